@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "memestream",
+    products: [
+        .executable(name: "memestream", targets: ["StreamApp"]),
+        .library(name: "StreamCore", targets: ["StreamCore"]),
+        .library(name: "KafkaBridge", targets: ["KafkaBridge"]),
+        .library(name: "Aggregators", targets: ["Aggregators"]),
+    ],
+    targets: [
+        // C libraries from Debian, reached through pkg-config.
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Sources/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            path: "Sources/CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+
+        // Events, event time, watermarks, windows, keyed state, emission, checkpoints,
+        // logging and metrics. No Kafka.
+        .target(name: "StreamCore", dependencies: ["CZstd"]),
+        // Swift over librdkafka: consumer, producer, admin, mock cluster.
+        .target(name: "KafkaBridge", dependencies: ["CRdKafka", "StreamCore"]),
+        // The aggregator protocol, the built-in aggregators and feature sets.
+        .target(name: "Aggregators", dependencies: ["StreamCore"]),
+        // The `memestream` executable.
+        .executableTarget(
+            name: "StreamApp",
+            dependencies: ["StreamCore", "KafkaBridge", "Aggregators"]
+        ),
+
+        .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
+        .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "StreamCore"]),
+        .testTarget(name: "AggregatorsTests", dependencies: ["Aggregators", "StreamCore"]),
+        .testTarget(name: "StreamAppTests", dependencies: ["StreamApp", "StreamCore", "Aggregators", "KafkaBridge"]),
+    ]
+)
+
+// Swift 6 language mode already enforces strict concurrency; these flags keep
+// every target on the same footing.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

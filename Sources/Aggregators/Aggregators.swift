@@ -1,0 +1,1 @@
+// The Aggregators module. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// The KafkaBridge module. See docs/architecture.md.

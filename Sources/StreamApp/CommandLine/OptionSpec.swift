@@ -1,0 +1,36 @@
+/// One command-line option a subcommand accepts.
+struct OptionSpec: Sendable {
+    /// The long name without dashes, for example `bootstrap-servers`.
+    var name: String
+    /// The one-letter short name without the dash, for example `b`, or `nil`.
+    var shortName: Character?
+    /// `true` for flags that take no value (`--verbose`).
+    var isFlag: Bool
+    /// `true` when the option may be given more than once (`--topic a --topic b`).
+    var isRepeatable: Bool
+    /// A placeholder for the value in help text, for example `SERVERS`.
+    var valueName: String
+    /// One line for `--help`: what the option sets, its unit and its default.
+    var help: String
+
+    static func value(
+        _ name: String,
+        short: Character? = nil,
+        valueName: String = "VALUE",
+        repeatable: Bool = false,
+        help: String
+    ) -> OptionSpec {
+        OptionSpec(
+            name: name,
+            shortName: short,
+            isFlag: false,
+            isRepeatable: repeatable,
+            valueName: valueName,
+            help: help
+        )
+    }
+
+    static func flag(_ name: String, short: Character? = nil, help: String) -> OptionSpec {
+        OptionSpec(name: name, shortName: short, isFlag: true, isRepeatable: false, valueName: "", help: help)
+    }
+}

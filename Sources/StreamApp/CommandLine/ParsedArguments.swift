@@ -1,0 +1,93 @@
+/// Command-line arguments parsed against a list of ``OptionSpec``s.
+///
+/// Accepts `--name value`, `--name=value`, `-n value`, and `--` to end options. Unknown options,
+/// missing values and repeats of a non-repeatable option raise a ``UsageError`` that names the
+/// option.
+struct ParsedArguments {
+    private(set) var values: [String: [String]] = [:]
+    private(set) var flags: Set<String> = []
+    /// Arguments that are not options, in order.
+    private(set) var positional: [String] = []
+
+    init(_ arguments: [String], specs: [OptionSpec], command: String) throws {
+        var byName: [String: OptionSpec] = [:]
+        var byShort: [Character: OptionSpec] = [:]
+        for spec in specs {
+            byName[spec.name] = spec
+            if let short = spec.shortName { byShort[short] = spec }
+        }
+
+        var index = 0
+        var optionsEnded = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if optionsEnded || !argument.hasPrefix("-") || argument == "-" {
+                positional.append(argument)
+                continue
+            }
+            if argument == "--" {
+                optionsEnded = true
+                continue
+            }
+
+            // Split "--name=value" and look the option up by long or short name.
+            var inlineValue: String?
+            let spec: OptionSpec
+            if argument.hasPrefix("--") {
+                var name = String(argument.dropFirst(2))
+                if let equals = name.firstIndex(of: "=") {
+                    inlineValue = String(name[name.index(after: equals)...])
+                    name = String(name[..<equals])
+                }
+                guard let found = byName[name] else {
+                    throw UsageError("\(command): unknown option '--\(name)'; run 'memestream \(command) --help' for the list")
+                }
+                spec = found
+            } else {
+                let body = argument.dropFirst()
+                guard body.count >= 1, let found = byShort[body.first!] else {
+                    throw UsageError("\(command): unknown option '\(argument)'; run 'memestream \(command) --help' for the list")
+                }
+                spec = found
+                if body.count > 1 { inlineValue = String(body.dropFirst()) }
+            }
+
+            if spec.isFlag {
+                if inlineValue != nil {
+                    throw UsageError("\(command): option '--\(spec.name)' takes no value")
+                }
+                flags.insert(spec.name)
+                continue
+            }
+            let value: String
+            if let inlineValue {
+                value = inlineValue
+            } else {
+                guard index < arguments.count else {
+                    throw UsageError("\(command): option '--\(spec.name)' needs a value (\(spec.valueName))")
+                }
+                value = arguments[index]
+                index += 1
+            }
+            if !spec.isRepeatable, values[spec.name] != nil {
+                throw UsageError("\(command): option '--\(spec.name)' is given more than once")
+            }
+            values[spec.name, default: []].append(value)
+        }
+    }
+
+    /// The value of a single-valued option, or `nil` when it was not given.
+    func value(_ name: String) -> String? {
+        values[name]?.last
+    }
+
+    /// Every value of a repeatable option, in order.
+    func allValues(_ name: String) -> [String] {
+        values[name] ?? []
+    }
+
+    func isSet(_ name: String) -> Bool {
+        flags.contains(name)
+    }
+}

@@ -1,0 +1,6 @@
+/// Every subcommand of `memestream`, in the order the top-level help lists them.
+enum Subcommands {
+    static var all: [any Subcommand.Type] {
+        []
+    }
+}

@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Aggregators
+
+@Suite struct AggregatorsSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

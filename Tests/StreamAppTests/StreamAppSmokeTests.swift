@@ -1,0 +1,9 @@
+import Testing
+
+@testable import StreamApp
+
+@Suite struct StreamAppSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

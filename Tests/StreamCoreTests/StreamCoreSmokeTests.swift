@@ -1,0 +1,9 @@
+import Testing
+
+@testable import StreamCore
+
+@Suite struct StreamCoreSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}
