@@ -1,6 +1,8 @@
 /// Every subcommand of `memestream`, in the order the top-level help lists them.
 enum Subcommands {
     static var all: [any Subcommand.Type] {
-        []
+        [
+            BenchCommand.self,
+        ]
     }
 }

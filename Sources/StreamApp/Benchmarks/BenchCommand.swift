@@ -1,0 +1,42 @@
+/// `memestream bench NAME [OPTIONS]`: runs one benchmark and prints its figures.
+enum BenchCommand: Subcommand {
+    static let name = "bench"
+    static let summary = "Run a benchmark (decode, replay, kafka, ...) and print its figures."
+
+    /// Every benchmark, in the order help lists them.
+    static var benchmarks: [any Benchmark.Type] {
+        []
+    }
+
+    static var options: [OptionSpec] {
+        var all: [OptionSpec] = []
+        var seen: Set<String> = []
+        for benchmark in benchmarks {
+            for spec in benchmark.options where !seen.contains(spec.name) {
+                seen.insert(spec.name)
+                all.append(spec)
+            }
+        }
+        return all
+    }
+
+    static var usage: String {
+        var lines = ["usage: memestream bench NAME [OPTIONS]", "", "Benchmarks:"]
+        for benchmark in benchmarks {
+            let padding = String(repeating: " ", count: max(1, 14 - benchmark.name.count))
+            lines.append("  " + benchmark.name + padding + benchmark.summary)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let name = arguments.positional.first else {
+            throw UsageError("missing benchmark name; expected one of \(benchmarks.map { $0.name }.joined(separator: ", "))")
+        }
+        guard let benchmark = benchmarks.first(where: { $0.name == name }) else {
+            throw UsageError("unknown benchmark '\(name)'; expected one of \(benchmarks.map { $0.name }.joined(separator: ", "))")
+        }
+        try await benchmark.run(arguments)
+        return 0
+    }
+}
