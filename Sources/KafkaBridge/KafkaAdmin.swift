@@ -4,7 +4,7 @@ import CRdKafka
 ///
 /// Admin requests (``createTopics(_:timeout:)``, ``describeTopicConfigs(_:timeout:)``) go to the
 /// cluster's controller. A cluster without a controller (librdkafka's mock cluster) never
-/// answers them, so each call waits at most its `timeout` and then throws a
+/// responds to them, so each call waits at most its `timeout` and then throws a
 /// ``KafkaBridgeError/Code/timedOut`` error. Metadata calls (``describeCluster(timeout:)``,
 /// ``describeTopics(_:timeout:)``, ``partitionCount(topic:timeout:)``) work on any broker.
 ///
