@@ -5,10 +5,13 @@ import Synchronization
 /// `memestream bench kafka`: produce and consume rates through KafkaBridge against a plain C
 /// librdkafka loop, on one mock cluster and the same topic in the same run.
 ///
-/// Each repeat creates a topic; KafkaBridge and the C tool each produce `--records` records to
-/// it (alternating which goes first), then each consumes all of them from the beginning with a
-/// fixed assignment. Consume rates count from record N/10 to the last record, which leaves out
-/// connection and start-up time. Figures are medians over `--repeats`.
+/// The mock cluster runs in this process. Both clients run as child processes with the same
+/// command shape, so neither shares a process (and its scheduling) with the cluster: the C
+/// tool from `--c-tool`, and this executable with `--client`. Each repeat creates a topic;
+/// each side produces `--records` records to it (alternating which goes first), then each
+/// consumes all of them from the beginning with a fixed assignment. Consume rates count from
+/// record N/10 to the last record, which leaves out connection and start-up time. Figures
+/// are medians over `--repeats`.
 enum KafkaBenchmark: Benchmark {
     static let name = "kafka"
     static let summary = "Produce and consume rates through KafkaBridge vs a plain C librdkafka loop."
@@ -24,6 +27,13 @@ enum KafkaBenchmark: Benchmark {
                 valueName: "PATH",
                 help: "The C loop built from scripts/bench-kafka.c; without it only KafkaBridge rates are printed."
             ),
+            .value(
+                "client",
+                valueName: "ROLE",
+                help: "Internal: run one KafkaBridge side (produce or consume) against --bootstrap and print its rate."
+            ),
+            .value("bootstrap", valueName: "SERVERS", help: "Internal: the bootstrap servers for --client."),
+            .value("topic", valueName: "NAME", help: "Internal: the topic for --client."),
         ]
     }
 
@@ -43,6 +53,10 @@ enum KafkaBenchmark: Benchmark {
                 try OptionValues.integer($0, option: "value-bytes", range: 1...100_000)
             } ?? 150
         )
+        if let role = arguments.value("client") {
+            try runClient(role, arguments, records: records, partitions: partitions, valueBytes: valueBytes)
+            return
+        }
         let repeats = Int(
             try arguments.value("repeats").map { try OptionValues.integer($0, option: "repeats", range: 1...100) } ?? 3
         )
@@ -54,59 +68,100 @@ enum KafkaBenchmark: Benchmark {
         }
 
         let cluster = try MockCluster(brokers: 1)
-        var swiftProduce: [Double] = []
-        var cProduce: [Double] = []
-        var swiftConsume: [Double] = []
-        var cConsume: [Double] = []
+        let bootstrap = cluster.bootstrapServers
+        var rates: [String: [Double]] = [:]
         for repeatIndex in 0..<repeats {
             let topic = "bench-kafka-\(repeatIndex)"
             try cluster.createTopic(topic, partitions: partitions)
-            let swiftFirst = repeatIndex % 2 == 0
-            for side in swiftFirst ? [true, false] : [false, true] {
-                if side {
-                    swiftProduce.append(
-                        try produceWithBridge(cluster, topic: topic, records: records, valueBytes: valueBytes)
-                    )
-                } else if let cTool {
-                    cProduce.append(
-                        try runCTool(
-                            cTool,
-                            ["produce", cluster.bootstrapServers, topic, String(records), String(valueBytes)]
-                        )
-                    )
-                }
+            // Alternate the order, so neither side always runs on a fresher cluster.
+            var sides = ["bridge", "c"]
+            if repeatIndex % 2 == 1 { sides.reverse() }
+            if cTool == nil { sides = ["bridge"] }
+
+            for side in sides {
+                let produce = ["produce", bootstrap, topic, String(records), String(valueBytes)]
+                rates["produce.\(side)", default: []].append(try runSide(side, produce, cTool: cTool))
             }
-            let total = cTool == nil ? records : 2 * records
-            for side in swiftFirst ? [true, false] : [false, true] {
-                if side {
-                    swiftConsume.append(
-                        try consumeWithBridge(cluster, topic: topic, partitions: partitions, records: total)
-                    )
-                } else if let cTool {
-                    cConsume.append(
-                        try runCTool(
-                            cTool,
-                            ["consume", cluster.bootstrapServers, topic, String(partitions), String(total)]
-                        )
-                    )
-                }
+            let total = records * sides.count
+            for side in sides {
+                let consume = ["consume", bootstrap, topic, String(partitions), String(total)]
+                rates["consume.\(side)", default: []].append(try runSide(side, consume, cTool: cTool))
             }
         }
 
         print("kafka.records_per_side: \(records) records")
         print("kafka.partitions: \(partitions) partitions")
         print("kafka.value_bytes: \(valueBytes) bytes")
-        report("produce", swift: swiftProduce, c: cProduce)
-        report("consume", swift: swiftConsume, c: cConsume)
+        print("kafka.repeats: \(repeats) repeats")
+        for operation in ["produce", "consume"] {
+            let bridge = median(rates["\(operation).bridge"] ?? [])
+            print("kafka.\(operation).bridge: \(Int(bridge)) msg/s")
+            guard let cRates = rates["\(operation).c"] else { continue }
+            let c = median(cRates)
+            print("kafka.\(operation).c: \(Int(c)) msg/s")
+            print("kafka.\(operation).ratio: " + String(format: "%.3f", bridge / c) + " bridge/c")
+        }
     }
 
-    private static func report(_ operation: String, swift: [Double], c: [Double]) {
-        let swiftRate = median(swift)
-        print("kafka.\(operation).bridge: \(Int(swiftRate)) msg/s")
-        guard !c.isEmpty else { return }
-        let cRate = median(c)
-        print("kafka.\(operation).c: \(Int(cRate)) msg/s")
-        print("kafka.\(operation).ratio: " + String(format: "%.3f", swiftRate / cRate) + " bridge/c")
+    /// Runs one side as a child process with `command` (`produce BOOTSTRAP TOPIC COUNT BYTES`
+    /// or `consume BOOTSTRAP TOPIC PARTITIONS COUNT`) and returns its rate.
+    private static func runSide(_ side: String, _ command: [String], cTool: String?) throws -> Double {
+        if side == "c", let cTool {
+            return try runChild(cTool, command)
+        }
+        var arguments = ["bench", "kafka", "--client", command[0], "--bootstrap", command[1], "--topic", command[2]]
+        if command[0] == "produce" {
+            arguments += ["--records", command[3], "--value-bytes", command[4]]
+        } else {
+            arguments += ["--partitions", command[3], "--records", command[4]]
+        }
+        // /proc/self/exe is this executable, wherever it was started from.
+        return try runChild("/proc/self/exe", arguments)
+    }
+
+    /// Runs a child process and returns the rate from its `rate N` line.
+    private static func runChild(_ path: String, _ arguments: [String]) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0,
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rate ") }),
+            let rate = Double(line.dropFirst("rate ".count))
+        else {
+            throw KafkaBenchmarkError(
+                "benchmark client '\(path) \(arguments.joined(separator: " "))' failed with status \(process.terminationStatus): \(text)"
+            )
+        }
+        return rate
+    }
+
+    /// Runs one KafkaBridge side in this process and prints `rate N`.
+    private static func runClient(
+        _ role: String,
+        _ arguments: ParsedArguments,
+        records: Int,
+        partitions: Int,
+        valueBytes: Int
+    ) throws {
+        guard let bootstrap = arguments.value("bootstrap"), let topic = arguments.value("topic") else {
+            throw UsageError("--client needs --bootstrap and --topic")
+        }
+        let rate: Double
+        switch role {
+        case "produce":
+            rate = try produceWithBridge(bootstrap, topic: topic, records: records, valueBytes: valueBytes)
+        case "consume":
+            rate = try consumeWithBridge(bootstrap, topic: topic, partitions: partitions, records: records)
+        default:
+            throw UsageError("invalid value '\(role)' for --client: expected produce or consume")
+        }
+        print("rate \(Int(rate))")
     }
 
     private static func median(_ values: [Double]) -> Double {
@@ -117,12 +172,12 @@ enum KafkaBenchmark: Benchmark {
     /// Produces `records` keyed records and returns records per second, from the first send to
     /// the last delivery report.
     private static func produceWithBridge(
-        _ cluster: MockCluster,
+        _ bootstrap: String,
         topic: String,
         records: Int,
         valueBytes: Int
     ) throws -> Double {
-        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrap)
         configuration.producer.lingerMilliseconds = 5
         let delivered = Counter()
         let producer = try KafkaProducer(
@@ -153,12 +208,12 @@ enum KafkaBenchmark: Benchmark {
     /// Consumes `records` records from the beginning of every partition and returns records per
     /// second from record `records / 10` to the last.
     private static func consumeWithBridge(
-        _ cluster: MockCluster,
+        _ bootstrap: String,
         topic: String,
         partitions: Int,
         records: Int
     ) throws -> Double {
-        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrap)
         configuration.consumer.groupID = "bench-kafka-bridge"
         configuration.consumer.queuedMinMessages = 1_000_000
         let consumer = try KafkaConsumer(configuration: configuration)
@@ -182,33 +237,10 @@ enum KafkaBenchmark: Benchmark {
         }
         let elapsed = ContinuousClock.now - (start ?? ContinuousClock.now)
         try consumer.close()
-        guard seen >= records else {
+        guard seen >= records, checksum != 0 else {
             throw KafkaBenchmarkError("KafkaBridge consumed \(seen) of \(records) records within 120 s")
         }
-        _ = checksum
         return Double(records - records / 10) / seconds(elapsed)
-    }
-
-    /// Runs the C tool and returns the rate from its `rate N` line.
-    private static func runCTool(_ path: String, _ arguments: [String]) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0,
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rate ") }),
-            let rate = Double(line.dropFirst("rate ".count))
-        else {
-            throw KafkaBenchmarkError(
-                "C tool '\(path) \(arguments[0])' failed with status \(process.terminationStatus): \(text)"
-            )
-        }
-        return rate
     }
 
     private static func seconds(_ duration: Duration) -> Double {
