@@ -10,18 +10,21 @@ import Synchronization
 /// tool from `--c-tool`, and this executable with `--client`. Each repeat creates a topic;
 /// each side produces `--records` records to it (alternating which goes first), then each
 /// consumes all of them from the beginning with a fixed assignment. Consume rates count from
-/// record N/10 to the last record, which leaves out connection and start-up time. Figures
-/// are medians over `--repeats`.
+/// record N/10 to the last record, which leaves out connection and start-up time.
+///
+/// Each client also reports its process CPU time (user plus system, from `getrusage`), and
+/// records per CPU second compare the clients' own cost even when the cluster, not the
+/// client, limits the wall-clock rate. Figures are medians over `--repeats`.
 enum KafkaBenchmark: Benchmark {
     static let name = "kafka"
     static let summary = "Produce and consume rates through KafkaBridge vs a plain C librdkafka loop."
 
     static var options: [OptionSpec] {
         [
-            .value("records", valueName: "N", help: "Records each side produces per repeat. Default: 100000."),
-            .value("partitions", valueName: "N", help: "Partitions of the benchmark topic. Default: 16."),
+            .value("records", valueName: "N", help: "Records each side produces per repeat. Default: 200000."),
+            .value("partitions", valueName: "N", help: "Partitions of the benchmark topic. Default: 32."),
             .value("value-bytes", valueName: "BYTES", help: "Size of each record value in bytes. Default: 150."),
-            .value("repeats", valueName: "N", help: "Repeats; figures are medians. Default: 3."),
+            .value("repeats", valueName: "N", help: "Repeats; figures are medians. Default: 5."),
             .value(
                 "c-tool",
                 valueName: "PATH",
@@ -41,12 +44,12 @@ enum KafkaBenchmark: Benchmark {
         let records = Int(
             try arguments.value("records").map {
                 try OptionValues.integer($0, option: "records", range: 1...10_000_000)
-            } ?? 100_000
+            } ?? 200_000
         )
         let partitions = Int(
             try arguments.value("partitions").map {
                 try OptionValues.integer($0, option: "partitions", range: 1...1_000)
-            } ?? 16
+            } ?? 32
         )
         let valueBytes = Int(
             try arguments.value("value-bytes").map {
@@ -58,7 +61,7 @@ enum KafkaBenchmark: Benchmark {
             return
         }
         let repeats = Int(
-            try arguments.value("repeats").map { try OptionValues.integer($0, option: "repeats", range: 1...100) } ?? 3
+            try arguments.value("repeats").map { try OptionValues.integer($0, option: "repeats", range: 1...100) } ?? 5
         )
         let cTool = arguments.value("c-tool")
         if let cTool, !FileManager.default.isExecutableFile(atPath: cTool) {
@@ -80,12 +83,16 @@ enum KafkaBenchmark: Benchmark {
 
             for side in sides {
                 let produce = ["produce", bootstrap, topic, String(records), String(valueBytes)]
-                rates["produce.\(side)", default: []].append(try runSide(side, produce, cTool: cTool))
+                let result = try runSide(side, produce, cTool: cTool)
+                rates["produce.\(side)", default: []].append(result.rate)
+                rates["produce.\(side).cpu", default: []].append(Double(records) / result.cpuSeconds)
             }
             let total = records * sides.count
             for side in sides {
                 let consume = ["consume", bootstrap, topic, String(partitions), String(total)]
-                rates["consume.\(side)", default: []].append(try runSide(side, consume, cTool: cTool))
+                let result = try runSide(side, consume, cTool: cTool)
+                rates["consume.\(side)", default: []].append(result.rate)
+                rates["consume.\(side).cpu", default: []].append(Double(total) / result.cpuSeconds)
             }
         }
 
@@ -94,18 +101,28 @@ enum KafkaBenchmark: Benchmark {
         print("kafka.value_bytes: \(valueBytes) bytes")
         print("kafka.repeats: \(repeats) repeats")
         for operation in ["produce", "consume"] {
-            let bridge = median(rates["\(operation).bridge"] ?? [])
-            print("kafka.\(operation).bridge: \(Int(bridge)) msg/s")
-            guard let cRates = rates["\(operation).c"] else { continue }
-            let c = median(cRates)
-            print("kafka.\(operation).c: \(Int(c)) msg/s")
-            print("kafka.\(operation).ratio: " + String(format: "%.3f", bridge / c) + " bridge/c")
+            report(operation, rates["\(operation).bridge"], rates["\(operation).c"], unit: "msg/s")
+            report(operation + ".cpu", rates["\(operation).bridge.cpu"], rates["\(operation).c.cpu"], unit: "msg/cpu-s")
         }
     }
 
+    /// Prints the medians of one figure for both sides and their ratio.
+    private static func report(_ figure: String, _ bridge: [Double]?, _ c: [Double]?, unit: String) {
+        let bridgeMedian = median(bridge ?? [])
+        print("kafka.\(figure).bridge: \(Int(bridgeMedian)) \(unit)")
+        guard let c else { return }
+        let cMedian = median(c)
+        print("kafka.\(figure).c: \(Int(cMedian)) \(unit)")
+        print("kafka.\(figure).ratio: " + String(format: "%.3f", bridgeMedian / cMedian) + " bridge/c")
+    }
+
     /// Runs one side as a child process with `command` (`produce BOOTSTRAP TOPIC COUNT BYTES`
-    /// or `consume BOOTSTRAP TOPIC PARTITIONS COUNT`) and returns its rate.
-    private static func runSide(_ side: String, _ command: [String], cTool: String?) throws -> Double {
+    /// or `consume BOOTSTRAP TOPIC PARTITIONS COUNT`) and returns its rate and CPU time.
+    private static func runSide(
+        _ side: String,
+        _ command: [String],
+        cTool: String?
+    ) throws -> (rate: Double, cpuSeconds: Double) {
         if side == "c", let cTool {
             return try runChild(cTool, command)
         }
@@ -119,8 +136,8 @@ enum KafkaBenchmark: Benchmark {
         return try runChild("/proc/self/exe", arguments)
     }
 
-    /// Runs a child process and returns the rate from its `rate N` line.
-    private static func runChild(_ path: String, _ arguments: [String]) throws -> Double {
+    /// Runs a child process and returns the figures from its `rate N` and `cpu SECONDS` lines.
+    private static func runChild(_ path: String, _ arguments: [String]) throws -> (rate: Double, cpuSeconds: Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -130,18 +147,19 @@ enum KafkaBenchmark: Benchmark {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0,
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rate ") }),
-            let rate = Double(line.dropFirst("rate ".count))
-        else {
+        func figure(_ name: String) -> Double? {
+            let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+            return line.flatMap { Double($0.dropFirst(name.count + 1)) }
+        }
+        guard process.terminationStatus == 0, let rate = figure("rate"), let cpu = figure("cpu"), cpu > 0 else {
             throw KafkaBenchmarkError(
                 "benchmark client '\(path) \(arguments.joined(separator: " "))' failed with status \(process.terminationStatus): \(text)"
             )
         }
-        return rate
+        return (rate, cpu)
     }
 
-    /// Runs one KafkaBridge side in this process and prints `rate N`.
+    /// Runs one KafkaBridge side in this process and prints `rate N` and `cpu SECONDS`.
     private static func runClient(
         _ role: String,
         _ arguments: ParsedArguments,
@@ -161,7 +179,13 @@ enum KafkaBenchmark: Benchmark {
         default:
             throw UsageError("invalid value '\(role)' for --client: expected produce or consume")
         }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
         print("rate \(Int(rate))")
+        print("cpu \(cpu)")
     }
 
     private static func median(_ values: [Double]) -> Double {
