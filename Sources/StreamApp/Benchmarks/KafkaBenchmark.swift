@@ -6,11 +6,12 @@ import Synchronization
 /// librdkafka loop, on one mock cluster and the same topic in the same run.
 ///
 /// The mock cluster runs in this process. Both clients run as child processes with the same
-/// command shape, so neither shares a process (and its scheduling) with the cluster: the C
-/// tool from `--c-tool`, and this executable with `--client`. Each repeat creates a topic;
-/// each side produces `--records` records to it (alternating which goes first), then each
-/// consumes all of them from the beginning with a fixed assignment. Consume rates count from
-/// record N/10 to the last record, which leaves out connection and start-up time.
+/// command shape, so neither shares a process (and its scheduling) with the cluster. The C
+/// side is the tool from `--c-tool`, and the KafkaBridge side is this executable with
+/// `--client`. Each repeat creates a topic. Each side produces `--records` records to it, in
+/// alternating order, and then each consumes all of them from the beginning with a fixed
+/// assignment. Consume rates count from record N/10 to the last record, which leaves out
+/// connection and start-up time.
 ///
 /// Each client also reports its process CPU time (user plus system, from `getrusage`), and
 /// records per CPU second compare the clients' own cost even when the cluster, not the
