@@ -118,7 +118,8 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Sends one record and waits for its delivery report.
     ///
-    /// Allocates per record; use the callback variant on the hot path.
+    /// Allocates per record; use the callback variant on the hot path. Like the callback
+    /// variant, it blocks the calling thread while the queue is full.
     ///
     /// - Returns: The report of a delivered record.
     /// - Throws: The send error, or a ``KafkaBridgeError`` with code
