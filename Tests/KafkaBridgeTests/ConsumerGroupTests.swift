@@ -129,7 +129,7 @@ import Testing
     }
 }
 
-/// A member that the coordinator no longer knows loses its partitions without a clean revoke.
+/// A member that the coordinator has removed loses its partitions without a clean revoke.
 @Suite struct LostAssignmentTests {
     @Test func fencedMemberReportsLostThenRejoins() throws {
         let cluster = try MockCluster(brokers: 1)
@@ -143,7 +143,7 @@ import Testing
         try consumer.subscribe(topics: [topic])
         #expect(try KafkaTestSupport.pollUntil([consumer]) { events.values.contains { $0.kind == .assigned } })
 
-        // UNKNOWN_MEMBER_ID on a heartbeat tells the member it was removed from the group.
+        // An UNKNOWN_MEMBER_ID heartbeat response means the coordinator removed the member.
         cluster.injectRequestErrors(.heartbeat, [KafkaResponseError(rawValue: 25)])
         #expect(try KafkaTestSupport.pollUntil([consumer]) { events.values.contains { $0.kind == .lost } })
         let lost = try #require(events.values.first { $0.kind == .lost })

@@ -187,7 +187,7 @@ enum KafkaBenchmark: Benchmark {
         print("cpu \(processCPUSeconds() - startCPU)")
     }
 
-    /// The user plus system CPU time of this process so far, in seconds.
+    /// Returns the user plus system CPU time of this process so far, in seconds.
     private static func processCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
