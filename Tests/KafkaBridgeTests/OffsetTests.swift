@@ -151,6 +151,29 @@ import Testing
         try consumer.close()
     }
 
+    @Test func partitionEndIsReportedInBatch() throws {
+        let (cluster, topic) = try Self.clusterWithRecords(3, topic: "eof")
+        var configuration = KafkaTestSupport.configuration(cluster, group: topic)
+        configuration.consumer.enablePartitionEOF = true
+        let consumer = try KafkaConsumer(configuration: configuration)
+        try consumer.assign([
+            KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: 0), offset: .beginning)
+        ])
+        var records = 0
+        var ends: [KafkaTopicPartition] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ends.isEmpty, ContinuousClock.now < deadline {
+            try consumer.poll(maxMessages: 10, timeout: .milliseconds(100)) { batch in
+                records += batch.count
+                ends += batch.partitionEOFs
+            }
+        }
+        try consumer.close()
+        #expect(records == 3)
+        #expect(ends.first?.topic == topic)
+        #expect(ends.first?.offset == KafkaOffset(rawValue: 3))
+    }
+
     @Test func closedConsumerRejectsPoll() throws {
         let cluster = try MockCluster(brokers: 1)
         let consumer = try KafkaConsumer(configuration: KafkaTestSupport.configuration(cluster))
