@@ -8,10 +8,14 @@ extension EventDecoder {
     /// event object, and builds the event when every rule passes.
     func validate(_ fields: ObservedFields, scanner: JSONScanner, recordTimestamp: Int64?) -> DecodeResult {
         // 1. missing_field: required fields that are absent, null or empty strings.
-        for field in [EventField.memeID, .type, .ts] {
-            if let rejection = Self.checkPresent(field, fields[field], scanner: scanner) {
-                return .rejected(rejection)
-            }
+        if let rejection = Self.checkPresent(.memeID, fields.memeID, scanner: scanner) {
+            return .rejected(rejection)
+        }
+        if let rejection = Self.checkPresent(.type, fields.type, scanner: scanner) {
+            return .rejected(rejection)
+        }
+        if let rejection = Self.checkPresent(.ts, fields.ts, scanner: scanner) {
+            return .rejected(rejection)
         }
         let memeID = fields.memeID!
         let type = fields.type!
@@ -172,26 +176,30 @@ extension EventDecoder {
                 )
             )
         }
-        let shown = RejectionDetail.raw(scanner, token)
         guard token.number.isInteger else {
             return .failure(
                 Rejection(
                     reason: .invalidField,
-                    detail: "field 'dwell_ms' is \(shown); expected a whole number of milliseconds, "
+                    detail:
+                        "field 'dwell_ms' is \(RejectionDetail.raw(scanner, token)); expected a whole number of milliseconds, "
                         + "without a fraction or exponent"
                 )
             )
         }
         guard let value = token.number.integerValue else {
             return .failure(
-                Rejection(reason: .invalidField, detail: "field 'dwell_ms' is \(shown), too large for milliseconds")
+                Rejection(
+                    reason: .invalidField,
+                    detail: "field 'dwell_ms' is \(RejectionDetail.raw(scanner, token)), too large for milliseconds"
+                )
             )
         }
         guard value >= 0 else {
             return .failure(
                 Rejection(
                     reason: .invalidField,
-                    detail: "field 'dwell_ms' is \(shown); expected a non-negative integer"
+                    detail:
+                        "field 'dwell_ms' is \(RejectionDetail.raw(scanner, token)); expected a non-negative integer"
                 )
             )
         }

@@ -29,11 +29,14 @@ public struct EventDecoder: Sendable {
     ///
     /// - Parameters:
     ///   - maxEventBytes: the largest record value accepted, in bytes (default 64 KiB). Must be
-    ///     at least 1.
+    ///     at least 1 and at most `Int32.max`.
     ///   - maxFutureSkewMilliseconds: how far `ts` may lie ahead of the record timestamp, in
     ///     milliseconds (default 60 s). Must not be negative.
     public init(maxEventBytes: Int = 65_536, maxFutureSkewMilliseconds: Int64 = 60_000) {
-        precondition(maxEventBytes >= 1, "maxEventBytes must be at least 1, got \(maxEventBytes)")
+        precondition(
+            maxEventBytes >= 1 && maxEventBytes <= Int(Int32.max),
+            "maxEventBytes must be in 1...\(Int32.max), got \(maxEventBytes)"
+        )
         precondition(
             maxFutureSkewMilliseconds >= 0,
             "maxFutureSkewMilliseconds must not be negative, got \(maxFutureSkewMilliseconds)"

@@ -1,13 +1,27 @@
 /// The location of a JSON string's content and its length once the escapes are decoded.
+///
+/// Offsets are stored as 32-bit integers so a token fits in two registers; ``JSONScanner``
+/// accepts inputs of at most `Int32.max` bytes.
 struct JSONStringToken {
-    /// The offset of the first content byte (just after the opening quote).
-    var start: Int
-    /// The offset of the closing quote.
-    var end: Int
+    private var storedStart: Int32
+    private var storedEnd: Int32
+    private var storedDecodedCount: Int32
     /// Whether the content contains at least one backslash escape.
     var hasEscapes: Bool
+
+    init(start: Int, end: Int, hasEscapes: Bool, decodedCount: Int) {
+        storedStart = Int32(truncatingIfNeeded: start)
+        storedEnd = Int32(truncatingIfNeeded: end)
+        storedDecodedCount = Int32(truncatingIfNeeded: decodedCount)
+        self.hasEscapes = hasEscapes
+    }
+
+    /// The offset of the first content byte (just after the opening quote).
+    var start: Int { Int(storedStart) }
+    /// The offset of the closing quote.
+    var end: Int { Int(storedEnd) }
     /// The number of UTF-8 bytes the content decodes to.
-    var decodedCount: Int
+    var decodedCount: Int { Int(storedDecodedCount) }
 }
 
 extension JSONScanner {
