@@ -32,10 +32,34 @@ extension JSONScanner {
     /// code points above U+10FFFF and truncated sequences.
     ///
     /// - Complexity: O(n) in the raw length; runs of plain ASCII are checked eight bytes at a time.
+    @inline(__always)
     mutating func scanString() throws(MalformedJSON) -> JSONStringToken {
+        // Fast path, inlined into callers: plain ASCII up to the closing quote, which is how
+        // nearly every member name and id looks.
         let start = position &+ 1
-        // A local cursor stays in a register; ``position`` is written back before each call.
         var cursor = start
+        while cursor &+ 8 <= count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: cursor, as: UInt64.self))
+            let mask = Self.specialByteMask(word)
+            if mask != 0 {
+                cursor &+= mask.trailingZeroBitCount >> 3
+                if byte(at: cursor) == JSONByte.quote {
+                    position = cursor &+ 1
+                    return JSONStringToken(start: start, end: cursor, hasEscapes: false, decodedCount: cursor &- start)
+                }
+                break
+            }
+            cursor &+= 8
+        }
+        return try scanStringSlowPath(start: start, plainUntil: cursor)
+    }
+
+    /// Continues ``scanString()`` at `plainUntil`, every byte before which is plain ASCII, and
+    /// handles escapes, UTF-8 sequences, errors and the last bytes of the input.
+    @inline(never)
+    private mutating func scanStringSlowPath(start: Int, plainUntil: Int) throws(MalformedJSON) -> JSONStringToken {
+        // A local cursor stays in a register; ``position`` is written back before each call.
+        var cursor = plainUntil
         var hasEscapes = false
         // The decoded length differs from the raw length only through escapes.
         var escapeAdjustment = 0
