@@ -34,7 +34,9 @@ import Testing
         ]
 
     @Test func mutatedInputsNeverBreakTheDecoder() throws {
-        var random = FuzzRandom(seed: 0x5EED_CAFE)
+        // MEMESTREAM_FUZZ_SEED explores other inputs; the default keeps every run identical.
+        let seedText = ProcessInfo.processInfo.environment["MEMESTREAM_FUZZ_SEED"] ?? ""
+        var random = FuzzRandom(seed: UInt64(seedText) ?? 0x5EED_CAFE)
         let decoder = EventDecoder(maxEventBytes: 4096, maxFutureSkewMilliseconds: 60_000)
         let clock = ContinuousClock()
         let deadline = clock.now + Self.timeBudget
@@ -127,7 +129,12 @@ import Testing
             #expect(event.eventTime.rawValue <= recordTimestamp + 60_000, "future ts in \(shown)")
         }
 
-        // Second opinion: Foundation must read the same object.
+        // Second opinion: Foundation must read the same object. Foundation rejects numbers it
+        // cannot hold in a Double (such as 1e500), which RFC 8259 allows a parser to limit, so
+        // inputs with long digit runs or exponents of three or more digits skip this check.
+        if Self.longestDigitRun(input) >= 16 || Self.hasLongExponent(input) {
+            return
+        }
         let parsed = try? JSONSerialization.jsonObject(with: Data(input), options: [.fragmentsAllowed])
         let object = parsed as? [String: Any]
         #expect(object != nil, "Foundation cannot parse accepted input \(shown)")
@@ -135,6 +142,34 @@ import Testing
             #expect(object["meme_id"] as? String == event.memeID, "meme_id differs for \(shown)")
             #expect(object["type"] as? String == event.type, "type differs for \(shown)")
         }
+    }
+
+    private static func longestDigitRun(_ input: [UInt8]) -> Int {
+        var longest = 0
+        var current = 0
+        for byte in input {
+            current = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? current + 1 : 0
+            longest = max(longest, current)
+        }
+        return longest
+    }
+
+    private static func hasLongExponent(_ input: [UInt8]) -> Bool {
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        for index in input.indices where input[index] == UInt8(ascii: "e") || input[index] == UInt8(ascii: "E") {
+            var cursor = index + 1
+            if cursor < input.count && (input[cursor] == UInt8(ascii: "+") || input[cursor] == UInt8(ascii: "-")) {
+                cursor += 1
+            }
+            let digitsStart = cursor
+            while cursor < input.count && isDigit(input[cursor]) {
+                cursor += 1
+            }
+            if cursor - digitsStart >= 3 {
+                return true
+            }
+        }
+        return false
     }
 
     private static func isEventType(_ text: String) -> Bool {
