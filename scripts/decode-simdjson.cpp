@@ -62,6 +62,8 @@ int64_t days_from_civil(int64_t year, int64_t month, int64_t day) {
 // decoder (fraction truncated to ms, leap second only at 23:59 UTC, read as :59).
 bool parse_rfc3339(std::string_view text, int64_t& milliseconds) {
     if (text.size() < 20) return false;
+
+    // 1. Date and time fields at fixed positions.
     int64_t century, year_low, month, day, hour, minute, second;
     if (!two_digits(text, 0, century) || !two_digits(text, 2, year_low)) return false;
     const int64_t year = century * 100 + year_low;
@@ -70,6 +72,8 @@ bool parse_rfc3339(std::string_view text, int64_t& milliseconds) {
     if (!two_digits(text, 11, hour) || text[13] != ':' || !two_digits(text, 14, minute) || text[16] != ':' ||
         !two_digits(text, 17, second))
         return false;
+
+    // 2. Optional fraction, truncated to milliseconds.
     size_t index = 19;
     int64_t fraction = 0;
     if (text[index] == '.') {
@@ -81,6 +85,8 @@ bool parse_rfc3339(std::string_view text, int64_t& milliseconds) {
         if (index == start) return false;
         for (size_t digits = index - start; digits < 3; ++digits) fraction *= 10;
     }
+
+    // 3. Offset.
     if (index >= text.size()) return false;
     int64_t offset = 0;
     const char marker = text[index];
@@ -97,6 +103,8 @@ bool parse_rfc3339(std::string_view text, int64_t& milliseconds) {
         return false;
     }
     if (index != text.size()) return false;
+
+    // 4. Calendar ranges, then the conversion.
     static const int64_t month_lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (month < 1 || month > 12) return false;
     const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
@@ -193,7 +201,8 @@ bool decode(simdjson::ondemand::parser& parser, const char* data, size_t length,
             }
         }
     }
-    // Trailing content after the object: current_location() fails only at the end of input.
+    // Trailing content after the object: in simdjson 3.0.1, current_location() returns
+    // OUT_OF_BOUNDS at the end of the input and a location otherwise.
     if (!document.current_location().error()) return false;
     event.has_user_id = present[3];
     event.has_published_at = present[4];

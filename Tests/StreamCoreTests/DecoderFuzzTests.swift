@@ -112,7 +112,8 @@ import Testing
         let shown = Self.render(input)
         #expect((1...128).contains(event.memeID.utf8.count), "meme_id length in \(shown)")
         #expect(Self.isEventType(event.type), "type pattern in \(shown)")
-        #expect(event.eventTime >= EventTime.minimumValid && event.eventTime < EventTime.endOfValid, "ts in \(shown)")
+        #expect(event.eventTime >= EventTime.minimumValid, "ts in \(shown)")
+        #expect(event.eventTime < EventTime.endOfValid, "ts in \(shown)")
         if let userID = event.userID {
             #expect((1...128).contains(userID.utf8.count), "user_id length in \(shown)")
         }
@@ -193,7 +194,7 @@ import Testing
     }
 }
 
-/// SplitMix64: a small seeded generator, so every run of the fuzzer sees the same inputs.
+/// SplitMix64: a small seeded generator, so every run of the fuzzer gets the same inputs.
 struct FuzzRandom {
     private var state: UInt64
 
