@@ -74,7 +74,7 @@ extension EventDecoder {
         return .accepted(
             Event(
                 memeID: scanner.makeString(memeID.string),
-                type: scanner.makeString(type.string),
+                type: Self.makeTypeString(type.string, scanner: scanner),
                 eventTime: EventTime(milliseconds: eventTime),
                 userID: userID.map { scanner.makeString($0.string) },
                 publishedAt: publishedTime.map { EventTime(milliseconds: $0) },
@@ -145,6 +145,22 @@ extension EventDecoder {
             )
         }
         return nil
+    }
+
+    /// Creates the `type` string, returning a literal for `view` and `like`, the two types most
+    /// events carry, so they skip UTF-8 validation and string construction.
+    @inline(__always)
+    static func makeTypeString(_ token: JSONStringToken, scanner: JSONScanner) -> String {
+        if !token.hasEscapes && token.decodedCount == 4 {
+            let word = UInt32(littleEndian: scanner.base.loadUnaligned(fromByteOffset: token.start, as: UInt32.self))
+            if word == 0x7765_6976 {  // "view"
+                return "view"
+            }
+            if word == 0x656B_696C {  // "like"
+                return "like"
+            }
+        }
+        return scanner.makeString(token)
     }
 
     /// Tests whether `bytes` matches `[a-z][a-z0-9_]{0,31}`.

@@ -164,6 +164,10 @@ public struct EventDecoder: Sendable {
         guard name.decodedCount <= 12 else {
             return nil
         }
+        if !name.hasEscapes {
+            let start = (scanner.base + name.start).assumingMemoryBound(to: UInt8.self)
+            return EventField.matching(start, count: name.decodedCount)
+        }
         return scanner.withDecodedBytes(name) { bytes in
             EventField.matching(bytes.baseAddress!, count: bytes.count)
         }

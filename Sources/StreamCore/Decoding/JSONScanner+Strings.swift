@@ -42,8 +42,11 @@ extension JSONScanner {
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: cursor, as: UInt64.self))
             let mask = Self.specialByteMask(word)
             if mask != 0 {
-                cursor &+= mask.trailingZeroBitCount >> 3
-                if byte(at: cursor) == JSONByte.quote {
+                // The mask's lowest bit is the high bit of the special byte, so shifting by that
+                // bit index minus 7 brings the byte itself to the bottom without a reload.
+                let bitIndex = mask.trailingZeroBitCount
+                cursor &+= bitIndex >> 3
+                if UInt8(truncatingIfNeeded: word >> UInt64(bitIndex &- 7)) == JSONByte.quote {
                     position = cursor &+ 1
                     return JSONStringToken(start: start, end: cursor, hasEscapes: false, decodedCount: cursor &- start)
                 }
