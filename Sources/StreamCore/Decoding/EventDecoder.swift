@@ -88,6 +88,7 @@ public struct EventDecoder: Sendable {
 
     /// Scans the whole top-level object, validating every byte, and records the value of each
     /// known member. Throws on any syntax error or a repeated member name.
+    @inline(__always)
     private static func scanEventObject(_ scanner: inout JSONScanner) throws(MalformedJSON) -> ObservedFields {
         var fields = ObservedFields()
         var unknownNames = UnknownMemberNames()
