@@ -50,11 +50,13 @@ public struct EventDecoder: Sendable {
     /// - Parameters:
     ///   - value: the record value. Read during the call only, never retained or copied whole.
     ///   - recordTimestamp: the Kafka record timestamp in epoch milliseconds, or `nil` when the
-    ///     record has none (then the `future_timestamp` rule is skipped).
+    ///     record has none (then the `future_timestamp` rule is skipped). Pass `nil`, not -1,
+    ///     for Kafka's "no timestamp" value.
     /// - Returns: exactly one event or one rejection; never traps on any input.
     /// - Complexity: O(n) time in the value's length. Allocates the event's strings (ids longer
-    ///   than 15 bytes reach the heap), plus one array per unknown member name and a stack of
-    ///   one bit per nesting level beyond 64.
+    ///   than 15 bytes reach the heap). Values with more than eight unknown members also
+    ///   allocate one array per unknown member name, and values nested deeper than 64 levels a
+    ///   stack of one bit per level.
     public func decode(_ value: UnsafeRawBufferPointer, recordTimestamp: Int64?) -> DecodeResult {
         guard value.count <= maxEventBytes else {
             return .rejected(
