@@ -109,6 +109,15 @@ enum DecodeBenchmark: Benchmark {
     }
 }
 
+/// Writing the `--write-corpus` file failed: a runtime failure (exit status 1), not a usage error.
+struct CorpusWriteError: Error, CustomStringConvertible {
+    var path: String
+
+    var description: String {
+        "cannot write the corpus to '\(path)' (--write-corpus); check that its folder exists and is writable"
+    }
+}
+
 /// A seeded corpus of realistic event values, 120–200 bytes each, stored back to back.
 ///
 /// The mix: 30 % of meme ids are UUID-shaped and the rest short. About 70 % of events are
@@ -145,9 +154,7 @@ struct DecodeCorpus {
             lines.append(UInt8(ascii: "\n"))
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(lines)) else {
-            throw UsageError(
-                "cannot write the corpus to '\(path)' for --write-corpus; check that its folder exists and is writable"
-            )
+            throw CorpusWriteError(path: path)
         }
     }
 
