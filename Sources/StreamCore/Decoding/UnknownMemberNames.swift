@@ -12,6 +12,7 @@ import Darwin
 /// linear.
 struct UnknownMemberNames {
     private static let inlineCapacity = 8
+    // NOTE: InlineArray needs Swift 6.2; on Apple platforms it also needs macOS 26 or later.
     private var inline = InlineArray<8, JSONStringToken>(
         repeating: JSONStringToken(start: 0, end: 0, hasEscapes: false, decodedCount: 0)
     )
