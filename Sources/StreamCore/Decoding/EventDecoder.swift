@@ -83,6 +83,12 @@ public struct EventDecoder: Sendable {
         return validate(fields, scanner: scanner, recordTimestamp: recordTimestamp)
     }
 
+    /// Decodes the value of an input record, with the record's timestamp for the
+    /// `future_timestamp` rule. The record key is not read.
+    public func decode(_ record: InputRecord) -> DecodeResult {
+        decode(record.value, recordTimestamp: record.recordTimestamp)
+    }
+
     /// Decodes one record value held in an array; see ``decode(_:recordTimestamp:)-(UnsafeRawBufferPointer,_)``.
     public func decode(_ value: [UInt8], recordTimestamp: Int64?) -> DecodeResult {
         value.withUnsafeBytes { decode($0, recordTimestamp: recordTimestamp) }
