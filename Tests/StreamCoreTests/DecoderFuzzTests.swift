@@ -109,25 +109,25 @@ import Testing
     }
 
     private func checkAcceptedEvent(_ event: Event, input: [UInt8], recordTimestamp: Int64?) {
-        let shown = Self.render(input)
-        #expect((1...128).contains(event.memeID.utf8.count), "meme_id length in \(shown)")
-        #expect(Self.isEventType(event.type), "type pattern in \(shown)")
-        #expect(event.eventTime >= EventTime.minimumValid, "ts in \(shown)")
-        #expect(event.eventTime < EventTime.endOfValid, "ts in \(shown)")
+        let inputText = Self.render(input)
+        #expect((1...128).contains(event.memeID.utf8.count), "meme_id length in \(inputText)")
+        #expect(Self.isEventType(event.type), "type pattern in \(inputText)")
+        #expect(event.eventTime >= EventTime.minimumValid, "ts in \(inputText)")
+        #expect(event.eventTime < EventTime.endOfValid, "ts in \(inputText)")
         if let userID = event.userID {
-            #expect((1...128).contains(userID.utf8.count), "user_id length in \(shown)")
+            #expect((1...128).contains(userID.utf8.count), "user_id length in \(inputText)")
         }
         if let publishedAt = event.publishedAt {
             #expect(
                 publishedAt >= EventTime.minimumValid && publishedAt < EventTime.endOfValid,
-                "published_at in \(shown)"
+                "published_at in \(inputText)"
             )
         }
         if let dwell = event.dwellMilliseconds {
-            #expect(dwell >= 0, "dwell_ms in \(shown)")
+            #expect(dwell >= 0, "dwell_ms in \(inputText)")
         }
         if let recordTimestamp {
-            #expect(event.eventTime.rawValue <= recordTimestamp + 60_000, "future ts in \(shown)")
+            #expect(event.eventTime.rawValue <= recordTimestamp + 60_000, "future ts in \(inputText)")
         }
 
         // Second opinion: Foundation must read the same object. Foundation rejects numbers it
@@ -138,10 +138,10 @@ import Testing
         }
         let parsed = try? JSONSerialization.jsonObject(with: Data(input), options: [.fragmentsAllowed])
         let object = parsed as? [String: Any]
-        #expect(object != nil, "Foundation cannot parse accepted input \(shown)")
+        #expect(object != nil, "Foundation cannot parse accepted input \(inputText)")
         if let object {
-            #expect(object["meme_id"] as? String == event.memeID, "meme_id differs for \(shown)")
-            #expect(object["type"] as? String == event.type, "type differs for \(shown)")
+            #expect(object["meme_id"] as? String == event.memeID, "meme_id differs for \(inputText)")
+            #expect(object["type"] as? String == event.type, "type differs for \(inputText)")
         }
     }
 

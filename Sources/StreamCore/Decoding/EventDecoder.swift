@@ -138,8 +138,8 @@ public struct EventDecoder: Sendable {
                     fields[field] = try scanner.scanValue()
                 } else {
                     guard unknownNames.insert(name, from: scanner) else {
-                        let shown = RejectionDetail.quoted(scanner, from: nameStart, to: name.end + 1)
-                        throw MalformedJSON(offset: nameStart, message: "member \(shown) appears twice")
+                        let quotedName = RejectionDetail.quoted(scanner, from: nameStart, to: name.end + 1)
+                        throw MalformedJSON(offset: nameStart, message: "member \(quotedName) appears twice")
                     }
                     try scanner.skipValue()
                 }

@@ -15,7 +15,7 @@
 /// Thread-safety: stateless.
 enum RFC3339Timestamp {
     /// The reason a string is not an RFC 3339 date-time. The message is a verb phrase naming the
-    /// wrong part ("needs an offset ...", "has day 30, ..."), so details can say "it <message>".
+    /// wrong part ("needs an offset ...", "has day 30, ..."), so a detail can read "it <message>".
     struct ParseError: Error {
         var message: String
     }
@@ -125,7 +125,7 @@ enum RFC3339Timestamp {
         return (days * 86_400 + secondsOfDay) * 1_000 + millisecond
     }
 
-    /// The number of days from 1970-01-01 to the given proleptic Gregorian date (negative before).
+    /// Counts the days from 1970-01-01 to the given proleptic Gregorian date (negative before).
     ///
     /// The year is shifted to start in March so the leap day falls at its end. Then whole
     /// 400-year cycles (146 097 days each), years within the cycle and days within the year are
