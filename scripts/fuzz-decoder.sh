@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of EventDecoder with libFuzzer.
 #
-# Compiles the decoder's sources and scripts/fuzz-decoder/FuzzEntry.swift with
+# Compiles the decoder's sources (the Decoding folder and the StreamCore types it uses; add a
+# file here when the decoder starts using another one) and scripts/fuzz-decoder/FuzzEntry.swift with
 # -sanitize=fuzzer,address into .build/fuzz/fuzz-decoder, seeds a corpus folder with a few valid
 # events, then runs libFuzzer. Arguments after the script name go to libFuzzer; the default is
 # a 60-second run (-max_total_time=60). A crash leaves its input in .build/fuzz/crash-*.
@@ -14,7 +15,8 @@ out=.build/fuzz
 mkdir -p "$out/corpus"
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name StreamCore \
     Sources/StreamCore/Event.swift Sources/StreamCore/EventTime.swift \
-    Sources/StreamCore/RejectionReason.swift Sources/StreamCore/Decoding/*.swift \
+    Sources/StreamCore/RejectionReason.swift Sources/StreamCore/InputRecord.swift \
+    Sources/StreamCore/Decoding/*.swift \
     scripts/fuzz-decoder/FuzzEntry.swift -o "$out/fuzz-decoder"
 
 printf '%s' '{"meme_id":"m1","type":"view","ts":1700000000000}' >"$out/corpus/seed-1"
