@@ -5,9 +5,10 @@ import Synchronization
 
 /// A small HTTP/1.1 server for the operations endpoints, on plain sockets.
 ///
-/// It serves one request per connection and then closes it (`Connection: close`); Prometheus
-/// scrapers and Kubernetes HTTP probes open a new connection per request anyway. The bind host must be an IP literal
-/// (`127.0.0.1`, `0.0.0.0`, `::1`, `::`) or `localhost`; names are never resolved through DNS.
+/// It serves one request per connection and then closes it (`Connection: close`), so HTTP
+/// clients such as Prometheus reconnect for their next request. The bind host must be an IP
+/// literal (`127.0.0.1`, `0.0.0.0`, `::1`, `::`) or `localhost`, because names are never
+/// resolved through DNS.
 /// Port 0 binds an ephemeral port, reported by ``port``.
 ///
 /// Requests are bounded by ``OperationsServerLimits``: head size (431), read time (408) and
