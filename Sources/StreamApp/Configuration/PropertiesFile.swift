@@ -28,7 +28,9 @@ enum PropertiesFile {
     ///   empty key.
     static func parse(_ text: String, origin: String) throws -> [PropertiesEntry] {
         var entries: [PropertiesEntry] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Swift reads "\r\n" as one Character, so both line endings are separators.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, rawLine) in lines.enumerated() {
             let line = trimmed(Substring(rawLine))
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") {
                 continue
