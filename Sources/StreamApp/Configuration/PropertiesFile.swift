@@ -12,7 +12,7 @@ struct PropertiesEntry: Sendable, Hashable {
 
 /// Reads the `key = value` files that `--config` and `-F` take.
 ///
-/// The format is a subset of Java properties files, as kcat's `-F` reads them. Each line holds
+/// The format is a subset of Java properties files, as kcat's `-F` reads them. Each line contains
 /// one entry, split at the first `=`, with whitespace around key and value trimmed. Blank lines
 /// and lines starting with `#` or `!` are ignored. Values may contain `=` (as `sasl.jaas.config`
 /// does). There are no line continuations or escapes.
