@@ -267,3 +267,25 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
         #expect(WorkerConfiguration.options.first { $0.name == "kafka-property" }?.shortName == "X")
     }
 }
+
+@Suite struct ConfigurationLoggingTests {
+    @Test func startupMetadataRedactsKafkaSecrets() throws {
+        let configuration = try WorkerConfiguration.load(
+            commandLine: ["-b", "h:1", "-X", "sasl.password=hunter2", "-X", "sasl.username=memestream"],
+            environment: [:]
+        )
+        let entry = LogEntry(
+            timestampMilliseconds: 0,
+            level: .notice,
+            label: "memestream",
+            message: "worker starting",
+            metadata: configuration.logMetadata
+        )
+        let line = LogLineFormatter(format: .logfmt).line(for: entry)
+        #expect(!line.contains("hunter2"))
+        #expect(line.contains("config.kafka.sasl.password=[redacted]"))
+        #expect(line.contains("config.kafka.sasl.username=memestream"))
+        #expect(line.contains("config.input-topic=memes.events"))
+        #expect(line.contains("config.http-port=off"))
+    }
+}
