@@ -8,6 +8,7 @@ enum BenchCommand: Subcommand {
         [
             KafkaBenchmark.self,
             DecodeBenchmark.self,
+            MetricsBenchmark.self,
         ]
     }
 

@@ -1,0 +1,57 @@
+import Glibc
+import StreamCore
+import Synchronization
+import Testing
+
+@testable import StreamApp
+
+@Suite struct OperationsShutdownSignalTests {
+    /// Polls `condition` every 10 ms until it is true or `milliseconds` pass.
+    private func waitUntil(milliseconds: Int64, _ condition: () -> Bool) async throws {
+        let deadline = MonotonicClock.milliseconds() + milliseconds
+        while !condition() && MonotonicClock.milliseconds() < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    @Test func firstSignalTriggersSecondForcesExit() async throws {
+        let forced = Atomic<Int32>(0)
+        let logs = InMemoryLogHandler()
+        let shutdown = ShutdownSignal.install(
+            signals: [SIGUSR2],
+            logger: Logger(label: "t", handler: logs)
+        ) { number in
+            forced.store(number, ordering: .relaxed)
+        }
+        defer { shutdown.uninstall() }
+        #expect(shutdown.receivedSignal == nil)
+
+        kill(getpid(), SIGUSR2)
+        try await waitUntil(milliseconds: 10_000) { shutdown.receivedSignal != nil }
+        #expect(shutdown.receivedSignal == SIGUSR2)
+        // A waiter that arrives after the signal returns at once.
+        #expect(await shutdown.wait() == SIGUSR2)
+        #expect(forced.load(ordering: .relaxed) == 0)
+
+        kill(getpid(), SIGUSR2)
+        try await waitUntil(milliseconds: 10_000) { forced.load(ordering: .relaxed) != 0 }
+        #expect(forced.load(ordering: .relaxed) == SIGUSR2)
+        #expect(logs.entries.map(\.level) == [.notice, .warning])
+        #expect(logs.entries.first?.metadata[LogKey.signal] == "SIGUSR2")
+    }
+
+    @Test func receiveWakesWaitingTask() async throws {
+        let shutdown = ShutdownSignal.install(signals: [], logger: .discarding) { _ in }
+        let waiter = Task { await shutdown.wait() }
+        shutdown.receive(SIGTERM)
+        #expect(await waiter.value == SIGTERM)
+    }
+
+    @Test func cancelledWaitReturnsNil() async throws {
+        let shutdown = ShutdownSignal.install(signals: [], logger: .discarding) { _ in }
+        let waiter = Task { await shutdown.wait() }
+        waiter.cancel()
+        #expect(await waiter.value == nil)
+        #expect(shutdown.receivedSignal == nil)
+    }
+}
