@@ -8,6 +8,7 @@ import Testing
 /// values that start with `bad`, and emits `{"end":P}` at the watermark it is advanced to.
 private final class EchoEngine: ReplayPartitionEngine {
     let partition: Int32
+    var keyCount: Int { 1 }
 
     init(partition: Int32) {
         self.partition = partition

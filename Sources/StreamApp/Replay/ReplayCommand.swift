@@ -54,7 +54,8 @@ enum ReplayCommand: Subcommand {
         printError(
             "memestream replay: read \(summary.linesRead) lines (\(summary.records) records, "
                 + "\(summary.blankLines) blank) from \(options.inputFile) in \(seconds) s (\(rate) records/s), "
-                + "partitions \(summary.partitions.map(String.init).joined(separator: ","))"
+                + "partitions \(summary.partitions.map(String.init).joined(separator: ",")), "
+                + "at most \(summary.peakKeyCount) keys in state"
         )
         printError(
             "memestream replay: wrote \(summary.recordsWritten) records and \(summary.tombstonesWritten) tombstones "

@@ -9,4 +9,6 @@ protocol ReplayPartitionEngine: AnyObject {
     func process(_ record: InputRecord, into output: ReplayOutput)
     /// Advances the watermark to `watermark` (never backwards) and processes the ticks it closes.
     func advanceWatermark(to watermark: EventTime, into output: ReplayOutput)
+    /// The number of keys (memes) this engine holds state for.
+    var keyCount: Int { get }
 }

@@ -18,7 +18,13 @@ struct ReplayRunner {
         var recordsOutsideRange = 0
         var rejectionCounts: [String: Int] = [:]
         var elapsedSeconds = 0.0
+        /// The largest number of keys in state over all partitions, sampled every
+        /// ``ReplayRunner/keySampleInterval`` records and at the end.
+        var peakKeyCount = 0
     }
+
+    /// Records between two samples of the key count.
+    static let keySampleInterval = 1 << 16
 
     let options: ReplayOptions
     let makeEngine: EngineFactory
@@ -72,6 +78,8 @@ struct ReplayRunner {
         summary.blankLines = input.blankLines
         summary.records = input.recordCount
         summary.partitions = handler.engines.keys.sorted()
+        handler.sampleKeyCount()
+        summary.peakKeyCount = handler.peakKeyCount
         summary.recordsWritten = output.recordsWritten
         summary.tombstonesWritten = output.tombstonesWritten
         summary.recordsOutsideRange = output.recordsOutsideRange
@@ -93,6 +101,8 @@ struct ReplayRunner {
         /// The engine of the previous record, which is usually the next record's too.
         var lastPartition: Int32 = -1
         var lastEngine: (any ReplayPartitionEngine)?
+        var recordsSinceSample = 0
+        var peakKeyCount = 0
 
         init(output: ReplayOutput, makeEngine: @escaping EngineFactory, reportBadLine: @escaping (String) -> Void) {
             self.output = output
@@ -105,6 +115,17 @@ struct ReplayRunner {
             let engine = try engine(for: record.partition)
             engine.process(record, into: output)
             if let writeError = output.writeError { throw writeError }
+            recordsSinceSample += 1
+            if recordsSinceSample == ReplayRunner.keySampleInterval {
+                recordsSinceSample = 0
+                sampleKeyCount()
+            }
+        }
+
+        mutating func sampleKeyCount() {
+            var total = 0
+            for engine in engines.values { total += engine.keyCount }
+            peakKeyCount = max(peakKeyCount, total)
         }
 
         mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws {
