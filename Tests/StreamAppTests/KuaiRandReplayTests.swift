@@ -66,10 +66,10 @@ import Testing
         // 24 h window (hop 1 h): T_H = floor(T / 3600 s) × 3600 s = 1649682000000, and 16 rows are
         // earlier (the last at 1649681805491).
         #expect(features["views_24h"] == .integer(16))
-        // 5 min window: [1649683500000, T) holds 1649683636928, 1649683677054 and 1649683781577.
+        // 5 min window: [1649683500000, T) contains 1649683636928, 1649683677054 and 1649683781577.
         #expect(features["views_5m"] == .integer(3))
         #expect(features["view_velocity_5m"]?.differences(from: .number(3.0 / 5.0)) == [])
-        // 1 min window: [1649683740000, T) holds only 1649683781577.
+        // 1 min window: [1649683740000, T) contains only 1649683781577.
         #expect(features["views_1m"] == .integer(1))
         // Acceleration: A = 3 (above), B = views in [T − 600 s, T − 300 s) = {1649683359784} = 1,
         // so (3 − 1) / 5 = 0.4.
