@@ -6,6 +6,7 @@ enum BenchCommand: Subcommand {
     /// Every benchmark, in the order help lists them.
     static var benchmarks: [any Benchmark.Type] {
         [
+            DecodeBenchmark.self,
             ReplayBenchmark.self,
         ]
     }
