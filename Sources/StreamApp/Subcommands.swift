@@ -5,6 +5,7 @@ enum Subcommands {
             ReplayCommand.self,
             ImportKuaiRandCommand.self,
             BenchCommand.self,
+            DevClusterCommand.self,
         ]
     }
 }
