@@ -125,6 +125,9 @@ struct ReplayOptions: Sendable {
         }
         outputFile = arguments.value("output-file")
         if outputFile == "-" { outputFile = nil }
+        if let outputFile, outputFile == inputFile {
+            throw UsageError("--output-file \(outputFile) is the input file; writing it would destroy the input")
+        }
         featureSetFile = arguments.value("feature-set")
         rejectionsFile = arguments.value("rejections-file")
 
