@@ -55,6 +55,11 @@ extension ContiguousArray {
 }
 
 /// Adds `event` to the pane starting at `start`, creating it when the aggregator takes the event.
+@_specialize(where A == CountAggregator)
+@_specialize(where A == SumAggregator)
+@_specialize(where A == MeanAggregator)
+@_specialize(where A == ExtremumAggregator)
+@_specialize(where A == DecayedSumAggregator)
 func addToPane<A: Aggregator>(
     _ panes: inout ContiguousArray<Pane<A.State>>,
     start: Int64,
@@ -76,6 +81,27 @@ func addToPane<A: Aggregator>(
     // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
     guard !aggregator.isEmpty(state) else { return }
     panes.insert(Pane(start: start, state: state), at: index)
+}
+
+/// Removes the leading panes that start before `start`, in place, and returns them merged into
+/// `merged` when given.
+@_specialize(where A == CountAggregator)
+@_specialize(where A == SumAggregator)
+@_specialize(where A == MeanAggregator)
+@_specialize(where A == ExtremumAggregator)
+@_specialize(where A == DecayedSumAggregator)
+func removePanes<A: Aggregator>(
+    _ panes: inout ContiguousArray<Pane<A.State>>,
+    startingBefore start: Int64,
+    aggregator: A,
+    mergingInto merged: UnsafeMutablePointer<A.State>? = nil
+) {
+    var count = 0
+    while count < panes.count, panes[count].start < start {
+        if let merged { aggregator.merge(&merged.pointee, with: panes[count].state) }
+        count += 1
+    }
+    if count > 0 { panes.removeFirst(count) }
 }
 
 func encodePanes<A: Aggregator>(_ panes: ContiguousArray<Pane<A.State>>, aggregator: A, into writer: inout StateWriter)

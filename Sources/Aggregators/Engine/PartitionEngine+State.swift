@@ -150,3 +150,25 @@ extension PartitionEngine {
         return total
     }
 }
+
+extension PartitionEngine {
+    /// Estimated state bytes by part: `keys` (entries, strings, last emitted vectors and the key
+    /// index) and one entry per column, named after the features that share it. Same estimate
+    /// as ``estimatedStateBytes()``, which is the sum.
+    public func estimatedStateBytesByPart() -> [(part: String, bytes: Int)] {
+        var parts: [(part: String, bytes: Int)] = []
+        var total = 0
+        for (index, column) in plan.columns.enumerated() {
+            var bytes = 0
+            for slot in entries.indices where entries[slot] != nil { bytes += column.memoryBytes(slot: slot) }
+            let names = plan.sources.indices.filter {
+                if case .column(let source, _) = plan.sources[$0] { return source == index }
+                return false
+            }.map { featureSet.features[$0].name }
+            parts.append((names.joined(separator: "+"), bytes))
+            total += bytes
+        }
+        parts.insert(("keys", estimatedStateBytes() - total), at: 0)
+        return parts
+    }
+}

@@ -42,7 +42,6 @@ public final class PartitionEngine {
     var dueQueue = DueQueue()
     private var recordWriter: RecordWriter
     private var values: [FeatureValue] = []
-    private var comparable: [FeatureValue] = []
 
     /// The offset after the last record processed, or `nil` before the first.
     public internal(set) var nextOffset: Int64?
@@ -69,7 +68,8 @@ public final class PartitionEngine {
         plan = FeaturePlan(featureSet: featureSet, tickMilliseconds: configuration.tickMilliseconds)
         decoder = EventDecoder(
             maxEventBytes: configuration.maxEventBytes,
-            maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds)
+            maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds
+        )
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
         values = Array(repeating: .null, count: featureSet.features.count)
@@ -197,10 +197,9 @@ public final class PartitionEngine {
             }
         }
         computeValues(slot, at: tick)
-        comparable.removeAll(keepingCapacity: true)
-        for index in plan.comparableIndices { comparable.append(values[index]) }
-        if entry.lastEmitted != comparable {
-            entries[slot]!.lastEmitted = comparable
+        if isChanged(entry.lastEmitted) {
+            // A fresh array of exact size: the vector lives as long as the key.
+            entries[slot]!.lastEmitted = plan.comparableIndices.map { values[$0] }
             recordWriter.writeRecord(
                 memeID: entry.memeID,
                 tick: tick,
@@ -213,6 +212,15 @@ public final class PartitionEngine {
             }
         }
         reschedule(slot, after: tick)
+    }
+
+    /// `true` when the comparable part of `values` differs from `lastEmitted` (or nothing was emitted).
+    private func isChanged(_ lastEmitted: [FeatureValue]?) -> Bool {
+        guard let lastEmitted else { return true }
+        for (position, index) in plan.comparableIndices.enumerated() where lastEmitted[position] != values[index] {
+            return true
+        }
+        return false
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
