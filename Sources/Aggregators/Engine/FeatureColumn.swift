@@ -11,7 +11,7 @@ protocol FeatureColumn: AnyObject {
     /// Makes room for slots `0..<count`.
     func reserveSlots(_ count: Int)
     /// Adds an accepted event of the key in `slot`. `lastProcessedTick` decides whether a key
-    /// column counts it at once (`ts < lastProcessedTick`) or holds it until its tick passes.
+    /// column counts it at once (`ts < lastProcessedTick`) or keeps it waiting until its tick passes.
     func add(_ event: Event, slot: Int, lastProcessedTick: Int64?)
     /// Moves the key to tick `tick`: folds held events with `ts < tick` and drops panes that no
     /// window at `tick` or later can cover.
@@ -20,9 +20,9 @@ protocol FeatureColumn: AnyObject {
     func coversEvent(slot: Int, at tick: Int64) -> Bool
     /// `true` when a non-empty pane will enter the windows after `tick`.
     func hasWaitingPane(slot: Int, at tick: Int64) -> Bool
-    /// The first tick after `tick` at which a value of the column can change, or `nil`.
+    /// Returns the first tick after `tick` at which a value of the column can change, or `nil`.
     func nextChange(slot: Int, after tick: Int64) -> Int64?
-    /// The value of member `member` (a window size index; 0 for key columns) at `tick`.
+    /// Computes the value of member `member` (a window size index, 0 for key columns) at `tick`.
     func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue
     /// Forgets the key in `slot`.
     func removeSlot(_ slot: Int)

@@ -53,7 +53,7 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
     func advance(slot: Int, to tick: Int64) {
-        // A bucket [b, b + tick) holds only events with ts < tick once b < tick.
+        // A bucket [b, b + tick) contains only events with ts < tick once b < tick.
         guard let first = waitingBySlot[slot].first, first.start < tick else { return }
         var committed = committedBySlot[slot]
         withUnsafeMutablePointer(to: &committed) { merged in

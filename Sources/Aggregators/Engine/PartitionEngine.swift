@@ -7,11 +7,11 @@ import StreamCore
 /// tombstones and rejections to an ``EmissionSink``. Its output is a pure function of the
 /// partition's record sequence and its starting state.
 ///
-/// Ticks: tick `T` closes when `W ≥ T`, `W = max_ts − out_of_orderness`; the event that moves
-/// the watermark is applied before the ticks it closes. Each key is scheduled at the next tick at
-/// which its comparable vector can change (a pane entering or leaving a window, a held event's
-/// tick passing), so a jump over many ticks costs work per due key and change point, not per tick
-/// and key. Within one tick, keys are processed in ascending `meme_id` byte order.
+/// Ticks: tick `T` closes when `W ≥ T`, `W = max_ts − out_of_orderness`, and the event that
+/// moves the watermark is applied before the ticks it closes. Each key is scheduled at the next
+/// tick at which its comparable vector can change: a pane entering or leaving a window, or a
+/// waiting event's tick passing. So a jump over many ticks costs work per due key and change
+/// point, not per tick and key. Within one tick, keys are processed in ascending `meme_id` byte order.
 ///
 /// Not thread-safe: one thread owns an engine.
 public final class PartitionEngine {
@@ -151,7 +151,7 @@ public final class PartitionEngine {
         let lastProcessed = clock.lastProcessedTick?.rawValue
         for column in plan.columns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
         entries[slot]!.maxEventTime = max(entries[slot]!.maxEventTime, time)
-        // The event first counts at the tick after its own time; an event older than the last
+        // The event first counts at the tick after its own time. An event older than the last
         // processed tick changes state that later ticks already see, so the next tick is due.
         var due = TickArithmetic.nextMultiple(after: time, of: configuration.tickMilliseconds)
         if let lastProcessed, due <= lastProcessed { due = lastProcessed + configuration.tickMilliseconds }

@@ -2,7 +2,7 @@ import StreamCore
 
 /// Sparse panes of one aggregator for window features that share an event-type filter and hop.
 ///
-/// A pane `[p, p + hop)` holds the events with `ts` in it; only non-empty panes are stored,
+/// A pane `[p, p + hop)` contains the events with `ts` in it. Only non-empty panes are stored,
 /// sorted by start. The window of size S at tick T covers the panes with
 /// `T_H − S ≤ p < T_H`, `T_H = floor(T / hop) × hop`.
 final class WindowColumn<A: Aggregator>: FeatureColumn {
