@@ -101,7 +101,12 @@ func removePanes<A: Aggregator>(
         if let merged { aggregator.merge(&merged.pointee, with: panes[count].state) }
         count += 1
     }
-    if count > 0 { panes.removeFirst(count) }
+    if count == panes.count {
+        // Release the storage: most keys go quiet, and an empty array costs no heap.
+        panes = []
+    } else if count > 0 {
+        panes.removeFirst(count)
+    }
 }
 
 func encodePanes<A: Aggregator>(_ panes: ContiguousArray<Pane<A.State>>, aggregator: A, into writer: inout StateWriter)

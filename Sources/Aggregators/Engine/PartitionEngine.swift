@@ -20,8 +20,9 @@ public final class PartitionEngine {
         var memeID: String
         /// The largest `ts` of the key's accepted events since its state was created.
         var maxEventTime: Int64
-        /// The comparable vector of the last record emitted, or `nil` when none was emitted.
-        var lastEmitted: [FeatureValue]?
+        /// The comparable vector of the last record emitted in ``ComparableVectorCoding`` form, or
+        /// `nil` when none was emitted.
+        var lastEmitted: [UInt8]?
         /// The tick the key is queued for, or `Int64.max` when it is not queued.
         var scheduledTick: Int64
     }
@@ -42,6 +43,7 @@ public final class PartitionEngine {
     var dueQueue = DueQueue()
     private var recordWriter: RecordWriter
     private var values: [FeatureValue] = []
+    private var comparableBytes: [UInt8] = []
 
     /// The offset after the last record processed, or `nil` before the first.
     public internal(set) var nextOffset: Int64?
@@ -197,9 +199,11 @@ public final class PartitionEngine {
             }
         }
         computeValues(slot, at: tick)
-        if isChanged(entry.lastEmitted) {
-            // A fresh array of exact size: the vector lives as long as the key.
-            entries[slot]!.lastEmitted = plan.comparableIndices.map { values[$0] }
+        comparableBytes.removeAll(keepingCapacity: true)
+        for index in plan.comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
+        if entry.lastEmitted != comparableBytes {
+            // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
+            entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
             recordWriter.writeRecord(
                 memeID: entry.memeID,
                 tick: tick,
@@ -212,15 +216,6 @@ public final class PartitionEngine {
             }
         }
         reschedule(slot, after: tick)
-    }
-
-    /// `true` when the comparable part of `values` differs from `lastEmitted` (or nothing was emitted).
-    private func isChanged(_ lastEmitted: [FeatureValue]?) -> Bool {
-        guard let lastEmitted else { return true }
-        for (position, index) in plan.comparableIndices.enumerated() where lastEmitted[position] != values[index] {
-            return true
-        }
-        return false
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
