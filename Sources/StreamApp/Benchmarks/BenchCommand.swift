@@ -9,6 +9,8 @@ enum BenchCommand: Subcommand {
             KafkaBenchmark.self,
             DecodeBenchmark.self,
             MetricsBenchmark.self,
+            EngineBenchmark.self,
+            ReplayBenchmark.self,
         ]
     }
 
