@@ -3,6 +3,7 @@ enum Subcommands {
     static var all: [any Subcommand.Type] {
         [
             BenchCommand.self,
+            GenerateCommand.self,
         ]
     }
 }
