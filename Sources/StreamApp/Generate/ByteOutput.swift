@@ -6,7 +6,7 @@ import Glibc
 protocol ByteOutput {
     /// Appends `bytes` to the output; may buffer.
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws
-    /// Writes everything buffered and closes the output. Call exactly once.
+    /// Writes everything buffered and closes the output. Call it once, after the last write.
     mutating func finish() throws
 }
 
@@ -18,7 +18,7 @@ struct OutputError: Error, CustomStringConvertible {
         self.description = description
     }
 
-    /// An error for a failed system call on `path`, with `errno`'s text.
+    /// Makes an error for a failed system call on `path`, with `errno`'s text.
     static func system(_ operation: String, path: String) -> OutputError {
         let code = errno
         let text = strerror(code).map { String(cString: $0) } ?? "error \(code)"

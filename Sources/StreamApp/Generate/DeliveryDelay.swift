@@ -5,9 +5,9 @@
 ///   seconds and about 0.6 % exceed the 5 s out-of-orderness;
 /// - straggler (`straggleShare`): 10 s plus an exponential tail with mean 90 s, capped at 9 min,
 ///   so the event is behind the watermark but inside the allowed lateness;
-/// - late (`lateShare`): 11 min 5 s plus an exponential tail with mean 10 min, capped at 6 h,
-///   beyond the allowed lateness (10 min) plus the out-of-orderness (5 s), so a worker whose
-///   partition keeps receiving traffic rejects the event as `late`.
+/// - late (`lateShare`): 11 min 5 s plus an exponential tail with mean 10 min, capped at 6 h.
+///   That is beyond the allowed lateness (10 min) plus the out-of-orderness (5 s), so a worker
+///   whose partition keeps receiving traffic rejects the event as `late`.
 struct DeliveryDelay: Sendable {
     /// The class of one delay.
     enum Kind: UInt8, Sendable {

@@ -8,50 +8,50 @@ import Glibc
 /// Each sampler uses a fixed number of generator calls except ``poisson(mean:)``, whose count
 /// depends on the drawn value.
 extension SeededRandom {
-    /// A uniform double in [0, 1) with 53 random bits.
+    /// Returns a uniform double in [0, 1) with 53 random bits.
     @inline(__always)
     mutating func unitInterval() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// A uniform double in (0, 1], safe to pass to `log`.
+    /// Returns a uniform double in (0, 1], safe to pass to `log`.
     @inline(__always)
     mutating func openUnitInterval() -> Double {
         Double((next() >> 11) + 1) * 0x1.0p-53
     }
 
-    /// A uniform integer in [0, bound) by multiply-shift (Lemire), with a bias below 2^-32 for the
-    /// bounds used here. `bound` must be positive.
+    /// Returns a uniform integer in [0, bound) by Lemire's multiply-shift, with a bias below 2^-32
+    /// for the bounds used here. `bound` must be positive.
     @inline(__always)
     mutating func index(below bound: Int) -> Int {
         Int(next().multipliedFullWidth(by: UInt64(bound)).high)
     }
 
-    /// `true` with probability `probability`.
+    /// Returns `true` with probability `probability`.
     @inline(__always)
     mutating func chance(_ probability: Double) -> Bool {
         unitInterval() < probability
     }
 
-    /// An exponential variate with the given mean (same unit as the result).
+    /// Returns an exponential variate with the given mean (same unit as the result).
     @inline(__always)
     mutating func exponential(mean: Double) -> Double {
         -log(openUnitInterval()) * mean
     }
 
-    /// A standard normal variate by the Box–Muller transform (one of the pair is discarded, so
+    /// Returns a standard normal variate by the Box–Muller transform (one of the pair is discarded, so
     /// each call uses exactly two generator outputs).
     mutating func standardNormal() -> Double {
         let radius = (-2 * log(openUnitInterval())).squareRoot()
         return radius * cos(2 * Double.pi * unitInterval())
     }
 
-    /// A lognormal variate: `median × e^(sigma × Z)` with Z standard normal.
+    /// Returns a lognormal variate: `median × e^(sigma × Z)` with Z standard normal.
     mutating func logNormal(median: Double, sigma: Double) -> Double {
         median * exp(sigma * standardNormal())
     }
 
-    /// A Poisson count with the given mean: Knuth's product method below a mean of 30, and a
+    /// Returns a Poisson count with the given mean: Knuth's product method below a mean of 30, and a
     /// rounded normal approximation above it (the model only needs the count's scale there).
     mutating func poisson(mean: Double) -> Int {
         guard mean > 0 else { return 0 }

@@ -88,7 +88,9 @@ enum GenerateCommand: Subcommand {
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let configuration = try configuration(from: arguments)
         guard let path = arguments.value("output-file") else {
-            throw UsageError("missing --output-file: give a file path (ending in .zst for zstd) or - for standard output")
+            throw UsageError(
+                "missing --output-file: give a file path (ending in .zst for zstd) or - for standard output"
+            )
         }
         let summary: GenerationSummary
         if path.hasSuffix(".zst") {
@@ -105,78 +107,10 @@ enum GenerateCommand: Subcommand {
     /// - Throws: ``UsageError`` naming the first invalid option and its valid range.
     static func configuration(from arguments: ParsedArguments) throws -> GeneratorConfiguration {
         var configuration = GeneratorConfiguration()
-        if let text = arguments.value("seed") {
-            guard let seed = UInt64(text) else {
-                throw UsageError("invalid value '\(text)' for --seed: expected a whole number in 0...\(UInt64.max)")
-            }
-            configuration.seed = seed
-        }
-        if arguments.value("events") != nil, arguments.value("duration") != nil {
-            throw UsageError("--events and --duration exclude each other; give one of them")
-        }
-        if let text = arguments.value("events") {
-            configuration.limit = .events(Int(try OptionValues.integer(text, option: "events", range: 1...Int64.max)))
-        }
-        if let text = arguments.value("duration") {
-            let milliseconds = try OptionValues.durationMilliseconds(text, option: "duration")
-            guard milliseconds > 0 else {
-                throw UsageError("invalid duration '\(text)' for --duration: expected a positive duration such as 1h")
-            }
-            configuration.limit = .duration(milliseconds: milliseconds)
-        }
-        if let text = arguments.value("start") {
-            configuration.startMilliseconds = try TimeOption.epochMilliseconds(text, option: "start")
-        }
-        if let text = arguments.value("rate") {
-            configuration.wallClockRate = try positiveNumber(text, option: "rate")
-            configuration.eventsPerSecond = configuration.wallClockRate!
-        }
-        if let text = arguments.value("events-per-second") {
-            configuration.eventsPerSecond = try positiveNumber(text, option: "events-per-second")
-        }
-        if let text = arguments.value("memes") {
-            configuration.initialMemes = Int(try OptionValues.integer(text, option: "memes", range: 0...10_000_000))
-        }
-        if let text = arguments.value("birth-rate") {
-            guard let rate = Double(text), rate.isFinite, rate >= 0, rate <= 1_000_000 else {
-                throw UsageError("invalid value '\(text)' for --birth-rate: expected memes per minute in 0...1000000")
-            }
-            configuration.birthsPerMinute = rate
-        }
-        if let text = arguments.value("users") {
-            configuration.users = Int(try OptionValues.integer(text, option: "users", range: 1...1_000_000_000))
-        }
-        if let text = arguments.value("bad-share") {
-            configuration.badShare = try fraction(text, option: "bad-share")
-        }
-        if let text = arguments.value("late-share") {
-            configuration.lateShare = try fraction(text, option: "late-share")
-        }
-        if let text = arguments.value("straggler-share") {
-            configuration.straggleShare = try fraction(text, option: "straggler-share")
-        }
-        if configuration.lateShare + configuration.straggleShare > 1 {
-            throw UsageError(
-                "invalid values for --late-share and --straggler-share: their sum \(configuration.lateShare + configuration.straggleShare) exceeds 1"
-            )
-        }
-        if let text = arguments.value("key-mismatch-share") {
-            configuration.keyMismatchShare = try fraction(text, option: "key-mismatch-share")
-        }
-        if let text = arguments.value("output-format") {
-            let choices = GeneratorConfiguration.OutputFormat.allCases.map(\.rawValue)
-            let choice = try OptionValues.choice(text, option: "output-format", among: choices)
-            configuration.outputFormat = GeneratorConfiguration.OutputFormat(rawValue: choice)!
-        }
-        if let text = arguments.value("topic") {
-            guard !text.isEmpty, text.utf8.count <= 249 else {
-                throw UsageError("invalid value '\(text)' for --topic: expected a topic name of 1 to 249 characters")
-            }
-            configuration.topic = text
-        }
-        if let text = arguments.value("partitions") {
-            configuration.partitions = Int32(try OptionValues.integer(text, option: "partitions", range: 1...100_000))
-        }
+        try configuration.applyLimitOptions(arguments)
+        try configuration.applyPopulationOptions(arguments)
+        try configuration.applyShareOptions(arguments)
+        try configuration.applyOutputOptions(arguments)
         return configuration
     }
 
@@ -207,19 +141,5 @@ enum GenerateCommand: Subcommand {
         try writer.finish()
         summary.elapsedNanoseconds = WallClockPacer.monotonicNanoseconds() - started
         return summary
-    }
-
-    private static func positiveNumber(_ text: String, option: String) throws -> Double {
-        guard let value = Double(text), value.isFinite, value > 0, value <= 1e9 else {
-            throw UsageError("invalid value '\(text)' for --\(option): expected a positive number of records per second up to 1e9")
-        }
-        return value
-    }
-
-    private static func fraction(_ text: String, option: String) throws -> Double {
-        guard let value = Double(text), value >= 0, value <= 1 else {
-            throw UsageError("invalid value '\(text)' for --\(option): expected a fraction in 0...1, for example 0.01")
-        }
-        return value
     }
 }

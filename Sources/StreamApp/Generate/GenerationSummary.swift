@@ -24,7 +24,7 @@ struct GenerationSummary: Sendable {
         if record.hasMismatchedKey { mismatchedKeys += 1 }
     }
 
-    /// A few lines for standard error.
+    /// Formats the summary as a few lines for standard error.
     func report(path: String) -> String {
         let seconds = Double(elapsedNanoseconds) / 1e9
         let rate = seconds > 0 ? Int(Double(records) / seconds) : 0

@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Set by SIGINT or SIGTERM so a long generation stops cleanly and flushes its output.
 private let interruptRaised = Atomic<Bool>(false)

@@ -58,7 +58,7 @@ struct Meme: Sendable {
         self.reactionThresholds = (likeEnd, dislikeEnd, shareEnd, saveEnd)
     }
 
-    /// The relative attention at `time` (epoch ms); 0 before birth.
+    /// Computes the relative attention at `time` (epoch ms), which is 0 before birth.
     func attentionWeight(at time: Int64) -> Double {
         let age = Double(time - birthMilliseconds)
         guard age > 0 else { return 0 }
@@ -75,7 +75,7 @@ struct Meme: Sendable {
         return age > 10 * halfLifeMilliseconds && time >= burstEndMilliseconds
     }
 
-    /// The event type of one event of this meme for a uniform draw in [0, 1).
+    /// Maps a uniform draw in [0, 1) to the type of one event of this meme.
     @inline(__always)
     func eventType(for draw: Double) -> GeneratedEventType {
         if draw < reactionThresholds.like { return .like }

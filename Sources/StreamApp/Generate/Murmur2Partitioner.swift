@@ -1,7 +1,7 @@
 /// Kafka's key-hash partitioning: 32-bit MurmurHash2 with seed 0x9747B28C, as the Java client's
 /// default partitioner and librdkafka's `murmur2_random` partitioner compute it.
 enum Murmur2Partitioner {
-    /// The MurmurHash2 of `key` as the Java client computes it (4-byte little-endian blocks, the
+    /// Computes the MurmurHash2 of `key` as the Java client does (4-byte little-endian blocks, the
     /// tail folded in byte by byte), returned as a signed 32-bit value.
     static func hash<Bytes: Collection>(_ key: Bytes) -> Int32 where Bytes.Element == UInt8, Bytes.Index == Int {
         let multiplier: UInt32 = 0x5BD1_E995
@@ -11,7 +11,8 @@ enum Murmur2Partitioner {
         let blockCount = key.count / 4
         var index = key.startIndex
         for _ in 0..<blockCount {
-            var k = UInt32(key[index]) | UInt32(key[index + 1]) << 8 | UInt32(key[index + 2]) << 16
+            var k =
+                UInt32(key[index]) | UInt32(key[index + 1]) << 8 | UInt32(key[index + 2]) << 16
                 | UInt32(key[index + 3]) << 24
             k &*= multiplier
             k ^= k >> shift
@@ -35,7 +36,7 @@ enum Murmur2Partitioner {
         return Int32(bitPattern: h)
     }
 
-    /// The partition in [0, partitionCount) for `key`: the hash with its sign bit cleared,
+    /// Computes the partition in [0, partitionCount) for `key`: the hash with its sign bit cleared,
     /// modulo the partition count. `partitionCount` must be positive.
     static func partition<Bytes: Collection>(forKey key: Bytes, partitionCount: Int32) -> Int32
     where Bytes.Element == UInt8, Bytes.Index == Int {

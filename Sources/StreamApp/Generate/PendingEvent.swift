@@ -1,8 +1,8 @@
 /// One generated event waiting for its arrival time: everything needed to format its record.
 ///
-/// Stored unformatted in the ``ArrivalQueue`` so that the queue holds small fixed-size values.
+/// Stored unformatted in the ``ArrivalQueue`` so that the queue contains small fixed-size values.
 struct PendingEvent: Sendable {
-    /// How the `ts` and `published_at` fields are written.
+    /// The notation of the `ts` and `published_at` fields.
     enum TimestampForm: UInt8, Sendable {
         /// An integer of epoch milliseconds.
         case integer

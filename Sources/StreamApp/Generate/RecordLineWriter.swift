@@ -8,7 +8,7 @@
 ///
 /// Thread-safety: not thread-safe; one writer.
 struct RecordLineWriter<Output: ByteOutput> {
-    private var output: Output
+    private(set) var output: Output
     private let format: GeneratorConfiguration.OutputFormat
     private let topicJSON: [UInt8]
     private let partitionCount: Int32

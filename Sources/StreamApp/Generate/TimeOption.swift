@@ -1,7 +1,8 @@
+import StreamCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import StreamCore
 
 /// Parses the value of `--start`: epoch milliseconds, RFC 3339 text, or `now`.
 enum TimeOption {

@@ -61,7 +61,7 @@ struct TrafficGenerator {
     /// - Complexity: amortized O(log queued events + log alive memes) per record, plus an
     ///   O(alive memes) population update every 10 s of event time.
     mutating func next(into record: inout GeneratedRecord) -> Bool {
-        // Each round either releases an event or draws one; draws end at the limit, so the loop
+        // Each round either releases an event or draws one. Draws stop at the limit, so the loop
         // ends after at most (events drawn + 1) rounds.
         while true {
             if let first = queue.first, isDrawingFinished || Double(first.arrivalMilliseconds) <= clock {

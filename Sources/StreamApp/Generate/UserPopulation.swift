@@ -9,7 +9,7 @@ struct UserPopulation: Sendable {
     /// Share of events sent without `user_id` (logged-out clients).
     static let anonymousShare = 0.03
 
-    /// A user number, or `nil` for an anonymous event.
+    /// Draws a user number, or `nil` for an anonymous event.
     @inline(__always)
     func pickUser(random: inout SeededRandom) -> Int? {
         if random.chance(UserPopulation.anonymousShare) { return nil }

@@ -38,8 +38,8 @@ struct ZstdFileOutput: ByteOutput {
 
     private mutating func compress(_ bytes: UnsafeRawBufferPointer, directive: ZSTD_EndDirective) throws {
         var input = ZSTD_inBuffer(src: bytes.baseAddress, size: bytes.count, pos: 0)
-        // zstd consumes input or emits output on every call, so the rounds are bounded by the
-        // input and output sizes; the explicit cap guards against a library fault.
+        // zstd consumes input or emits output on every call, so the input and output sizes bound
+        // the rounds. The explicit cap guards against a library fault.
         for _ in 0..<(1 + bytes.count + (1 << 20)) {
             let capacity = compressed.count
             let (remaining, produced) = compressed.withUnsafeMutableBytes { buffer in
