@@ -1,3 +1,6 @@
+import Foundation
+import KafkaBridge
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,16 +8,18 @@ import Glibc
 /// `memestream generate`: writes synthetic meme traffic to a file (JSONL or JSONL.zst).
 enum GenerateCommand: Subcommand {
     static let name = "generate"
-    static let summary = "Write realistic synthetic meme traffic (seeded, reproducible) to a file."
+    static let summary = "Write realistic synthetic meme traffic (seeded, reproducible) to a file or topic."
 
     static var usage: String {
         """
         usage: memestream generate --output-file FILE [OPTIONS]
+               memestream generate -b SERVERS [--topic NAME] [-X KEY=VALUE]... [OPTIONS]
 
         Generates meme interaction events: meme births as a Poisson process, heavy-tailed
         popularity with decay and viral bursts, users, reactions, dwell times, out-of-order and
         late delivery, and a share of bad records for every rejection reason. Records are
-        written in arrival order. The same options give byte-identical output.
+        written in arrival order, to a file or produced to a Kafka topic with record timestamp =
+        arrival time. The same options give byte-identical output.
         """
     }
 
@@ -76,30 +81,95 @@ enum GenerateCommand: Subcommand {
                 help:
                     "events: one record value per line (no record timestamp, so no future_timestamp records); kcat: kcat -J envelopes. Default events."
             ),
-            .value("topic", valueName: "NAME", help: "Topic name in kcat envelopes. Default memes.events."),
+            .value(
+                "topic",
+                valueName: "NAME",
+                help: "Topic to produce to, and the topic in kcat envelopes. Default memes.events."
+            ),
             .value(
                 "partitions",
                 valueName: "N",
                 help: "Partition count for the murmur2 key partitioning of kcat envelopes. Default 1."
+            ),
+            .value(
+                "bootstrap-servers",
+                short: "b",
+                valueName: "SERVERS",
+                help: "Produce to --topic on these brokers (host:port,...) instead of writing a file."
+            ),
+            .value(
+                "properties-file",
+                short: "F",
+                valueName: "FILE",
+                help: "librdkafka properties file (key=value lines), as kcat -F reads."
+            ),
+            .value(
+                "property",
+                short: "X",
+                valueName: "KEY=VALUE",
+                repeatable: true,
+                help:
+                    "librdkafka property; overrides -F and the defaults compression.type=zstd, partitioner=murmur2_random."
             ),
         ]
     }
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let configuration = try configuration(from: arguments)
-        guard let path = arguments.value("output-file") else {
+        let path = arguments.value("output-file")
+        let bootstrapServers = arguments.value("bootstrap-servers")
+
+        let summary: GenerationSummary
+        let destination: String
+        switch (path, bootstrapServers) {
+        case (let path?, nil):
+            destination = path
+            if path.hasSuffix(".zst") {
+                summary = try generate(configuration, to: try ZstdFileOutput(path: path))
+            } else {
+                summary = try generate(configuration, to: try BufferedFileOutput(path: path))
+            }
+        case (nil, let servers?):
+            destination = "topic '\(configuration.topic)'"
+            let properties = try kafkaProperties(from: arguments)
+            let kafkaConfiguration = KafkaTopicOutput.configuration(bootstrapServers: servers, properties: properties)
+            let output = try KafkaTopicOutput(configuration: kafkaConfiguration, topic: configuration.topic)
+            summary = try generate(configuration, into: output)
+        case (.some, .some):
+            throw UsageError("--output-file and --bootstrap-servers exclude each other; give one destination")
+        case (nil, nil):
             throw UsageError(
-                "missing --output-file: give a file path (ending in .zst for zstd) or - for standard output"
+                "missing destination: give --output-file FILE (- for standard output) or --bootstrap-servers HOST:PORT with --topic"
             )
         }
-        let summary: GenerationSummary
-        if path.hasSuffix(".zst") {
-            summary = try generate(configuration, to: try ZstdFileOutput(path: path))
-        } else {
-            summary = try generate(configuration, to: try BufferedFileOutput(path: path))
-        }
-        printError(summary.report(path: path))
+        printError(summary.report(destination: destination))
         return 0
+    }
+
+    /// Reads librdkafka properties from `-F FILE`, then `-X key=value` (later values win).
+    ///
+    /// - Throws: ``UsageError`` naming `-F` or `-X` for an unreadable file or a malformed pair.
+    static func kafkaProperties(from arguments: ParsedArguments) throws -> [String: String] {
+        var properties: [String: String] = [:]
+        if let file = arguments.value("properties-file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw UsageError(
+                    "cannot read the properties file '\(file)' given to -F: check the path and permissions"
+                )
+            }
+            do {
+                properties = try KafkaPropertiesFile.parse(text, source: file)
+            } catch {
+                throw UsageError("invalid properties file '\(file)' given to -F: \(error)")
+            }
+        }
+        for pair in arguments.allValues("property") {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw UsageError("invalid value '\(pair)' for -X: expected key=value, for example -X linger.ms=50")
+            }
+            properties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return properties
     }
 
     /// Builds the configuration from the command line, validating every value.
@@ -114,17 +184,26 @@ enum GenerateCommand: Subcommand {
         return configuration
     }
 
-    /// Runs the generator into `output` until the limit or SIGINT/SIGTERM, then closes the output.
+    /// Runs the generator into a file-like `output` in the configured line format.
     static func generate<Output: ByteOutput>(
         _ configuration: GeneratorConfiguration,
         to output: Output
     ) throws -> GenerationSummary {
-        var writer = RecordLineWriter(
+        let writer = RecordLineWriter(
             output: output,
             format: configuration.outputFormat,
             topic: configuration.topic,
             partitionCount: configuration.partitions
         )
+        return try generate(configuration, into: writer)
+    }
+
+    /// Runs the generator into `sink` until the limit or SIGINT/SIGTERM, then finishes the sink.
+    static func generate<Sink: GeneratedRecordSink>(
+        _ configuration: GeneratorConfiguration,
+        into sink: Sink
+    ) throws -> GenerationSummary {
+        var writer = sink
         var generator = TrafficGenerator(configuration: configuration)
         var pacer = configuration.wallClockRate.map { WallClockPacer(recordsPerSecond: $0) }
         var summary = GenerationSummary()

@@ -76,8 +76,10 @@ extension GeneratorConfiguration {
         }
     }
 
-    /// Reads `--output-format`, `--topic` and `--partitions`.
+    /// Reads `--output-format`, `--topic` and `--partitions`, and sets ``writesToTopic`` from
+    /// `--bootstrap-servers`.
     mutating func applyOutputOptions(_ arguments: ParsedArguments) throws {
+        writesToTopic = arguments.value("bootstrap-servers") != nil
         if let text = arguments.value("output-format") {
             let choices = OutputFormat.allCases.map(\.rawValue)
             let choice = try OptionValues.choice(text, option: "output-format", among: choices)

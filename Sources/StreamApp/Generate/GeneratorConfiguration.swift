@@ -53,11 +53,15 @@ struct GeneratorConfiguration: Sendable {
     /// Partition count used to compute each record's partition (murmur2 of the key).
     var partitions: Int32 = 1
 
+    /// `true` when records go to a Kafka topic instead of a file; ``outputFormat`` then does not
+    /// apply.
+    var writesToTopic = false
+
     /// `true` when records carry a record timestamp, which `future_timestamp` needs: with bare
     /// event lines there is none, and a far-future `ts` would be accepted and move the watermark.
-    var carriesRecordTimestamps: Bool { outputFormat == .kcat }
+    var carriesRecordTimestamps: Bool { writesToTopic || outputFormat == .kcat }
 
     /// `true` when a record value may contain bytes that are not UTF-8. A kcat envelope is JSON
     /// text, so its payload string must be valid UTF-8.
-    var allowsInvalidUTF8: Bool { outputFormat == .events }
+    var allowsInvalidUTF8: Bool { writesToTopic || outputFormat == .events }
 }
