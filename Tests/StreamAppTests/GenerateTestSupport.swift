@@ -33,7 +33,7 @@ struct GeneratedSample {
 }
 
 extension GeneratorConfiguration {
-    /// A small, fast configuration for tests: `events` records at 200 events per second.
+    /// Makes a small, fast configuration for tests: `events` records at 200 events per second.
     static func testing(events: Int, seed: UInt64 = 7) -> GeneratorConfiguration {
         var configuration = GeneratorConfiguration()
         configuration.seed = seed

@@ -120,3 +120,48 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct GenerateKcatCompatibilityTests {
+    static let kcatPath = "/usr/bin/kcat"
+
+    /// Produces kcat-format traffic to the mock cluster, reads it back with the real `kcat -J`,
+    /// and compares each line with the generator's own envelope (apart from the broker id).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: kcatPath), "needs kcat at /usr/bin/kcat"))
+    func kcatPrintsTheSameEnvelopes() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let topic = "generate-kcat-compatibility"
+        try cluster.createTopic(topic, partitions: 3)
+
+        var configuration = GeneratorConfiguration.testing(events: 2_000)
+        configuration.topic = topic
+        configuration.partitions = 3
+        configuration.outputFormat = .kcat
+        configuration.badShare = 0.1
+        let kafkaConfiguration = KafkaTopicOutput.configuration(
+            bootstrapServers: cluster.bootstrapServers,
+            properties: [:]
+        )
+        _ = try GenerateCommand.generate(
+            configuration,
+            into: try KafkaTopicOutput(configuration: kafkaConfiguration, topic: topic)
+        )
+        let ownLines = String(decoding: try generatedBytes(configuration), as: UTF8.self)
+            .split(separator: "\n").map { $0.replacingOccurrences(of: "\"broker\":-1,", with: "") }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.kcatPath)
+        process.arguments = ["-C", "-J", "-e", "-q", "-b", cluster.bootstrapServers, "-t", topic]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        // kcat prints the id of the broker that served the fetch; drop it before comparing.
+        let kcatLines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+            .map { $0.replacingOccurrences(of: #""broker":[0-9]+,"#, with: "", options: .regularExpression) }
+        #expect(kcatLines.count == ownLines.count)
+        #expect(Set(kcatLines) == Set(ownLines))
+    }
+}

@@ -5,7 +5,9 @@ enum BenchCommand: Subcommand {
 
     /// Every benchmark, in the order help lists them.
     static var benchmarks: [any Benchmark.Type] {
-        []
+        [
+            GenerateBenchmark.self,
+        ]
     }
 
     static var options: [OptionSpec] {

@@ -116,6 +116,7 @@ enum GenerateCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let configuration = try configuration(from: arguments)
+        InterruptFlag.install()
         let path = arguments.value("output-file")
         let bootstrapServers = arguments.value("bootstrap-servers")
 
@@ -154,7 +155,7 @@ enum GenerateCommand: Subcommand {
         if let file = arguments.value("properties-file") {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw UsageError(
-                    "cannot read the properties file '\(file)' given to -F: check the path and permissions"
+                    "reading the properties file '\(file)' given to -F failed: check the path and permissions"
                 )
             }
             do {
@@ -198,7 +199,8 @@ enum GenerateCommand: Subcommand {
         return try generate(configuration, into: writer)
     }
 
-    /// Runs the generator into `sink` until the limit or SIGINT/SIGTERM, then finishes the sink.
+    /// Runs the generator into `sink` until the limit or an interrupt (see ``InterruptFlag``), then
+    /// finishes the sink.
     static func generate<Sink: GeneratedRecordSink>(
         _ configuration: GeneratorConfiguration,
         into sink: Sink
@@ -208,14 +210,14 @@ enum GenerateCommand: Subcommand {
         var pacer = configuration.wallClockRate.map { WallClockPacer(recordsPerSecond: $0) }
         var summary = GenerationSummary()
         var record = GeneratedRecord()
-        let stop = InterruptFlag.install()
+        let stop = InterruptFlag()
         let started = WallClockPacer.monotonicNanoseconds()
 
         while generator.next(into: &record) {
             pacer?.waitForNextRecord()
             try writer.write(record)
             summary.count(record)
-            if summary.records & 1023 == 0, stop.isRaised { break }
+            if stop.isRaised { break }
         }
         try writer.finish()
         summary.elapsedNanoseconds = WallClockPacer.monotonicNanoseconds() - started

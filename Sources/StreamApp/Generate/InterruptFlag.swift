@@ -12,10 +12,10 @@ struct InterruptFlag: Sendable {
     /// `true` once SIGINT or SIGTERM has arrived.
     var isRaised: Bool { interruptRaised.load(ordering: .relaxed) }
 
-    /// Installs handlers for SIGINT and SIGTERM that raise the flag, and returns the flag.
-    static func install() -> InterruptFlag {
+    /// Installs handlers for SIGINT and SIGTERM that raise the flag. Only the command-line entry
+    /// point calls this, so tests keep the default signal behavior.
+    static func install() {
         signal(SIGINT) { _ in interruptRaised.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in interruptRaised.store(true, ordering: .relaxed) }
-        return InterruptFlag()
     }
 }

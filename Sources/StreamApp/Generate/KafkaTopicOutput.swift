@@ -30,7 +30,7 @@ struct KafkaTopicOutput: GeneratedRecordSink {
         )
     }
 
-    /// The producer settings `generate` uses for topic output, before `-X` properties.
+    /// Builds the producer settings of topic output; `properties` (from `-F` and `-X`) override them.
     static func configuration(bootstrapServers: String, properties: [String: String]) -> KafkaConfiguration {
         var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
         configuration.clientID = "memestream-generate"
