@@ -2,6 +2,8 @@
 enum Subcommands {
     static var all: [any Subcommand.Type] {
         [
+            ReplayCommand.self,
+            ImportKuaiRandCommand.self,
             BenchCommand.self,
             GenerateCommand.self,
         ]

@@ -6,6 +6,8 @@ enum BenchCommand: Subcommand {
     /// Every benchmark, in the order help lists them.
     static var benchmarks: [any Benchmark.Type] {
         [
+            DecodeBenchmark.self,
+            ReplayBenchmark.self,
             GenerateBenchmark.self,
         ]
     }
