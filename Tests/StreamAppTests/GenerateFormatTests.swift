@@ -65,8 +65,8 @@ import Testing
         let compressedPath = directory.appendingPathComponent("events.jsonl.zst").path
 
         let configuration = GeneratorConfiguration.testing(events: 20_000)
-        _ = try GenerateCommand.generate(configuration, to: try BufferedFileOutput(path: plainPath))
-        _ = try GenerateCommand.generate(configuration, to: try ZstdFileOutput(path: compressedPath))
+        _ = try GenerateCommand.generate(configuration, to: try LineWriter(path: plainPath))
+        _ = try GenerateCommand.generate(configuration, to: try LineWriter(path: compressedPath))
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")

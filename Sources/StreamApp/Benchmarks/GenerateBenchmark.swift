@@ -1,4 +1,5 @@
 import KafkaBridge
+import StreamCore
 
 #if canImport(Glibc)
 import Glibc
@@ -47,14 +48,14 @@ enum GenerateBenchmark: Benchmark {
         let plainPath = "\(directory)/memestream-bench-generate.jsonl"
         let plain = try median {
             defer { unlink(plainPath) }
-            return try GenerateCommand.generate(configuration, to: try BufferedFileOutput(path: plainPath))
+            return try GenerateCommand.generate(configuration, to: try LineWriter(path: plainPath))
         }
         print("generate_file_records_per_second: \(plain)")
 
         let zstdPath = "\(directory)/memestream-bench-generate.jsonl.zst"
         let compressed = try median {
             defer { unlink(zstdPath) }
-            return try GenerateCommand.generate(configuration, to: try ZstdFileOutput(path: zstdPath))
+            return try GenerateCommand.generate(configuration, to: try LineWriter(path: zstdPath))
         }
         print("generate_zstd_file_records_per_second: \(compressed)")
 
