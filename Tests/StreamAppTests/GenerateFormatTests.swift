@@ -25,7 +25,7 @@ import Testing
         for offset in [0, 120, -330] {
             var text: [UInt8] = []
             RFC3339Format.append(milliseconds, offsetMinutes: offset, to: &text)
-            #expect(TimeOption.parseRFC3339(text) == milliseconds, "\(String(decoding: text, as: UTF8.self))")
+            #expect(TimeArgument.parseRFC3339(text) == milliseconds, "\(String(decoding: text, as: UTF8.self))")
         }
     }
 
