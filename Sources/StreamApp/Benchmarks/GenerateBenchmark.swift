@@ -82,13 +82,13 @@ enum GenerateBenchmark: Benchmark {
         print("generate_mock_topic_records_per_second: \(topic.wall)")
 
         for compression in ["none", "zstd"] {
-            let kept = try recordsKeptByMockPartition(compression: compression)
-            print("generate_mock_partition_records_kept_\(compression): \(kept)")
+            let retainedRecords = try recordsKeptByMockPartition(compression: compression)
+            print("generate_mock_partition_records_kept_\(compression): \(retainedRecords)")
         }
     }
 
     /// Produces 400 000 default records to a one-partition topic of a fresh mock cluster and
-    /// returns how many the partition still holds (high minus low watermark), which shows its
+    /// returns how many records the partition retained (high minus low watermark), which shows its
     /// retention limit of about 5 MiB.
     private static func recordsKeptByMockPartition(compression: String) throws -> Int64 {
         let cluster = try MockCluster(brokers: 1)
