@@ -6,6 +6,7 @@ enum Subcommands {
             ImportKuaiRandCommand.self,
             BenchCommand.self,
             DevClusterCommand.self,
+            GenerateCommand.self,
         ]
     }
 }

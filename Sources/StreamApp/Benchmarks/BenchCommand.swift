@@ -11,6 +11,7 @@ enum BenchCommand: Subcommand {
             MetricsBenchmark.self,
             EngineBenchmark.self,
             ReplayBenchmark.self,
+            GenerateBenchmark.self,
         ]
     }
 

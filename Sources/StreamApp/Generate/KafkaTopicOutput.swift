@@ -1,0 +1,127 @@
+import KafkaBridge
+import Synchronization
+
+/// Produces generated records to a Kafka topic: keyed by the record key (the `meme_id`, except
+/// for mismatched keys), record timestamp (CreateTime) = arrival time, with zstd-compressed
+/// batches and the `murmur2_random` partitioner unless `-X` overrides them.
+///
+/// ``prepareTopic(configuration:topic:requestedPartitions:)`` creates a missing topic when a
+/// partition count is requested; otherwise the broker's partition count applies.
+///
+/// Thread-safety: ``write(_:)`` and ``finish()`` are called from one task; delivery reports
+/// arrive on the producer's poll thread and only touch the synchronized counters.
+struct KafkaTopicOutput: GeneratedRecordSink {
+    private let producer: KafkaProducer
+    private let topic: String
+    private let deliveries: DeliveryTally
+    /// How long ``finish()`` waits for the last delivery reports.
+    static let flushTimeout: Duration = .seconds(60)
+
+    /// Creates the producer.
+    ///
+    /// - Throws: a ``KafkaBridgeError`` naming an invalid property.
+    init(configuration: KafkaConfiguration, topic: String) throws {
+        let deliveries = DeliveryTally()
+        self.deliveries = deliveries
+        self.topic = topic
+        producer = try KafkaProducer(
+            configuration: configuration,
+            deliveryHandler: { report in deliveries.record(report) }
+        )
+    }
+
+    /// Builds the producer settings of topic output; `properties` (from `-F` and `-X`) override them.
+    static func configuration(bootstrapServers: String, properties: [String: String]) -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
+        configuration.clientID = "memestream-generate"
+        configuration.producer.compression = .zstd
+        configuration.producer.partitioner = "murmur2_random"
+        configuration.producer.lingerMilliseconds = 20
+        configuration.properties = properties
+        return configuration
+    }
+
+    /// Looks the topic up and, when it is missing and `requestedPartitions` is set, creates it
+    /// with that many partitions (replication factor 1).
+    ///
+    /// A cluster without a controller (the librdkafka mock) cannot create topics: creation
+    /// then fails after 5 s, and producing goes ahead so that broker auto-creation applies.
+    ///
+    /// - Returns: lines to print as notes (a mismatch or a failed creation), possibly empty.
+    /// - Throws: a ``KafkaBridgeError`` when the metadata request fails, for example because no
+    ///   broker is reachable within 10 s.
+    static func prepareTopic(
+        configuration: KafkaConfiguration,
+        topic: String,
+        requestedPartitions: Int32?
+    ) throws -> [String] {
+        let admin = try KafkaAdmin(configuration: configuration)
+        let existing = try admin.partitionCount(topic: topic, timeout: .seconds(10))
+        guard let requestedPartitions else { return [] }
+
+        if let existing {
+            guard existing != Int(requestedPartitions) else { return [] }
+            return [
+                "note: topic '\(topic)' already has \(existing) partitions; --partitions \(requestedPartitions) is ignored and records are partitioned over \(existing)"
+            ]
+        }
+        do {
+            let newTopic = KafkaNewTopic(name: topic, partitions: Int(requestedPartitions), replicationFactor: 1)
+            try admin.createTopics([newTopic], timeout: .seconds(5))
+            return []
+        } catch {
+            return [
+                "note: creating topic '\(topic)' with \(requestedPartitions) partitions failed (\(error)); producing anyway, so a broker with topic auto-creation uses its default partition count"
+            ]
+        }
+    }
+
+    mutating func write(_ record: GeneratedRecord) throws {
+        try producer.send(
+            topic: topic,
+            key: record.key,
+            value: record.value,
+            timestamp: record.timestampMilliseconds,
+            context: 1
+        )
+    }
+
+    /// Waits for every delivery report and closes the producer.
+    ///
+    /// - Throws: ``TopicDeliveryError`` when any record was not delivered, with the count and the first
+    ///   broker error; a ``KafkaBridgeError`` when the flush times out.
+    mutating func finish() throws {
+        try producer.close(timeout: KafkaTopicOutput.flushTimeout)
+        let (failed, firstError) = deliveries.failures
+        if failed > 0 {
+            throw TopicDeliveryError(
+                description:
+                    "\(failed) records were not delivered to topic '\(topic)'; first error: \(firstError ?? "unknown"); check that the brokers are reachable and the topic exists"
+            )
+        }
+    }
+}
+
+/// Delivery outcomes counted from the producer's poll thread.
+final class DeliveryTally: Sendable {
+    private let state = Mutex<(failed: Int, firstError: String?)>((0, nil))
+
+    func record(_ report: KafkaDeliveryReport) {
+        guard let error = report.error else { return }
+        state.withLock { state in
+            state.failed += 1
+            if state.firstError == nil { state.firstError = "\(error)" }
+        }
+    }
+
+    /// The number of failed deliveries and the first failure's text.
+    var failures: (Int, String?) {
+        state.withLock { ($0.failed, $0.firstError) }
+    }
+}
+
+/// Some generated records were not delivered to the topic; the description gives the count and
+/// the first broker error.
+struct TopicDeliveryError: Error, CustomStringConvertible {
+    var description: String
+}
