@@ -2,9 +2,9 @@ import Aggregators
 import Foundation
 import StreamCore
 
-/// `memestream bench engine`: feed a heavy-tailed meme_v1 stream through one partition engine
-/// on one core, then jump the watermark three days ahead; report events/s, state bytes per key
-/// and the cost of the jump.
+/// `memestream bench engine`: feeds a heavy-tailed meme_v1 stream through one partition engine
+/// on one core, then jumps the watermark three days ahead. It reports events/s, state bytes per
+/// key and the cost of the jump.
 ///
 /// The stream is built in memory before timing starts. Meme ranks follow `floor(keys × u^3)`
 /// for uniform u, so a few memes take most of the traffic and most memes see a handful of
@@ -136,7 +136,12 @@ enum EngineBenchmark: Benchmark {
             let u = uniform()
             let rank = Int(Double(keys) * u * u * u)
             let roll = uniform()
-            let type = roll < 0.7 ? "view" : roll < 0.85 ? "like" : "share"
+            var type = "share"
+            if roll < 0.7 {
+                type = "view"
+            } else if roll < 0.85 {
+                type = "like"
+            }
             let ts = Int64(time) - Int64(uniform() * 4_000)
             var text = #"{"meme_id":"meme-\#(rank)","type":"\#(type)","ts":\#(ts),"user_id":"u\#(next() % 100_000)""#
             if type == "view", uniform() < 0.6 { text += #","dwell_ms":\#(next() % 30_000)"# }
@@ -157,7 +162,7 @@ enum EngineBenchmark: Benchmark {
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
-    /// The resident set size from /proc/self/statm, or 0 where it is unavailable.
+    /// Returns the resident set size from /proc/self/statm, or 0 where it is unavailable.
     private static func residentMegabytes() -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
         let fields = text.split(separator: " ")
