@@ -75,7 +75,7 @@ public struct CollectingSink: EmissionSink {
 /// partition's watermark. Then read the records, tombstones and rejections produced since the
 /// last read.
 /// Each partition gets its own ``PartitionEngine``, as in the worker. A test usually ends with
-/// `#expect(driver.readRecords().isEmpty)` to assert that nothing else was emitted.
+/// `#expect(!driver.hasUnreadOutput)` to assert that nothing else was emitted.
 ///
 /// Not thread-safe: use one driver per test.
 public final class TestDriver {
@@ -184,6 +184,10 @@ public final class TestDriver {
         defer { sink.rejections.removeAll() }
         return sink.rejections
     }
+
+    /// `true` when records, tombstones or rejections are waiting to be read. A test that ends with
+    /// `#expect(!driver.hasUnreadOutput)` asserts that nothing else was emitted.
+    public var hasUnreadOutput: Bool { !sink.records.isEmpty || !sink.rejections.isEmpty }
 
     private func stampPartition(_ partition: Int32, from index: Int) {
         for position in index..<sink.records.count { sink.records[position].partition = partition }
