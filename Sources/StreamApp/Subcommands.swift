@@ -2,7 +2,10 @@
 enum Subcommands {
     static var all: [any Subcommand.Type] {
         [
+            ReplayCommand.self,
+            ImportKuaiRandCommand.self,
             BenchCommand.self,
+            DevClusterCommand.self,
         ]
     }
 }

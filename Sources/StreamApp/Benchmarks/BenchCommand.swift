@@ -8,6 +8,8 @@ enum BenchCommand: Subcommand {
         [
             DecodeBenchmark.self,
             EngineBenchmark.self,
+            ReplayBenchmark.self,
+            KafkaBenchmark.self,
         ]
     }
 
