@@ -151,7 +151,7 @@ public final class PartitionEngine {
         let time = event.eventTime.rawValue
         let slot = slot(for: event.memeID, eventTime: time)
         let lastProcessed = clock.lastProcessedTick?.rawValue
-        for column in plan.columns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
+        for column in plan.boundColumns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
         entries[slot]!.maxEventTime = max(entries[slot]!.maxEventTime, time)
         // The event first counts at the tick after its own time. An event older than the last
         // processed tick changes state that later ticks already see, so the next tick is due.
@@ -183,12 +183,13 @@ public final class PartitionEngine {
 
     private func visit(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
         entries[slot]!.scheduledTick = .max
-        for column in plan.columns { column.advance(slot: slot, to: tick) }
+        for column in plan.boundColumns { column.advance(slot: slot, to: tick) }
         let entry = entries[slot]!
-        let coversEvent = plan.columns.contains { $0.isWindow && $0.coversEvent(slot: slot, at: tick) }
+        let coversEvent = plan.boundWindowColumns.contains { $0.coversEvent(slot: slot, at: tick) }
         if !coversEvent {
             let hasLaterEvents =
-                entry.maxEventTime >= tick || plan.columns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
+                entry.maxEventTime >= tick
+                || plan.boundWindowColumns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
             if !hasLaterEvents {
                 drop(slot, at: tick, into: &sink)
                 return
@@ -222,7 +223,7 @@ public final class PartitionEngine {
         for (index, source) in plan.sources.enumerated() {
             switch source {
             case .column(let column, let member):
-                values[index] = plan.columns[column].evaluate(member: member, slot: slot, at: tick)
+                values[index] = plan.boundColumns[column].evaluate(member: member, slot: slot, at: tick)
             case .expression(let expression):
                 values[index] = expression.evaluate(values, tick: tick).map { .float($0) } ?? .null
             }
@@ -231,7 +232,7 @@ public final class PartitionEngine {
 
     private func reschedule(_ slot: Int, after tick: Int64) {
         var next: Int64?
-        for column in plan.columns {
+        for column in plan.boundColumns {
             if let change = column.nextChange(slot: slot, after: tick), change < (next ?? .max) { next = change }
         }
         let maxEventTime = entries[slot]!.maxEventTime
@@ -251,7 +252,7 @@ public final class PartitionEngine {
                 sink.emit(memeID: entry.memeID, tick: EventTime(rawValue: tick), isTombstone: true, value: $0)
             }
         }
-        for column in plan.columns { column.removeSlot(slot) }
+        for column in plan.boundColumns { column.removeSlot(slot) }
         slotsByKey[entry.memeID] = nil
         entries[slot] = nil
         freeSlots.append(slot)
