@@ -163,7 +163,7 @@ public final class PartitionEngine {
     func schedule(_ slot: Int, at tick: Int64) {
         guard tick < entries[slot]!.scheduledTick else { return }
         entries[slot]!.scheduledTick = tick
-        dueQueue.insert(DueQueue.Entry(tick: tick, memeID: entries[slot]!.memeID))
+        dueQueue.insert(DueQueue.Entry(tick: tick, memeID: entries[slot]!.memeID, slot: slot))
     }
 
     // MARK: - Ticks
@@ -175,7 +175,11 @@ public final class PartitionEngine {
         // finitely many change points, so this loop ends.
         while let first = dueQueue.first, first.tick <= closed {
             _ = dueQueue.popFirst()
-            guard let slot = slotsByKey[first.memeID], entries[slot]!.scheduledTick == first.tick else { continue }
+            // A dropped key's slot can hold another key by now, so the key must match too.
+            let slot = first.slot
+            guard let entry = entries[slot], entry.scheduledTick == first.tick, entry.memeID == first.memeID else {
+                continue
+            }
             visit(slot, at: first.tick, into: &sink)
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
