@@ -177,9 +177,7 @@ public final class PartitionEngine {
             _ = dueQueue.popFirst()
             // A dropped key's slot can hold another key by now, so the key must match too.
             let slot = first.slot
-            guard let entry = entries[slot], entry.scheduledTick == first.tick, entry.memeID == first.memeID else {
-                continue
-            }
+            guard entries[slot]?.scheduledTick == first.tick, entries[slot]!.memeID == first.memeID else { continue }
             visit(slot, at: first.tick, into: &sink)
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
@@ -188,17 +186,16 @@ public final class PartitionEngine {
     private func visit(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
         entries[slot]!.scheduledTick = .max
         for column in plan.boundColumns { column.advance(slot: slot, to: tick) }
-        let entry = entries[slot]!
         let coversEvent = plan.boundWindowColumns.contains { $0.coversEvent(slot: slot, at: tick) }
         if !coversEvent {
             let hasLaterEvents =
-                entry.maxEventTime >= tick
+                entries[slot]!.maxEventTime >= tick
                 || plan.boundWindowColumns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
             if !hasLaterEvents {
                 drop(slot, at: tick, into: &sink)
                 return
             }
-            if entry.lastEmitted == nil {
+            if entries[slot]!.lastEmitted == nil {
                 reschedule(slot, after: tick)
                 return
             }
@@ -206,21 +203,41 @@ public final class PartitionEngine {
         computeValues(slot, at: tick)
         comparableBytes.removeAll(keepingCapacity: true)
         for index in plan.comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
-        if entry.lastEmitted != comparableBytes {
-            // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
-            entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
+        if entries[slot]!.lastEmitted != comparableBytes {
+            storeLastEmitted(slot)
+            let memeID = entries[slot]!.memeID
             recordWriter.writeRecord(
-                memeID: entry.memeID,
+                memeID: memeID,
                 tick: tick,
                 values: values,
                 emittedIndices: plan.emittedIndices
             )
             statistics.featureRecords += 1
             recordWriter.bytes.withUnsafeBytes {
-                sink.emit(memeID: entry.memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
+                sink.emit(memeID: memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
             }
         }
         reschedule(slot, after: tick)
+    }
+
+    /// Copies `comparableBytes` into the key's last emitted vector, reusing its storage when the
+    /// length is the same.
+    private func storeLastEmitted(_ slot: Int) {
+        var last: [UInt8]? = nil
+        swap(&last, &entries[slot]!.lastEmitted)
+        if var bytes = last, bytes.count == comparableBytes.count, !bytes.isEmpty {
+            // Moved out of the entry, so the storage is unique and is overwritten in place.
+            last = nil
+            bytes.withUnsafeMutableBufferPointer { target in
+                comparableBytes.withUnsafeBufferPointer { source in
+                    target.baseAddress!.update(from: source.baseAddress!, count: source.count)
+                }
+            }
+            entries[slot]!.lastEmitted = bytes
+            return
+        }
+        // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
+        entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
