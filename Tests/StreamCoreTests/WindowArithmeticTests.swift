@@ -77,34 +77,4 @@ import Testing
         #expect(popped.map(\.0) == expected.map(\.0))
         #expect(popped.map(\.1) == expected.map(\.1))
     }
-
-    @Test func dueQueueMatchesSortedModel() {
-        // Random inserts and pops, earlier ticks than the one being popped included, checked
-        // against a plain array sorted by tick and key bytes.
-        func precedes(_ lhs: (Int64, String), _ rhs: (Int64, String)) -> Bool {
-            lhs.0 != rhs.0 ? lhs.0 < rhs.0 : Array(lhs.1.utf8).lexicographicallyPrecedes(Array(rhs.1.utf8))
-        }
-        var random: UInt64 = 7
-        func next(_ bound: UInt64) -> UInt64 {
-            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return (random >> 33) % bound
-        }
-        var queue = DueQueue()
-        var model: [(Int64, String)] = []
-        for _ in 0..<5_000 {
-            if next(3) == 0 {
-                let expected = model.min(by: precedes)
-                let popped = queue.popFirst()
-                #expect(popped?.tick == expected?.0)
-                #expect(popped?.memeID == expected?.1)
-                if let expected, let index = model.firstIndex(where: { $0 == expected }) { model.remove(at: index) }
-            } else {
-                let entry = (Int64(next(20)), "meme-\(next(50))")
-                queue.insert(DueQueue.Entry(tick: entry.0, memeID: entry.1))
-                model.append(entry)
-            }
-            #expect(queue.count == model.count)
-            #expect(queue.nextTick == model.min(by: precedes)?.0)
-        }
-    }
 }
