@@ -110,7 +110,7 @@ extension PartitionEngine {
                 column.reserveSlots(slot + 1)
                 try column.decode(slot: slot, from: &reader)
             }
-            if scheduled != .max { dueQueue.insert(DueQueue.Entry(tick: scheduled, memeID: memeID)) }
+            if scheduled != .max { dueQueue.insert(DueQueue.Entry(tick: scheduled, memeID: memeID, slot: slot)) }
         }
         guard reader.isAtEnd else {
             throw StateDecodingError("state has trailing bytes after byte \(reader.position); it is corrupt")

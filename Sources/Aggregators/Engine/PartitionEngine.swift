@@ -151,7 +151,7 @@ public final class PartitionEngine {
         let time = event.eventTime.rawValue
         let slot = slot(for: event.memeID, eventTime: time)
         let lastProcessed = clock.lastProcessedTick?.rawValue
-        for column in plan.columns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
+        for column in plan.boundColumns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
         entries[slot]!.maxEventTime = max(entries[slot]!.maxEventTime, time)
         // The event first counts at the tick after its own time. An event older than the last
         // processed tick changes state that later ticks already see, so the next tick is due.
@@ -163,7 +163,7 @@ public final class PartitionEngine {
     func schedule(_ slot: Int, at tick: Int64) {
         guard tick < entries[slot]!.scheduledTick else { return }
         entries[slot]!.scheduledTick = tick
-        dueQueue.insert(DueQueue.Entry(tick: tick, memeID: entries[slot]!.memeID))
+        dueQueue.insert(DueQueue.Entry(tick: tick, memeID: entries[slot]!.memeID, slot: slot))
     }
 
     // MARK: - Ticks
@@ -175,7 +175,9 @@ public final class PartitionEngine {
         // finitely many change points, so this loop ends.
         while let first = dueQueue.first, first.tick <= closed {
             _ = dueQueue.popFirst()
-            guard let slot = slotsByKey[first.memeID], entries[slot]!.scheduledTick == first.tick else { continue }
+            // A dropped key's slot can hold another key by now, so the key must match too.
+            let slot = first.slot
+            guard entries[slot]?.scheduledTick == first.tick, entries[slot]!.memeID == first.memeID else { continue }
             visit(slot, at: first.tick, into: &sink)
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
@@ -183,17 +185,17 @@ public final class PartitionEngine {
 
     private func visit(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
         entries[slot]!.scheduledTick = .max
-        for column in plan.columns { column.advance(slot: slot, to: tick) }
-        let entry = entries[slot]!
-        let coversEvent = plan.columns.contains { $0.isWindow && $0.coversEvent(slot: slot, at: tick) }
+        for column in plan.boundColumns { column.advance(slot: slot, to: tick) }
+        let coversEvent = plan.boundWindowColumns.contains { $0.coversEvent(slot: slot, at: tick) }
         if !coversEvent {
             let hasLaterEvents =
-                entry.maxEventTime >= tick || plan.columns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
+                entries[slot]!.maxEventTime >= tick
+                || plan.boundWindowColumns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
             if !hasLaterEvents {
                 drop(slot, at: tick, into: &sink)
                 return
             }
-            if entry.lastEmitted == nil {
+            if entries[slot]!.lastEmitted == nil {
                 reschedule(slot, after: tick)
                 return
             }
@@ -201,28 +203,48 @@ public final class PartitionEngine {
         computeValues(slot, at: tick)
         comparableBytes.removeAll(keepingCapacity: true)
         for index in plan.comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
-        if entry.lastEmitted != comparableBytes {
-            // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
-            entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
+        if entries[slot]!.lastEmitted != comparableBytes {
+            storeLastEmitted(slot)
+            let memeID = entries[slot]!.memeID
             recordWriter.writeRecord(
-                memeID: entry.memeID,
+                memeID: memeID,
                 tick: tick,
                 values: values,
                 emittedIndices: plan.emittedIndices
             )
             statistics.featureRecords += 1
             recordWriter.bytes.withUnsafeBytes {
-                sink.emit(memeID: entry.memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
+                sink.emit(memeID: memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
             }
         }
         reschedule(slot, after: tick)
+    }
+
+    /// Copies `comparableBytes` into the key's last emitted vector, reusing its storage when the
+    /// length is the same.
+    private func storeLastEmitted(_ slot: Int) {
+        var last: [UInt8]? = nil
+        swap(&last, &entries[slot]!.lastEmitted)
+        if var bytes = last, bytes.count == comparableBytes.count, !bytes.isEmpty {
+            // Moved out of the entry, so the storage is unique and is overwritten in place.
+            last = nil
+            bytes.withUnsafeMutableBufferPointer { target in
+                comparableBytes.withUnsafeBufferPointer { source in
+                    target.baseAddress!.update(from: source.baseAddress!, count: source.count)
+                }
+            }
+            entries[slot]!.lastEmitted = bytes
+            return
+        }
+        // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
+        entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
         for (index, source) in plan.sources.enumerated() {
             switch source {
             case .column(let column, let member):
-                values[index] = plan.columns[column].evaluate(member: member, slot: slot, at: tick)
+                values[index] = plan.boundColumns[column].evaluate(member: member, slot: slot, at: tick)
             case .expression(let expression):
                 values[index] = expression.evaluate(values, tick: tick).map { .float($0) } ?? .null
             }
@@ -231,7 +253,7 @@ public final class PartitionEngine {
 
     private func reschedule(_ slot: Int, after tick: Int64) {
         var next: Int64?
-        for column in plan.columns {
+        for column in plan.boundColumns {
             if let change = column.nextChange(slot: slot, after: tick), change < (next ?? .max) { next = change }
         }
         let maxEventTime = entries[slot]!.maxEventTime
@@ -251,7 +273,7 @@ public final class PartitionEngine {
                 sink.emit(memeID: entry.memeID, tick: EventTime(rawValue: tick), isTombstone: true, value: $0)
             }
         }
-        for column in plan.columns { column.removeSlot(slot) }
+        for column in plan.boundColumns { column.removeSlot(slot) }
         slotsByKey[entry.memeID] = nil
         entries[slot] = nil
         freeSlots.append(slot)
