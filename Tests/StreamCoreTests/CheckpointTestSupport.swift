@@ -1,0 +1,88 @@
+@testable import StreamCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An in-memory ``CheckpointLog`` with a configurable record size limit, for store tests.
+final class MemoryCheckpointLog: CheckpointLog {
+    var records: [(key: CheckpointKey, value: [UInt8])] = []
+    let maxRecordBytes: Int
+    var location: String { "memory" }
+
+    init(maxRecordBytes: Int) {
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    func append(_ values: [[UInt8]], for key: CheckpointKey) throws {
+        for value in values {
+            precondition(value.count <= maxRecordBytes, "record of \(value.count) bytes exceeds the limit")
+            records.append((key, value))
+        }
+    }
+
+    func readAll(for key: CheckpointKey, _ body: (String, [UInt8]) throws -> Void) throws {
+        for (offset, record) in records.enumerated() where record.key == key {
+            try body("memory@\(offset)", record.value)
+        }
+    }
+}
+
+/// Creates a fresh directory under /tmp; the caller removes it with ``removeTree(_:)``.
+func makeTemporaryDirectory() -> String {
+    var template = Array("/tmp/memestream-test-XXXXXX".utf8CString)
+    let path = template.withUnsafeMutableBufferPointer { buffer -> String in
+        String(cString: mkdtemp(buffer.baseAddress!)!)
+    }
+    return path
+}
+
+/// Removes a directory tree created by a test (bounded: test trees are a few levels deep).
+func removeTree(_ path: String) {
+    guard let directory = opendir(path) else {
+        unlink(path)
+        return
+    }
+    var children: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+        }
+        if name != "." && name != ".." { children.append(path + "/" + name) }
+    }
+    closedir(directory)
+    for child in children {
+        var info = stat()
+        if lstat(child, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            removeTree(child)
+        } else {
+            unlink(child)
+        }
+    }
+    rmdir(path)
+}
+
+func readFileBytes(_ path: String) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count == 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return bytes
+}
+
+func writeFileBytes(_ path: String, _ bytes: [UInt8]) {
+    guard let file = fopen(path, "wb") else { return }
+    _ = fwrite(bytes, 1, bytes.count, file)
+    fclose(file)
+}
+
+/// The fixtures folder next to this file.
+let checkpointFixtures: String = {
+    let file = #filePath
+    return String(file[..<file.lastIndex(of: "/")!]) + "/Fixtures"
+}()
