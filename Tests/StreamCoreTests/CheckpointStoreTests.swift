@@ -88,6 +88,27 @@ import Testing
         #expect(error.source == "memory@\(log.records.count - 1)")
     }
 
+    @Test func chunkedStoreSurvivesCompaction() throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: 200)
+        let store = ChunkedCheckpointStore(log: log)
+        for offset in Int64(1)...4 {
+            try store.save(Self.checkpoint(offset: offset, stateSize: 3_000, seed: UInt64(offset)))
+        }
+        let completeCount = log.records.count
+        // A save that crashed after some of its chunks: keep the first half of them.
+        try store.save(Self.checkpoint(offset: 5, stateSize: 3_000, seed: 5))
+        log.records.removeLast((log.records.count - completeCount) / 2 + 1)
+        log.compact()
+
+        let restarted = ChunkedCheckpointStore(log: log)
+        #expect(try restarted.load(Self.key) == Self.checkpoint(offset: 4, stateSize: 3_000, seed: 4))
+
+        // After the restart, saves must not overwrite the chunks the latest manifest needs.
+        try restarted.save(Self.checkpoint(offset: 6, stateSize: 2_000, seed: 6))
+        log.compact()
+        #expect(try restarted.load(Self.key) == Self.checkpoint(offset: 6, stateSize: 2_000, seed: 6))
+    }
+
     @Test func chunkedStoreSeparatesKeys() throws {
         let log = MemoryCheckpointLog(maxRecordBytes: 500)
         let store = ChunkedCheckpointStore(log: log)

@@ -4,9 +4,9 @@
 import Glibc
 #endif
 
-/// An in-memory ``CheckpointLog`` with a configurable record size limit, for store tests.
+/// An in-memory ``CheckpointLog`` with a record size limit and optional compaction, for store tests.
 final class MemoryCheckpointLog: CheckpointLog {
-    var records: [(key: CheckpointKey, value: [UInt8])] = []
+    var records: [(key: String, value: [UInt8])] = []
     let maxRecordBytes: Int
     var location: String { "memory" }
 
@@ -14,17 +14,31 @@ final class MemoryCheckpointLog: CheckpointLog {
         self.maxRecordBytes = maxRecordBytes
     }
 
-    func append(_ values: [[UInt8]], for key: CheckpointKey) throws {
-        for value in values {
-            precondition(value.count <= maxRecordBytes, "record of \(value.count) bytes exceeds the limit")
-            records.append((key, value))
+    func append(_ records: [(key: String, value: [UInt8])], for checkpoint: CheckpointKey) throws {
+        for record in records {
+            precondition(
+                record.value.count <= maxRecordBytes,
+                "record of \(record.value.count) bytes exceeds the limit"
+            )
+            precondition(record.key == checkpoint.description || record.key.hasPrefix(checkpoint.description + "#"))
+            self.records.append(record)
         }
     }
 
-    func readAll(for key: CheckpointKey, _ body: (String, [UInt8]) throws -> Void) throws {
-        for (offset, record) in records.enumerated() where record.key == key {
+    func readAll(for checkpoint: CheckpointKey, _ body: (String, [UInt8]) throws -> Void) throws {
+        let base = checkpoint.description
+        for (offset, record) in records.enumerated() where record.key == base || record.key.hasPrefix(base + "#") {
             try body("memory@\(offset)", record.value)
         }
+    }
+
+    /// Keeps only the last record of each key, in log order, as Kafka log compaction does.
+    func compact() {
+        var lastIndex: [String: Int] = [:]
+        for (index, record) in records.enumerated() {
+            lastIndex[record.key] = index
+        }
+        records = records.enumerated().filter { lastIndex[$0.element.key] == $0.offset }.map { $0.element }
     }
 }
 

@@ -1,24 +1,34 @@
-/// Stores checkpoints as records in an append-only log that need not be compacted.
+/// Stores checkpoints as records in an append-only log, compacted or not.
 ///
 /// A save splits the encoded container into chunks of at most ``CheckpointLog/maxRecordBytes``,
 /// appends them and waits for their acknowledgement. Then it appends one manifest record with the
-/// snapshot id, the chunk count, the total length and the CRC-32C of the whole container. Only a
-/// manifest makes a snapshot visible: chunks left by a crash before their manifest are ignored.
+/// snapshot id, the chunk slot, the chunk count, the total length and the CRC-32C of the whole
+/// container. Only a manifest makes a snapshot visible: chunks left by a crash before their
+/// manifest are ignored.
+///
+/// Record keys make the layout safe under compaction. The manifest's key is the checkpoint key
+/// (`group/topic/partition`); chunk i's key is `group/topic/partition#S-i`, where the slot S
+/// alternates between 0 and 1. A save always writes the slot the latest complete manifest does not
+/// use, so compaction (last record per key) never removes a chunk the latest manifest needs.
 ///
 /// A load reads the key's records to the end of the log and keeps the last manifest whose chunks
-/// are all present. If the last manifest cannot be completed (its chunks were removed by retention,
-/// or a chunk is corrupt) the load fails instead of falling back, because a silent fallback would
-/// hide lost data.
+/// are all present. If the last manifest cannot be completed (retention removed its chunks, or a
+/// chunk is corrupt) the load fails instead of falling back, because a silent fallback would hide
+/// lost data.
 ///
 /// Record value layout, little-endian:
 ///
 ///     chunk:    "C" (1 byte), layout version 1 (1 byte), snapshot id (u64), chunk index (u32), data
-///     manifest: "M" (1 byte), layout version 1 (1 byte), snapshot id (u64), chunk count (u32),
-///               total length (u64), CRC-32C of the container (u32)
+///     manifest: "M" (1 byte), layout version 1 (1 byte), snapshot id (u64), slot (u8),
+///               chunk count (u32), total length (u64), CRC-32C of the container (u32)
+///
+/// Not thread-safe: the worker thread owns it.
 public final class ChunkedCheckpointStore: CheckpointStore {
     /// The log the records go to.
     public let log: any CheckpointLog
     private var random = SystemRandomNumberGenerator()
+    /// The chunk slot of the latest complete manifest per key, learned from loads and saves.
+    private var currentSlots: [CheckpointKey: UInt8] = [:]
 
     static let chunkKind: UInt8 = 0x43
     static let manifestKind: UInt8 = 0x4D
@@ -34,9 +44,11 @@ public final class ChunkedCheckpointStore: CheckpointStore {
     public func save(_ checkpoint: Checkpoint) throws {
         let container = try CheckpointCodec.encode(checkpoint)
         let snapshotID = random.next() as UInt64
+        let slot: UInt8 = currentSlots[checkpoint.key] == 0 ? 1 : 0
+        let baseKey = checkpoint.key.description
         let chunkCapacity = max(1, log.maxRecordBytes - Self.chunkOverhead)
 
-        var chunks: [[UInt8]] = []
+        var chunks: [(key: String, value: [UInt8])] = []
         var start = 0
         var index: UInt32 = 0
         repeat {
@@ -47,7 +59,7 @@ public final class ChunkedCheckpointStore: CheckpointStore {
             writer.writeInteger(snapshotID)
             writer.writeInteger(index)
             writer.writeBytes(container[start..<end])
-            chunks.append(writer.bytes)
+            chunks.append((key: "\(baseKey)#\(slot)-\(index)", value: writer.bytes))
             start = end
             index += 1
         } while start < container.count
@@ -57,15 +69,17 @@ public final class ChunkedCheckpointStore: CheckpointStore {
         manifest.writeInteger(Self.manifestKind)
         manifest.writeInteger(Self.layoutVersion)
         manifest.writeInteger(snapshotID)
+        manifest.writeInteger(slot)
         manifest.writeInteger(index)
         manifest.writeInteger(UInt64(container.count))
         manifest.writeInteger(CRC32C.checksum(container))
-        try log.append([manifest.bytes], for: checkpoint.key)
+        try log.append([(key: baseKey, value: manifest.bytes)], for: checkpoint.key)
+        currentSlots[checkpoint.key] = slot
     }
 
     public func load(_ key: CheckpointKey) throws -> Checkpoint? {
         var pending: [UInt64: [UInt32: ArraySlice<UInt8>]] = [:]
-        var latest: (container: [UInt8], position: String)?
+        var latest: (container: [UInt8], position: String, slot: UInt8)?
         var lastFailure: CheckpointError?
 
         try log.readAll(for: key) { position, value in
@@ -108,8 +122,13 @@ public final class ChunkedCheckpointStore: CheckpointStore {
                 // Chunks of other ids were left by saves that never wrote their manifest.
                 pending.removeAll()
                 do {
-                    let container = try Self.assemble(manifest: &reader, chunks: chunks, key: key, position: position)
-                    latest = (container, position)
+                    let (container, slot) = try Self.assemble(
+                        manifest: &reader,
+                        chunks: chunks,
+                        key: key,
+                        position: position
+                    )
+                    latest = (container, position, slot)
                     lastFailure = nil
                 } catch let error as CheckpointError {
                     lastFailure = error
@@ -127,6 +146,7 @@ public final class ChunkedCheckpointStore: CheckpointStore {
 
         if let lastFailure { throw lastFailure }
         guard let latest else { return nil }
+        currentSlots[key] = latest.slot
         return try CheckpointCodec.decode(latest.container, expecting: key, source: latest.position)
     }
 
@@ -135,11 +155,12 @@ public final class ChunkedCheckpointStore: CheckpointStore {
         chunks: [UInt32: ArraySlice<UInt8>],
         key: CheckpointKey,
         position: String
-    ) throws -> [UInt8] {
+    ) throws -> (container: [UInt8], slot: UInt8) {
         func failure(_ detail: String) -> CheckpointError {
             CheckpointError(code: .incompleteSnapshot, key: key, nextOffset: nil, source: position, detail: detail)
         }
-        guard let count = reader.readInteger(as: UInt32.self),
+        guard let slot = reader.readInteger(as: UInt8.self),
+            let count = reader.readInteger(as: UInt32.self),
             let length = reader.readInteger(as: UInt64.self),
             let checksum = reader.readInteger(as: UInt32.self)
         else {
@@ -162,6 +183,6 @@ public final class ChunkedCheckpointStore: CheckpointStore {
         guard computed == checksum else {
             throw failure("chunks fail the manifest's CRC-32C (stored \(checksum), computed \(computed))")
         }
-        return container
+        return (container, slot)
     }
 }
