@@ -40,14 +40,14 @@ public enum CheckpointCodec {
 
         let compressed: [UInt8]
         do {
-            compressed = try CheckpointCompression.compress(checkpoint.state)
+            compressed = try Zstd.compress(checkpoint.state)
         } catch {
             throw CheckpointError(
                 code: .storeFailure,
                 key: checkpoint.key,
                 nextOffset: checkpoint.nextOffset,
                 source: "encoder",
-                detail: "zstd compression failed: \(error.message)"
+                detail: "\(error)"
             )
         }
 
@@ -153,9 +153,16 @@ public enum CheckpointCodec {
 
         let state: [UInt8]
         do {
-            state = try CheckpointCompression.decompress(compressed, expectedSize: Int(stateLength))
+            state = try Zstd.decompress(Array(compressed), maximumSize: Int(stateLength))
         } catch {
-            throw failure(.decompressionFailed, "zstd: \(error.message)", nextOffset)
+            throw failure(.decompressionFailed, "\(error)", nextOffset)
+        }
+        guard state.count == Int(stateLength) else {
+            throw failure(
+                .decompressionFailed,
+                "zstd returned \(state.count) bytes where the header declares \(stateLength)",
+                nextOffset
+            )
         }
         return Checkpoint(
             key: key,
