@@ -1,0 +1,76 @@
+import StreamCore
+
+/// A partition's start position: a restored offset or a logical position.
+enum StartPosition: Sendable, Equatable {
+    /// A concrete offset (restored from a checkpoint, or resolved from a timestamp).
+    case offset(Int64)
+    /// The log start offset.
+    case beginning
+    /// The log end offset.
+    case end
+}
+
+/// Receives partition ownership changes synchronously, during the consumer's poll call, before
+/// the consumer completes the change with the group.
+protocol WorkerRebalanceHandler: AnyObject {
+    /// Prepares newly assigned partitions and returns where each starts.
+    func partitionsAssigned(_ partitions: [Int32]) throws -> [Int32: StartPosition]
+    /// Finishes work for partitions the group takes away; returns when their state is checkpointed.
+    func partitionsRevoked(_ partitions: [Int32]) throws
+    /// Drops partitions that were lost (another member may already own them); nothing is committed.
+    func partitionsLost(_ partitions: [Int32])
+}
+
+/// The consumer side the worker needs; implemented over librdkafka's high-level consumer.
+protocol WorkerConsumer: AnyObject {
+    /// Polls up to `maxRecords` records for at most `timeoutMilliseconds`, calling `body` for each.
+    /// Rebalance events reach `handler` inside this call.
+    func poll(
+        maxRecords: Int,
+        timeoutMilliseconds: Int,
+        handler: any WorkerRebalanceHandler,
+        _ body: (InputRecord) throws -> Void
+    ) throws
+    /// Returns the cached high watermark (log end offset) of `partition`, or `nil` when not yet known.
+    func highWatermark(partition: Int32) -> Int64?
+    /// Commits `offsets` (partition → next offset to read) for the group and waits for the result.
+    func commit(_ offsets: [Int32: Int64]) throws
+    /// Resolves the offset of the first record at or after `timestamp` (ms), or `nil` when the
+    /// broker cannot resolve timestamps.
+    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64?
+    /// Leaves the group (running the final revocation through `handler`) and closes the consumer.
+    func close(handler: any WorkerRebalanceHandler) throws
+}
+
+/// A produced record's destination and content; bytes are borrowed for the call.
+struct OutgoingRecord {
+    var topic: String
+    var key: UnsafeRawBufferPointer?
+    var value: UnsafeRawBufferPointer?
+    var timestamp: Int64?
+    var headers: [(name: String, value: [UInt8])]
+}
+
+/// A delivery that failed after all of the producer's retries.
+struct DeliveryFailure: Error, CustomStringConvertible {
+    var topic: String
+    var key: [UInt8]?
+    var valueBytes: Int
+    var reason: String
+
+    var description: String {
+        let keyText = key.map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        return "delivery to topic \(topic) failed for key \(keyText) (\(valueBytes)-byte value): \(reason)"
+    }
+}
+
+/// The producer side the worker needs; implemented over librdkafka's producer.
+protocol WorkerProducer: AnyObject {
+    /// Enqueues one record. Throws when the client rejects it at once (for example, too large).
+    func produce(_ record: OutgoingRecord) throws
+    /// Serves delivery reports without blocking.
+    func poll()
+    /// Waits until every enqueued record is acknowledged or failed, for at most `timeoutMilliseconds`.
+    /// Throws the first delivery failure since the last call, or a timeout.
+    func flush(timeoutMilliseconds: Int) throws
+}
