@@ -2,6 +2,7 @@
 enum Subcommands {
     static var all: [any Subcommand.Type] {
         [
+            RunCommand.self,
             BenchCommand.self,
         ]
     }

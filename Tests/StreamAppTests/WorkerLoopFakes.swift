@@ -64,7 +64,7 @@ final class FakeConsumer: WorkerConsumer {
     var pendingRevoke: [Int32]?
     var pendingLost: [Int32]?
     var committed: [Int32: Int64] = [:]
-    var startPositions: [Int32: StartPosition] = [:]
+    var seeks: [(partition: Int32, offset: Int64)] = []
     /// When `true`, poll delivers no records (a slow fetch), though the high watermark is ahead.
     var isStalled = false
 
@@ -90,14 +90,10 @@ final class FakeConsumer: WorkerConsumer {
         }
         if let assign = pendingAssign {
             pendingAssign = nil
-            let starts = try handler.partitionsAssigned(assign)
+            try handler.partitionsAssigned(assign)
             for partition in assign {
-                startPositions[partition] = starts[partition]
-                switch starts[partition] {
-                case .offset(let offset): positions[partition] = offset
-                case .end: positions[partition] = Int64(partitions[partition, default: []].count)
-                default: positions[partition] = 0
-                }
+                // Like librdkafka: a new partition starts at the committed offset.
+                positions[partition] = committed[partition] ?? 0
             }
         }
         var delivered = 0
@@ -125,6 +121,15 @@ final class FakeConsumer: WorkerConsumer {
 
     func highWatermark(partition: Int32) -> Int64? {
         Int64(partitions[partition, default: []].count)
+    }
+
+    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64) {
+        (0, Int64(partitions[partition, default: []].count))
+    }
+
+    func seek(partition: Int32, to offset: Int64) throws {
+        seeks.append((partition, offset))
+        positions[partition] = offset
     }
 
     func commit(_ offsets: [Int32: Int64]) throws {

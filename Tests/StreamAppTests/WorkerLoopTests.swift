@@ -146,13 +146,17 @@ final class WorkerLoopHarness {
         try first.checkpoint([0], reason: "test")
         harness.producer.produced.removeAll()
 
-        // A second worker takes over; the fake consumer starts at the offset the checkpoint stores.
+        // A second worker takes over. Nothing was committed, so the consumer starts at offset 0 and
+        // the worker must seek to the checkpointed offset 3.
         harness.feed(0, ["m4 1700000003000"])
         harness.consumer.positions.removeAll()
+        harness.consumer.committed.removeAll()
         harness.consumer.pendingAssign = [0]
-        try harness.makeWorker().pollOnce()
+        let second = harness.makeWorker()
+        try second.pollOnce()
+        try second.pollOnce()
 
-        #expect(harness.consumer.startPositions[0] == .offset(3))
+        #expect(harness.consumer.seeks.map { $0.offset } == [3])
         #expect(harness.producer.produced.map { $0.value } == ["m4@3"])
     }
 

@@ -120,7 +120,9 @@ final class StreamWorker: WorkerRebalanceHandler {
             // A record fetched before a revocation completed; its new owner processes it.
             return
         }
-        if let expected = task.expectedOffset, record.offset < expected {
+        if task.isPositioning {
+            guard try position(task, at: record.offset) else { return }
+        } else if record.offset < task.expectedOffset {
             return
         }
         task.expectedOffset = record.offset + 1
@@ -138,6 +140,44 @@ final class StreamWorker: WorkerRebalanceHandler {
             metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
         }
         reportKeyMismatches(task, record: record)
+    }
+
+    /// Handles a record of a partition that has not reached its start offset yet. Returns `true`
+    /// when the record is the expected one and processing starts with it.
+    private func position(_ task: PartitionTask, at offset: Int64) throws -> Bool {
+        if offset == task.expectedOffset {
+            task.isPositioning = false
+            return true
+        }
+        if offset < task.expectedOffset && task.positioningSeeks > 0 {
+            // Records fetched before the seek took effect.
+            return false
+        }
+        if task.positioningSeeks == 0 {
+            task.positioningSeeks += 1
+            logger.debug(
+                "seeking partition to its start offset",
+                metadata: [
+                    LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                    LogKey.kafkaOffset: .integer(task.expectedOffset),
+                    "fetched_offset": .integer(offset),
+                ]
+            )
+            try consumer.seek(partition: task.partition, to: task.expectedOffset)
+            return false
+        }
+        // After a seek the log still starts later than expected: retention removed the records
+        // in between, and the state cannot include them.
+        logger.error(
+            "input records are missing: the log starts after the checkpointed offset",
+            metadata: [
+                LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                LogKey.kafkaOffset: .integer(task.expectedOffset),
+                "first_available_offset": .integer(offset),
+            ]
+        )
+        task.isPositioning = false
+        return true
     }
 
     private func reportKeyMismatches(_ task: PartitionTask, record: InputRecord) {
@@ -167,9 +207,9 @@ final class StreamWorker: WorkerRebalanceHandler {
         for task in tasks.values {
             guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
                 task.engine.maxEventTime != nil,
-                let position = task.expectedOffset,
+                !task.isPositioning,
                 let end = consumer.highWatermark(partition: task.partition),
-                position >= end
+                task.expectedOffset >= end
             else { continue }
             let eventTime = now - settings.idleTimeoutMilliseconds
             let watermark = EventTime(rawValue: eventTime - engines.outOfOrdernessMilliseconds)
@@ -195,8 +235,8 @@ final class StreamWorker: WorkerRebalanceHandler {
             if let watermark = task.engine.watermark {
                 task.metrics.watermarkLag.set(Double(now - watermark.rawValue) / 1_000)
             }
-            if let position = task.expectedOffset, let end = consumer.highWatermark(partition: task.partition) {
-                task.metrics.consumerLag.set(max(0, end - position))
+            if let end = consumer.highWatermark(partition: task.partition) {
+                task.metrics.consumerLag.set(max(0, end - task.expectedOffset))
             }
         }
     }
@@ -217,7 +257,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         var offsets: [Int32: Int64] = [:]
         for task in changed {
             let started = clock.monotonicNanoseconds()
-            guard let nextOffset = task.engine.nextOffset ?? task.expectedOffset else { continue }
+            let nextOffset = task.engine.nextOffset ?? task.expectedOffset
             let checkpoint = Checkpoint(
                 key: checkpointKey(task.partition),
                 nextOffset: nextOffset,
@@ -254,23 +294,19 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     // MARK: - Rebalance callbacks
 
-    func partitionsAssigned(_ partitions: [Int32]) throws -> [Int32: StartPosition] {
+    func partitionsAssigned(_ partitions: [Int32]) throws {
         metrics.countRebalance("assign")
-        var positions: [Int32: StartPosition] = [:]
         for partition in partitions where tasks[partition] == nil {
-            let (task, position) = try restore(partition)
-            tasks[partition] = task
-            positions[partition] = position
+            tasks[partition] = try restore(partition)
         }
         health.setAssigned(assignedPartitions)
         logger.info(
             "partitions assigned",
             metadata: [LogKey.kafkaPartitions: .string(partitions.map(String.init).joined(separator: ","))]
         )
-        return positions
     }
 
-    private func restore(_ partition: Int32) throws -> (PartitionTask, StartPosition) {
+    private func restore(_ partition: Int32) throws -> PartitionTask {
         let now = clock.wallMilliseconds()
         let key = checkpointKey(partition)
         if let checkpoint = try store.load(key) {
@@ -301,44 +337,47 @@ final class StreamWorker: WorkerRebalanceHandler {
                     LogKey.watermark: .string(engine.watermark.map { String($0.rawValue) } ?? "none"),
                 ]
             )
-            return (task, .offset(checkpoint.nextOffset))
+            return task
         }
 
-        let engine = engines.makeEngine(partition)
+        let start = try startOffset(partition, now: now)
         let task = PartitionTask(
             partition: partition,
-            engine: engine,
+            engine: engines.makeEngine(partition),
             metrics: metrics.partition(partition),
-            expectedOffset: nil,
+            expectedOffset: start,
             now: now
         )
-        let position = try startPosition(partition, now: now)
         logger.info(
             "partition has no checkpoint; starting per --start-from",
             metadata: [
                 LogKey.kafkaPartition: .integer(Int64(partition)),
+                LogKey.kafkaOffset: .integer(start),
                 "start_from": .string(settings.startFrom.rawValue),
             ]
         )
-        return (task, position)
+        return task
     }
 
-    private func startPosition(_ partition: Int32, now: Int64) throws -> StartPosition {
+    /// Resolves `--start-from` to a concrete offset: the log start, the log end, or the offset of
+    /// `now − largest window − allowed lateness` (the log start when the broker cannot resolve it).
+    private func startOffset(_ partition: Int32, now: Int64) throws -> Int64 {
+        let log = try consumer.logOffsets(partition: partition)
         switch settings.startFrom {
         case .earliest:
-            return .beginning
+            return log.start
         case .latest:
-            return .end
+            return log.end
         case .warmup:
             let timestamp = now - engines.largestWindowMilliseconds - engines.allowedLatenessMilliseconds
             if let offset = try consumer.offset(forTimestamp: timestamp, partition: partition), offset >= 0 {
-                return .offset(offset)
+                return offset
             }
             logger.warning(
                 "the broker cannot resolve the warm-up timestamp to an offset; starting at the log start",
                 metadata: [LogKey.kafkaPartition: .integer(Int64(partition)), "timestamp": .integer(timestamp)]
             )
-            return .beginning
+            return log.start
         }
     }
 

@@ -1,20 +1,10 @@
 import StreamCore
 
-/// A partition's start position: a restored offset or a logical position.
-enum StartPosition: Sendable, Equatable {
-    /// A concrete offset (restored from a checkpoint, or resolved from a timestamp).
-    case offset(Int64)
-    /// The log start offset.
-    case beginning
-    /// The log end offset.
-    case end
-}
-
 /// Receives partition ownership changes synchronously, during the consumer's poll call, before
 /// the consumer completes the change with the group.
 protocol WorkerRebalanceHandler: AnyObject {
-    /// Prepares newly assigned partitions and returns where each starts.
-    func partitionsAssigned(_ partitions: [Int32]) throws -> [Int32: StartPosition]
+    /// Prepares newly assigned partitions: restores their checkpoints or picks their start offsets.
+    func partitionsAssigned(_ partitions: [Int32]) throws
     /// Finishes work for partitions the group takes away; returns when their state is checkpointed.
     func partitionsRevoked(_ partitions: [Int32]) throws
     /// Drops partitions that were lost (another member may already own them); nothing is committed.
@@ -31,8 +21,14 @@ protocol WorkerConsumer: AnyObject {
         handler: any WorkerRebalanceHandler,
         _ body: (InputRecord) throws -> Void
     ) throws
-    /// Returns the cached high watermark (log end offset) of `partition`, or `nil` when not yet known.
+    /// Returns the high watermark (log end offset) of `partition`, at most about 0.5 s old, or
+    /// `nil` when the broker did not answer.
     func highWatermark(partition: Int32) -> Int64?
+    /// Returns the log start and end offsets of `partition` from the broker.
+    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64)
+    /// Moves the consumer's position in an assigned, fetching partition; records from the old
+    /// position that are already fetched may still arrive and must be skipped by the caller.
+    func seek(partition: Int32, to offset: Int64) throws
     /// Commits `offsets` (partition → next offset to read) for the group and waits for the result.
     func commit(_ offsets: [Int32: Int64]) throws
     /// Resolves the offset of the first record at or after `timestamp` (ms), or `nil` when the
@@ -51,16 +47,19 @@ struct OutgoingRecord {
     var headers: [(name: String, value: [UInt8])]
 }
 
-/// A delivery that failed after all of the producer's retries.
+/// An output record the broker did not accept: rejected by the client at once (for example,
+/// larger than `message.max.bytes`) or failed after all of the producer's retries.
 struct DeliveryFailure: Error, CustomStringConvertible {
-    var topic: String
-    var key: [UInt8]?
-    var valueBytes: Int
-    var reason: String
+    var description: String
 
-    var description: String {
+    /// A record the client rejected when it was produced.
+    static func rejected(topic: String, key: [UInt8]?, valueBytes: Int, reason: String) -> DeliveryFailure {
         let keyText = key.map { String(decoding: $0, as: UTF8.self) } ?? "null"
-        return "delivery to topic \(topic) failed for key \(keyText) (\(valueBytes)-byte value): \(reason)"
+        return DeliveryFailure(
+            description: "producing to topic \(topic) failed for key \(keyText) (\(valueBytes)-byte value): \(reason). "
+                + "Nothing was committed past this record; raise message.max.bytes (-X) and the topic's "
+                + "max.message.bytes, then restart"
+        )
     }
 }
 
