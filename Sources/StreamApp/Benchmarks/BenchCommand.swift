@@ -5,7 +5,9 @@ enum BenchCommand: Subcommand {
 
     /// Every benchmark, in the order help lists them.
     static var benchmarks: [any Benchmark.Type] {
-        []
+        [
+            DecodeBenchmark.self,
+        ]
     }
 
     static var options: [OptionSpec] {

@@ -117,17 +117,19 @@ public struct EventDecoder: Sendable {
                 scanner.skipWhitespace()
                 try scanner.expect(JSONByte.colon, "':' after a member name")
                 scanner.skipWhitespace()
-                let value = try scanner.scanValue()
 
-                let field = Self.knownField(named: name, in: scanner)
-                if let field {
+                // Known members keep a token of their value; unknown ones are only validated.
+                if let field = Self.knownField(named: name, in: scanner) {
                     guard fields[field] == nil else {
                         throw MalformedJSON(offset: nameStart, message: "member '\(field.jsonName)' appears twice")
                     }
-                    fields[field] = value
-                } else if !unknownNames.insert(name, from: scanner) {
-                    let shown = RejectionDetail.quoted(scanner, from: nameStart, to: name.end + 1)
-                    throw MalformedJSON(offset: nameStart, message: "member \(shown) appears twice")
+                    fields[field] = try scanner.scanValue()
+                } else {
+                    guard unknownNames.insert(name, from: scanner) else {
+                        let shown = RejectionDetail.quoted(scanner, from: nameStart, to: name.end + 1)
+                        throw MalformedJSON(offset: nameStart, message: "member \(shown) appears twice")
+                    }
+                    try scanner.skipValue()
                 }
 
                 scanner.skipWhitespace()
@@ -162,18 +164,5 @@ public struct EventDecoder: Sendable {
         return scanner.withDecodedBytes(name) { bytes in
             EventField.matching(bytes.baseAddress!, count: bytes.count)
         }
-    }
-}
-
-/// The decoded names of the unknown members seen so far, for duplicate detection.
-///
-/// Allocates only when an event has unknown members.
-struct UnknownMemberNames {
-    private var names: Set<[UInt8]> = []
-
-    /// Adds a name and returns `false` when it was already present.
-    mutating func insert(_ name: JSONStringToken, from scanner: JSONScanner) -> Bool {
-        let decoded = scanner.withDecodedBytes(name) { Array($0) }
-        return names.insert(decoded).inserted
     }
 }

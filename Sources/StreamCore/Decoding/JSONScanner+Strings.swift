@@ -19,61 +19,74 @@ extension JSONScanner {
     ///
     /// - Complexity: O(n) in the raw length; runs of plain ASCII are checked eight bytes at a time.
     mutating func scanString() throws(MalformedJSON) -> JSONStringToken {
-        position += 1
-        let start = position
+        let start = position &+ 1
+        // A local cursor stays in a register; ``position`` is written back before each call.
+        var cursor = start
         var hasEscapes = false
         // The decoded length differs from the raw length only through escapes.
         var escapeAdjustment = 0
 
         // Every pass consumes at least one byte or throws; the budget only makes that visible.
-        var budget = count - position + 1
+        var budget = count &- start &+ 1
         while budget > 0 {
-            budget -= 1
-            while position + 8 <= count {
-                let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                if Self.wordNeedsAttention(word) {
+            budget &-= 1
+
+            // 1. Skip plain ASCII eight bytes at a time, stopping at the first special byte.
+            while cursor &+ 8 <= count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: cursor, as: UInt64.self))
+                let mask = Self.specialByteMask(word)
+                if mask != 0 {
+                    cursor &+= mask.trailingZeroBitCount >> 3
                     break
                 }
-                position += 8
+                cursor &+= 8
             }
-            guard position < count else {
+            guard cursor < count else {
                 throw MalformedJSON(
                     offset: start - 1,
                     message: "string starting at byte \(start - 1) is not terminated"
                 )
             }
 
-            let current = byte(at: position)
+            // 2. Handle one byte: the end, an escape, a control character, ASCII or a UTF-8 lead.
+            let current = byte(at: cursor)
             if current == JSONByte.quote {
-                let token = JSONStringToken(
+                position = cursor &+ 1
+                return JSONStringToken(
                     start: start,
-                    end: position,
+                    end: cursor,
                     hasEscapes: hasEscapes,
-                    decodedCount: position - start + escapeAdjustment
+                    decodedCount: cursor &- start &+ escapeAdjustment
                 )
-                position += 1
-                return token
             } else if current == JSONByte.backslash {
                 hasEscapes = true
+                position = cursor
                 escapeAdjustment += try scanEscape()
+                cursor = position
             } else if current < 0x20 {
                 throw MalformedJSON(
-                    offset: position,
+                    offset: cursor,
                     message: "unescaped control character \(MalformedJSON.describe(byte: current)) in a string"
                 )
             } else if current < 0x80 {
-                position += 1
+                cursor &+= 1
             } else {
+                position = cursor
                 try scanMultibyteSequence()
+                cursor = position
             }
         }
         throw MalformedJSON(offset: start - 1, message: "string starting at byte \(start - 1) is not terminated")
     }
 
-    /// Tests whether any of eight bytes is a quote, a backslash, a control character or non-ASCII.
-    /// False positives are allowed because the byte loop then looks closer, but false negatives are not.
+    /// Returns a mask whose lowest set bit is the high bit of the first byte (in memory order,
+    /// once the word is read little-endian) that is a quote, a backslash, a control character
+    /// or non-ASCII. The mask is 0 when all eight bytes are plain.
+    ///
+    /// The zero-byte tests can also flag a byte above a flagged one, because of the borrow, but
+    /// never one below it, so the lowest set bit is exact.
     @inline(__always)
-    static func wordNeedsAttention(_ word: UInt64) -> Bool {
+    static func specialByteMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let quotes = word ^ (ones &* UInt64(JSONByte.quote))
@@ -81,7 +94,7 @@ extension JSONScanner {
         let hasQuote = (quotes &- ones) & ~quotes
         let hasBackslash = (backslashes &- ones) & ~backslashes
         let hasControl = (word &- ones &* 0x20) & ~word
-        return ((hasQuote | hasBackslash | hasControl) & highBits) | (word & highBits) != 0
+        return (hasQuote | hasBackslash | hasControl | word) & highBits
     }
 
     /// Scans one escape at ``position`` (a backslash) and returns decoded minus raw length.

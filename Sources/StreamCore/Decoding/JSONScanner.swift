@@ -104,6 +104,17 @@ struct JSONScanner {
         }
     }
 
+    /// Validates one value of any kind starting at ``position`` and moves past it, without
+    /// reporting what it holds.
+    mutating func skipValue() throws(MalformedJSON) {
+        let first = peekByte()
+        if first == JSONByte.openBrace || first == JSONByte.openBracket {
+            try skipContainer()
+        } else {
+            try scanScalar()
+        }
+    }
+
     /// Scans a string, number or literal; throws on anything else, including a container.
     mutating func scanScalar() throws(MalformedJSON) {
         switch peekByte() {
