@@ -34,6 +34,7 @@ public final class PartitionEngine {
     public let configuration: EngineConfiguration
 
     let plan: FeaturePlan
+    private let decoder: EventDecoder
     var clock: PartitionClock
     var slotsByKey: [String: Int] = [:]
     var entries: [KeyEntry?] = []
@@ -66,6 +67,9 @@ public final class PartitionEngine {
         self.featureSet = featureSet
         self.configuration = configuration
         plan = FeaturePlan(featureSet: featureSet, tickMilliseconds: configuration.tickMilliseconds)
+        decoder = EventDecoder(
+            maxEventBytes: configuration.maxEventBytes,
+            maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds)
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
         values = Array(repeating: .null, count: featureSet.features.count)
@@ -89,11 +93,11 @@ public final class PartitionEngine {
         statistics.records += 1
         nextOffset = record.offset + 1
         let event: Event
-        switch InterimEventDecoder.decode(record, configuration: configuration) {
-        case .failure(let rejection):
+        switch decoder.decode(record.value, recordTimestamp: record.recordTimestamp) {
+        case .rejected(let rejection):
             reject(record, rejection, into: &sink)
             return
-        case .success(let decoded):
+        case .accepted(let decoded):
             event = decoded
         }
         if clock.isLate(event.eventTime), let watermark = clock.watermark {
