@@ -4,6 +4,7 @@ enum Subcommands {
         [
             RunCommand.self,
             BenchCommand.self,
+            DevClusterCommand.self,
         ]
     }
 }

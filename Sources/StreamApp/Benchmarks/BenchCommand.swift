@@ -7,6 +7,7 @@ enum BenchCommand: Subcommand {
     static var benchmarks: [any Benchmark.Type] {
         [
             DecodeBenchmark.self,
+            KafkaBenchmark.self,
         ]
     }
 
