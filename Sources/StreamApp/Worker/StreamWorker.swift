@@ -20,7 +20,7 @@ final class StreamWorker: WorkerRebalanceHandler {
     let logger: Logger
     let metrics: WorkerMetrics
     let clock: WorkerClock
-    let health: WorkerHealth
+    let health: HealthMonitor
 
     private var tasks: [Int32: PartitionTask] = [:]
     private let output: WorkerOutput
@@ -37,7 +37,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         engines: WorkerEngineFactory,
         logger: Logger,
         metrics: WorkerMetrics,
-        health: WorkerHealth,
+        health: HealthMonitor,
         clock: WorkerClock = WorkerClock()
     ) {
         self.settings = settings
@@ -84,7 +84,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
         while !shouldStop() {
             try pollOnce()
-            health.markLoopAlive(clock.monotonicNanoseconds())
+            health.reportAlive()
         }
         try shutdown()
     }
@@ -296,10 +296,11 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     func partitionsAssigned(_ partitions: [Int32]) throws {
         metrics.countRebalance("assign")
+        health.assign(partitions)
         for partition in partitions where tasks[partition] == nil {
             tasks[partition] = try restore(partition)
+            health.markRestored(partition)
         }
-        health.setAssigned(assignedPartitions)
         logger.info(
             "partitions assigned",
             metadata: [LogKey.kafkaPartitions: .string(partitions.map(String.init).joined(separator: ","))]
@@ -410,7 +411,7 @@ final class StreamWorker: WorkerRebalanceHandler {
             tasks[partition] = nil
             metrics.removePartition(partition)
         }
-        health.setAssigned(assignedPartitions)
+        health.revoke(partitions)
     }
 
     // MARK: - Shutdown
