@@ -71,7 +71,10 @@ struct FeatureTriple: Hashable {
 }
 
 /// Runs each partition's records through a fresh engine, as a worker that never crashes would.
-func referenceRun(_ stream: [[GeneratedRecord]]) -> (output: Set<FeatureTriple>, states: [Int32: [UInt8]]) {
+func referenceRun(
+    _ stream: [[GeneratedRecord]],
+    featureSet: FeatureSet = .memeV1
+) -> (output: Set<FeatureTriple>, states: [Int32: [UInt8]]) {
     var output: Set<FeatureTriple> = []
     var states: [Int32: [UInt8]] = [:]
     for (partition, records) in stream.enumerated() {

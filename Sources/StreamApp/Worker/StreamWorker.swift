@@ -285,7 +285,19 @@ final class StreamWorker: WorkerRebalanceHandler {
                 ]
             )
         }
-        try consumer.commit(offsets)
+        do {
+            try consumer.commit(offsets)
+        } catch {
+            // Positions come from checkpoints, so a failed commit (for example during a
+            // rebalance) only delays lag monitoring; the next round commits again.
+            logger.warning(
+                "offset commit failed; the checkpoint is durable and positions come from it",
+                metadata: [
+                    LogKey.kafkaPartitions: .string(offsets.keys.sorted().map(String.init).joined(separator: ",")),
+                    LogKey.error: .string("\(error)"),
+                ]
+            )
+        }
     }
 
     private func checkpointKey(_ partition: Int32) -> CheckpointKey {
