@@ -80,7 +80,7 @@ func referenceRun(
     for (partition, records) in stream.enumerated() {
         let engine = PartitionEngine(
             partition: Int32(partition),
-            featureSet: .memeV1,
+            featureSet: featureSet,
             configuration: EngineConfiguration()
         )
         var sink = CollectingSink()
