@@ -65,6 +65,13 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// The partitions this worker currently owns, in ascending order.
     var assignedPartitions: [Int32] { tasks.keys.sorted() }
 
+    /// The next input offset of each owned partition.
+    var positions: [Int32: Int64] { tasks.mapValues { $0.expectedOffset } }
+
+    /// Receives the wall time in ns that each record which closed ticks took to process, including
+    /// handing the ticks' records to the producer. `nil` unless a benchmark sets it.
+    var tickLatencyObserver: ((UInt64) -> Void)?
+
     // MARK: - Main loop
 
     /// Runs until `shouldStop` returns `true`, then shuts down gracefully: finishes the current
@@ -138,6 +145,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         if task.engine.lastProcessedTick != tickBefore {
             let elapsed = clock.monotonicNanoseconds() - started
             metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
+            tickLatencyObserver?(elapsed)
         }
         reportKeyMismatches(task, record: record)
     }
