@@ -108,8 +108,8 @@ func referenceRun(
 
 @Suite(.serialized) struct WorkerCrashTests {
     /// SIGKILL at six seeded points while input keeps arriving, restarting each time: the feature
-    /// topic holds exactly the no-crash output (re-emits byte-identical), and the final
-    /// checkpoints hold exactly the no-crash state, so no input record is missing or counted twice.
+    /// topic contains exactly the no-crash output (re-emits byte-identical), and the final
+    /// checkpoints contain exactly the no-crash state, so no input record is missing or counted twice.
     @Test func killedWorkerRecoversExactly() throws {
         let partitions = 4
         let stream = generateStream(seed: 42, partitions: partitions, perPartition: 2_000)

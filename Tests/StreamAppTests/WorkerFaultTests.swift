@@ -13,7 +13,7 @@ import Testing
         """
 
     /// With `message.max.bytes` below the size of a feature record, the worker stops with status 1
-    /// and commits nothing past the record; a restart with the limit raised emits every record.
+    /// and commits nothing past the record. A restart with the limit raised emits every record.
     @Test func oversizedOutputIsNeverLost() throws {
         let directory = makeTestDirectory("worker-oversized")
         defer { try? FileManager.default.removeItem(atPath: directory) }

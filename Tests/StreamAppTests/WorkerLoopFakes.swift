@@ -65,6 +65,7 @@ final class FakeConsumer: WorkerConsumer {
     var pendingLost: [Int32]?
     var committed: [Int32: Int64] = [:]
     var seeks: [(partition: Int32, offset: Int64)] = []
+    private var pendingSeeks: [Int32: Int64] = [:]
     /// When `true`, poll delivers no records (a slow fetch), though the high watermark is ahead.
     var isStalled = false
 
@@ -117,19 +118,24 @@ final class FakeConsumer: WorkerConsumer {
                 delivered += 1
             }
         }
+        positions.merge(pendingSeeks) { _, new in new }
+        pendingSeeks.removeAll()
     }
 
     func highWatermark(partition: Int32) -> Int64? {
         Int64(partitions[partition, default: []].count)
     }
 
-    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64) {
-        (0, Int64(partitions[partition, default: []].count))
-    }
-
-    func seek(partition: Int32, to offset: Int64) throws {
+    /// Like librdkafka, a seek takes effect for the next poll; the current batch goes on.
+    func seek(partition: Int32, to target: SeekTarget) throws {
+        let offset: Int64
+        switch target {
+        case .offset(let value): offset = value
+        case .beginning: offset = 0
+        case .end: offset = Int64(partitions[partition, default: []].count)
+        }
         seeks.append((partition, offset))
-        positions[partition] = offset
+        pendingSeeks[partition] = offset
     }
 
     func commit(_ offsets: [Int32: Int64]) throws {

@@ -243,4 +243,18 @@ final class WorkerLoopHarness {
         #expect(logs.count == 1)
         #expect(logs.first?.metadata[LogKey.watermark] == .integer(now - 60_000 - 5_000))
     }
+
+    @Test func earliestStartIgnoresCommittedOffset() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000", "m3 1700000002000"])
+        // The group committed offset 2, but no checkpoint exists (a new checkpoint store).
+        harness.consumer.committed[0] = 2
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try worker.pollOnce()
+
+        #expect(harness.consumer.seeks.map { $0.offset } == [0])
+        #expect(harness.producer.produced.map { $0.value } == ["m1@0", "m2@1", "m3@2"])
+    }
 }

@@ -151,7 +151,7 @@ final class WorkerProcess {
     }
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+/// Polls `condition` every 50 ms until it is true or `timeout` passes, and returns its last value.
 @discardableResult
 func waitUntil(timeout: Duration, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
@@ -162,7 +162,7 @@ func waitUntil(timeout: Duration, _ condition: () throws -> Bool) rethrows -> Bo
     return try condition()
 }
 
-/// A fresh directory under the system temporary directory.
+/// Creates a fresh directory under the system temporary directory.
 func makeTestDirectory(_ prefix: String) -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -179,7 +179,7 @@ enum ConformanceCase {
     }
 }
 
-/// The next offsets the directory store holds for each partition, or `nil` where none.
+/// Returns the next offset stored in each partition's checkpoint, leaving out partitions without one.
 func checkpointedOffsets(directory: String, partitions: Int) -> [Int32: Int64] {
     guard let store = try? DirectoryCheckpointStore(root: directory) else { return [:] }
     var result: [Int32: Int64] = [:]
@@ -257,7 +257,7 @@ func produceSlice(_ cluster: WorkerTestCluster, _ stream: [[GeneratedRecord]], _
     try cluster.produce(slice.map { ($0.partition, $0.key, Array($0.value.utf8), $0.timestamp) })
 }
 
-/// The partition → record count map that the final checkpoints reach when a stream is done.
+/// Returns each partition's record count, the offset its final checkpoint reaches.
 func endOffsets(_ stream: [[GeneratedRecord]]) -> [Int32: Int64] {
     Dictionary(uniqueKeysWithValues: stream.indices.map { (Int32($0), Int64(stream[$0].count)) })
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// ``CheckpointLog`` over a Kafka topic, for ``ChunkedCheckpointStore`` (`--checkpoint-store
 /// kafka:TOPIC`).
 ///
-/// Every record goes to partition 0 of the topic, so one ordered stream holds all chunks and
+/// Every record goes to partition 0 of the topic, so one ordered stream contains all chunks and
 /// manifests and a restore reads one partition. Appends wait for the broker's acknowledgement
 /// (idempotent producer, `acks=all`). A read assigns partition 0 to a consumer outside any group
 /// and reads from the log start to the high watermark it saw at the start of the read.
@@ -72,46 +72,41 @@ final class KafkaCheckpointLog: CheckpointLog {
         readerConfiguration.consumer.groupID = configuration.consumer.groupID + ".checkpoint-reader"
         readerConfiguration.consumer.enableAutoCommit = false
         readerConfiguration.consumer.readCommitted = false
+        readerConfiguration.consumer.enablePartitionEOF = true
         let reader = try KafkaConsumer(configuration: readerConfiguration)
         defer { try? reader.close() }
 
+        // Read until the partition-EOF event instead of asking for the high watermark first:
+        // rd_kafka_query_watermark_offsets was seen to block far past its timeout on
+        // librdkafka 2.0.2's mock cluster, and this runs inside the assignment callback.
         let partition = KafkaPartition(rawValue: Self.partition)
-        let high: Int64
-        do {
-            let watermarks = try reader.queryWatermarkOffsets(
-                topic: topic,
-                partition: partition,
-                timeout: Self.requestTimeout
-            )
-            guard watermarks.high.rawValue > watermarks.low.rawValue else { return }
-            high = watermarks.high.rawValue
-        } catch let error as KafkaBridgeError where error.rdKafkaCode == 3 {
-            // UNKNOWN_TOPIC_OR_PARTITION: no checkpoint was ever written.
-            return
-        } catch {
-            throw failure("reading the end offset of \(topic)[0] failed: \(error)")
-        }
-
         try reader.assign([KafkaTopicPartition(topic: topic, partition: partition, offset: .beginning)])
         let base = checkpoint.description
         let deadline = ContinuousClock.now + Self.readTimeout
         var next: Int64 = 0
-        while next < high {
+        var reachedEnd = false
+        while !reachedEnd {
             guard ContinuousClock.now < deadline else {
-                throw failure(
-                    "reading \(topic)[0] to offset \(high) timed out at offset \(next) after \(Self.readTimeout)"
-                )
+                throw failure("reading \(topic)[0] to its end timed out at offset \(next) after \(Self.readTimeout)")
             }
-            let messages = try reader.pollMessages(maxMessages: 10_000, timeout: .milliseconds(200))
-            for message in messages where message.offset.rawValue < high {
-                next = message.offset.rawValue + 1
-                guard let key = message.key, let value = message.value else { continue }
-                let keyText = String(decoding: key, as: UTF8.self)
-                if keyText == base || keyText.hasPrefix(base + "#") {
-                    try body("\(topic)[0]@\(message.offset.rawValue)", value)
+            try reader.poll(maxMessages: 10_000, timeout: .milliseconds(200)) { batch in
+                for message in batch {
+                    next = message.offset.rawValue + 1
+                    guard let key = message.key, !message.isTombstone else { continue }
+                    let keyText = String(decoding: key, as: UTF8.self)
+                    if keyText == base || keyText.hasPrefix(base + "#") {
+                        try body("\(topic)[0]@\(message.offset.rawValue)", Array(message.value))
+                    }
+                }
+                if batch.partitionEOFs.contains(where: { $0.topic == topic && $0.partition == partition }) {
+                    reachedEnd = true
+                }
+                // UNKNOWN_TOPIC_OR_PARTITION (3) or the client's unknown-topic error (-188): no
+                // checkpoint was ever written.
+                if batch.errors.contains(where: { $0.rdKafkaCode == 3 || $0.rdKafkaCode == -188 }) {
+                    reachedEnd = true
                 }
             }
-            if let last = messages.last, last.offset.rawValue >= high - 1 { break }
         }
     }
 }

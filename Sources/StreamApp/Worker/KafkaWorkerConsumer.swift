@@ -1,3 +1,4 @@
+import Foundation
 import KafkaBridge
 import StreamCore
 import Synchronization
@@ -11,10 +12,12 @@ final class KafkaWorkerConsumer: WorkerConsumer {
     let topic: String
     private let relay: RebalanceForwarder
     private let logger: Logger
-    /// High watermarks by partition with the monotonic time (ns) they were read, so the idle rule
-    /// and the lag gauge do not send a request per loop iteration.
-    private var highWatermarks: [Int32: (offset: Int64, readAt: Int64)] = [:]
-    static let highWatermarkMaxAgeNanoseconds: Int64 = 500_000_000
+    /// High watermarks from librdkafka's statistics, which report the offsets of the last fetch
+    /// response without a request. `rd_kafka_query_watermark_offsets` was seen to block far past
+    /// its timeout on librdkafka 2.0.2's mock cluster, so the worker loop never calls it.
+    private let watermarks: StatisticsWatermarks
+    /// How often librdkafka reports statistics, in ms; bounds the staleness of the watermarks.
+    static let statisticsIntervalMilliseconds = 500
     static let requestTimeout: Duration = .seconds(10)
 
     init(configuration: KafkaConfiguration, topic: String, logger: Logger) throws {
@@ -22,6 +25,11 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         self.relay = relay
         self.topic = topic
         self.logger = logger
+        let watermarks = StatisticsWatermarks(topic: topic)
+        self.watermarks = watermarks
+        var configuration = configuration
+        configuration.statisticsIntervalMilliseconds = Self.statisticsIntervalMilliseconds
+        configuration.statisticsHandler = { json in watermarks.update(json) }
         consumer = try KafkaConsumer(
             configuration: configuration,
             rebalanceHandler: { event, consumer in relay.forward(event, consumer) }
@@ -39,7 +47,10 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         defer { relay.handler = nil }
         try consumer.poll(maxMessages: maxRecords, timeout: .milliseconds(timeoutMilliseconds)) { batch in
             for error in batch.errors {
-                logger.warning("consume error; librdkafka retries", metadata: [LogKey.error: .string("\(error)")])
+                logger.warning(
+                    "consume failed; librdkafka retries the fetch",
+                    metadata: [LogKey.error: .string("\(error)")]
+                )
             }
             for message in batch {
                 let record = InputRecord(
@@ -56,44 +67,18 @@ final class KafkaWorkerConsumer: WorkerConsumer {
     }
 
     func highWatermark(partition: Int32) -> Int64? {
-        let now = MonotonicClock.nanoseconds()
-        if let cached = highWatermarks[partition], now - cached.readAt < Self.highWatermarkMaxAgeNanoseconds {
-            return cached.offset
-        }
-        do {
-            let (_, high) = try consumer.queryWatermarkOffsets(
-                topic: topic,
-                partition: KafkaPartition(rawValue: partition),
-                timeout: .seconds(1)
-            )
-            guard high.isConcrete else { return nil }
-            highWatermarks[partition] = (high.rawValue, now)
-            return high.rawValue
-        } catch {
-            logger.debug(
-                "high watermark query failed",
-                metadata: [LogKey.kafkaPartition: .integer(Int64(partition)), LogKey.error: .string("\(error)")]
-            )
-            return nil
-        }
+        watermarks.high(partition: partition)
     }
 
-    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64) {
-        let (low, high) = try consumer.queryWatermarkOffsets(
-            topic: topic,
-            partition: KafkaPartition(rawValue: partition),
-            timeout: Self.requestTimeout
-        )
-        return (low.rawValue, high.rawValue)
-    }
-
-    func seek(partition: Int32, to offset: Int64) throws {
-        let target = KafkaTopicPartition(
-            topic: topic,
-            partition: KafkaPartition(rawValue: partition),
-            offset: KafkaOffset(rawValue: offset)
-        )
-        try consumer.seek([target], timeout: Self.requestTimeout)
+    func seek(partition: Int32, to target: SeekTarget) throws {
+        let offset: KafkaOffset
+        switch target {
+        case .offset(let value): offset = KafkaOffset(rawValue: value)
+        case .beginning: offset = .beginning
+        case .end: offset = .end
+        }
+        let request = KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: partition), offset: offset)
+        try consumer.seek([request], timeout: Self.requestTimeout)
     }
 
     func commit(_ offsets: [Int32: Int64]) throws {
@@ -124,6 +109,38 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         defer { relay.handler = nil }
         try consumer.close()
         try relay.takeFailure()
+    }
+}
+
+/// The high watermark per partition of one topic, parsed from librdkafka's statistics JSON
+/// (`topics.<topic>.partitions.<n>.hi_offset`). Written on the polling thread, read by the worker.
+private final class StatisticsWatermarks: Sendable {
+    let topic: String
+    private let highs = Mutex<[Int32: Int64]>([:])
+
+    init(topic: String) {
+        self.topic = topic
+    }
+
+    func update(_ json: String) {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+            let topics = root["topics"] as? [String: Any],
+            let entry = topics[topic] as? [String: Any],
+            let partitions = entry["partitions"] as? [String: Any]
+        else { return }
+        var parsed: [Int32: Int64] = [:]
+        for (name, value) in partitions {
+            guard let partition = Int32(name), partition >= 0,
+                let fields = value as? [String: Any],
+                let high = (fields["hi_offset"] as? NSNumber)?.int64Value, high >= 0
+            else { continue }
+            parsed[partition] = high
+        }
+        highs.withLock { $0.merge(parsed) { _, new in new } }
+    }
+
+    func high(partition: Int32) -> Int64? {
+        highs.withLock { $0[partition] }
     }
 }
 

@@ -6,16 +6,30 @@ final class PartitionTask {
     let partition: Int32
     let engine: any WorkerPartitionEngine
     let metrics: PartitionMetrics
-    /// The next offset the engine expects. Records below it are redeliveries and are skipped.
-    var expectedOffset: Int64
-    /// `true` until the first record at ``expectedOffset`` arrives after assignment or a seek.
-    /// librdkafka starts a new partition at the group's committed offset (a seek inside the
-    /// assignment callback fails with an erroneous-state error), so the worker seeks once the
-    /// partition delivers its first record, if that record is not the expected one.
-    var isPositioning = true
-    /// Seeks issued while positioning, to give up after one when the log start moved past the
-    /// expected offset.
-    var positioningSeeks = 0
+    /// The next offset the engine expects, once known. Records below it are redeliveries and
+    /// are skipped.
+    var expectedOffset: Int64?
+    /// Where the partition must start: a checkpoint's offset, or a logical position for a
+    /// partition without checkpoint.
+    let start: SeekTarget
+    /// Progress towards ``start``. librdkafka starts a new partition at the group's committed
+    /// offset, and a seek inside the assignment callback fails with an erroneous-state error in
+    /// librdkafka 2.0.2, so the worker seeks when the partition delivers its first record.
+    var positioning = Positioning.awaitingFirstRecord
+
+    /// The states of positioning a newly assigned partition.
+    enum Positioning {
+        /// No record yet; the first one decides whether a seek is needed.
+        case awaitingFirstRecord
+        /// A seek was issued during the current batch, whose remaining records come from the old
+        /// position and are skipped.
+        case seekIssued
+        /// The seek is in effect; the next record is the first from the new position.
+        case afterSeek
+        /// Records flow from the start position.
+        case positioned
+    }
+
     /// Wall time (ms) the last record arrived, or the assignment time before any record.
     var lastRecordWallMilliseconds: Int64
     /// The offset and watermark of the last durable checkpoint, to skip unchanged partitions.
@@ -29,13 +43,16 @@ final class PartitionTask {
         partition: Int32,
         engine: any WorkerPartitionEngine,
         metrics: PartitionMetrics,
-        expectedOffset: Int64,
+        start: SeekTarget,
         now: Int64
     ) {
         self.partition = partition
         self.engine = engine
         self.metrics = metrics
-        self.expectedOffset = expectedOffset
+        self.start = start
+        if case .offset(let offset) = start {
+            self.expectedOffset = offset
+        }
         self.lastRecordWallMilliseconds = now
         self.checkpointedOffset = engine.nextOffset
         self.checkpointedWatermark = engine.watermark

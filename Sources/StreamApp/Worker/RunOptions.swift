@@ -174,7 +174,7 @@ struct RunOptions {
         }
     }
 
-    /// The librdkafka configuration shared by the worker's clients.
+    /// Builds the librdkafka configuration shared by the worker's clients.
     func kafkaConfiguration() -> KafkaConfiguration {
         var configuration = KafkaConfiguration(
             bootstrapServers: bootstrapServers ?? kafkaProperties["bootstrap.servers"]!

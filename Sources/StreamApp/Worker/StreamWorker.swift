@@ -65,8 +65,8 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// The partitions this worker currently owns, in ascending order.
     var assignedPartitions: [Int32] { tasks.keys.sorted() }
 
-    /// The next input offset of each owned partition.
-    var positions: [Int32: Int64] { tasks.mapValues { $0.expectedOffset } }
+    /// The next input offset of each owned partition that has started reading.
+    var positions: [Int32: Int64] { tasks.compactMapValues { $0.expectedOffset } }
 
     /// Receives the wall time in ns that each record which closed ticks took to process, including
     /// handing the ticks' records to the producer. `nil` unless a benchmark sets it.
@@ -109,6 +109,9 @@ final class StreamWorker: WorkerRebalanceHandler {
             callbackFailure = nil
             throw failure
         }
+        for task in tasks.values where task.positioning == .seekIssued {
+            task.positioning = .afterSeek
+        }
         producer.poll()
         applyIdleRule()
         updateGauges()
@@ -127,10 +130,10 @@ final class StreamWorker: WorkerRebalanceHandler {
             // A record fetched before a revocation completed; its new owner processes it.
             return
         }
-        if task.isPositioning {
+        if task.positioning == .positioned {
+            if let expected = task.expectedOffset, record.offset < expected { return }
+        } else {
             guard try position(task, at: record.offset) else { return }
-        } else if record.offset < task.expectedOffset {
-            return
         }
         task.expectedOffset = record.offset + 1
         task.lastRecordWallMilliseconds = clock.wallMilliseconds()
@@ -150,42 +153,56 @@ final class StreamWorker: WorkerRebalanceHandler {
         reportKeyMismatches(task, record: record)
     }
 
-    /// Handles a record of a partition that has not reached its start offset yet. Returns `true`
-    /// when the record is the expected one and processing starts with it.
+    /// Handles a record of a partition that has not reached its start position yet. Returns
+    /// `true` when processing starts with this record.
     private func position(_ task: PartitionTask, at offset: Int64) throws -> Bool {
-        if offset == task.expectedOffset {
-            task.isPositioning = false
+        switch task.positioning {
+        case .positioned:
             return true
-        }
-        if offset < task.expectedOffset && task.positioningSeeks > 0 {
-            // Records fetched before the seek took effect.
+        case .seekIssued:
             return false
-        }
-        if task.positioningSeeks == 0 {
-            task.positioningSeeks += 1
+        case .awaitingFirstRecord:
+            let isAtStart: Bool
+            switch task.start {
+            case .offset(let start): isAtStart = offset == start
+            case .beginning: isAtStart = offset == 0
+            case .end: isAtStart = false
+            }
+            if isAtStart {
+                task.positioning = .positioned
+                return true
+            }
             logger.debug(
-                "seeking partition to its start offset",
+                "seeking partition to its start position",
                 metadata: [
                     LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                    LogKey.kafkaOffset: .integer(task.expectedOffset),
+                    "start": .string("\(task.start)"),
                     "fetched_offset": .integer(offset),
                 ]
             )
-            try consumer.seek(partition: task.partition, to: task.expectedOffset)
+            try consumer.seek(partition: task.partition, to: task.start)
+            task.positioning = .seekIssued
             return false
+        case .afterSeek:
+            task.positioning = .positioned
+            if case .offset(let start) = task.start, offset != start {
+                if offset < start {
+                    // Cannot happen after a seek; stay defensive and skip to the start.
+                    task.positioning = .afterSeek
+                    return false
+                }
+                // Retention removed the records between the checkpoint and the log start.
+                logger.error(
+                    "input records are missing: the log starts after the checkpointed offset",
+                    metadata: [
+                        LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                        LogKey.kafkaOffset: .integer(start),
+                        "first_available_offset": .integer(offset),
+                    ]
+                )
+            }
+            return true
         }
-        // After a seek the log still starts later than expected: retention removed the records
-        // in between, and the state cannot include them.
-        logger.error(
-            "input records are missing: the log starts after the checkpointed offset",
-            metadata: [
-                LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                LogKey.kafkaOffset: .integer(task.expectedOffset),
-                "first_available_offset": .integer(offset),
-            ]
-        )
-        task.isPositioning = false
-        return true
     }
 
     private func reportKeyMismatches(_ task: PartitionTask, record: InputRecord) {
@@ -215,9 +232,10 @@ final class StreamWorker: WorkerRebalanceHandler {
         for task in tasks.values {
             guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
                 task.engine.maxEventTime != nil,
-                !task.isPositioning,
+                task.positioning == .positioned,
+                let position = task.expectedOffset,
                 let end = consumer.highWatermark(partition: task.partition),
-                task.expectedOffset >= end
+                position >= end
             else { continue }
             let eventTime = now - settings.idleTimeoutMilliseconds
             let watermark = EventTime(rawValue: eventTime - engines.outOfOrdernessMilliseconds)
@@ -243,8 +261,8 @@ final class StreamWorker: WorkerRebalanceHandler {
             if let watermark = task.engine.watermark {
                 task.metrics.watermarkLag.set(Double(now - watermark.rawValue) / 1_000)
             }
-            if let end = consumer.highWatermark(partition: task.partition) {
-                task.metrics.consumerLag.set(max(0, end - task.expectedOffset))
+            if let position = task.expectedOffset, let end = consumer.highWatermark(partition: task.partition) {
+                task.metrics.consumerLag.set(max(0, end - position))
             }
         }
     }
@@ -265,7 +283,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         var offsets: [Int32: Int64] = [:]
         for task in changed {
             let started = clock.monotonicNanoseconds()
-            let nextOffset = task.engine.nextOffset ?? task.expectedOffset
+            guard let nextOffset = task.engine.nextOffset ?? task.expectedOffset else { continue }
             let checkpoint = Checkpoint(
                 key: checkpointKey(task.partition),
                 nextOffset: nextOffset,
@@ -347,7 +365,7 @@ final class StreamWorker: WorkerRebalanceHandler {
                 partition: partition,
                 engine: engine,
                 metrics: metrics.partition(partition),
-                expectedOffset: checkpoint.nextOffset,
+                start: .offset(checkpoint.nextOffset),
                 now: now
             )
             logger.info(
@@ -361,44 +379,43 @@ final class StreamWorker: WorkerRebalanceHandler {
             return task
         }
 
-        let start = try startOffset(partition, now: now)
+        let start = try startTarget(partition, now: now)
         let task = PartitionTask(
             partition: partition,
             engine: engines.makeEngine(partition),
             metrics: metrics.partition(partition),
-            expectedOffset: start,
+            start: start,
             now: now
         )
         logger.info(
             "partition has no checkpoint; starting per --start-from",
             metadata: [
                 LogKey.kafkaPartition: .integer(Int64(partition)),
-                LogKey.kafkaOffset: .integer(start),
+                "start": .string("\(start)"),
                 "start_from": .string(settings.startFrom.rawValue),
             ]
         )
         return task
     }
 
-    /// Resolves `--start-from` to a concrete offset: the log start, the log end, or the offset of
+    /// Resolves `--start-from`: the log start, the log end, or the offset of
     /// `now − largest window − allowed lateness` (the log start when the broker cannot resolve it).
-    private func startOffset(_ partition: Int32, now: Int64) throws -> Int64 {
-        let log = try consumer.logOffsets(partition: partition)
+    private func startTarget(_ partition: Int32, now: Int64) throws -> SeekTarget {
         switch settings.startFrom {
         case .earliest:
-            return log.start
+            return .beginning
         case .latest:
-            return log.end
+            return .end
         case .warmup:
             let timestamp = now - engines.largestWindowMilliseconds - engines.allowedLatenessMilliseconds
             if let offset = try consumer.offset(forTimestamp: timestamp, partition: partition), offset >= 0 {
-                return offset
+                return .offset(offset)
             }
             logger.warning(
                 "the broker cannot resolve the warm-up timestamp to an offset; starting at the log start",
                 metadata: [LogKey.kafkaPartition: .integer(Int64(partition)), "timestamp": .integer(timestamp)]
             )
-            return log.start
+            return .beginning
         }
     }
 

@@ -1,5 +1,14 @@
 import StreamCore
 
+/// Where ``WorkerConsumer/seek(partition:to:)`` moves a partition.
+enum SeekTarget: Sendable, Equatable {
+    case offset(Int64)
+    /// The log start offset.
+    case beginning
+    /// The log end offset.
+    case end
+}
+
 /// Receives partition ownership changes synchronously, during the consumer's poll call, before
 /// the consumer completes the change with the group.
 protocol WorkerRebalanceHandler: AnyObject {
@@ -21,14 +30,13 @@ protocol WorkerConsumer: AnyObject {
         handler: any WorkerRebalanceHandler,
         _ body: (InputRecord) throws -> Void
     ) throws
-    /// Returns the high watermark (log end offset) of `partition`, at most about 0.5 s old, or
-    /// `nil` when the broker did not answer.
+    /// Returns the high watermark (log end offset) of `partition` as last reported by the
+    /// client, or `nil` while unknown. Never blocks.
     func highWatermark(partition: Int32) -> Int64?
-    /// Returns the log start and end offsets of `partition` from the broker.
-    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64)
-    /// Moves the consumer's position in an assigned, fetching partition; records from the old
-    /// position that are already fetched may still arrive and must be skipped by the caller.
-    func seek(partition: Int32, to offset: Int64) throws
+    /// Moves the consumer's position in an assigned, fetching partition. Records of the batch
+    /// being handed out may still come from the old position; later polls return only records
+    /// from the new one.
+    func seek(partition: Int32, to target: SeekTarget) throws
     /// Commits `offsets` (partition → next offset to read) for the group and waits for the result.
     func commit(_ offsets: [Int32: Int64]) throws
     /// Resolves the offset of the first record at or after `timestamp` (ms), or `nil` when the
@@ -52,7 +60,7 @@ struct OutgoingRecord {
 struct DeliveryFailure: Error, CustomStringConvertible {
     var description: String
 
-    /// A record the client rejected when it was produced.
+    /// Returns the failure for a record the client rejected when it was produced.
     static func rejected(topic: String, key: [UInt8]?, valueBytes: Int, reason: String) -> DeliveryFailure {
         let keyText = key.map { String(decoding: $0, as: UTF8.self) } ?? "null"
         return DeliveryFailure(
