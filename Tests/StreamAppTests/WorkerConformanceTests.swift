@@ -94,4 +94,37 @@ import Testing
         let differences = featureDifferences(actual: values, expected: expected)
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
     }
+
+    /// Live mode: once the worker has caught up and no record arrives for the idle timeout, the
+    /// watermark moves to wall-clock time, so the last windows close and every meme of the
+    /// (long past) case gets its tombstone.
+    @Test func idleRuleClosesWindowsWhenTrafficStops() throws {
+        let cluster = try WorkerTestCluster(inputPartitions: 1)
+        let input = try ConformanceCase.lines("mixed-hour", "input.jsonl")
+        try cluster.produce(input.map { (0, nil, Array($0.utf8), nil) })
+
+        let directory = makeTestDirectory("worker-idle")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var arguments = WorkerProcess.standardArguments(
+            bootstrap: cluster.bootstrapServers,
+            checkpointDirectory: directory
+        )
+        let idle = try #require(arguments.firstIndex(of: "--idle-timeout"))
+        arguments[idle + 1] = "1s"
+        let worker = try WorkerProcess(arguments: arguments, logPath: directory + "/worker.log")
+
+        var tombstoned: Set<String> = []
+        let closed = try waitUntil(timeout: .seconds(60)) {
+            guard worker.isRunning else { return true }
+            let records = try cluster.readAll(WorkerTestCluster.features, partitions: 4)
+            tombstoned = Set(
+                records.filter { $0.value == nil }.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }
+            )
+            return tombstoned == ["m1", "m2", "m3"]
+        }
+        try #require(closed && worker.isRunning, "tombstones so far: \(tombstoned); \(worker.log.suffix(2_000))")
+        #expect(worker.log.contains("idle partition advanced its watermark"))
+        worker.kill(signal: SIGTERM)
+        #expect(worker.waitForExit(timeout: .seconds(30)) == 0)
+    }
 }

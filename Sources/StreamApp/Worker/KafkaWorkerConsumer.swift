@@ -161,7 +161,10 @@ private final class RebalanceForwarder: @unchecked Sendable {
 
     func forward(_ event: KafkaRebalanceEvent, _ consumer: KafkaConsumer) {
         guard let handler else {
-            logger.error("rebalance event outside poll or close; ignored", metadata: ["kind": .string("\(event.kind)")])
+            logger.error(
+                "rebalance event arrived outside poll or close and was ignored",
+                metadata: ["kind": .string("\(event.kind)")]
+            )
             return
         }
         let partitions = event.partitions.filter { $0.topic == topic }.map { $0.partition.rawValue }

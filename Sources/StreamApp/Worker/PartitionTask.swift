@@ -9,7 +9,7 @@ final class PartitionTask {
     /// The next offset the engine expects, once known. Records below it are redeliveries and
     /// are skipped.
     var expectedOffset: Int64?
-    /// Where the partition must start: a checkpoint's offset, or a logical position for a
+    /// The start position: a checkpoint's offset, or a logical position for a
     /// partition without checkpoint.
     let start: SeekTarget
     /// Progress towards ``start``. librdkafka starts a new partition at the group's committed
