@@ -175,6 +175,45 @@ import Testing
         #expect(DecoderTestSupport.decode(wrongClose).rejection?.reason == .malformedJSON)
     }
 
+    /// Builds `,"u0":0,"u1":0,...` for the given member indices.
+    static func unknownMembers(_ indices: [Int]) -> String {
+        indices.map { #","u"# + String($0) + #"":0"# }.joined()
+    }
+
+    /// Inputs with more than eight unknown members, which move to the spilled name set.
+    static let manyUnknownRows: [(String, [Int], Bool)] = [
+        ("eight distinct", Array(0..<8), true),
+        ("nine distinct", Array(0..<9), true),
+        ("twenty distinct", Array(0..<20), true),
+        ("ninth repeats the first", Array(0..<8) + [0], false),
+        ("tenth repeats the ninth", Array(0..<9) + [8], false),
+        ("twentieth repeats the third", Array(0..<19) + [2], false),
+    ]
+
+    @Test(arguments: manyUnknownRows)
+    func manyUnknownMembers(_ name: String, _ indices: [Int], _ accepted: Bool) {
+        let result = DecoderTestSupport.decode(DecoderTestSupport.event(Self.unknownMembers(indices)))
+        if accepted {
+            #expect(result.event != nil, "\(name): \(result)")
+        } else {
+            #expect(result.rejection?.reason == .malformedJSON, "\(name): \(result)")
+        }
+    }
+
+    @Test func escapedRepeatAfterSpillIsDuplicate() {
+        let input = DecoderTestSupport.event(Self.unknownMembers(Array(0..<12)) + #","\u00755":1"#)
+        #expect(DecoderTestSupport.decode(input).rejection?.reason == .malformedJSON)
+    }
+
+    @Test func thousandsOfUnknownMembersFitTheLimit() {
+        let members = Self.unknownMembers(Array(0..<6_000))
+        let input = DecoderTestSupport.event(members)
+        #expect(input.utf8.count <= 65_536)
+        #expect(DecoderTestSupport.decode(input).event != nil)
+        let repeated = DecoderTestSupport.event(members + #","u5999":1"#)
+        #expect(DecoderTestSupport.decode(repeated).rejection?.reason == .malformedJSON)
+    }
+
     @Test func malformedDetailNamesTheOffset() throws {
         let rejection = try #require(DecoderTestSupport.decode(#"{"meme_id":"m1",}"#).rejection)
         #expect(rejection.detail.contains("byte 16"), "\(rejection.detail)")

@@ -274,6 +274,23 @@ struct DecodeCase: Sendable, CustomTestStringConvertible {
         #expect(event.dwellMilliseconds == 1500)
     }
 
+    @Test func inputRecordUsesItsTimestamp() {
+        let value = Array(DecoderTestSupport.event(ts: "1700000120000").utf8)
+        value.withUnsafeBytes { bytes in
+            let stamped = InputRecord(
+                partition: 0,
+                offset: 7,
+                recordTimestamp: 1_700_000_000_000,
+                key: nil,
+                value: bytes
+            )
+            #expect(DecoderTestSupport.defaultDecoder.decode(stamped).rejection?.reason == .futureTimestamp)
+
+            let unstamped = InputRecord(partition: 0, offset: 8, recordTimestamp: nil, key: nil, value: bytes)
+            #expect(DecoderTestSupport.defaultDecoder.decode(unstamped).event != nil)
+        }
+    }
+
     @Test func absentOptionalFieldsAreNil() throws {
         let event = try #require(DecoderTestSupport.decode(DecoderTestSupport.event()).event)
         #expect(event.userID == nil)

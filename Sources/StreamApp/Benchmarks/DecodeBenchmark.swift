@@ -5,7 +5,7 @@ import StreamCore
 /// core, and report events/s and MB/s.
 ///
 /// The corpus is built once in memory, before timing starts, as one contiguous buffer. Each
-/// round decodes every event once; the best of `--rounds` rounds is reported, because it is
+/// round decodes every event once. The best of `--rounds` rounds is reported, because it is
 /// the one least disturbed by other work on the machine.
 enum DecodeBenchmark: Benchmark {
     static let name = "decode"
@@ -109,14 +109,23 @@ enum DecodeBenchmark: Benchmark {
     }
 }
 
+/// Writing the `--write-corpus` file failed: a runtime failure (exit status 1), not a usage error.
+struct CorpusWriteError: Error, CustomStringConvertible {
+    var path: String
+
+    var description: String {
+        "cannot write the corpus to '\(path)' (--write-corpus); check that its folder exists and is writable"
+    }
+}
+
 /// A seeded corpus of realistic event values, 120–200 bytes each, stored back to back.
 ///
-/// The mix: 30 % of meme ids are UUID-shaped, the rest short. About 70 % views, 15 % likes and the rest other types. About 80 % carry a
-/// `user_id`, 30 % a `published_at`, 60 % of views a `dwell_ms`. About 15 % write `ts` as an
-/// RFC 3339 string (half of them with an offset), 5 % of ids contain JSON escapes, and
-/// unknown members (`client`, `app_version`, `session`, `trace`) pad each event to a random
-/// length from 120 to 200 bytes.
-/// Every event is valid, so the benchmark times the accepting path.
+/// The mix: 30 % of meme ids are UUID-shaped and the rest short. About 70 % of events are
+/// views, 15 % likes and the rest other types. About 80 % carry a `user_id`, 30 % a
+/// `published_at`, and 60 % of views a `dwell_ms`. About 15 % write `ts` as an RFC 3339 string
+/// (half of them with an offset), and 5 % of ids contain JSON escapes. Unknown members
+/// (`client`, `app_version`, `session`, `trace`) pad each event to a random length from 120 to
+/// 200 bytes. Every event is valid, so the benchmark times the accepting path.
 struct DecodeCorpus {
     /// Every event's bytes, back to back, without separators.
     var bytes: [UInt8] = []
@@ -145,9 +154,7 @@ struct DecodeCorpus {
             lines.append(UInt8(ascii: "\n"))
         }
         guard FileManager.default.createFile(atPath: path, contents: Data(lines)) else {
-            throw UsageError(
-                "cannot write the corpus to '\(path)' for --write-corpus; check that its folder exists and is writable"
-            )
+            throw CorpusWriteError(path: path)
         }
     }
 
@@ -156,7 +163,14 @@ struct DecodeCorpus {
 
     private static func makeEvent(time: Int64, random: inout Random) -> String {
         let roll = random.next(below: 100)
-        let type = roll < 70 ? types[0] : roll < 85 ? types[1] : types[2 + Int(random.next(below: 4))]
+        let type: String
+        if roll < 70 {
+            type = types[0]
+        } else if roll < 85 {
+            type = types[1]
+        } else {
+            type = types[2 + Int(random.next(below: 4))]
+        }
 
         // Short ids fit in a Swift small string; UUID-shaped ones (30 %) need a heap allocation.
         var memeID: String
@@ -267,7 +281,7 @@ extension DecodeCorpus {
             return mixed ^ (mixed >> 31)
         }
 
-        /// A value in `0..<bound`; the slight modulo bias does not matter for test data.
+        /// Returns a value in `0..<bound`. The slight modulo bias does not matter for test data.
         mutating func next(below bound: UInt64) -> UInt64 {
             next() % bound
         }

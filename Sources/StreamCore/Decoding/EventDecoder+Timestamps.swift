@@ -28,12 +28,12 @@ extension EventDecoder {
         _ token: JSONValueToken,
         scanner: JSONScanner
     ) -> Result<Int64, Rejection> {
-        let shown = RejectionDetail.raw(scanner, token)
         guard token.number.isInteger else {
             return .failure(
                 Rejection(
                     reason: .invalidTimestamp,
-                    detail: "field '\(field.jsonName)' is \(shown); a timestamp number must be an integer of epoch "
+                    detail:
+                        "field '\(field.jsonName)' is \(RejectionDetail.raw(scanner, token)); a timestamp number must be an integer of epoch "
                         + "milliseconds, without a fraction or exponent"
                 )
             )
@@ -46,7 +46,8 @@ extension EventDecoder {
         return .failure(
             Rejection(
                 reason: .invalidTimestamp,
-                detail: "field '\(field.jsonName)' is \(shown), outside [10^12, 10^13) epoch milliseconds"
+                detail:
+                    "field '\(field.jsonName)' is \(RejectionDetail.raw(scanner, token)), outside [10^12, 10^13) epoch milliseconds"
                     + unitHint(token.number)
             )
         )
@@ -84,13 +85,13 @@ extension EventDecoder {
                 return .failure(error)
             }
         }
-        let shown = RejectionDetail.quoted(scanner, token)
         switch parsed {
         case .failure(let error):
             return .failure(
                 Rejection(
                     reason: .invalidTimestamp,
-                    detail: "field '\(field.jsonName)' is \(shown), not an RFC 3339 date-time: it \(error.message); "
+                    detail:
+                        "field '\(field.jsonName)' is \(RejectionDetail.quoted(scanner, token)), not an RFC 3339 date-time: it \(error.message); "
                         + "expected a form like 2023-11-15T00:01:10.123Z or 2023-11-15T01:01:10+01:00"
                 )
             )
@@ -99,7 +100,8 @@ extension EventDecoder {
                 return .failure(
                     Rejection(
                         reason: .invalidTimestamp,
-                        detail: "field '\(field.jsonName)' is \(shown), outside the accepted range "
+                        detail:
+                            "field '\(field.jsonName)' is \(RejectionDetail.quoted(scanner, token)), outside the accepted range "
                             + "2001-09-09T01:46:40Z (inclusive) to 2286-11-20T17:46:40Z (exclusive)"
                     )
                 )

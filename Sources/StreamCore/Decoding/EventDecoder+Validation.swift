@@ -8,10 +8,14 @@ extension EventDecoder {
     /// event object, and builds the event when every rule passes.
     func validate(_ fields: ObservedFields, scanner: JSONScanner, recordTimestamp: Int64?) -> DecodeResult {
         // 1. missing_field: required fields that are absent, null or empty strings.
-        for field in [EventField.memeID, .type, .ts] {
-            if let rejection = Self.checkPresent(field, fields[field], scanner: scanner) {
-                return .rejected(rejection)
-            }
+        if let rejection = Self.checkPresent(.memeID, fields.memeID, scanner: scanner) {
+            return .rejected(rejection)
+        }
+        if let rejection = Self.checkPresent(.type, fields.type, scanner: scanner) {
+            return .rejected(rejection)
+        }
+        if let rejection = Self.checkPresent(.ts, fields.ts, scanner: scanner) {
+            return .rejected(rejection)
         }
         let memeID = fields.memeID!
         let type = fields.type!
@@ -70,7 +74,7 @@ extension EventDecoder {
         return .accepted(
             Event(
                 memeID: scanner.makeString(memeID.string),
-                type: scanner.makeString(type.string),
+                type: Self.makeTypeString(type.string, scanner: scanner),
                 eventTime: EventTime(milliseconds: eventTime),
                 userID: userID.map { scanner.makeString($0.string) },
                 publishedAt: publishedTime.map { EventTime(milliseconds: $0) },
@@ -143,6 +147,22 @@ extension EventDecoder {
         return nil
     }
 
+    /// Creates the `type` string, returning a literal for `view` and `like`, the two types most
+    /// events carry, so they skip UTF-8 validation and string construction.
+    @inline(__always)
+    static func makeTypeString(_ token: JSONStringToken, scanner: JSONScanner) -> String {
+        if !token.hasEscapes && token.decodedCount == 4 {
+            let word = UInt32(littleEndian: scanner.base.loadUnaligned(fromByteOffset: token.start, as: UInt32.self))
+            if word == 0x7765_6976 {  // "view"
+                return "view"
+            }
+            if word == 0x656B_696C {  // "like"
+                return "like"
+            }
+        }
+        return scanner.makeString(token)
+    }
+
     /// Tests whether `bytes` matches `[a-z][a-z0-9_]{0,31}`.
     static func isEventType(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count >= 1, bytes.count <= maxTypeBytes else {
@@ -172,26 +192,30 @@ extension EventDecoder {
                 )
             )
         }
-        let shown = RejectionDetail.raw(scanner, token)
         guard token.number.isInteger else {
             return .failure(
                 Rejection(
                     reason: .invalidField,
-                    detail: "field 'dwell_ms' is \(shown); expected a whole number of milliseconds, "
+                    detail:
+                        "field 'dwell_ms' is \(RejectionDetail.raw(scanner, token)); expected a whole number of milliseconds, "
                         + "without a fraction or exponent"
                 )
             )
         }
         guard let value = token.number.integerValue else {
             return .failure(
-                Rejection(reason: .invalidField, detail: "field 'dwell_ms' is \(shown), too large for milliseconds")
+                Rejection(
+                    reason: .invalidField,
+                    detail: "field 'dwell_ms' is \(RejectionDetail.raw(scanner, token)), too large for milliseconds"
+                )
             )
         }
         guard value >= 0 else {
             return .failure(
                 Rejection(
                     reason: .invalidField,
-                    detail: "field 'dwell_ms' is \(shown); expected a non-negative integer"
+                    detail:
+                        "field 'dwell_ms' is \(RejectionDetail.raw(scanner, token)); expected a non-negative integer"
                 )
             )
         }

@@ -29,11 +29,14 @@ public struct EventDecoder: Sendable {
     ///
     /// - Parameters:
     ///   - maxEventBytes: the largest record value accepted, in bytes (default 64 KiB). Must be
-    ///     at least 1.
+    ///     at least 1 and at most `Int32.max`.
     ///   - maxFutureSkewMilliseconds: how far `ts` may lie ahead of the record timestamp, in
     ///     milliseconds (default 60 s). Must not be negative.
     public init(maxEventBytes: Int = 65_536, maxFutureSkewMilliseconds: Int64 = 60_000) {
-        precondition(maxEventBytes >= 1, "maxEventBytes must be at least 1, got \(maxEventBytes)")
+        precondition(
+            maxEventBytes >= 1 && maxEventBytes <= Int(Int32.max),
+            "maxEventBytes must be in 1...\(Int32.max), got \(maxEventBytes)"
+        )
         precondition(
             maxFutureSkewMilliseconds >= 0,
             "maxFutureSkewMilliseconds must not be negative, got \(maxFutureSkewMilliseconds)"
@@ -47,11 +50,13 @@ public struct EventDecoder: Sendable {
     /// - Parameters:
     ///   - value: the record value. Read during the call only, never retained or copied whole.
     ///   - recordTimestamp: the Kafka record timestamp in epoch milliseconds, or `nil` when the
-    ///     record has none (then the `future_timestamp` rule is skipped).
+    ///     record has none (then the `future_timestamp` rule is skipped). Pass `nil`, not -1,
+    ///     for Kafka's "no timestamp" value.
     /// - Returns: exactly one event or one rejection; never traps on any input.
     /// - Complexity: O(n) time in the value's length. Allocates the event's strings (ids longer
-    ///   than 15 bytes reach the heap), plus one array per unknown member name and a stack of
-    ///   one bit per nesting level beyond 64.
+    ///   than 15 bytes reach the heap). Values with more than eight unknown members also
+    ///   allocate one array per unknown member name, and values nested deeper than 64 levels a
+    ///   stack of one bit per level.
     public func decode(_ value: UnsafeRawBufferPointer, recordTimestamp: Int64?) -> DecodeResult {
         guard value.count <= maxEventBytes else {
             return .rejected(
@@ -78,6 +83,12 @@ public struct EventDecoder: Sendable {
         return validate(fields, scanner: scanner, recordTimestamp: recordTimestamp)
     }
 
+    /// Decodes the value of an input record, with the record's timestamp for the
+    /// `future_timestamp` rule. The record key is not read.
+    public func decode(_ record: InputRecord) -> DecodeResult {
+        decode(record.value, recordTimestamp: record.recordTimestamp)
+    }
+
     /// Decodes one record value held in an array; see ``decode(_:recordTimestamp:)-(UnsafeRawBufferPointer,_)``.
     public func decode(_ value: [UInt8], recordTimestamp: Int64?) -> DecodeResult {
         value.withUnsafeBytes { decode($0, recordTimestamp: recordTimestamp) }
@@ -85,6 +96,7 @@ public struct EventDecoder: Sendable {
 
     /// Scans the whole top-level object, validating every byte, and records the value of each
     /// known member. Throws on any syntax error or a repeated member name.
+    @inline(__always)
     private static func scanEventObject(_ scanner: inout JSONScanner) throws(MalformedJSON) -> ObservedFields {
         var fields = ObservedFields()
         var unknownNames = UnknownMemberNames()
@@ -126,8 +138,8 @@ public struct EventDecoder: Sendable {
                     fields[field] = try scanner.scanValue()
                 } else {
                     guard unknownNames.insert(name, from: scanner) else {
-                        let shown = RejectionDetail.quoted(scanner, from: nameStart, to: name.end + 1)
-                        throw MalformedJSON(offset: nameStart, message: "member \(shown) appears twice")
+                        let quotedName = RejectionDetail.quoted(scanner, from: nameStart, to: name.end + 1)
+                        throw MalformedJSON(offset: nameStart, message: "member \(quotedName) appears twice")
                     }
                     try scanner.skipValue()
                 }
@@ -160,6 +172,10 @@ public struct EventDecoder: Sendable {
         // The maximum length of a known name is 12 bytes (published_at).
         guard name.decodedCount <= 12 else {
             return nil
+        }
+        if !name.hasEscapes {
+            let start = (scanner.base + name.start).assumingMemoryBound(to: UInt8.self)
+            return EventField.matching(start, count: name.decodedCount)
         }
         return scanner.withDecodedBytes(name) { bytes in
             EventField.matching(bytes.baseAddress!, count: bytes.count)

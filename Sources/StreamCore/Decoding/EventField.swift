@@ -19,23 +19,49 @@ enum EventField: Int, CaseIterable, Sendable {
         }
     }
 
-    /// Returns the field whose name is the `count` decoded bytes at `name`, or `nil` for an unknown name.
+    /// Returns the field whose name is the `count` decoded bytes at `name`, or `nil` for an
+    /// unknown name.
+    ///
+    /// Compares whole words read little-endian against the names' bytes, so each candidate costs
+    /// one or two integer comparisons. `DecoderFieldNameTests` checks the constants against
+    /// ``jsonName``.
     @inline(__always)
     static func matching(_ name: UnsafePointer<UInt8>, count: Int) -> EventField? {
-        let candidate: EventField
-        switch count {
-        case 2: candidate = .ts
-        case 4: candidate = .type
-        case 7: candidate = name[0] == JSONByte.letterU ? .userID : .memeID
-        case 8: candidate = .dwellMilliseconds
-        case 12: candidate = .publishedAt
-        default: return nil
+        let raw = UnsafeRawPointer(name)
+        func word16(_ offset: Int) -> UInt16 {
+            UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
         }
-        let expected = candidate.jsonName.utf8Start
-        for index in 0..<count where name[index] != expected[index] {
+        func word32(_ offset: Int) -> UInt32 {
+            UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        }
+        func word64(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+
+        switch count {
+        case 2:
+            return word16(0) == 0x7374 ? .ts : nil  // "ts"
+        case 4:
+            return word32(0) == 0x6570_7974 ? .type : nil  // "type"
+        case 7:
+            // Bytes 0–3 and 3–6 overlap, which covers all seven bytes with two loads.
+            let head = word32(0)
+            let tail = word32(3)
+            if head == 0x656D_656D && tail == 0x6469_5F65 {  // "meme", "e_id"
+                return .memeID
+            }
+            if head == 0x7265_7375 && tail == 0x6469_5F72 {  // "user", "r_id"
+                return .userID
+            }
+            return nil
+        case 8:
+            return word64(0) == 0x736D_5F6C_6C65_7764 ? .dwellMilliseconds : nil  // "dwell_ms"
+        case 12:
+            // "publishe" and "d_at"
+            return word64(0) == 0x6568_7369_6C62_7570 && word32(8) == 0x7461_5F64 ? .publishedAt : nil
+        default:
             return nil
         }
-        return candidate
     }
 }
 

@@ -1,13 +1,27 @@
 /// The location of a JSON string's content and its length once the escapes are decoded.
+///
+/// Offsets are stored as 32-bit integers so a token fits in two registers; ``JSONScanner``
+/// accepts inputs of at most `Int32.max` bytes.
 struct JSONStringToken {
-    /// The offset of the first content byte (just after the opening quote).
-    var start: Int
-    /// The offset of the closing quote.
-    var end: Int
+    private var storedStart: Int32
+    private var storedEnd: Int32
+    private var storedDecodedCount: Int32
     /// Whether the content contains at least one backslash escape.
     var hasEscapes: Bool
+
+    init(start: Int, end: Int, hasEscapes: Bool, decodedCount: Int) {
+        storedStart = Int32(truncatingIfNeeded: start)
+        storedEnd = Int32(truncatingIfNeeded: end)
+        storedDecodedCount = Int32(truncatingIfNeeded: decodedCount)
+        self.hasEscapes = hasEscapes
+    }
+
+    /// The offset of the first content byte (just after the opening quote).
+    var start: Int { Int(storedStart) }
+    /// The offset of the closing quote.
+    var end: Int { Int(storedEnd) }
     /// The number of UTF-8 bytes the content decodes to.
-    var decodedCount: Int
+    var decodedCount: Int { Int(storedDecodedCount) }
 }
 
 extension JSONScanner {
@@ -18,10 +32,37 @@ extension JSONScanner {
     /// code points above U+10FFFF and truncated sequences.
     ///
     /// - Complexity: O(n) in the raw length; runs of plain ASCII are checked eight bytes at a time.
+    @inline(__always)
     mutating func scanString() throws(MalformedJSON) -> JSONStringToken {
+        // Fast path, inlined into callers: plain ASCII up to the closing quote, which is how
+        // nearly every member name and id looks.
         let start = position &+ 1
-        // A local cursor stays in a register; ``position`` is written back before each call.
         var cursor = start
+        while cursor &+ 8 <= count {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: cursor, as: UInt64.self))
+            let mask = Self.specialByteMask(word)
+            if mask != 0 {
+                // The mask's lowest bit is the high bit of the special byte, so shifting by that
+                // bit index minus 7 brings the byte itself to the bottom without a reload.
+                let bitIndex = mask.trailingZeroBitCount
+                cursor &+= bitIndex >> 3
+                if UInt8(truncatingIfNeeded: word >> UInt64(bitIndex &- 7)) == JSONByte.quote {
+                    position = cursor &+ 1
+                    return JSONStringToken(start: start, end: cursor, hasEscapes: false, decodedCount: cursor &- start)
+                }
+                break
+            }
+            cursor &+= 8
+        }
+        return try scanStringSlowPath(start: start, plainUntil: cursor)
+    }
+
+    /// Continues ``scanString()`` at `plainUntil`, every byte before which is plain ASCII, and
+    /// handles escapes, UTF-8 sequences, errors and the last bytes of the input.
+    @inline(never)
+    private mutating func scanStringSlowPath(start: Int, plainUntil: Int) throws(MalformedJSON) -> JSONStringToken {
+        // A local cursor stays in a register; ``position`` is written back before each call.
+        var cursor = plainUntil
         var hasEscapes = false
         // The decoded length differs from the raw length only through escapes.
         var escapeAdjustment = 0

@@ -18,7 +18,10 @@ struct JSONScanner {
     /// The offset of the next byte to read.
     var position: Int = 0
 
+    /// Creates a scanner over `count` bytes at `base`; `count` must not exceed `Int32.max`,
+    /// because tokens store offsets in 32 bits.
     init(base: UnsafeRawPointer, count: Int) {
+        precondition(count <= Int(Int32.max), "JSONScanner input of \(count) bytes exceeds Int32.max")
         self.base = base
         self.count = count
     }
@@ -238,14 +241,49 @@ enum JSONValueKind: UInt8, Sendable {
 /// The location of a scanned value in the input, plus the facts the scanner gathered on the way.
 struct JSONValueToken {
     var kind: JSONValueKind
+    // The fields below are flattened and 32-bit so a token stays at 32 bytes, because the
+    // decoder copies one per known member.
+    private var storedStart: Int32
+    private var storedEnd: Int32
+    private var storedDecodedCount: Int32
+    private var hasEscapes: Bool
+    private var isInteger: Bool
+    private var isNegative: Bool
+    private var overflowed: Bool
+    private var magnitude: UInt64
+
+    init(
+        kind: JSONValueKind,
+        start: Int,
+        end: Int,
+        string: JSONStringToken = JSONStringToken(start: 0, end: 0, hasEscapes: false, decodedCount: 0),
+        number: JSONNumberToken = JSONNumberToken(isInteger: true, isNegative: false, magnitude: 0, overflowed: false)
+    ) {
+        self.kind = kind
+        storedStart = Int32(truncatingIfNeeded: start)
+        storedEnd = Int32(truncatingIfNeeded: end)
+        storedDecodedCount = Int32(truncatingIfNeeded: string.decodedCount)
+        hasEscapes = string.hasEscapes
+        isInteger = number.isInteger
+        isNegative = number.isNegative
+        overflowed = number.overflowed
+        magnitude = number.magnitude
+    }
+
     /// The offset of the value's first byte (the opening quote for a string).
-    var start: Int
+    var start: Int { Int(storedStart) }
     /// One past the value's last byte (one past the closing quote for a string).
-    var end: Int
-    /// Valid when ``kind`` is `.string`.
-    var string = JSONStringToken(start: 0, end: 0, hasEscapes: false, decodedCount: 0)
-    /// Valid when ``kind`` is `.number`.
-    var number = JSONNumberToken(isInteger: true, isNegative: false, magnitude: 0, overflowed: false)
+    var end: Int { Int(storedEnd) }
+
+    /// The string's content. Valid when ``kind`` is `.string`.
+    var string: JSONStringToken {
+        JSONStringToken(start: start + 1, end: end - 1, hasEscapes: hasEscapes, decodedCount: Int(storedDecodedCount))
+    }
+
+    /// The number's facts. Valid when ``kind`` is `.number`.
+    var number: JSONNumberToken {
+        JSONNumberToken(isInteger: isInteger, isNegative: isNegative, magnitude: magnitude, overflowed: overflowed)
+    }
 }
 
 /// A heap-backed stack of container kinds, one bit per level (1 = object, 0 = array).

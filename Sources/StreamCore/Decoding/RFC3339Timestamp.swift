@@ -14,7 +14,8 @@
 ///
 /// Thread-safety: stateless.
 enum RFC3339Timestamp {
-    /// The reason a string is not an RFC 3339 date-time. The message names the part that is wrong.
+    /// The reason a string is not an RFC 3339 date-time. The message is a verb phrase naming the
+    /// wrong part ("needs an offset ...", "has day 30, ..."), so a detail can read "it <message>".
     struct ParseError: Error {
         var message: String
     }
@@ -75,13 +76,13 @@ enum RFC3339Timestamp {
             index += 1
         } else if marker == JSONByte.plus || marker == JSONByte.minus {
             guard count - index >= 6 else {
-                throw ParseError(message: "offset must be +HH:MM or -HH:MM")
+                throw ParseError(message: "needs an offset of the form +HH:MM or -HH:MM")
             }
             let offsetHour = try digits(text, at: index + 1, count: 2, name: "offset hour")
             try separator(text, at: index + 3, JSONByte.colon, name: "':' in the offset")
             let offsetMinute = try digits(text, at: index + 4, count: 2, name: "offset minute")
             guard offsetHour <= 23, offsetMinute <= 59 else {
-                throw ParseError(message: "offset must be within -23:59 and +23:59")
+                throw ParseError(message: "has an offset beyond ±23:59")
             }
             offsetMinutes = (offsetHour * 60 + offsetMinute) * (marker == JSONByte.minus ? -1 : 1)
             index += 6
@@ -94,28 +95,28 @@ enum RFC3339Timestamp {
 
         // 4. Calendar ranges.
         guard month >= 1 && month <= 12 else {
-            throw ParseError(message: "month \(month) is outside 01–12")
+            throw ParseError(message: "has month \(month), outside 01–12")
         }
         let monthLength = daysInMonth(year: year, month: month)
         guard day >= 1 && day <= monthLength else {
             throw ParseError(
-                message: "day \(day) is outside 01–\(monthLength) for \(year)-\(month < 10 ? "0" : "")\(month)"
+                message: "has day \(day), outside 01–\(monthLength) for \(year)-\(month < 10 ? "0" : "")\(month)"
             )
         }
         guard hour <= 23 else {
-            throw ParseError(message: "hour \(hour) is outside 00–23")
+            throw ParseError(message: "has hour \(hour), outside 00–23")
         }
         guard minute <= 59 else {
-            throw ParseError(message: "minute \(minute) is outside 00–59")
+            throw ParseError(message: "has minute \(minute), outside 00–59")
         }
         if second == 60 {
             let utcMinuteOfDay = ((hour * 60 + minute - offsetMinutes) % 1440 + 1440) % 1440
             guard utcMinuteOfDay == 23 * 60 + 59 else {
-                throw ParseError(message: "second 60 (a leap second) can occur only at 23:59 UTC")
+                throw ParseError(message: "has second 60 (a leap second) outside 23:59 UTC")
             }
             second = 59
         } else if second > 59 {
-            throw ParseError(message: "second \(second) is outside 00–59")
+            throw ParseError(message: "has second \(second), outside 00–59")
         }
 
         // 5. Convert: days since the epoch, then milliseconds, then remove the offset.
@@ -124,7 +125,7 @@ enum RFC3339Timestamp {
         return (days * 86_400 + secondsOfDay) * 1_000 + millisecond
     }
 
-    /// The number of days from 1970-01-01 to the given proleptic Gregorian date (negative before).
+    /// Counts the days from 1970-01-01 to the given proleptic Gregorian date (negative before).
     ///
     /// The year is shifted to start in March so the leap day falls at its end. Then whole
     /// 400-year cycles (146 097 days each), years within the cycle and days within the year are
