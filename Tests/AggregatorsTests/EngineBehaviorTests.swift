@@ -137,7 +137,7 @@ import Testing
         let engine = driver.engine(for: 0)
         let perKey = engine.estimatedStateBytes() / max(1, engine.keyCount)
         // NOTE: the target is 256 bytes per active meme; this bound records the current layout.
-        #expect(perKey < 1_200, "\(perKey) bytes per key for \(engine.keyCount) keys")
+        #expect(perKey < 700, "\(perKey) bytes per key for \(engine.keyCount) keys")
     }
 }
 

@@ -31,6 +31,19 @@ import Testing
         #expect(actual.sorted() == expected.sorted())
     }
 
+    @Test(arguments: ConformanceCase.allNames)
+    func caseOutputSurvivesRestoreAfterEveryRecord(name: String) throws {
+        let conformanceCase = try ConformanceCase.load(name)
+        let uninterrupted = TestDriver()
+        try conformanceCase.feed(uninterrupted)
+        let restarted = TestDriver()
+        try conformanceCase.feed(restarted) { index in
+            try restarted.restart(partition: conformanceCase.inputs[index].partition)
+        }
+        #expect(restarted.readRecords() == uninterrupted.readRecords())
+        #expect(restarted.readRejections() == uninterrupted.readRejections())
+    }
+
     @Test func sharedCasesArePresent() {
         #expect(!ConformanceCase.allNames.isEmpty, "no cases under \(ConformanceCase.sharedDirectory.path)")
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// SplitMix64: a small seeded generator, so every property test run sees the same streams.
+/// SplitMix64: a small seeded generator, so every property test run gets the same streams.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
 

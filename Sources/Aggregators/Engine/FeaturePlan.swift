@@ -2,7 +2,7 @@ import StreamCore
 
 /// A feature set compiled into shared columns and an evaluation order.
 struct FeaturePlan {
-    /// Where one feature's value comes from.
+    /// The origin of one feature's value.
     enum Source {
         /// Member `member` of column `column`.
         case column(Int, member: Int)
@@ -12,6 +12,10 @@ struct FeaturePlan {
 
     let featureSet: FeatureSet
     let columns: [any FeatureColumn]
+    /// `columns` with their concrete types, for the per-event and per-visit calls.
+    let boundColumns: [BoundColumn]
+    /// The window columns of `boundColumns`, in the same order.
+    let boundWindowColumns: [BoundColumn]
     let sources: [Source]
     /// Positions of the emitted features, in record order.
     let emittedIndices: [Int]
@@ -54,6 +58,8 @@ struct FeaturePlan {
             }
         }
         self.columns = columns
+        boundColumns = columns.map(BoundColumn.init)
+        boundWindowColumns = columns.filter(\.isWindow).map(BoundColumn.init)
         self.sources = sources
         emittedIndices = featureSet.features.indices.filter { featureSet.features[$0].isEmitted }
         comparableIndices = emittedIndices.filter { !featureSet.features[$0].isClock }

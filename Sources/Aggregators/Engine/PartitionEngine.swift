@@ -7,11 +7,11 @@ import StreamCore
 /// tombstones and rejections to an ``EmissionSink``. Its output is a pure function of the
 /// partition's record sequence and its starting state.
 ///
-/// Ticks: tick `T` closes when `W ≥ T`, `W = max_ts − out_of_orderness`; the event that moves
-/// the watermark is applied before the ticks it closes. Each key is scheduled at the next tick at
-/// which its comparable vector can change (a pane entering or leaving a window, a held event's
-/// tick passing), so a jump over many ticks costs work per due key and change point, not per tick
-/// and key. Within one tick, keys are processed in ascending `meme_id` byte order.
+/// Ticks: tick `T` closes when `W ≥ T`, `W = max_ts − out_of_orderness`, and the event that
+/// moves the watermark is applied before the ticks it closes. Each key is scheduled at the next
+/// tick at which its comparable vector can change: a pane entering or leaving a window, or a
+/// waiting event's tick passing. So a jump over many ticks costs work per due key and change
+/// point, not per tick and key. Within one tick, keys are processed in ascending `meme_id` byte order.
 ///
 /// Not thread-safe: one thread owns an engine.
 public final class PartitionEngine {
@@ -20,8 +20,9 @@ public final class PartitionEngine {
         var memeID: String
         /// The largest `ts` of the key's accepted events since its state was created.
         var maxEventTime: Int64
-        /// The comparable vector of the last record emitted, or `nil` when none was emitted.
-        var lastEmitted: [FeatureValue]?
+        /// The comparable vector of the last record emitted in ``ComparableVectorCoding`` form, or
+        /// `nil` when none was emitted.
+        var lastEmitted: [UInt8]?
         /// The tick the key is queued for, or `Int64.max` when it is not queued.
         var scheduledTick: Int64
     }
@@ -42,7 +43,7 @@ public final class PartitionEngine {
     var dueQueue = DueQueue()
     private var recordWriter: RecordWriter
     private var values: [FeatureValue] = []
-    private var comparable: [FeatureValue] = []
+    private var comparableBytes: [UInt8] = []
 
     /// The offset after the last record processed, or `nil` before the first.
     public internal(set) var nextOffset: Int64?
@@ -69,7 +70,8 @@ public final class PartitionEngine {
         plan = FeaturePlan(featureSet: featureSet, tickMilliseconds: configuration.tickMilliseconds)
         decoder = EventDecoder(
             maxEventBytes: configuration.maxEventBytes,
-            maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds)
+            maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds
+        )
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
         values = Array(repeating: .null, count: featureSet.features.count)
@@ -149,9 +151,9 @@ public final class PartitionEngine {
         let time = event.eventTime.rawValue
         let slot = slot(for: event.memeID, eventTime: time)
         let lastProcessed = clock.lastProcessedTick?.rawValue
-        for column in plan.columns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
+        for column in plan.boundColumns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
         entries[slot]!.maxEventTime = max(entries[slot]!.maxEventTime, time)
-        // The event first counts at the tick after its own time; an event older than the last
+        // The event first counts at the tick after its own time. An event older than the last
         // processed tick changes state that later ticks already see, so the next tick is due.
         var due = TickArithmetic.nextMultiple(after: time, of: configuration.tickMilliseconds)
         if let lastProcessed, due <= lastProcessed { due = lastProcessed + configuration.tickMilliseconds }
@@ -161,7 +163,7 @@ public final class PartitionEngine {
     func schedule(_ slot: Int, at tick: Int64) {
         guard tick < entries[slot]!.scheduledTick else { return }
         entries[slot]!.scheduledTick = tick
-        dueQueue.insert(DueQueue.Entry(tick: tick, memeID: entries[slot]!.memeID))
+        dueQueue.insert(DueQueue.Entry(tick: tick, memeID: entries[slot]!.memeID, slot: slot))
     }
 
     // MARK: - Ticks
@@ -173,7 +175,9 @@ public final class PartitionEngine {
         // finitely many change points, so this loop ends.
         while let first = dueQueue.first, first.tick <= closed {
             _ = dueQueue.popFirst()
-            guard let slot = slotsByKey[first.memeID], entries[slot]!.scheduledTick == first.tick else { continue }
+            // A dropped key's slot can hold another key by now, so the key must match too.
+            let slot = first.slot
+            guard entries[slot]?.scheduledTick == first.tick, entries[slot]!.memeID == first.memeID else { continue }
             visit(slot, at: first.tick, into: &sink)
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
@@ -181,45 +185,66 @@ public final class PartitionEngine {
 
     private func visit(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
         entries[slot]!.scheduledTick = .max
-        for column in plan.columns { column.advance(slot: slot, to: tick) }
-        let entry = entries[slot]!
-        let coversEvent = plan.columns.contains { $0.isWindow && $0.coversEvent(slot: slot, at: tick) }
+        for column in plan.boundColumns { column.advance(slot: slot, to: tick) }
+        let coversEvent = plan.boundWindowColumns.contains { $0.coversEvent(slot: slot, at: tick) }
         if !coversEvent {
             let hasLaterEvents =
-                entry.maxEventTime >= tick || plan.columns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
+                entries[slot]!.maxEventTime >= tick
+                || plan.boundWindowColumns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
             if !hasLaterEvents {
                 drop(slot, at: tick, into: &sink)
                 return
             }
-            if entry.lastEmitted == nil {
+            if entries[slot]!.lastEmitted == nil {
                 reschedule(slot, after: tick)
                 return
             }
         }
         computeValues(slot, at: tick)
-        comparable.removeAll(keepingCapacity: true)
-        for index in plan.comparableIndices { comparable.append(values[index]) }
-        if entry.lastEmitted != comparable {
-            entries[slot]!.lastEmitted = comparable
+        comparableBytes.removeAll(keepingCapacity: true)
+        for index in plan.comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
+        if entries[slot]!.lastEmitted != comparableBytes {
+            storeLastEmitted(slot)
+            let memeID = entries[slot]!.memeID
             recordWriter.writeRecord(
-                memeID: entry.memeID,
+                memeID: memeID,
                 tick: tick,
                 values: values,
                 emittedIndices: plan.emittedIndices
             )
             statistics.featureRecords += 1
             recordWriter.bytes.withUnsafeBytes {
-                sink.emit(memeID: entry.memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
+                sink.emit(memeID: memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
             }
         }
         reschedule(slot, after: tick)
+    }
+
+    /// Copies `comparableBytes` into the key's last emitted vector, reusing its storage when the
+    /// length is the same.
+    private func storeLastEmitted(_ slot: Int) {
+        var last: [UInt8]? = nil
+        swap(&last, &entries[slot]!.lastEmitted)
+        if var bytes = last, bytes.count == comparableBytes.count, !bytes.isEmpty {
+            // Moved out of the entry, so the storage is unique and is overwritten in place.
+            last = nil
+            bytes.withUnsafeMutableBufferPointer { target in
+                comparableBytes.withUnsafeBufferPointer { source in
+                    target.baseAddress!.update(from: source.baseAddress!, count: source.count)
+                }
+            }
+            entries[slot]!.lastEmitted = bytes
+            return
+        }
+        // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
+        entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
         for (index, source) in plan.sources.enumerated() {
             switch source {
             case .column(let column, let member):
-                values[index] = plan.columns[column].evaluate(member: member, slot: slot, at: tick)
+                values[index] = plan.boundColumns[column].evaluate(member: member, slot: slot, at: tick)
             case .expression(let expression):
                 values[index] = expression.evaluate(values, tick: tick).map { .float($0) } ?? .null
             }
@@ -228,7 +253,7 @@ public final class PartitionEngine {
 
     private func reschedule(_ slot: Int, after tick: Int64) {
         var next: Int64?
-        for column in plan.columns {
+        for column in plan.boundColumns {
             if let change = column.nextChange(slot: slot, after: tick), change < (next ?? .max) { next = change }
         }
         let maxEventTime = entries[slot]!.maxEventTime
@@ -248,7 +273,7 @@ public final class PartitionEngine {
                 sink.emit(memeID: entry.memeID, tick: EventTime(rawValue: tick), isTombstone: true, value: $0)
             }
         }
-        for column in plan.columns { column.removeSlot(slot) }
+        for column in plan.boundColumns { column.removeSlot(slot) }
         slotsByKey[entry.memeID] = nil
         entries[slot] = nil
         freeSlots.append(slot)

@@ -7,6 +7,8 @@ enum BenchCommand: Subcommand {
     static var benchmarks: [any Benchmark.Type] {
         [
             DecodeBenchmark.self,
+            EngineBenchmark.self,
+            ReplayBenchmark.self,
             KafkaBenchmark.self,
             WorkerBenchmark.self,
         ]

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A min-heap of keys waiting for a tick, ordered by tick and then by `meme_id` bytes.
 ///
 /// The engine schedules each key at the next tick where its features can change and pops keys in
@@ -10,16 +16,50 @@ public struct DueQueue: Sendable {
         /// The tick at which the key is due, in ms.
         public var tick: Int64
         /// The key.
-        public var memeID: String
+        public let memeID: String
+        /// A handle the owner attaches to the key (the engine's key slot). It plays no part in
+        /// the order.
+        public var slot: Int
+        /// The first 16 UTF-8 bytes of `memeID`, big-endian and zero-padded. When two prefixes
+        /// differ, they order the keys as their full bytes do, which saves most string compares.
+        private let prefixHigh: UInt64
+        private let prefixLow: UInt64
 
         /// Creates an entry.
-        public init(tick: Int64, memeID: String) {
+        public init(tick: Int64, memeID: String, slot: Int = 0) {
             self.tick = tick
             self.memeID = memeID
+            self.slot = slot
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            var index = 0
+            for byte in memeID.utf8 {
+                if index < 8 {
+                    high |= UInt64(byte) << (56 - 8 * UInt64(index))
+                } else if index < 16 {
+                    low |= UInt64(byte) << (56 - 8 * UInt64(index - 8))
+                } else {
+                    break
+                }
+                index += 1
+            }
+            prefixHigh = high
+            prefixLow = low
         }
 
         fileprivate static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
             if lhs.tick != rhs.tick { return lhs.tick < rhs.tick }
+            if lhs.prefixHigh != rhs.prefixHigh { return lhs.prefixHigh < rhs.prefixHigh }
+            if lhs.prefixLow != rhs.prefixLow { return lhs.prefixLow < rhs.prefixLow }
+            // Native strings expose their UTF-8 bytes, so the byte order is one memcmp.
+            let ordered: Bool?? = lhs.memeID.utf8.withContiguousStorageIfAvailable { left in
+                rhs.memeID.utf8.withContiguousStorageIfAvailable { right in
+                    let common = Swift.min(left.count, right.count)
+                    let comparison = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                    return comparison != 0 ? comparison < 0 : left.count < right.count
+                }
+            }
+            if case .some(.some(let result)) = ordered { return result }
             return lhs.memeID.utf8.lexicographicallyPrecedes(rhs.memeID.utf8)
         }
     }
@@ -37,32 +77,36 @@ public struct DueQueue: Sendable {
 
     /// Adds an entry. - Complexity: O(log n).
     public mutating func insert(_ entry: Entry) {
+        // Move parents down into the hole and write the new entry once at its place.
         heap.append(entry)
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard Entry.precedes(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
+            guard Entry.precedes(entry, heap[parent]) else { break }
+            heap[child] = heap[parent]
             child = parent
         }
+        heap[child] = entry
     }
 
     /// Removes and returns the first entry. - Complexity: O(log n).
     public mutating func popFirst() -> Entry? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let result = heap.removeLast()
+        guard let last = heap.popLast() else { return nil }
+        guard !heap.isEmpty else { return last }
+        let result = heap[0]
+        // Move the smaller child up into the hole until the last entry fits there.
+        let count = heap.count
         var parent = 0
         while true {
             let left = 2 * parent + 1
+            guard left < count else { break }
             let right = left + 1
-            var smallest = parent
-            if left < heap.count, Entry.precedes(heap[left], heap[smallest]) { smallest = left }
-            if right < heap.count, Entry.precedes(heap[right], heap[smallest]) { smallest = right }
-            if smallest == parent { break }
-            heap.swapAt(parent, smallest)
-            parent = smallest
+            let smaller = right < count && Entry.precedes(heap[right], heap[left]) ? right : left
+            guard Entry.precedes(heap[smaller], last) else { break }
+            heap[parent] = heap[smaller]
+            parent = smaller
         }
+        heap[parent] = last
         return result
     }
 

@@ -1,0 +1,243 @@
+import KafkaBridge
+import StreamCore
+
+/// The settings of one `memestream replay` run, parsed and validated from the command line.
+struct ReplayOptions: Sendable {
+    /// The layout of the input file's lines.
+    enum InputFormat: String, Sendable, CaseIterable {
+        /// One event value per line, all in partition 0, offsets counted from 0 over the
+        /// non-blank lines, no record timestamp.
+        case events
+        /// One `kcat -J` envelope per line, with partition, offset, record timestamp, key and payload.
+        case kcat
+    }
+
+    /// The input file (JSONL or JSONL.zst); `-` is standard input. Empty when the input is a topic.
+    var inputFile: String
+    /// The input topic, read instead of a file when set.
+    var inputTopic: String?
+    /// The Kafka bootstrap servers, required with ``inputTopic``.
+    var bootstrapServers: String?
+    /// librdkafka properties from `-F FILE` and `-X key=value`, the latter winning.
+    var kafkaProperties: [String: String] = [:]
+    /// How far before `--from` topic input starts, in ms. `nil` means the feature set's largest
+    /// window plus the allowed lateness.
+    var warmupMilliseconds: Int64?
+    var inputFormat: InputFormat = .events
+    /// The output file (JSONL, or JSONL.zst when it ends in `.zst`), or `nil` for standard output.
+    var outputFile: String?
+    /// The first tick written (inclusive), or `nil` for no lower bound.
+    var from: EventTime?
+    /// The end of the range (exclusive): ticks at or after it are not written, and every
+    /// partition's watermark is advanced to it at the end of input. `nil` means no upper bound.
+    var to: EventTime?
+    /// A feature-set definition (JSON), or `nil` for the built-in `meme_v1`.
+    var featureSetFile: String?
+    /// A file that receives one JSON line per rejected record, or `nil`.
+    var rejectionsFile: String?
+
+    var tickMilliseconds: Int64 = 10_000
+    var outOfOrdernessMilliseconds: Int64 = 5_000
+    var allowedLatenessMilliseconds: Int64 = 600_000
+    var maxEventBytes: Int = 65_536
+    var maxFutureSkewMilliseconds: Int64 = 60_000
+
+    /// The maximum length of an input line read whole. It leaves room for a `maxEventBytes`
+    /// value escaped six times over (`\u00XX` per byte) inside a kcat envelope, and is at least 16 MiB.
+    var maximumLineBytes: Int {
+        max(LineReader.defaultMaximumLineBytes, maxEventBytes * 6 + 4_096)
+    }
+
+    init(inputFile: String) {
+        self.inputFile = inputFile
+    }
+
+    /// Returns the Kafka client settings for topic input.
+    func kafkaConfiguration() -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers ?? "")
+        configuration.clientID = "memestream-replay"
+        configuration.consumer.groupID = "memestream-replay"
+        configuration.properties = kafkaProperties
+        return configuration
+    }
+
+    /// A name for the input in messages: the file path or `topic NAME`.
+    var inputDescription: String {
+        inputTopic.map { "topic \($0)" } ?? inputFile
+    }
+
+    /// Reads and validates the options of `memestream replay`.
+    ///
+    /// - Throws: ``UsageError`` naming the option and its valid values.
+    init(_ arguments: ParsedArguments) throws {
+        if let extra = arguments.positional.first {
+            throw UsageError(
+                "unexpected argument '\(extra)'; every replay setting is an option such as --input-file FILE"
+            )
+        }
+        inputTopic = arguments.value("input-topic")
+        bootstrapServers = arguments.value("bootstrap-servers")
+        switch (arguments.value("input-file"), inputTopic) {
+        case (nil, nil):
+            throw UsageError(
+                "missing input: give --input-file FILE (JSONL or JSONL.zst) or --input-topic TOPIC with --bootstrap-servers"
+            )
+        case (.some, .some):
+            throw UsageError("--input-file and --input-topic exclude each other; give one of them")
+        case (.some(let file), nil):
+            guard !file.isEmpty else {
+                throw UsageError("invalid value '' for --input-file: expected a file path, or - for standard input")
+            }
+            inputFile = file
+        case (nil, .some(let topic)):
+            guard !topic.isEmpty else { throw UsageError("invalid value '' for --input-topic: expected a topic name") }
+            guard let servers = bootstrapServers, !servers.isEmpty else {
+                throw UsageError("--input-topic needs --bootstrap-servers HOST:PORT[,HOST:PORT...]")
+            }
+            inputFile = ""
+        }
+        if let path = arguments.value("properties-file") {
+            do {
+                kafkaProperties = try KafkaPropertiesFile.read(path: path)
+            } catch {
+                throw UsageError("invalid -F/--properties-file \(path): \(error)")
+            }
+        }
+        for assignment in arguments.allValues("property") {
+            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                throw UsageError(
+                    "invalid value '\(assignment)' for -X: expected key=value, for example -X security.protocol=ssl"
+                )
+            }
+            kafkaProperties[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        if let text = arguments.value("warmup") {
+            warmupMilliseconds = try OptionValues.durationMilliseconds(text, option: "warmup")
+        }
+
+        if let format = arguments.value("input-format") {
+            let choice = try OptionValues.choice(
+                format,
+                option: "input-format",
+                among: InputFormat.allCases.map(\.rawValue)
+            )
+            inputFormat = InputFormat(rawValue: choice)!
+        }
+        outputFile = arguments.value("output-file")
+        if outputFile == "-" { outputFile = nil }
+        if let outputFile, outputFile == inputFile {
+            throw UsageError("--output-file \(outputFile) is the input file; writing it would destroy the input")
+        }
+        featureSetFile = arguments.value("feature-set")
+        rejectionsFile = arguments.value("rejections-file")
+
+        if let text = arguments.value("from") { from = try TimeArgument.parse(text, option: "from") }
+        if let text = arguments.value("to") { to = try TimeArgument.parse(text, option: "to") }
+        if let from, let to, from >= to {
+            throw UsageError(
+                "invalid range: --from \(from.rawValue) must be earlier than --to \(to.rawValue) (epoch ms)"
+            )
+        }
+
+        if let text = arguments.value("tick") {
+            tickMilliseconds = try OptionValues.durationMilliseconds(text, option: "tick")
+            guard tickMilliseconds > 0 else {
+                throw UsageError("invalid duration '\(text)' for --tick: expected a positive duration such as 10s")
+            }
+        }
+        if let text = arguments.value("out-of-orderness") {
+            outOfOrdernessMilliseconds = try OptionValues.durationMilliseconds(text, option: "out-of-orderness")
+        }
+        if let text = arguments.value("allowed-lateness") {
+            allowedLatenessMilliseconds = try OptionValues.durationMilliseconds(text, option: "allowed-lateness")
+        }
+        if let text = arguments.value("max-future-skew") {
+            maxFutureSkewMilliseconds = try OptionValues.durationMilliseconds(text, option: "max-future-skew")
+        }
+        if let text = arguments.value("max-event-bytes") {
+            maxEventBytes = Int(try OptionValues.integer(text, option: "max-event-bytes", range: 1...(64 << 20)))
+        }
+    }
+
+    /// The options `memestream replay` accepts, for parsing and `--help`.
+    static let specs: [OptionSpec] = [
+        .value(
+            "input-file",
+            short: "i",
+            valueName: "FILE",
+            help: "Events to replay: JSONL, or JSONL.zst (by .zst extension or zstd magic); - is stdin."
+        ),
+        .value(
+            "input-format",
+            valueName: "FORMAT",
+            help: "events (one event value per line, partition 0) or kcat (kcat -J envelopes). Default events."
+        ),
+        .value(
+            "output-file",
+            short: "o",
+            valueName: "FILE",
+            help: "Where feature records go, one value per line; .zst compresses. Default stdout."
+        ),
+        .value(
+            "from",
+            valueName: "TIME",
+            help: "First tick written (inclusive), epoch ms or RFC 3339. Earlier input still warms up state."
+        ),
+        .value(
+            "to",
+            valueName: "TIME",
+            help: "End tick (exclusive), epoch ms or RFC 3339; watermarks advance to it at the end of input."
+        ),
+        .value(
+            "input-topic",
+            valueName: "TOPIC",
+            help: "Replay this Kafka topic instead of a file, every partition up to its current end."
+        ),
+        .value(
+            "bootstrap-servers",
+            short: "b",
+            valueName: "SERVERS",
+            help: "Kafka brokers for --input-topic, host:port,..."
+        ),
+        .value(
+            "warmup",
+            valueName: "DURATION",
+            help: "Topic input starts this long before --from. Default the largest window plus the allowed lateness."
+        ),
+        .value("properties-file", short: "F", valueName: "FILE", help: "librdkafka properties file (key=value lines)."),
+        .value(
+            "property",
+            short: "X",
+            valueName: "KEY=VALUE",
+            repeatable: true,
+            help: "One librdkafka property, for example -X security.protocol=ssl; beats -F."
+        ),
+        .value("feature-set", valueName: "FILE", help: "Feature-set definition (JSON). Default the built-in meme_v1."),
+        .value(
+            "rejections-file",
+            valueName: "FILE",
+            help: "Write one JSON line per rejected record (partition, offset, line, reason, detail)."
+        ),
+        .value("tick", valueName: "DURATION", help: "Tick interval, for example 10s. Default 10s."),
+        .value(
+            "out-of-orderness",
+            valueName: "DURATION",
+            help: "Watermark delay behind the largest event time. Default 5s."
+        ),
+        .value(
+            "allowed-lateness",
+            valueName: "DURATION",
+            help: "How far behind the watermark an event is still accepted. Default 10m."
+        ),
+        .value(
+            "max-event-bytes",
+            valueName: "BYTES",
+            help: "Largest record value accepted, in bytes; larger ones are rejected as too_large. Default 65536."
+        ),
+        .value(
+            "max-future-skew",
+            valueName: "DURATION",
+            help: "How far an event time may lead its record timestamp. Default 60s."
+        ),
+    ]
+}
