@@ -195,4 +195,23 @@ private struct LoopbackClient {
             _ = try LoopbackClient(port: port)
         }
     }
+
+    @Test func randomBytesNeverStopServer() throws {
+        let (server, _, _) = try makeServer(limits: OperationsServerLimits(readTimeoutMilliseconds: 200))
+        defer { server.stop() }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<30 {
+            let length = Int.random(in: 1..<600, using: &generator)
+            let scalars = (0..<length).map { _ in
+                Character(Unicode.Scalar(UInt8.random(in: 1...127, using: &generator)))
+            }
+            let client = try LoopbackClient(port: server.port)
+            client.send(String(scalars) + (Bool.random(using: &generator) ? "\r\n\r\n" : ""))
+            let response = client.readAll()
+            client.close()
+            #expect(response.isEmpty || response.hasPrefix("HTTP/1.1 "))
+        }
+        let after = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(after.hasPrefix("HTTP/1.1 200 OK\r\n"))
+    }
 }

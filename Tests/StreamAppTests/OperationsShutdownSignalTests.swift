@@ -6,21 +6,15 @@ import Testing
 @testable import StreamApp
 
 @Suite struct OperationsShutdownSignalTests {
-    /// Waits for the shutdown signal, or returns `nil` after `milliseconds`.
-    private func waitForSignal(_ shutdown: ShutdownSignal, milliseconds: Int) async -> Int32? {
-        await withTaskGroup(of: Int32?.self) { group in
-            group.addTask { await shutdown.wait() }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(milliseconds))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+    /// Polls `condition` every 10 ms until it is true or `milliseconds` pass.
+    private func waitUntil(milliseconds: Int64, _ condition: () -> Bool) async throws {
+        let deadline = MonotonicClock.milliseconds() + milliseconds
+        while !condition() && MonotonicClock.milliseconds() < deadline {
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 
-    @Test func firstSignalWakesWaitersSecondForcesExit() async throws {
+    @Test func firstSignalTriggersSecondForcesExit() async throws {
         let forced = Atomic<Int32>(0)
         let logs = InMemoryLogHandler()
         let shutdown = ShutdownSignal.install(
@@ -33,27 +27,31 @@ import Testing
         #expect(shutdown.receivedSignal == nil)
 
         kill(getpid(), SIGUSR2)
-        let received = await waitForSignal(shutdown, milliseconds: 5_000)
-        #expect(received == SIGUSR2)
+        try await waitUntil(milliseconds: 10_000) { shutdown.receivedSignal != nil }
         #expect(shutdown.receivedSignal == SIGUSR2)
-        // A waiter that arrives late returns at once.
-        #expect(await waitForSignal(shutdown, milliseconds: 5_000) == SIGUSR2)
+        // A waiter that arrives after the signal returns at once.
+        #expect(await shutdown.wait() == SIGUSR2)
         #expect(forced.load(ordering: .relaxed) == 0)
 
         kill(getpid(), SIGUSR2)
-        let deadline = MonotonicClock.milliseconds() + 5_000
-        while forced.load(ordering: .relaxed) == 0 && MonotonicClock.milliseconds() < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil(milliseconds: 10_000) { forced.load(ordering: .relaxed) != 0 }
         #expect(forced.load(ordering: .relaxed) == SIGUSR2)
         #expect(logs.entries.map(\.level) == [.notice, .warning])
         #expect(logs.entries.first?.metadata[LogKey.signal] == "SIGUSR2")
     }
 
-    @Test func programmaticReceiveWakesWaiters() async {
+    @Test func receiveWakesWaitingTask() async throws {
         let shutdown = ShutdownSignal.install(signals: [], logger: .discarding) { _ in }
-        async let waiter = shutdown.wait()
+        let waiter = Task { await shutdown.wait() }
         shutdown.receive(SIGTERM)
-        #expect(await waiter == SIGTERM)
+        #expect(await waiter.value == SIGTERM)
+    }
+
+    @Test func cancelledWaitReturnsNil() async throws {
+        let shutdown = ShutdownSignal.install(signals: [], logger: .discarding) { _ in }
+        let waiter = Task { await shutdown.wait() }
+        waiter.cancel()
+        #expect(await waiter.value == nil)
+        #expect(shutdown.receivedSignal == nil)
     }
 }

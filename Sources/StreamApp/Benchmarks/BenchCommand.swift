@@ -11,6 +11,8 @@ enum BenchCommand: Subcommand {
             ReplayBenchmark.self,
             KafkaBenchmark.self,
             WorkerBenchmark.self,
+
+            MetricsBenchmark.self,
         ]
     }
 

@@ -6,22 +6,26 @@ import Synchronization
 /// Turns SIGTERM and SIGINT into an async notification for graceful shutdown; a second signal
 /// forces the process to exit.
 ///
-/// ``install(signals:logger:forceExit:)`` sets the signals' disposition to ignore (so the
-/// default action no longer kills the process) and watches them with dispatch signal sources.
-/// The first signal wakes every ``wait()`` caller. A second signal calls `forceExit`, which by
-/// default writes a log entry and calls `_exit(128 + signal)`, the shell convention for death by
+/// ``install(signals:logger:forceExit:)`` installs a `sigaction` handler before it returns, so no
+/// signal sent after that call is lost. The handler only writes the signal number to a pipe,
+/// which is async-signal-safe; a dedicated thread reads the pipe and calls ``receive(_:)``. The
+/// first signal wakes every ``wait()`` caller and sets ``receivedSignal``. A second signal calls
+/// `forceExit`, which by default calls `_exit(128 + signal)`, the shell convention for death by
 /// a signal, without running any more cleanup.
 ///
-/// Thread safety: all methods may be called from any thread or task.
+/// One installation with signals may be active per process at a time, because signal
+/// dispositions are process-wide. Thread safety: all methods may be called from any thread or task.
 final class ShutdownSignal: Sendable {
     private struct State {
         var received: Int32?
-        var waiters: [CheckedContinuation<Int32, Never>] = []
+        var waiters: [Int: CheckedContinuation<Int32?, Never>] = [:]
+        var nextWaiterID = 0
     }
 
     private let state = Mutex(State())
-    private let sources = Mutex<[any DispatchSourceSignal]>([])
     private let watchedSignals: [Int32]
+    /// The pipe's write end, or -1 when no signals are watched; closed by ``uninstall()``.
+    private let pipeWriteDescriptor = Atomic<Int32>(-1)
     private let forceExit: @Sendable (Int32) -> Void
     private let logger: Logger
 
@@ -34,7 +38,8 @@ final class ShutdownSignal: Sendable {
     /// Starts watching `signals`.
     ///
     /// - Parameters:
-    ///   - signals: Signal numbers; default SIGTERM and SIGINT.
+    ///   - signals: Signal numbers; default SIGTERM and SIGINT. An empty list installs nothing,
+    ///     and only ``receive(_:)`` triggers the shutdown.
     ///   - logger: Receives one entry per signal.
     ///   - forceExit: Called on the second signal with its number; the default exits at once.
     static func install(
@@ -43,17 +48,34 @@ final class ShutdownSignal: Sendable {
         forceExit: @escaping @Sendable (Int32) -> Void = ShutdownSignal.exitImmediately
     ) -> ShutdownSignal {
         let shutdown = ShutdownSignal(signals: signals, logger: logger, forceExit: forceExit)
-        let queue = DispatchQueue(label: "memestream.shutdown-signal")
-        shutdown.sources.withLock { sources in
-            for number in signals {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { [shutdown] in
-                    shutdown.receive(number)
-                }
-                source.resume()
-                sources.append(source)
-            }
+        guard !signals.isEmpty else { return shutdown }
+
+        var descriptors: [Int32] = [-1, -1]
+        guard pipe(&descriptors) == 0 else {
+            logger.error(
+                "cannot create the shutdown signal pipe; signals keep their default action",
+                metadata: [LogKey.error: .string(String(cString: strerror(errno)))]
+            )
+            return shutdown
+        }
+        let (readDescriptor, writeDescriptor) = (descriptors[0], descriptors[1])
+        _ = fcntl(readDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeDescriptor, F_SETFD, FD_CLOEXEC)
+        // O_NONBLOCK keeps the handler from blocking on a full pipe. A byte dropped then only loses
+        // a repeated signal, because 64 KiB of earlier signal bytes are still unread.
+        _ = fcntl(writeDescriptor, F_SETFL, fcntl(writeDescriptor, F_GETFL) | O_NONBLOCK)
+        shutdown.pipeWriteDescriptor.store(writeDescriptor, ordering: .releasing)
+        SignalPipe.writeDescriptor.store(writeDescriptor, ordering: .releasing)
+
+        DispatchQueue(label: "memestream.shutdown-signal").async { [shutdown] in
+            shutdown.readSignals(from: readDescriptor)
+        }
+        for number in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = SignalPipe.handler
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(number, &action, nil)
         }
         return shutdown
     }
@@ -69,31 +91,43 @@ final class ShutdownSignal: Sendable {
         state.withLock { $0.received }
     }
 
-    /// Suspends until the first signal arrives (returns at once if it already has) and returns
-    /// its number.
-    func wait() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Int32? in
-                if let received = state.received {
-                    return received
+    /// Suspends until the first signal arrives and returns its number. Returns at once when one
+    /// has already arrived, and returns `nil` when the calling task is cancelled first.
+    func wait() async -> Int32? {
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let result = state.withLock { state -> Int32?? in
+                    if let received = state.received {
+                        return .some(received)
+                    }
+                    if Task.isCancelled {
+                        return .some(nil)
+                    }
+                    state.waiters[id] = continuation
+                    return .none
                 }
-                state.waiters.append(continuation)
-                return nil
+                if let result {
+                    continuation.resume(returning: result)
+                }
             }
-            if let ready {
-                continuation.resume(returning: ready)
-            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume(returning: nil)
         }
     }
 
     /// Behaves as if `number` had been delivered: the first call wakes the waiters, a later call
     /// forces exit. The worker uses it to start shutdown for reasons other than a signal.
     func receive(_ number: Int32) {
-        let (isFirst, waiters) = state.withLock { state -> (Bool, [CheckedContinuation<Int32, Never>]) in
+        let (isFirst, waiters) = state.withLock { state -> (Bool, [CheckedContinuation<Int32?, Never>]) in
             guard state.received == nil else { return (false, []) }
             state.received = number
-            let waiters = state.waiters
-            state.waiters = []
+            let waiters = Array(state.waiters.values)
+            state.waiters = [:]
             return (true, waiters)
         }
         let name = Self.name(of: number)
@@ -111,16 +145,36 @@ final class ShutdownSignal: Sendable {
         }
     }
 
-    /// Stops watching and restores the default action of every watched signal.
+    /// Restores the default action of every watched signal and stops the reader thread.
     func uninstall() {
-        sources.withLock { sources in
-            for source in sources {
-                source.cancel()
-            }
-            sources = []
-        }
         for number in watchedSignals {
             signal(number, SIG_DFL)
+        }
+        let descriptor = pipeWriteDescriptor.exchange(-1, ordering: .acquiringAndReleasing)
+        if descriptor >= 0 {
+            _ = SignalPipe.writeDescriptor.compareExchange(
+                expected: descriptor,
+                desired: -1,
+                ordering: .acquiringAndReleasing
+            )
+            close(descriptor)
+        }
+    }
+
+    /// Reads signal numbers until the write end is closed. Each read blocks until the handler
+    /// writes a byte or ``uninstall()`` closes the pipe, which ends the loop.
+    private func readSignals(from descriptor: Int32) {
+        defer { close(descriptor) }
+        var byte: UInt8 = 0
+        while true {
+            let count = read(descriptor, &byte, 1)
+            if count == 1 {
+                receive(Int32(byte))
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                return
+            }
         }
     }
 
@@ -134,5 +188,21 @@ final class ShutdownSignal: Sendable {
         case SIGUSR2: "SIGUSR2"
         default: "signal \(number)"
         }
+    }
+}
+
+/// The process-wide state the signal handler may touch: only an atomic load and `write(2)`,
+/// both async-signal-safe.
+private enum SignalPipe {
+    static let writeDescriptor = Atomic<Int32>(-1)
+
+    static let handler: @convention(c) (Int32) -> Void = { number in
+        let savedErrno = errno
+        let descriptor = writeDescriptor.load(ordering: .acquiring)
+        if descriptor >= 0 {
+            var byte = UInt8(truncatingIfNeeded: number)
+            _ = write(descriptor, &byte, 1)
+        }
+        errno = savedErrno
     }
 }

@@ -5,30 +5,31 @@
 public enum LogTimestamp {
     /// Returns the RFC 3339 text of `milliseconds` since 1970-01-01T00:00:00Z.
     public static func rfc3339(milliseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(milliseconds: milliseconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 text of `milliseconds` to `bytes` as UTF-8.
+    public static func append(milliseconds: Int64, to bytes: inout [UInt8]) {
         let (days, millisecondOfDay) = floorDivide(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        let hour = millisecondOfDay / 3_600_000
-        let minute = millisecondOfDay / 60_000 % 60
-        let second = millisecondOfDay / 1_000 % 60
-        let millisecond = millisecondOfDay % 1_000
 
-        var text = ""
-        text.reserveCapacity(24)
-        append(year, width: 4, to: &text)
-        text.append("-")
-        append(month, width: 2, to: &text)
-        text.append("-")
-        append(day, width: 2, to: &text)
-        text.append("T")
-        append(hour, width: 2, to: &text)
-        text.append(":")
-        append(minute, width: 2, to: &text)
-        text.append(":")
-        append(second, width: 2, to: &text)
-        text.append(".")
-        append(millisecond, width: 3, to: &text)
-        text.append("Z")
-        return text
+        appendDigits(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDigits(millisecondOfDay / 3_600_000, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(millisecondOfDay / 60_000 % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(millisecondOfDay / 1_000 % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(millisecondOfDay % 1_000, width: 3, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
@@ -56,11 +57,17 @@ public enum LogTimestamp {
         return (year, month, day)
     }
 
-    private static func append(_ value: Int64, width: Int, to text: inout String) {
-        let digits = String(value)
-        if digits.count < width {
-            text.append(String(repeating: "0", count: width - digits.count))
+    /// Appends the `width` lowest decimal digits of a non-negative `value`, zero-padded.
+    private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 1..<width {
+            divisor *= 10
         }
-        text.append(digits)
+        var remaining = value
+        for _ in 0..<width {
+            bytes.append(UInt8(ascii: "0") + UInt8(remaining / divisor % 10))
+            remaining %= divisor
+            divisor /= 10
+        }
     }
 }

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `key = value` entry of a properties file, with its line number for error messages.
+struct PropertiesEntry: Sendable, Hashable {
+    var key: String
+    var value: String
+    /// The 1-based line the entry is on.
+    var line: Int
+}
+
+/// Reads the `key = value` files that `--config` and `-F` take.
+///
+/// The format is a subset of Java properties files, as kcat's `-F` reads them. Each line contains
+/// one entry, split at the first `=`, with whitespace around key and value trimmed. Blank lines
+/// and lines starting with `#` or `!` are ignored. Values may contain `=` (as `sasl.jaas.config`
+/// does). There are no line continuations or escapes.
+enum PropertiesFile {
+    /// The largest file accepted, in bytes. Configuration files are small; a larger file is
+    /// almost certainly the wrong path.
+    static let maxBytes = 1 << 20
+
+    /// Parses properties text.
+    ///
+    /// - Parameter origin: How messages name the file, for example `config file /etc/m.conf`.
+    /// - Throws: ``UsageError`` naming the origin and line of an entry without `=` or with an
+    ///   empty key.
+    static func parse(_ text: String, origin: String) throws -> [PropertiesEntry] {
+        var entries: [PropertiesEntry] = []
+        // Swift reads "\r\n" as one Character, so both line endings are separators.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, rawLine) in lines.enumerated() {
+            let line = trimmed(Substring(rawLine))
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") {
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw UsageError("invalid line \(index + 1) in \(origin): expected 'key = value', got '\(line)'")
+            }
+            let key = trimmed(line[..<equals])
+            let value = trimmed(line[line.index(after: equals)...])
+            guard !key.isEmpty else {
+                throw UsageError("invalid line \(index + 1) in \(origin): the key before '=' is empty")
+            }
+            entries.append(PropertiesEntry(key: String(key), value: String(value), line: index + 1))
+        }
+        return entries
+    }
+
+    /// Reads and parses the file at `path`.
+    ///
+    /// - Throws: ``UsageError`` naming the origin and path when the file cannot be read, is larger
+    ///   than ``maxBytes`` or is not valid UTF-8, or as ``parse(_:origin:)`` does.
+    static func read(path: String, origin: String) throws -> [PropertiesEntry] {
+        let bytes = try readBytes(path: path, origin: origin)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw UsageError("invalid \(origin): '\(path)' is not UTF-8 text")
+        }
+        return try parse(text, origin: "\(origin) '\(path)'")
+    }
+
+    private static func readBytes(path: String, origin: String) throws -> [UInt8] {
+        guard let file = fopen(path, "rb") else {
+            let reason = String(cString: strerror(errno))
+            throw UsageError("cannot read \(origin) '\(path)': \(reason); check the path and its permissions")
+        }
+        defer { fclose(file) }
+
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        // Each pass reads at least one byte or stops, and the size limit bounds the total.
+        for _ in 0...(maxBytes / chunk.count + 1) {
+            let count = fread(&chunk, 1, chunk.count, file)
+            bytes += chunk[0..<count]
+            if bytes.count > maxBytes {
+                throw UsageError("invalid \(origin) '\(path)': larger than \(maxBytes) bytes")
+            }
+            if count < chunk.count {
+                break
+            }
+        }
+        if ferror(file) != 0 {
+            throw UsageError("cannot read \(origin) '\(path)': read error")
+        }
+        return bytes
+    }
+
+    private static func trimmed(_ text: Substring) -> Substring {
+        var result = text
+        while let first = result.first, first == " " || first == "\t" || first == "\r" {
+            result = result.dropFirst()
+        }
+        while let last = result.last, last == " " || last == "\t" || last == "\r" {
+            result = result.dropLast()
+        }
+        return result
+    }
+}
