@@ -11,7 +11,6 @@ enum BenchCommand: Subcommand {
             ReplayBenchmark.self,
             KafkaBenchmark.self,
             WorkerBenchmark.self,
-
             MetricsBenchmark.self,
         ]
     }

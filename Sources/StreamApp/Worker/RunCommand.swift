@@ -12,30 +12,28 @@ import Glibc
 enum RunCommand: Subcommand {
     static let name = "run"
     static let summary = "Run the streaming worker: events from Kafka to the feature topic."
-    static var options: [OptionSpec] { RunOptions.specs }
-    static let usage = """
-        usage: memestream run -b SERVERS [OPTIONS]
-
-        Joins the consumer group, computes features per assigned input partition and produces
-        them to the feature topic; rejected events go to the dead-letter topic. State is
-        checkpointed, so a restart or rebalance resumes exactly where the state left off.
-        SIGTERM or SIGINT shuts down gracefully; a second signal exits at once.
-        Every option also reads MEMESTREAM_<NAME> (for example MEMESTREAM_GROUP); flags win.
-        """
+    static var options: [OptionSpec] { WorkerConfiguration.options }
+    static var usage: String { WorkerConfiguration.usage }
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        let options = try RunOptions(arguments, environment: environmentVariables())
+        let configuration = try WorkerConfiguration.load(arguments: arguments, environment: environmentVariables())
+        let engineConfiguration = makeEngineConfiguration(configuration.engine)
         let featureSet = try WorkerEngineBinding.featureSet(
-            path: options.featureSetPath,
-            tickMilliseconds: EngineConfiguration().tickMilliseconds
+            path: configuration.featureSetPath,
+            tickMilliseconds: engineConfiguration.tickMilliseconds
         )
+        let settings = makeSettings(configuration)
 
-        let (rootLogger, rateLimiter) = ProcessLogging.makeLogger(format: options.logFormat, level: options.logLevel)
+        let (rootLogger, rateLimiter) = ProcessLogging.makeLogger(
+            format: configuration.logFormat,
+            level: configuration.logLevel
+        )
         var logger = rootLogger
         logger.label = "memestream.worker"
         defer { rateLimiter.flush() }
+        logger.notice("configuration loaded", metadata: configuration.logMetadata)
 
-        var kafka = options.kafkaConfiguration()
+        var kafka = makeKafkaConfiguration(configuration)
         let kafkaLogger = logger
         kafka.logHandler = { level, facility, message in
             kafkaLogger.info(
@@ -45,33 +43,33 @@ enum RunCommand: Subcommand {
         }
 
         let store: any CheckpointStore
-        if options.checkpointStore.hasPrefix("dir:") {
-            store = try DirectoryCheckpointStore(root: String(options.checkpointStore.dropFirst(4)))
-        } else {
-            let topic = String(options.checkpointStore.dropFirst(6))
+        switch configuration.checkpointStore {
+        case .directory(let path):
+            store = try DirectoryCheckpointStore(root: path)
+        case .kafka(let topic):
             store = ChunkedCheckpointStore(log: try KafkaCheckpointLog(topic: topic, configuration: kafka))
         }
 
         let registry = MetricsRegistry()
         let metrics = WorkerMetrics(registry: registry)
-        let health = HealthMonitor(livenessTimeoutMilliseconds: 30_000)
+        let health = HealthMonitor(livenessTimeoutMilliseconds: configuration.livenessTimeoutMilliseconds)
         let producer = try KafkaWorkerProducer(configuration: kafka)
-        let consumer = try KafkaWorkerConsumer(configuration: kafka, topic: options.settings.inputTopic, logger: logger)
+        let consumer = try KafkaWorkerConsumer(configuration: kafka, topic: settings.inputTopic, logger: logger)
         let worker = StreamWorker(
-            settings: options.settings,
+            settings: settings,
             consumer: consumer,
             producer: producer,
             store: store,
-            engines: WorkerEngineBinding.factory(featureSet: featureSet, configuration: EngineConfiguration()),
+            engines: WorkerEngineBinding.factory(featureSet: featureSet, configuration: engineConfiguration),
             logger: logger,
             metrics: metrics,
             health: health
         )
         var server: OperationsServer?
-        if let port = options.httpPort {
+        if let port = configuration.httpPort {
             server = try OperationsServer.startEndpoints(
-                host: "127.0.0.1",
-                port: UInt16(port),
+                host: configuration.httpHost,
+                port: port,
                 metrics: registry,
                 health: health,
                 logger: logger
@@ -80,7 +78,7 @@ enum RunCommand: Subcommand {
         defer { server?.stop() }
 
         let shutdown = ShutdownSignal.install(logger: logger)
-        let deadline = ShutdownDeadline(milliseconds: options.settings.shutdownTimeoutMilliseconds, logger: logger)
+        let deadline = ShutdownDeadline(milliseconds: settings.shutdownTimeoutMilliseconds, logger: logger)
         do {
             try worker.run {
                 guard shutdown.receivedSignal != nil else { return false }
@@ -95,6 +93,46 @@ enum RunCommand: Subcommand {
             throw error
         }
         return 0
+    }
+
+    /// Maps the loaded configuration onto the worker loop's settings.
+    private static func makeSettings(_ configuration: WorkerConfiguration) -> WorkerSettings {
+        var settings = WorkerSettings()
+        settings.group = configuration.group
+        settings.inputTopic = configuration.inputTopic
+        settings.featureTopic = configuration.featureTopic
+        settings.dlqTopic = configuration.dlqTopic
+        settings.startFrom = WorkerSettings.StartFrom(rawValue: configuration.startFrom.rawValue) ?? .earliest
+        settings.checkpointIntervalMilliseconds = configuration.checkpointIntervalMilliseconds
+        settings.idleTimeoutMilliseconds = configuration.idleTimeoutMilliseconds
+        settings.maxPollRecords = configuration.maxPollRecords
+        settings.shutdownTimeoutMilliseconds = Int(configuration.shutdownTimeoutMilliseconds)
+        return settings
+    }
+
+    private static func makeEngineConfiguration(_ options: WorkerConfiguration.EngineOptions) -> EngineConfiguration {
+        var engine = EngineConfiguration()
+        engine.tickMilliseconds = options.tickMilliseconds
+        engine.outOfOrdernessMilliseconds = options.outOfOrdernessMilliseconds
+        engine.allowedLatenessMilliseconds = options.allowedLatenessMilliseconds
+        engine.maxEventBytes = options.maxEventBytes
+        engine.maxFutureSkewMilliseconds = options.maxFutureSkewMilliseconds
+        return engine
+    }
+
+    /// Builds the librdkafka configuration shared by the worker's clients: idempotent producer
+    /// with the `murmur2_random` partitioner, manual commits, and every pass-through property.
+    private static func makeKafkaConfiguration(_ configuration: WorkerConfiguration) -> KafkaConfiguration {
+        var kafka = KafkaConfiguration(bootstrapServers: configuration.bootstrapServers)
+        kafka.consumer.groupID = configuration.group
+        kafka.consumer.enableAutoCommit = false
+        kafka.consumer.autoOffsetReset = .earliest
+        kafka.producer.partitioner = "murmur2_random"
+        kafka.properties = configuration.kafkaProperties
+        if let size = configuration.kafkaProperties["message.max.bytes"].flatMap(Int.init) {
+            kafka.producer.messageMaxBytes = size
+        }
+        return kafka
     }
 
     /// Reads the `MEMESTREAM_*` variables of the process environment.
