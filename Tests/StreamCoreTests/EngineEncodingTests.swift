@@ -36,6 +36,35 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
     }
 
+    @Test(arguments: [Int64.min, Int64.min + 1, -1_000_000_000_000, -10, -9, -1, 0, 1, 9, 10, 99, 100, Int64.max])
+    func integerIsWrittenAsStringWould(value: Int64) {
+        var bytes: [UInt8] = []
+        JSONOutput.appendInteger(value, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+    }
+
+    @Test func randomIntegersAreWrittenAsStringWould() {
+        // Magnitudes of every length from 1 to 19 digits, both signs.
+        var random: UInt64 = 11
+        var bytes: [UInt8] = []
+        var mismatches = 0
+        for round in 0..<200_000 {
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let value = Int64(bitPattern: random) >> (round % 64)
+            bytes.removeAll(keepingCapacity: true)
+            JSONOutput.appendInteger(value, to: &bytes)
+            if !bytes.elementsEqual(String(value).utf8) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test func stringAfterPlainPrefixIsEscaped() {
+        var bytes: [UInt8] = [UInt8(ascii: "x")]
+        JSONOutput.appendString("meme-1", to: &bytes)
+        JSONOutput.appendString("meme-\u{7}", to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == #"x"meme-1""meme-\u0007""#)
+    }
+
     @Test func stateFieldsRoundTrip() throws {
         var writer = StateWriter()
         writer.writeUInt8(7)

@@ -9,6 +9,12 @@ public enum JSONOutput {
     /// `\t` or `\u00XX`). Everything else, non-ASCII included, is copied as UTF-8.
     public static func appendString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        // Most keys need no escape, so they are copied in one piece.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -29,10 +35,22 @@ public enum JSONOutput {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Appends a decimal integer.
+    /// Appends a decimal integer, with a leading `-` when negative, as `String(value)` writes it.
     public static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-        // Up to 15 UTF-8 bytes fit in a small string, so a 13-digit event time does not allocate.
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned, so Int64.min needs no special case.
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        // Up to 20 digits, written from the end of a 24-byte scratch area on the stack.
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var position = scratch.count
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[position...]))
+        }
     }
 
     /// Appends a double in the shortest form that round-trips.
@@ -42,9 +60,11 @@ public enum JSONOutput {
     /// spelling and are written as `null`.
     public static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
         guard value.isFinite else {
-            bytes.append(contentsOf: Array("null".utf8))
+            appendNull(to: &bytes)
             return
         }
+        // NOTE: `description` allocates a string when the text is longer than 15 bytes
+        // (`0.30000000000000004`), which a record with such values pays per value.
         bytes.append(contentsOf: value.description.utf8)
     }
 
@@ -53,7 +73,12 @@ public enum JSONOutput {
         switch value {
         case .integer(let integer): appendInteger(integer, to: &bytes)
         case .float(let double): appendDouble(double, to: &bytes)
-        case .null: bytes.append(contentsOf: Array("null".utf8))
+        case .null: appendNull(to: &bytes)
         }
+    }
+
+    /// Appends `null`.
+    public static func appendNull(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "null".utf8)
     }
 }
