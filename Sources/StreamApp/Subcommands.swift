@@ -2,6 +2,7 @@
 enum Subcommands {
     static var all: [any Subcommand.Type] {
         [
+            RunCommand.self,
             ReplayCommand.self,
             ImportKuaiRandCommand.self,
             BenchCommand.self,

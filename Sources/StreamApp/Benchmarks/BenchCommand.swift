@@ -12,6 +12,7 @@ enum BenchCommand: Subcommand {
             EngineBenchmark.self,
             ReplayBenchmark.self,
             GenerateBenchmark.self,
+            WorkerBenchmark.self,
         ]
     }
 

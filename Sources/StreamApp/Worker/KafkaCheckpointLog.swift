@@ -1,0 +1,128 @@
+import KafkaBridge
+import StreamCore
+import Synchronization
+
+/// ``CheckpointLog`` over a Kafka topic, for ``ChunkedCheckpointStore`` (`--checkpoint-store
+/// kafka:TOPIC`).
+///
+/// Every record goes to partition 0 of the topic, so one ordered stream contains all chunks and
+/// manifests and a restore reads one partition. Appends wait for the broker's acknowledgement
+/// (idempotent producer, `acks=all`). A read assigns partition 0 to a consumer outside any group
+/// and reads from the log start to the high watermark it saw at the start of the read.
+final class KafkaCheckpointLog: CheckpointLog {
+    let topic: String
+    let configuration: KafkaConfiguration
+    let maxRecordBytes: Int
+    private let producer: KafkaProducer
+    private let failures = CheckpointDeliveryFailures()
+    static let partition: Int32 = 0
+    /// Bytes kept free below `message.max.bytes` for the key, headers and batch framing.
+    static let recordOverheadBytes = 1_024
+    static let requestTimeout: Duration = .seconds(30)
+    /// Upper bound for reading the checkpoint topic to its end.
+    static let readTimeout: Duration = .seconds(120)
+
+    init(topic: String, configuration: KafkaConfiguration) throws {
+        self.topic = topic
+        self.configuration = configuration
+        maxRecordBytes = max(1_024, configuration.producer.messageMaxBytes - Self.recordOverheadBytes)
+        let failures = self.failures
+        var producerConfiguration = configuration
+        producerConfiguration.clientID = configuration.clientID + "-checkpoints"
+        producer = try KafkaProducer(
+            configuration: producerConfiguration,
+            deliveryHandler: { report in
+                guard let error = report.error else { return }
+                failures.record("\(error)")
+            }
+        )
+    }
+
+    var location: String { "kafka:\(topic)" }
+
+    func append(_ records: [(key: String, value: [UInt8])], for checkpoint: CheckpointKey) throws {
+        func failure(_ detail: String) -> CheckpointError {
+            CheckpointError(code: .storeFailure, key: checkpoint, nextOffset: nil, source: location, detail: detail)
+        }
+        do {
+            for record in records {
+                try producer.send(
+                    topic: topic,
+                    partition: KafkaPartition(rawValue: Self.partition),
+                    key: Array(record.key.utf8),
+                    value: record.value,
+                    context: 1
+                )
+            }
+            try producer.flush(timeout: Self.requestTimeout)
+        } catch {
+            throw failure("producing checkpoint records failed: \(error)")
+        }
+        if let first = failures.takeFirst() {
+            throw failure("the broker did not store a checkpoint record: \(first)")
+        }
+    }
+
+    func readAll(for checkpoint: CheckpointKey, _ body: (String, [UInt8]) throws -> Void) throws {
+        func failure(_ detail: String) -> CheckpointError {
+            CheckpointError(code: .storeFailure, key: checkpoint, nextOffset: nil, source: location, detail: detail)
+        }
+        var readerConfiguration = configuration
+        readerConfiguration.clientID = configuration.clientID + "-checkpoint-reader"
+        readerConfiguration.consumer.groupID = configuration.consumer.groupID + ".checkpoint-reader"
+        readerConfiguration.consumer.enableAutoCommit = false
+        readerConfiguration.consumer.readCommitted = false
+        readerConfiguration.consumer.enablePartitionEOF = true
+        let reader = try KafkaConsumer(configuration: readerConfiguration)
+        defer { try? reader.close() }
+
+        // Read until the partition-EOF event instead of asking for the high watermark first:
+        // rd_kafka_query_watermark_offsets was seen to block far past its timeout on
+        // librdkafka 2.0.2's mock cluster, and this runs inside the assignment callback.
+        let partition = KafkaPartition(rawValue: Self.partition)
+        try reader.assign([KafkaTopicPartition(topic: topic, partition: partition, offset: .beginning)])
+        let base = checkpoint.description
+        let deadline = ContinuousClock.now + Self.readTimeout
+        var next: Int64 = 0
+        var reachedEnd = false
+        while !reachedEnd {
+            guard ContinuousClock.now < deadline else {
+                throw failure("reading \(topic)[0] to its end timed out at offset \(next) after \(Self.readTimeout)")
+            }
+            try reader.poll(maxMessages: 10_000, timeout: .milliseconds(200)) { batch in
+                for message in batch {
+                    next = message.offset.rawValue + 1
+                    guard let key = message.key, !message.isTombstone else { continue }
+                    let keyText = String(decoding: key, as: UTF8.self)
+                    if keyText == base || keyText.hasPrefix(base + "#") {
+                        try body("\(topic)[0]@\(message.offset.rawValue)", Array(message.value))
+                    }
+                }
+                if batch.partitionEOFs.contains(where: { $0.topic == topic && $0.partition == partition }) {
+                    reachedEnd = true
+                }
+                // UNKNOWN_TOPIC_OR_PARTITION (3) or the client's unknown-topic error (-188): no
+                // checkpoint was ever written.
+                if batch.errors.contains(where: { $0.rdKafkaCode == 3 || $0.rdKafkaCode == -188 }) {
+                    reachedEnd = true
+                }
+            }
+        }
+    }
+}
+
+/// Failed checkpoint deliveries, written by the producer's poll thread.
+private final class CheckpointDeliveryFailures: Sendable {
+    private let first = Mutex<String?>(nil)
+
+    func record(_ description: String) {
+        first.withLock { if $0 == nil { $0 = description } }
+    }
+
+    func takeFirst() -> String? {
+        first.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
+}

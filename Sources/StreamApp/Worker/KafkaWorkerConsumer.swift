@@ -1,0 +1,191 @@
+import Foundation
+import KafkaBridge
+import StreamCore
+import Synchronization
+
+/// ``WorkerConsumer`` over KafkaBridge's group consumer, subscribed to the input topic.
+///
+/// Rebalance events arrive on the polling thread inside `poll` and `close`; this type forwards
+/// them to the worker's handler.
+final class KafkaWorkerConsumer: WorkerConsumer {
+    let consumer: KafkaConsumer
+    let topic: String
+    private let relay: RebalanceForwarder
+    private let logger: Logger
+    /// High watermarks from librdkafka's statistics, which report the offsets of the last fetch
+    /// response without a request. `rd_kafka_query_watermark_offsets` was seen to block far past
+    /// its timeout on librdkafka 2.0.2's mock cluster, so the worker loop never calls it.
+    private let watermarks: StatisticsWatermarks
+    /// How often librdkafka reports statistics, in ms; bounds the staleness of the watermarks.
+    static let statisticsIntervalMilliseconds = 500
+    static let requestTimeout: Duration = .seconds(10)
+
+    init(configuration: KafkaConfiguration, topic: String, logger: Logger) throws {
+        let relay = RebalanceForwarder(topic: topic, logger: logger)
+        self.relay = relay
+        self.topic = topic
+        self.logger = logger
+        let watermarks = StatisticsWatermarks(topic: topic)
+        self.watermarks = watermarks
+        var configuration = configuration
+        configuration.statisticsIntervalMilliseconds = Self.statisticsIntervalMilliseconds
+        configuration.statisticsHandler = { json in watermarks.update(json) }
+        consumer = try KafkaConsumer(
+            configuration: configuration,
+            rebalanceHandler: { event, consumer in relay.forward(event, consumer) }
+        )
+        try consumer.subscribe(topics: [topic])
+    }
+
+    func poll(
+        maxRecords: Int,
+        timeoutMilliseconds: Int,
+        handler: any WorkerRebalanceHandler,
+        _ body: (InputRecord) throws -> Void
+    ) throws {
+        relay.handler = handler
+        defer { relay.handler = nil }
+        try consumer.poll(maxMessages: maxRecords, timeout: .milliseconds(timeoutMilliseconds)) { batch in
+            for error in batch.errors {
+                logger.warning(
+                    "consume failed; librdkafka retries the fetch",
+                    metadata: [LogKey.error: .string("\(error)")]
+                )
+            }
+            for message in batch {
+                let record = InputRecord(
+                    partition: message.partition.rawValue,
+                    offset: message.offset.rawValue,
+                    recordTimestamp: message.timestamp?.milliseconds,
+                    key: message.key,
+                    value: message.value
+                )
+                try body(record)
+            }
+        }
+        try relay.takeFailure()
+    }
+
+    func highWatermark(partition: Int32) -> Int64? {
+        watermarks.high(partition: partition)
+    }
+
+    func seek(partition: Int32, to target: SeekTarget) throws {
+        let offset: KafkaOffset
+        switch target {
+        case .offset(let value): offset = KafkaOffset(rawValue: value)
+        case .beginning: offset = .beginning
+        case .end: offset = .end
+        }
+        let request = KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: partition), offset: offset)
+        try consumer.seek([request], timeout: Self.requestTimeout)
+    }
+
+    func commit(_ offsets: [Int32: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let list = offsets.keys.sorted().map {
+            KafkaTopicPartition(
+                topic: topic,
+                partition: KafkaPartition(rawValue: $0),
+                offset: KafkaOffset(rawValue: offsets[$0]!)
+            )
+        }
+        try consumer.commit(list)
+    }
+
+    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64? {
+        let request = KafkaTopicPartition(
+            topic: topic,
+            partition: KafkaPartition(rawValue: partition),
+            offset: KafkaOffset(rawValue: timestamp)
+        )
+        let result = try consumer.offsets(forTimes: [request], timeout: Self.requestTimeout)
+        guard let offset = result.first?.offset, offset.isConcrete else { return nil }
+        return offset.rawValue
+    }
+
+    func close(handler: any WorkerRebalanceHandler) throws {
+        relay.handler = handler
+        defer { relay.handler = nil }
+        try consumer.close()
+        try relay.takeFailure()
+    }
+}
+
+/// The high watermark per partition of one topic, parsed from librdkafka's statistics JSON
+/// (`topics.<topic>.partitions.<n>.hi_offset`). Written on the polling thread, read by the worker.
+private final class StatisticsWatermarks: Sendable {
+    let topic: String
+    private let highs = Mutex<[Int32: Int64]>([:])
+
+    init(topic: String) {
+        self.topic = topic
+    }
+
+    func update(_ json: String) {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+            let topics = root["topics"] as? [String: Any],
+            let entry = topics[topic] as? [String: Any],
+            let partitions = entry["partitions"] as? [String: Any]
+        else { return }
+        var parsed: [Int32: Int64] = [:]
+        for (name, value) in partitions {
+            guard let partition = Int32(name), partition >= 0,
+                let fields = value as? [String: Any],
+                let high = (fields["hi_offset"] as? NSNumber)?.int64Value, high >= 0
+            else { continue }
+            parsed[partition] = high
+        }
+        highs.withLock { $0.merge(parsed) { _, new in new } }
+    }
+
+    func high(partition: Int32) -> Int64? {
+        highs.withLock { $0[partition] }
+    }
+}
+
+/// Carries rebalance events from KafkaBridge's `@Sendable` callback to the worker's handler.
+///
+/// `@unchecked Sendable`: every member is touched only on the thread that polls or closes the
+/// consumer, which is also the thread librdkafka runs the callback on.
+private final class RebalanceForwarder: @unchecked Sendable {
+    let topic: String
+    let logger: Logger
+    var handler: (any WorkerRebalanceHandler)?
+    private var failure: (any Error)?
+
+    init(topic: String, logger: Logger) {
+        self.topic = topic
+        self.logger = logger
+    }
+
+    func forward(_ event: KafkaRebalanceEvent, _ consumer: KafkaConsumer) {
+        guard let handler else {
+            logger.error(
+                "rebalance event arrived outside poll or close and was ignored",
+                metadata: ["kind": .string("\(event.kind)")]
+            )
+            return
+        }
+        let partitions = event.partitions.filter { $0.topic == topic }.map { $0.partition.rawValue }
+        do {
+            switch event.kind {
+            case .assigned:
+                try handler.partitionsAssigned(partitions)
+            case .revoked:
+                try handler.partitionsRevoked(partitions)
+            case .lost:
+                handler.partitionsLost(partitions)
+            }
+        } catch {
+            failure = failure ?? error
+        }
+    }
+
+    func takeFailure() throws {
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
+    }
+}
