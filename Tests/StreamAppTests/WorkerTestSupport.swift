@@ -252,13 +252,13 @@ func distinctFeatures(_ cluster: WorkerTestCluster) throws -> (records: Int, dis
 }
 
 /// Produces a generated stream's records `range` of every partition.
-func produceSlice(_ cluster: WorkerTestCluster, _ stream: [[GeneratedRecord]], _ range: Range<Int>) throws {
+func produceSlice(_ cluster: WorkerTestCluster, _ stream: [[CrashTestRecord]], _ range: Range<Int>) throws {
     let slice = stream.flatMap { $0[range] }
     try cluster.produce(slice.map { ($0.partition, $0.key, Array($0.value.utf8), $0.timestamp) })
 }
 
 /// Returns each partition's record count, the offset its final checkpoint reaches.
-func endOffsets(_ stream: [[GeneratedRecord]]) -> [Int32: Int64] {
+func endOffsets(_ stream: [[CrashTestRecord]]) -> [Int32: Int64] {
     Dictionary(uniqueKeysWithValues: stream.indices.map { (Int32($0), Int64(stream[$0].count)) })
 }
 
