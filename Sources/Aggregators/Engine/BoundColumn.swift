@@ -3,10 +3,10 @@ import StreamCore
 /// A feature column with its concrete type recovered for the built-in aggregators.
 ///
 /// Calling a column through `any FeatureColumn` enters the generic code of `WindowColumn<A>` and
-/// `KeyColumn<A>`, and a profile showed those entry points looking up generic metadata on each call. Switching over the
-/// concrete types here lets the optimizer call the specialized code directly. Columns of other
-/// aggregators go through the existential as before. Only the per-event and per-visit operations
-/// are here; the rest use ``column``.
+/// `KeyColumn<A>`, and a profile showed those entry points looking up generic metadata on each
+/// call. Switching over the concrete types here lets the optimizer call the specialized code
+/// directly. Columns of other aggregators go through the existential as before. Only the
+/// per-event and per-visit operations are here, and the rest use ``column``.
 enum BoundColumn {
     case countWindow(WindowColumn<CountAggregator>)
     case sumWindow(WindowColumn<SumAggregator>)
