@@ -1,9 +1,10 @@
+import Foundation
 import StreamCore
 import Testing
 
 @testable import StreamApp
 
-/// Option values at the edge of what the engine's arithmetic can hold.
+/// Replay option values that are extreme or conflict with each other.
 @Suite struct ReplayHardeningTests {
     private func parse(_ arguments: [String]) throws -> ReplayOptions {
         try ReplayOptions(ParsedArguments(arguments, specs: ReplayOptions.specs, command: "replay"))
@@ -22,5 +23,33 @@ import Testing
     @Test func longDurationIsAccepted() throws {
         let options = try parse(["--input-file", "in.jsonl", "--allowed-lateness", "115000d"])
         #expect(options.allowedLatenessMilliseconds == 115_000 * 86_400_000)
+    }
+
+    @Test(arguments: ["output-file", "rejections-file"])
+    func otherSpellingOfInputIsUsageError(option: String) throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", "{}\n")
+        let otherSpelling = scratch.path + "/./in.jsonl"
+        #expect(throws: UsageError.self) {
+            try parse(["--input-file", input, "--\(option)", otherSpelling])
+        }
+    }
+
+    @Test func linkToInputIsUsageError() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", "{}\n")
+        let link = scratch.file("link.jsonl")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: input)
+        #expect(throws: UsageError.self) {
+            try parse(["--input-file", input, "--output-file", link])
+        }
+    }
+
+    @Test func rejectionsFileIsOutputFileIsUsageError() throws {
+        let scratch = try ReplayScratchDirectory()
+        let output = try scratch.write("out.jsonl", "")
+        #expect(throws: UsageError.self) {
+            try parse(["--input-file", "in.jsonl", "--output-file", output, "--rejections-file", output])
+        }
     }
 }
