@@ -97,9 +97,9 @@ extension GeneratorConfiguration {
     }
 
     private static func positiveRate(_ text: String, option: String) throws -> Double {
-        guard let value = Double(text), value.isFinite, value > 0, value <= 1e9 else {
+        guard let value = Double(text), value.isFinite, value >= 0.001, value <= 1e9 else {
             throw UsageError(
-                "invalid value '\(text)' for --\(option): expected a positive number of records per second up to 1e9"
+                "invalid value '\(text)' for --\(option): expected records per second in 0.001...1e9"
             )
         }
         return value
