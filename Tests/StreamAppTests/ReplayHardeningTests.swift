@@ -52,4 +52,14 @@ import Testing
             try parse(["--input-file", "in.jsonl", "--output-file", output, "--rejections-file", output])
         }
     }
+
+    @Test func summaryListsAtMostTenPartitions() {
+        let text = ReplayCommand.partitionList(Array(0..<100_000))
+        #expect(text == "0,1,2,3,4,5,6,7,8,9 and 99990 more")
+    }
+
+    @Test func summaryNamesMissingPartitions() {
+        #expect(ReplayCommand.partitionList([]) == "none")
+        #expect(ReplayCommand.partitionList([0, 3]) == "0,3")
+    }
 }
