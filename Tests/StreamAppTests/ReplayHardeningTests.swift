@@ -62,4 +62,27 @@ import Testing
         #expect(ReplayCommand.partitionList([]) == "none")
         #expect(ReplayCommand.partitionList([0, 3]) == "0,3")
     }
+
+    /// Collects what a ``ReplayInput`` hands out.
+    private struct Collector: ReplayInputHandler {
+        var offsets: [Int64] = []
+        var badLines: [Int] = []
+
+        mutating func record(_ record: InputRecord, lineNumber: Int?) throws { offsets.append(record.offset) }
+        mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws {}
+        mutating func badEnvelope(lineNumber: Int, reason: String) throws { badLines.append(lineNumber) }
+    }
+
+    @Test func repeatedOrBackwardKcatOffsetIsBadEnvelope() throws {
+        let scratch = try ReplayScratchDirectory()
+        let lines = [(0, 5), (0, 5), (1, 2), (0, 3), (0, 6), (1, 2)].map { partition, offset in
+            #"{"partition":\#(partition),"offset":\#(offset),"payload":"{}"}"#
+        }
+        let path = try scratch.write("in.jsonl", lines.joined(separator: "\n") + "\n")
+        let input = try ReplayInput(path: path, format: .kcat, maximumLineBytes: 1 << 20)
+        var collector = Collector()
+        try input.read(into: &collector) { _ in }
+        #expect(collector.offsets == [5, 2, 6])
+        #expect(collector.badLines == [2, 4, 6])
+    }
 }
