@@ -38,4 +38,12 @@ import Testing
             #expect(try #require(ts) < 10_000_000_000_000)
         }
     }
+
+    @Test(arguments: ["bad topic", "..", "a/b", "memes\u{0}"])
+    func invalidTopicNameIsUsageError(topic: String) {
+        #expect(throws: UsageError.self) {
+            let parsed = try ParsedArguments(["--topic", topic], specs: GenerateCommand.options, command: "generate")
+            _ = try GenerateCommand.configuration(from: parsed)
+        }
+    }
 }
