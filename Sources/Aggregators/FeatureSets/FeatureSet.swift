@@ -16,9 +16,9 @@ public struct FeatureSet: Sendable {
 
     /// Creates and validates a feature set.
     /// - Throws: ``FeatureSetError`` for an empty or duplicate name, a window without a valid size
-    ///   and hop, a size that is not a multiple of the hop, an event-type filter outside
-    ///   `[a-z][a-z0-9_]{0,31}`, a derived feature that depends on the tick, a kind that does not
-    ///   match its computation, or a set that emits nothing.
+    ///   and hop, a size that is not a multiple of the hop, a size over ``maximumWindowMilliseconds``,
+    ///   an event-type filter outside `[a-z][a-z0-9_]{0,31}`, a derived feature that depends on the
+    ///   tick, a kind that does not match its computation, or a set that emits nothing.
     public init(name: String, version: Int, features: [FeatureDefinition]) throws(FeatureSetError) {
         guard !name.isEmpty else { throw FeatureSetError(feature: nil, "the set name is empty; give it a name") }
         self.name = name
@@ -37,6 +37,10 @@ public struct FeatureSet: Sendable {
             return specification.sizeMilliseconds
         }.max() ?? 0
     }
+
+    /// The maximum window size, in ms: 10^13, the end of the valid event-time range.
+    /// A longer window covers nothing more, and the engine's window arithmetic would overflow.
+    public static let maximumWindowMilliseconds: Int64 = 10_000_000_000_000
 
     private func validateStructure() throws(FeatureSetError) {
         guard features.contains(where: \.isEmitted) else {
@@ -116,6 +120,13 @@ public struct FeatureSet: Sendable {
         }
         guard hop > 0, size > 0 else {
             throw FeatureSetError(feature: feature, "size_ms \(size) and hop_ms \(hop) must both be positive")
+        }
+        guard size <= maximumWindowMilliseconds else {
+            throw FeatureSetError(
+                feature: feature,
+                "size_ms \(size) is longer than \(maximumWindowMilliseconds) ms, the whole valid event-time range; "
+                    + "use a shorter window"
+            )
         }
         guard size % hop == 0 else {
             throw FeatureSetError(

@@ -112,9 +112,10 @@ enum DecodeBenchmark: Benchmark {
 /// Writing the `--write-corpus` file failed: a runtime failure (exit status 1), not a usage error.
 struct CorpusWriteError: Error, CustomStringConvertible {
     var path: String
+    var reason: String
 
     var description: String {
-        "cannot write the corpus to '\(path)' (--write-corpus); check that its folder exists and is writable"
+        "cannot write the corpus to '\(path)' (--write-corpus): \(reason); check that its folder exists and is writable"
     }
 }
 
@@ -147,14 +148,16 @@ struct DecodeCorpus {
 
     /// Writes the corpus to `path`, one event per line.
     func writeLines(to path: String) throws {
-        var lines: [UInt8] = []
-        lines.reserveCapacity(bytes.count + offsets.count)
-        for index in 0..<(offsets.count - 1) {
-            lines.append(contentsOf: bytes[offsets[index]..<offsets[index + 1]])
-            lines.append(UInt8(ascii: "\n"))
-        }
-        guard FileManager.default.createFile(atPath: path, contents: Data(lines)) else {
-            throw CorpusWriteError(path: path)
+        // Writes in place: a temporary file renamed over the path would replace a device such as
+        // /dev/full or a symbolic link.
+        do {
+            let writer = try LineWriter(path: path)
+            for index in 0..<(offsets.count - 1) {
+                try bytes[offsets[index]..<offsets[index + 1]].withUnsafeBytes { try writer.writeLine($0) }
+            }
+            try writer.close()
+        } catch {
+            throw CorpusWriteError(path: path, reason: "\(error)")
         }
     }
 

@@ -36,13 +36,50 @@ enum DevClusterCommand: Subcommand {
         """
     }
 
-    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+    /// The validated options of one run.
+    struct Settings {
+        var brokers: Int
+        var topics: [(name: String, partitions: Int)]
+        var bootstrapFile: String?
+    }
+
+    /// Reads and validates the options before the cluster starts.
+    ///
+    /// The bootstrap file is replaced on start and removed on exit, so a device or directory at
+    /// that path is refused rather than replaced.
+    ///
+    /// - Throws: ``UsageError`` for a positional argument, a bad `--brokers` or `--topic`, a topic
+    ///   given twice, or a `--bootstrap-file` that exists and is not a regular file.
+    static func settings(_ arguments: ParsedArguments) throws -> Settings {
+        if let extra = arguments.positional.first {
+            throw UsageError("unexpected argument '\(extra)'; give topics with --topic NAME:PARTITIONS")
+        }
         let brokers =
             try arguments.value("brokers").map {
                 Int(try OptionValues.integer($0, option: "brokers", range: 1...64))
             } ?? 3
         let topics = try arguments.allValues("topic").map(parseTopic)
+        var names: Set<String> = []
+        for topic in topics where !names.insert(topic.name).inserted {
+            throw UsageError("--topic \(topic.name) is given twice; give each topic once")
+        }
         let bootstrapFile = arguments.value("bootstrap-file")
+        if let bootstrapFile {
+            var status = stat()
+            if stat(bootstrapFile, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+                throw UsageError(
+                    "invalid --bootstrap-file '\(bootstrapFile)': it exists and is not a regular file; give a file path"
+                )
+            }
+        }
+        return Settings(brokers: brokers, topics: topics, bootstrapFile: bootstrapFile)
+    }
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        let settings = try settings(arguments)
+        let brokers = settings.brokers
+        let topics = settings.topics
+        let bootstrapFile = settings.bootstrapFile
 
         // Ignore the default actions first, so a signal that arrives during start-up is queued
         // for the dispatch sources instead of killing the process.

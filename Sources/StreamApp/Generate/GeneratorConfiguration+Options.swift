@@ -86,8 +86,16 @@ extension GeneratorConfiguration {
             outputFormat = OutputFormat(rawValue: choice)!
         }
         if let text = arguments.value("topic") {
-            guard !text.isEmpty, text.utf8.count <= 249 else {
-                throw UsageError("invalid value '\(text)' for --topic: expected a topic name of 1 to 249 characters")
+            let isTopicByte = { (byte: UInt8) in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                    || byte == 0x2E || byte == 0x5F || byte == 0x2D
+            }
+            guard !text.isEmpty, text.utf8.count <= 249, text.utf8.allSatisfy(isTopicByte), text != ".", text != ".."
+            else {
+                throw UsageError(
+                    "invalid value '\(text)' for --topic: expected a topic name of 1 to 249 characters "
+                        + "from a-z, A-Z, 0-9, '.', '_' and '-', not '.' or '..'"
+                )
             }
             topic = text
         }
@@ -97,9 +105,9 @@ extension GeneratorConfiguration {
     }
 
     private static func positiveRate(_ text: String, option: String) throws -> Double {
-        guard let value = Double(text), value.isFinite, value > 0, value <= 1e9 else {
+        guard let value = Double(text), value.isFinite, value >= 0.001, value <= 1e9 else {
             throw UsageError(
-                "invalid value '\(text)' for --\(option): expected a positive number of records per second up to 1e9"
+                "invalid value '\(text)' for --\(option): expected records per second in 0.001...1e9"
             )
         }
         return value

@@ -26,6 +26,9 @@ struct TrafficGenerator {
     private var drawnEvents = 0
     private var isDrawingFinished = false
 
+    /// The first event time, in ms, outside the valid event-time range.
+    static let endOfEventTime = 10_000_000_000_000.0
+
     /// Share of valid events whose timestamps are RFC 3339 text instead of integers.
     static let textTimestampShare = 0.02
     /// Share of views sent without `dwell_ms`.
@@ -81,6 +84,11 @@ struct TrafficGenerator {
             eventTime = configuration.startMilliseconds
         } else {
             clock += random.exponential(mean: 1_000 / configuration.eventsPerSecond)
+            // Every event time from 10^13 ms on is rejected as invalid_timestamp, so drawing stops.
+            guard clock < Self.endOfEventTime else {
+                isDrawingFinished = true
+                return
+            }
             eventTime = Int64(clock)
         }
         switch configuration.limit {

@@ -53,6 +53,10 @@ enum ImportKuaiRandCommand: Subcommand {
             throw UsageError("missing --output FILE: the JSONL or JSONL.zst event file to write")
         }
 
+        if input == output || FileIdentity.same(input, output) {
+            throw UsageError("--output \(output) is the --input file; writing it would destroy the input")
+        }
+
         var badRows = 0
         let rows = try readRows(path: input) { lineNumber, reason in
             badRows += 1
@@ -68,7 +72,8 @@ enum ImportKuaiRandCommand: Subcommand {
         return 0
     }
 
-    /// Reads the TSV and returns its rows sorted by time (stable).
+    /// Reads the TSV and returns its rows sorted by time (stable). A row whose `time_ms` is
+    /// outside [10^12, 10^13) is reported and skipped, since replay would reject its events.
     ///
     /// - Throws: ``FileIOError`` when the file cannot be read, and a runtime error when the header
     ///   lacks a required column.
@@ -119,6 +124,13 @@ enum ImportKuaiRandCommand: Subcommand {
             guard values.count == indexes.count else { continue }
             guard values[4] == 0 || values[4] == 1 else {
                 reportBadRow(line.number, "invalid label \(values[4]), expected 1 (like) or 0 (dislike)")
+                continue
+            }
+            guard (1_000_000_000_000..<10_000_000_000_000).contains(values[2]) else {
+                reportBadRow(
+                    line.number,
+                    "invalid time_ms \(values[2]), expected epoch milliseconds in [10^12, 10^13)"
+                )
                 continue
             }
             guard values[3] >= 0 else {

@@ -57,6 +57,14 @@ enum ReplayCommand: Subcommand {
         return 0
     }
 
+    /// Returns the first ten partitions, comma-separated, and how many more there are, so that a
+    /// kcat file with many partitions keeps the summary to one short line; `none` when empty.
+    static func partitionList(_ partitions: [Int32]) -> String {
+        guard !partitions.isEmpty else { return "none" }
+        let listed = partitions.prefix(10).map(String.init).joined(separator: ",")
+        return partitions.count > 10 ? "\(listed) and \(partitions.count - 10) more" : listed
+    }
+
     /// Prints what the run read, wrote and rejected to standard error.
     static func printSummary(_ summary: ReplayRunner.Summary, options: ReplayOptions) {
         let seconds = (summary.elapsedSeconds * 1000).rounded() / 1000
@@ -64,7 +72,7 @@ enum ReplayCommand: Subcommand {
         printError(
             "memestream replay: read \(summary.linesRead) lines (\(summary.records) records, "
                 + "\(summary.blankLines) blank) from \(options.inputDescription) in \(seconds) s (\(rate) records/s), "
-                + "partitions \(summary.partitions.map(String.init).joined(separator: ",")), "
+                + "partitions \(partitionList(summary.partitions)), "
                 + "at most \(summary.peakKeyCount) keys in state"
         )
         printError(

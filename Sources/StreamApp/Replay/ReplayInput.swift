@@ -16,7 +16,8 @@ protocol ReplayInputHandler {
 /// `events` format: every non-blank line is one event value in partition 0, at the next offset
 /// counted from 0. Blank (empty or whitespace-only) lines are skipped and take no offset. Records
 /// have no key and no record timestamp. `kcat` format: every non-blank line is a `kcat -J`
-/// envelope, and an invalid one is reported to the handler and skipped.
+/// envelope, and an invalid one, or one whose offset is not larger than the previous offset of
+/// its partition, is reported to the handler and skipped.
 ///
 /// Thread-safety: not thread-safe; one thread owns it.
 final class ReplayInput: ReplayRecordSource {
@@ -31,6 +32,8 @@ final class ReplayInput: ReplayRecordSource {
     private(set) var blankLines = 0
     /// Records handed to the handler.
     private(set) var recordCount = 0
+    /// The offset of the last record handed out per partition, in `kcat` format.
+    private var lastOffsets: [Int32: Int64] = [:]
 
     /// Opens the input file.
     ///
@@ -97,6 +100,18 @@ final class ReplayInput: ReplayRecordSource {
                     try handler.badEnvelope(lineNumber: line.number, reason: "invalid kcat envelope: \(error)")
                     continue
                 }
+                // Kafka gives each record of a partition a larger offset than the one before, so a
+                // repeated or earlier offset means duplicated input (overlapping dumps
+                // concatenated, for example), which would count events twice.
+                if let previous = lastOffsets[envelope.partition], envelope.offset <= previous {
+                    try handler.badEnvelope(
+                        lineNumber: line.number,
+                        reason: "offset \(envelope.offset) of partition \(envelope.partition) is not after the "
+                            + "previous offset \(previous); remove repeated records or sort each partition by offset"
+                    )
+                    continue
+                }
+                lastOffsets[envelope.partition] = envelope.offset
                 recordCount += 1
                 // A null payload (an input tombstone) becomes an empty value, which the
                 // engine rejects as malformed JSON.

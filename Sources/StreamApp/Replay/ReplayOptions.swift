@@ -66,6 +66,23 @@ struct ReplayOptions: Sendable {
         inputTopic.map { "topic \($0)" } ?? inputFile
     }
 
+    /// Throws when an output file is the input file or the other output, under any spelling
+    /// (`./in.jsonl`, a link), because opening it for writing would truncate it.
+    private func checkOutputsDiffer() throws {
+        let outputs = [("output-file", outputFile), ("rejections-file", rejectionsFile)]
+        for case (let option, let path?) in outputs
+        where !inputFile.isEmpty && (path == inputFile || FileIdentity.same(path, inputFile)) {
+            throw UsageError("--\(option) \(path) is the input file; writing it would destroy the input")
+        }
+        if let outputFile, let rejectionsFile,
+            outputFile == rejectionsFile || FileIdentity.same(outputFile, rejectionsFile)
+        {
+            throw UsageError(
+                "--rejections-file \(rejectionsFile) is the --output-file; give the rejections another file"
+            )
+        }
+    }
+
     /// Reads and validates the options of `memestream replay`.
     ///
     /// - Throws: ``UsageError`` naming the option and its valid values.
@@ -125,11 +142,9 @@ struct ReplayOptions: Sendable {
         }
         outputFile = arguments.value("output-file")
         if outputFile == "-" { outputFile = nil }
-        if let outputFile, outputFile == inputFile {
-            throw UsageError("--output-file \(outputFile) is the input file; writing it would destroy the input")
-        }
         featureSetFile = arguments.value("feature-set")
         rejectionsFile = arguments.value("rejections-file")
+        try checkOutputsDiffer()
 
         if let text = arguments.value("from") { from = try TimeArgument.parse(text, option: "from") }
         if let text = arguments.value("to") { to = try TimeArgument.parse(text, option: "to") }

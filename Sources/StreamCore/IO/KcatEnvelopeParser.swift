@@ -66,7 +66,8 @@ public final class KcatEnvelopeParser {
                     partition = try readInteger(member: "partition", range: 0...Int64(Int32.max))
                 case .offset:
                     if offset != nil { throw duplicate("offset", nameColumn) }
-                    offset = try readInteger(member: "offset", range: 0...Int64.max)
+                    // The next offset (offset + 1) must be representable too.
+                    offset = try readInteger(member: "offset", range: 0...(Int64.max - 1))
                 case .ts:
                     if hasTimestamp { throw duplicate("ts", nameColumn) }
                     hasTimestamp = true

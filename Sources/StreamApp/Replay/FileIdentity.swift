@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The device and inode of an existing regular file, so that two spellings of one path
+/// (`./a.jsonl` and `a.jsonl`, a symbolic link, a hard link) compare equal.
+struct FileIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    /// Returns the identity of the regular file at `path`, or `nil` when nothing is there yet
+    /// or it is not a regular file (standard input, a FIFO, a device such as /dev/null).
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+    }
+
+    /// Returns `true` when both paths name the same existing regular file.
+    static func same(_ first: String, _ second: String) -> Bool {
+        guard let identity = FileIdentity(path: first) else { return false }
+        return identity == FileIdentity(path: second)
+    }
+}

@@ -1,0 +1,25 @@
+import Testing
+
+@testable import StreamCore
+
+/// Envelope values that are well formed but would break arithmetic further on.
+@Suite struct IOKcatEnvelopeHardeningTests {
+    private func parseOffset(_ text: String) throws -> Int64 {
+        let parser = KcatEnvelopeParser()
+        var bytes = Array(text.utf8)
+        return try bytes.withUnsafeMutableBytes { raw in
+            try parser.parse(UnsafeRawBufferPointer(raw)).offset
+        }
+    }
+
+    @Test func largestUsableOffsetIsAccepted() throws {
+        #expect(try parseOffset(#"{"partition":0,"offset":9223372036854775806,"payload":"x"}"#) == Int64.max - 1)
+    }
+
+    @Test func maximumOffsetIsRejected() {
+        // The engine stores offset + 1 as the next offset, so Int64.max has no next offset.
+        #expect(throws: KcatEnvelopeError.self) {
+            try parseOffset(#"{"partition":0,"offset":9223372036854775807,"payload":"x"}"#)
+        }
+    }
+}
