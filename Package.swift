@@ -37,7 +37,7 @@ let package = Package(
             dependencies: ["StreamCore", "KafkaBridge", "Aggregators"]
         ),
 
-        .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"]),
+        .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "StreamCore"]),
         .testTarget(name: "AggregatorsTests", dependencies: ["Aggregators", "StreamCore"]),
         .testTarget(name: "StreamAppTests", dependencies: ["StreamApp", "StreamCore", "Aggregators", "KafkaBridge"]),

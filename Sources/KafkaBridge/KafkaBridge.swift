@@ -1,1 +1,1 @@
-// The KafkaBridge module. See docs/architecture.md.
+// The KafkaBridge module: Swift over librdkafka. See docs/kafka-bridge.md.

@@ -2,7 +2,9 @@
 enum Subcommands {
     static var all: [any Subcommand.Type] {
         [
+            RunCommand.self,
             BenchCommand.self,
+            DevClusterCommand.self,
         ]
     }
 }

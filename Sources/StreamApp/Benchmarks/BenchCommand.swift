@@ -5,7 +5,10 @@ enum BenchCommand: Subcommand {
 
     /// Every benchmark, in the order help lists them.
     static var benchmarks: [any Benchmark.Type] {
-        []
+        [
+            DecodeBenchmark.self,
+            KafkaBenchmark.self,
+        ]
     }
 
     static var options: [OptionSpec] {

@@ -1,0 +1,127 @@
+import StreamCore
+
+/// A parameter value from a feature set definition.
+public enum ParameterValue: Sendable, Hashable, CustomStringConvertible {
+    /// A JSON integer.
+    case integer(Int64)
+    /// A JSON number with a fraction or exponent.
+    case float(Double)
+    /// A JSON string.
+    case string(String)
+    /// A JSON Boolean.
+    case bool(Bool)
+
+    public var description: String {
+        switch self {
+        case .integer(let value): return String(value)
+        case .float(let value): return value.description
+        case .string(let value): return "\"\(value)\""
+        case .bool(let value): return String(value)
+        }
+    }
+}
+
+/// The parameters a feature passes to its aggregator (`"parameters": {...}` in JSON), with typed
+/// accessors whose errors name the feature, the parameter and the fix.
+public struct AggregatorParameters: Sendable, Hashable {
+    /// The feature the parameters belong to, for error messages.
+    public var featureName: String
+    /// The raw values by parameter name.
+    public var values: [String: ParameterValue]
+
+    /// Creates parameters for `featureName`.
+    public init(featureName: String, values: [String: ParameterValue] = [:]) {
+        self.featureName = featureName
+        self.values = values
+    }
+
+    /// The integer parameter `name`.
+    /// - Throws: ``FeatureSetError`` when it is missing or not an integer.
+    public func integer(_ name: String) throws(FeatureSetError) -> Int64 {
+        guard case .integer(let value)? = values[name] else {
+            throw FeatureSetError(
+                feature: featureName,
+                "parameter \"\(name)\" is \(values[name]?.description ?? "missing"); set it to an integer"
+            )
+        }
+        return value
+    }
+
+    /// The event field named by the string parameter `name`.
+    /// - Throws: ``FeatureSetError`` when it is missing or not one of the known fields.
+    public func field(_ name: String = "field") throws(FeatureSetError) -> EventField {
+        guard case .string(let text)? = values[name], let field = EventField(rawValue: text) else {
+            let known = EventField.allCases.map(\.rawValue).joined(separator: ", ")
+            throw FeatureSetError(
+                feature: featureName,
+                "parameter \"\(name)\" is \(values[name]?.description ?? "missing"); set it to one of \(known)"
+            )
+        }
+        return field
+    }
+}
+
+/// Aggregators by name, as feature set definitions refer to them.
+///
+/// ``builtIn`` holds `count`, `sum`, `mean`, `min`, `max`, `first_event_time`,
+/// `last_event_time`, `decayed_sum` and `distinct_users`. Add your own with
+/// ``register(_:make:)`` and pass the registry to ``FeatureSet/load(jsonBytes:registry:)``.
+/// A value type: copy it freely and share it across threads.
+public struct AggregatorRegistry: Sendable {
+    /// Builds an aggregator from a feature's parameters, or throws an error naming the parameter.
+    public typealias Factory = @Sendable (AggregatorParameters) throws(FeatureSetError) -> any Aggregator
+
+    private var factories: [String: Factory] = [:]
+
+    /// Creates an empty registry.
+    public init() {}
+
+    /// The registered names, sorted.
+    public var names: [String] { factories.keys.sorted() }
+
+    /// Registers `make` under `name`, replacing an earlier registration of the same name.
+    public mutating func register(_ name: String, make: @escaping Factory) {
+        factories[name] = make
+    }
+
+    /// Builds the aggregator `name` for a feature.
+    /// - Throws: ``FeatureSetError`` when `name` is not registered or a parameter is invalid.
+    public func make(_ name: String, parameters: AggregatorParameters) throws(FeatureSetError) -> any Aggregator {
+        guard let factory = factories[name] else {
+            throw FeatureSetError(
+                feature: parameters.featureName,
+                "unknown aggregator \"\(name)\"; use one of \(names.joined(separator: ", ")) or register it"
+            )
+        }
+        return try factory(parameters)
+    }
+
+    /// The built-in aggregators.
+    public static let builtIn: AggregatorRegistry = {
+        var registry = AggregatorRegistry()
+        registry.register("count") { _ throws(FeatureSetError) in CountAggregator() }
+        registry.register("sum") { parameters throws(FeatureSetError) in SumAggregator(field: try parameters.field()) }
+        registry.register("mean") { parameters throws(FeatureSetError) in MeanAggregator(field: try parameters.field())
+        }
+        registry.register("min") { parameters throws(FeatureSetError) in
+            ExtremumAggregator(.minimum, of: try parameters.field())
+        }
+        registry.register("max") { parameters throws(FeatureSetError) in
+            ExtremumAggregator(.maximum, of: try parameters.field())
+        }
+        registry.register("first_event_time") { _ throws(FeatureSetError) in ExtremumAggregator(.minimum, of: .ts) }
+        registry.register("last_event_time") { _ throws(FeatureSetError) in ExtremumAggregator(.maximum, of: .ts) }
+        registry.register("decayed_sum") { parameters throws(FeatureSetError) in
+            let halfLife = try parameters.integer("half_life_ms")
+            guard halfLife > 0 else {
+                throw FeatureSetError(
+                    feature: parameters.featureName,
+                    "half_life_ms is \(halfLife); set it to a positive number of ms"
+                )
+            }
+            return DecayedSumAggregator(halfLifeMilliseconds: halfLife)
+        }
+        registry.register("distinct_users") { _ throws(FeatureSetError) in DistinctUsersAggregator() }
+        return registry
+    }()
+}

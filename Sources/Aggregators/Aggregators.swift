@@ -1,1 +1,0 @@
-// The Aggregators module. See docs/architecture.md.

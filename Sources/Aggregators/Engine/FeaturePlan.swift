@@ -1,0 +1,79 @@
+import StreamCore
+
+/// A feature set compiled into shared columns and an evaluation order.
+struct FeaturePlan {
+    /// Where one feature's value comes from.
+    enum Source {
+        /// Member `member` of column `column`.
+        case column(Int, member: Int)
+        /// An expression over earlier values.
+        case expression(DerivedExpression)
+    }
+
+    let featureSet: FeatureSet
+    let columns: [any FeatureColumn]
+    let sources: [Source]
+    /// Positions of the emitted features, in record order.
+    let emittedIndices: [Int]
+    /// Positions of the emitted non-clock features: the comparable vector.
+    let comparableIndices: [Int]
+
+    init(featureSet: FeatureSet, tickMilliseconds: Int64) {
+        self.featureSet = featureSet
+        var columns: [any FeatureColumn] = []
+        var columnIndexByIdentity: [String: Int] = [:]
+        var sources: [Source] = []
+        for feature in featureSet.features {
+            switch feature.computation {
+            case .expression(let expression, _):
+                sources.append(.expression(expression))
+            case .aggregate(let specification):
+                // Features with the same aggregator, parameters, filter and hop share a column.
+                let parameters = specification.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                let identity =
+                    [
+                        feature.kind == .window ? "window" : "key", specification.aggregatorName,
+                        specification.eventType ?? "*", String(specification.hopMilliseconds ?? 0),
+                    ] + parameters
+                let key = identity.joined(separator: "\u{1F}")
+                let index: Int
+                if let existing = columnIndexByIdentity[key] {
+                    index = existing
+                } else {
+                    index = columns.count
+                    columnIndexByIdentity[key] = index
+                    columns.append(
+                        Self.makeColumn(specification.aggregator, specification: specification, tick: tickMilliseconds)
+                    )
+                }
+                var member = 0
+                if let size = specification.sizeMilliseconds, let window = columns[index] as? any WindowSizing {
+                    member = window.addSize(size)
+                }
+                sources.append(.column(index, member: member))
+            }
+        }
+        self.columns = columns
+        self.sources = sources
+        emittedIndices = featureSet.features.indices.filter { featureSet.features[$0].isEmitted }
+        comparableIndices = emittedIndices.filter { !featureSet.features[$0].isClock }
+    }
+
+    private static func makeColumn<A: Aggregator>(
+        _ aggregator: A,
+        specification: AggregateSpecification,
+        tick: Int64
+    ) -> any FeatureColumn {
+        if let hop = specification.hopMilliseconds {
+            return WindowColumn(aggregator: aggregator, eventType: specification.eventType, hop: hop)
+        }
+        return KeyColumn(aggregator: aggregator, eventType: specification.eventType, tick: tick)
+    }
+}
+
+/// The columns that hold several window sizes.
+protocol WindowSizing: AnyObject {
+    func addSize(_ size: Int64) -> Int
+}
+
+extension WindowColumn: WindowSizing {}

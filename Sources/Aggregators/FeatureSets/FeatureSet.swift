@@ -1,0 +1,145 @@
+import StreamCore
+
+/// A named, versioned, ordered list of features: what the engine computes per key and tick.
+///
+/// Build one from JSON with ``load(jsonBytes:registry:tickMilliseconds:)`` or use the built-in
+/// ``memeV1``. The initializer validates the set, so every `FeatureSet` value is usable by the
+/// engine for any tick that divides its hops (see ``validate(tickMilliseconds:)``).
+/// Immutable after creation and safe to share across threads.
+public struct FeatureSet: Sendable {
+    /// The set's name, written into every record (`feature_set`).
+    public var name: String
+    /// The set's version, written into every record (`version`).
+    public var version: Int
+    /// Every feature, helpers included, in definition order.
+    public private(set) var features: [FeatureDefinition]
+
+    /// Creates and validates a feature set.
+    /// - Throws: ``FeatureSetError`` for an empty or duplicate name, a window without a valid size
+    ///   and hop, a size that is not a multiple of the hop, an event-type filter outside
+    ///   `[a-z][a-z0-9_]{0,31}`, a derived feature that depends on the tick, a kind that does not
+    ///   match its computation, or a set that emits nothing.
+    public init(name: String, version: Int, features: [FeatureDefinition]) throws(FeatureSetError) {
+        guard !name.isEmpty else { throw FeatureSetError(feature: nil, "the set name is empty; give it a name") }
+        self.name = name
+        self.version = version
+        self.features = features
+        try validateStructure()
+    }
+
+    /// The emitted features in record order.
+    public var emittedFeatures: [FeatureDefinition] { features.filter(\.isEmitted) }
+
+    /// The largest window size in ms, or 0 without window features.
+    public var largestWindowMilliseconds: Int64 {
+        features.compactMap { feature -> Int64? in
+            guard case .aggregate(let specification) = feature.computation else { return nil }
+            return specification.sizeMilliseconds
+        }.max() ?? 0
+    }
+
+    private func validateStructure() throws(FeatureSetError) {
+        guard features.contains(where: \.isEmitted) else {
+            throw FeatureSetError(feature: nil, "set \"\(name)\" emits no feature; add one with \"emit\": true")
+        }
+        var seen: Set<String> = []
+        for (index, feature) in features.enumerated() {
+            guard !feature.name.isEmpty, feature.name != "tick" else {
+                throw FeatureSetError(feature: feature.name, "the name is empty or reserved; rename the feature")
+            }
+            guard seen.insert(feature.name).inserted else {
+                throw FeatureSetError(feature: feature.name, "the name appears twice; rename one of them")
+            }
+            switch (feature.kind, feature.computation) {
+            case (.window, .aggregate(let specification)):
+                try Self.validateWindow(specification, feature: feature.name)
+            case (.key, .aggregate(let specification)), (.clock, .aggregate(let specification)):
+                guard specification.sizeMilliseconds == nil, specification.hopMilliseconds == nil else {
+                    throw FeatureSetError(
+                        feature: feature.name,
+                        "a \(feature.kind.rawValue) feature has no window; remove size_ms and hop_ms"
+                    )
+                }
+                try Self.validateFilter(specification, feature: feature.name)
+            case (.derived, .expression(let expression, _)):
+                if expression.dependsOnClock({ features[$0].isClock }) {
+                    throw FeatureSetError(
+                        feature: feature.name,
+                        "the expression depends on the tick; declare the feature \"kind\": \"clock\""
+                    )
+                }
+            case (.clock, .expression):
+                break
+            case (.window, .expression), (.key, .expression):
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "a \(feature.kind.rawValue) feature needs an aggregator, not an expression"
+                )
+            case (.derived, .aggregate):
+                throw FeatureSetError(feature: feature.name, "a derived feature needs an expression, not an aggregator")
+            }
+            if case .expression(let expression, _) = feature.computation,
+                let forward = expression.referencedIndices.first(where: { $0 >= index || $0 < 0 })
+            {
+                let target = forward >= 0 && forward < features.count ? features[forward].name : "#\(forward)"
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "the expression uses \"\(target)\", which is not listed before it; move it up"
+                )
+            }
+        }
+    }
+
+    private static func validateFilter(_ specification: AggregateSpecification, feature: String) throws(FeatureSetError)
+    {
+        guard let eventType = specification.eventType else { return }
+        let bytes = Array(eventType.utf8)
+        let isLower = { (byte: UInt8) in byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let valid =
+            (1...32).contains(bytes.count) && isLower(bytes[0])
+            && bytes.dropFirst().allSatisfy { isLower($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
+        guard valid else {
+            throw FeatureSetError(
+                feature: feature,
+                "event_type \"\(eventType)\" can never match an event; use a type matching [a-z][a-z0-9_]{0,31} "
+                    + "or omit it to aggregate every event"
+            )
+        }
+    }
+
+    private static func validateWindow(_ specification: AggregateSpecification, feature: String) throws(FeatureSetError)
+    {
+        try validateFilter(specification, feature: feature)
+        guard let size = specification.sizeMilliseconds, let hop = specification.hopMilliseconds else {
+            throw FeatureSetError(feature: feature, "a window feature needs size_ms and hop_ms; add both")
+        }
+        guard hop > 0, size > 0 else {
+            throw FeatureSetError(feature: feature, "size_ms \(size) and hop_ms \(hop) must both be positive")
+        }
+        guard size % hop == 0 else {
+            throw FeatureSetError(
+                feature: feature,
+                "size_ms \(size) is not a multiple of hop_ms \(hop); make the size a whole number of hops"
+            )
+        }
+    }
+
+    /// Checks that every window hop is a multiple of the engine's tick.
+    /// - Throws: ``FeatureSetError`` naming the first feature whose hop is not.
+    public func validate(tickMilliseconds: Int64) throws(FeatureSetError) {
+        guard tickMilliseconds > 0 else {
+            throw FeatureSetError(feature: nil, "tick \(tickMilliseconds) ms must be positive")
+        }
+        for feature in features {
+            guard case .aggregate(let specification) = feature.computation, let hop = specification.hopMilliseconds
+            else { continue }
+            guard hop % tickMilliseconds == 0 else {
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "hop_ms \(hop) is not a multiple of the tick \(tickMilliseconds) ms; use a multiple of the tick"
+                )
+            }
+        }
+    }
+}

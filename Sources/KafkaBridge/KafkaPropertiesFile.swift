@@ -1,0 +1,60 @@
+import Foundation
+
+/// Reader of librdkafka properties files in the form kcat's `-F` option reads.
+///
+/// One `key=value` per line. Leading and trailing spaces of key and value are ignored, blank
+/// lines and lines starting with `#` are skipped, and the value is everything after the first
+/// `=` (so it may itself contain `=`). A later line for the same key wins.
+public enum KafkaPropertiesFile {
+    /// Parses properties file text.
+    ///
+    /// - Parameters:
+    ///   - text: The file contents.
+    ///   - source: The file name used in error messages.
+    /// - Throws: A ``KafkaBridgeError`` with code ``KafkaBridgeError/Code/fileRead`` naming
+    ///   the line number when a line has no `=` or an empty key.
+    public static func parse(_ text: String, source: String = "properties") throws -> [String: String] {
+        var properties: [String: String] = [:]
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw KafkaBridgeError(
+                    code: .fileRead,
+                    message:
+                        "\(source):\(lineNumber): expected 'key=value', found a line without '='; fix or comment out the line with '#'"
+                )
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty else {
+                throw KafkaBridgeError(
+                    code: .fileRead,
+                    message: "\(source):\(lineNumber): the property name before '=' is empty"
+                )
+            }
+            properties[key] = value
+        }
+        return properties
+    }
+
+    /// Reads and parses a properties file.
+    ///
+    /// - Throws: A ``KafkaBridgeError`` with code ``KafkaBridgeError/Code/fileRead`` when the
+    ///   file cannot be read or a line is malformed.
+    public static func read(path: String) throws -> [String: String] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw KafkaBridgeError(
+                code: .fileRead,
+                message:
+                    "cannot read properties file '\(path)': \(error.localizedDescription); check the path and its permissions"
+            )
+        }
+        return try parse(text, source: path)
+    }
+}

@@ -1,0 +1,123 @@
+import Dispatch
+import Foundation
+import KafkaBridge
+
+/// `memestream dev-cluster`: runs librdkafka's mock Kafka cluster on loopback until SIGINT or
+/// SIGTERM, for local runs and demos without a real broker.
+enum DevClusterCommand: Subcommand {
+    static let name = "dev-cluster"
+    static let summary = "Run an embedded Kafka-protocol cluster on 127.0.0.1 until interrupted."
+
+    static var options: [OptionSpec] {
+        [
+            .value("brokers", valueName: "N", help: "Number of brokers, 1 to 64. Default: 3."),
+            .value(
+                "topic",
+                valueName: "NAME:PARTITIONS",
+                repeatable: true,
+                help:
+                    "Create a topic with this many partitions (repeatable). Other topics are created on first produce with 4 partitions."
+            ),
+            .value(
+                "bootstrap-file",
+                valueName: "FILE",
+                help: "Also write the bootstrap servers to FILE (removed again on exit)."
+            ),
+        ]
+    }
+
+    static var usage: String {
+        """
+        usage: memestream dev-cluster [--brokers N] [--topic NAME:PARTITIONS ...] [--bootstrap-file FILE]
+
+        Starts librdkafka's mock cluster on 127.0.0.1 ports chosen by the kernel, prints its
+        bootstrap servers on standard output and runs until SIGINT or SIGTERM, then exits 0.
+        The mock keeps about 5 MiB per partition, has no compaction and cannot serve admin requests.
+        """
+    }
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        let brokers =
+            try arguments.value("brokers").map {
+                Int(try OptionValues.integer($0, option: "brokers", range: 1...64))
+            } ?? 3
+        let topics = try arguments.allValues("topic").map(parseTopic)
+        let bootstrapFile = arguments.value("bootstrap-file")
+
+        // Ignore the default actions first, so a signal that arrives during start-up is queued
+        // for the dispatch sources instead of killing the process.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+
+        let cluster = try MockCluster(brokers: brokers)
+        for topic in topics {
+            try cluster.createTopic(topic.name, partitions: topic.partitions)
+        }
+        print(cluster.bootstrapServers)
+        fflush(nil)  // Flushes every output stream, so a parent process reads the line now.
+        if let bootstrapFile {
+            do {
+                try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
+            } catch {
+                throw UsageError("cannot write --bootstrap-file '\(bootstrapFile)': \(error.localizedDescription)")
+            }
+        }
+        printError(
+            "memestream dev-cluster: \(brokers) brokers at \(cluster.bootstrapServers)"
+                + (topics.isEmpty
+                    ? "" : ", topics " + topics.map { "\($0.name):\($0.partitions)" }.joined(separator: ", "))
+                + "; stop with Ctrl-C or SIGTERM"
+        )
+
+        let received = await waitForTerminationSignal()
+        if let bootstrapFile {
+            try? FileManager.default.removeItem(atPath: bootstrapFile)
+        }
+        printError("memestream dev-cluster: stopping on signal \(received)")
+        withExtendedLifetime(cluster) {}
+        return 0
+    }
+
+    /// Parses `NAME:PARTITIONS`; the name uses Kafka's topic characters and the count is 1 to
+    /// 10000.
+    static func parseTopic(_ text: String) throws -> (name: String, partitions: Int) {
+        guard let colon = text.lastIndex(of: ":") else {
+            throw UsageError("invalid value '\(text)' for --topic: expected NAME:PARTITIONS, for example memes:8")
+        }
+        let name = String(text[..<colon])
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, name.count <= 249, name.allSatisfy(allowed.contains), name != ".", name != ".." else {
+            throw UsageError(
+                "invalid topic name '\(name)' in --topic: use 1 to 249 of the characters a-z A-Z 0-9 . _ -"
+            )
+        }
+        let partitions = try OptionValues.integer(
+            String(text[text.index(after: colon)...]),
+            option: "topic",
+            range: 1...10_000
+        )
+        return (name, Int(partitions))
+    }
+
+    /// Waits for SIGINT or SIGTERM and returns the signal number.
+    private static func waitForTerminationSignal() async -> Int32 {
+        let queue = DispatchQueue(label: "memestream.dev-cluster.signals")
+        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+        defer {
+            for source in sources { source.cancel() }
+        }
+        return await withCheckedContinuation { continuation in
+            // The queue is serial, so `resumed` is only touched there; it keeps a second signal
+            // from resuming the continuation twice.
+            nonisolated(unsafe) var resumed = false
+            for (source, number) in zip(sources, [SIGINT, SIGTERM]) {
+                source.setEventHandler {
+                    guard !resumed else { return }
+                    resumed = true
+                    continuation.resume(returning: number)
+                }
+                source.resume()
+            }
+        }
+    }
+}

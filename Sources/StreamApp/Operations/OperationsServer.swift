@@ -1,0 +1,322 @@
+import Dispatch
+import Glibc
+import StreamCore
+import Synchronization
+
+/// A small HTTP/1.1 server for the operations endpoints, on plain sockets.
+///
+/// It serves one request per connection and then closes it (`Connection: close`), so HTTP
+/// clients such as Prometheus reconnect for their next request. The bind host must be an IP
+/// literal (`127.0.0.1`, `0.0.0.0`, `::1`, `::`) or `localhost`, because names are never
+/// resolved through DNS.
+/// Port 0 binds an ephemeral port, reported by ``port``.
+///
+/// Requests are bounded by ``OperationsServerLimits``: head size (431), read time (408) and
+/// open connections (503). Malformed requests get 400, and a client that disconnects early is
+/// dropped. None of these stop the server.
+///
+/// Lifecycle: `init` binds and listens, ``start()`` runs the accept loop on its own thread, and
+/// ``stop()`` ends it and closes the listening socket. Thread safety: all methods may be called
+/// from any thread.
+final class OperationsServer: Sendable {
+    /// The host the server is bound to, as given.
+    let host: String
+    /// The bound port; the kernel's choice when 0 was requested.
+    let port: UInt16
+
+    private let listenDescriptor: Int32
+    private let limits: OperationsServerLimits
+    private let logger: Logger
+    private let respond: @Sendable (HTTPRequestHead) -> HTTPResponse
+    private let isStopping = Atomic<Bool>(false)
+    private let hasStarted = Atomic<Bool>(false)
+    private let openConnections = Atomic<Int>(0)
+    private let acceptLoopFinished = DispatchSemaphore(value: 0)
+
+    /// Binds and listens.
+    ///
+    /// - Parameters:
+    ///   - host: An IP literal or `localhost`.
+    ///   - port: The TCP port, 0 for an ephemeral one.
+    ///   - limits: Request and connection bounds.
+    ///   - logger: Receives start, stop and failure entries.
+    ///   - respond: Maps each request to a response; called on a connection thread.
+    /// - Throws: ``OperationsServerError`` naming the address when the host is not an IP literal
+    ///   or the socket cannot be bound (for example, the port is in use).
+    init(
+        host: String,
+        port: UInt16,
+        limits: OperationsServerLimits = OperationsServerLimits(),
+        logger: Logger,
+        respond: @escaping @Sendable (HTTPRequestHead) -> HTTPResponse
+    ) throws {
+        self.host = host
+        self.limits = limits
+        self.logger = logger
+        self.respond = respond
+        (listenDescriptor, self.port) = try Self.bindAndListen(host: host, port: port)
+    }
+
+    deinit {
+        if !hasStarted.load(ordering: .acquiring) {
+            close(listenDescriptor)
+        }
+    }
+
+    /// The address clients connect to, for example `127.0.0.1:9464` or `[::1]:9464`.
+    var address: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Starts the accept loop on a dedicated thread. Call it once.
+    func start() {
+        guard !hasStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        logger.notice("operations server listening", metadata: [LogKey.address: .string(address)])
+        let thread = DispatchQueue(label: "memestream.operations.accept")
+        thread.async { [self] in
+            acceptLoop()
+        }
+    }
+
+    /// Stops accepting, closes the listening socket and waits up to one second for the accept
+    /// loop to end. Connections already being served finish on their own, within the read timeout.
+    func stop() {
+        guard !isStopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if hasStarted.load(ordering: .acquiring) {
+            _ = acceptLoopFinished.wait(timeout: .now() + .seconds(1))
+        }
+        logger.debug("operations server stopped", metadata: [LogKey.address: .string(address)])
+    }
+
+    // MARK: - Accepting
+
+    private func acceptLoop() {
+        let connectionQueue = DispatchQueue(label: "memestream.operations.connection", attributes: .concurrent)
+        // The loop lives as long as the server; the 100 ms poll timeout lets it notice stop().
+        while !isStopping.load(ordering: .acquiring) {
+            var listener = pollfd(fd: listenDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&listener, 1, 100) > 0 else { continue }
+
+            let client = accept(listenDescriptor, nil, nil)
+            if client >= 0 {
+                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            }
+            if client < 0 {
+                let code = errno
+                if code != EINTR && code != EAGAIN && code != ECONNABORTED {
+                    logger.warning(
+                        "operations server accept failed",
+                        metadata: [LogKey.error: .string(Self.errorText(code)), LogKey.address: .string(address)]
+                    )
+                    // Out of descriptors or memory: back off instead of spinning.
+                    usleep(50_000)
+                }
+                continue
+            }
+
+            if openConnections.add(1, ordering: .acquiringAndReleasing).newValue > limits.maxConnections {
+                openConnections.subtract(1, ordering: .acquiringAndReleasing)
+                logger.debug("operations connection rejected: too many open connections")
+                setSendTimeout(client, milliseconds: 100)
+                send(client, HTTPResponse(status: 503, body: "too many connections; retry later\n").serialized())
+                close(client)
+                continue
+            }
+            connectionQueue.async { [self] in
+                serve(client)
+                openConnections.subtract(1, ordering: .acquiringAndReleasing)
+            }
+        }
+        close(listenDescriptor)
+        acceptLoopFinished.signal()
+    }
+
+    // MARK: - Serving one connection
+
+    private func serve(_ client: Int32) {
+        defer { closeGracefully(client) }
+        setSendTimeout(client, milliseconds: limits.readTimeoutMilliseconds)
+
+        let response: HTTPResponse
+        var includesBody = true
+        switch readRequest(client) {
+        case .complete(let head):
+            response = respond(head)
+            includesBody = head.method != "HEAD"
+            if response.status >= 400 {
+                logger.debug(
+                    "operations request failed",
+                    metadata: [
+                        LogKey.httpPath: .string(head.path), LogKey.httpStatus: .integer(Int64(response.status)),
+                    ]
+                )
+            }
+        case .invalid(let reason):
+            logger.debug("operations request invalid", metadata: [LogKey.error: .string(reason)])
+            response = HTTPResponse(status: 400, body: "bad request: \(reason)\n")
+        case .tooLarge:
+            logger.debug(
+                "operations request too large",
+                metadata: ["limit.bytes": .integer(Int64(limits.maxRequestBytes))]
+            )
+            response = HTTPResponse(status: 431, body: "request head larger than \(limits.maxRequestBytes) bytes\n")
+        case .timedOut:
+            logger.debug("operations request timed out")
+            response = HTTPResponse(
+                status: 408,
+                body: "request not received within \(limits.readTimeoutMilliseconds) ms\n"
+            )
+        case .closed:
+            return
+        }
+        send(client, response.serialized(includesBody: includesBody))
+    }
+
+    private enum ReadOutcome {
+        case complete(HTTPRequestHead)
+        case invalid(String)
+        case tooLarge
+        case timedOut
+        case closed
+    }
+
+    /// Reads until the request head is complete, the size limit is reached, the deadline passes
+    /// or the peer closes. Each pass either adds at least one byte or ends, and the deadline
+    /// bounds the waits, so the loop is bounded in count and time.
+    private func readRequest(_ client: Int32) -> ReadOutcome {
+        let deadline = MonotonicClock.milliseconds() + limits.readTimeoutMilliseconds
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1_024)
+
+        for _ in 0...(limits.maxRequestBytes + 64) {
+            let remaining = deadline - MonotonicClock.milliseconds()
+            guard remaining > 0 else { return .timedOut }
+            var peer = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&peer, 1, Int32(clamping: remaining))
+            if ready == 0 { return .timedOut }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return .closed
+            }
+
+            let count = recv(client, &chunk, min(chunk.count, limits.maxRequestBytes - received.count + 1), 0)
+            if count == 0 { return .closed }
+            if count < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return .closed
+            }
+            received += chunk[0..<count]
+
+            switch HTTPRequestParser.parse(received) {
+            case .complete(let head): return .complete(head)
+            case .invalid(let reason): return .invalid(reason)
+            case .incomplete:
+                if received.count > limits.maxRequestBytes { return .tooLarge }
+            }
+        }
+        return .timedOut
+    }
+
+    // MARK: - Socket helpers
+
+    /// Sends every byte or gives up on the first error. `MSG_NOSIGNAL` keeps a vanished client
+    /// from raising SIGPIPE, and the send timeout bounds each call.
+    private func send(_ client: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            for _ in 0...bytes.count where offset < bytes.count {
+                let sent = Glibc.send(client, buffer.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                if sent > 0 {
+                    offset += sent
+                } else if sent < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+    }
+
+    /// Half-closes, then drains briefly before closing. Closing with unread request bytes would
+    /// make the kernel send a reset that can destroy the response before the client reads it.
+    private func closeGracefully(_ client: Int32) {
+        shutdown(client, Int32(SHUT_WR))
+        var sink = [UInt8](repeating: 0, count: 4_096)
+        for _ in 0..<16 {
+            var peer = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&peer, 1, 50) > 0 else { break }
+            guard recv(client, &sink, sink.count, 0) > 0 else { break }
+        }
+        close(client)
+    }
+
+    private func setSendTimeout(_ client: Int32, milliseconds: Int64) {
+        var timeout = timeval(tv_sec: Int(milliseconds / 1_000), tv_usec: Int(milliseconds % 1_000) * 1_000)
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+
+    // MARK: - Binding
+
+    private static func bindAndListen(host: String, port: UInt16) throws -> (Int32, UInt16) {
+        let literal = host == "localhost" ? "127.0.0.1" : host
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let lookup = getaddrinfo(literal, String(port), &hints, &found)
+        guard lookup == 0, let info = found else {
+            throw OperationsServerError(
+                "invalid --http-host '\(host)': expected an IP address such as 127.0.0.1, 0.0.0.0 or ::1 (\(String(cString: gai_strerror(lookup))))"
+            )
+        }
+        defer { freeaddrinfo(found) }
+
+        let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else {
+            throw OperationsServerError("cannot create a socket for \(host):\(port): \(errorText(errno))")
+        }
+        var enable: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &enable, socklen_t(MemoryLayout<Int32>.size))
+
+        guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw OperationsServerError(
+                "cannot bind the operations server to \(host):\(port): \(errorText(code)); choose another --http-port, or 0 for any free port"
+            )
+        }
+        guard listen(descriptor, 64) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw OperationsServerError("cannot listen on \(host):\(port): \(errorText(code))")
+        }
+
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else {
+            let code = errno
+            close(descriptor)
+            throw OperationsServerError("cannot read the bound port of \(host):\(port): \(errorText(code))")
+        }
+        let family = Int32(storage.ss_family)
+        let boundPort = withUnsafePointer(to: &storage) { pointer -> UInt16 in
+            if family == AF_INET6 {
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    UInt16(bigEndian: $0.pointee.sin6_port)
+                }
+            }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                UInt16(bigEndian: $0.pointee.sin_port)
+            }
+        }
+        return (descriptor, boundPort)
+    }
+}

@@ -1,0 +1,171 @@
+import KafkaBridge
+import StreamCore
+import Synchronization
+
+/// ``WorkerConsumer`` over KafkaBridge's group consumer, subscribed to the input topic.
+///
+/// Rebalance events arrive on the polling thread inside `poll` and `close`; this type forwards
+/// them to the worker's handler.
+final class KafkaWorkerConsumer: WorkerConsumer {
+    let consumer: KafkaConsumer
+    let topic: String
+    private let relay: RebalanceForwarder
+    private let logger: Logger
+    /// High watermarks by partition with the monotonic time (ns) they were read, so the idle rule
+    /// and the lag gauge do not send a request per loop iteration.
+    private var highWatermarks: [Int32: (offset: Int64, readAt: Int64)] = [:]
+    static let highWatermarkMaxAgeNanoseconds: Int64 = 500_000_000
+    static let requestTimeout: Duration = .seconds(10)
+
+    init(configuration: KafkaConfiguration, topic: String, logger: Logger) throws {
+        let relay = RebalanceForwarder(topic: topic, logger: logger)
+        self.relay = relay
+        self.topic = topic
+        self.logger = logger
+        consumer = try KafkaConsumer(
+            configuration: configuration,
+            rebalanceHandler: { event, consumer in relay.forward(event, consumer) }
+        )
+        try consumer.subscribe(topics: [topic])
+    }
+
+    func poll(
+        maxRecords: Int,
+        timeoutMilliseconds: Int,
+        handler: any WorkerRebalanceHandler,
+        _ body: (InputRecord) throws -> Void
+    ) throws {
+        relay.handler = handler
+        defer { relay.handler = nil }
+        try consumer.poll(maxMessages: maxRecords, timeout: .milliseconds(timeoutMilliseconds)) { batch in
+            for error in batch.errors {
+                logger.warning("consume error; librdkafka retries", metadata: [LogKey.error: .string("\(error)")])
+            }
+            for message in batch {
+                let record = InputRecord(
+                    partition: message.partition.rawValue,
+                    offset: message.offset.rawValue,
+                    recordTimestamp: message.timestamp?.milliseconds,
+                    key: message.key,
+                    value: message.value
+                )
+                try body(record)
+            }
+        }
+        try relay.takeFailure()
+    }
+
+    func highWatermark(partition: Int32) -> Int64? {
+        let now = MonotonicClock.nanoseconds()
+        if let cached = highWatermarks[partition], now - cached.readAt < Self.highWatermarkMaxAgeNanoseconds {
+            return cached.offset
+        }
+        do {
+            let (_, high) = try consumer.queryWatermarkOffsets(
+                topic: topic,
+                partition: KafkaPartition(rawValue: partition),
+                timeout: .seconds(1)
+            )
+            guard high.isConcrete else { return nil }
+            highWatermarks[partition] = (high.rawValue, now)
+            return high.rawValue
+        } catch {
+            logger.debug(
+                "high watermark query failed",
+                metadata: [LogKey.kafkaPartition: .integer(Int64(partition)), LogKey.error: .string("\(error)")]
+            )
+            return nil
+        }
+    }
+
+    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64) {
+        let (low, high) = try consumer.queryWatermarkOffsets(
+            topic: topic,
+            partition: KafkaPartition(rawValue: partition),
+            timeout: Self.requestTimeout
+        )
+        return (low.rawValue, high.rawValue)
+    }
+
+    func seek(partition: Int32, to offset: Int64) throws {
+        let target = KafkaTopicPartition(
+            topic: topic,
+            partition: KafkaPartition(rawValue: partition),
+            offset: KafkaOffset(rawValue: offset)
+        )
+        try consumer.seek([target], timeout: Self.requestTimeout)
+    }
+
+    func commit(_ offsets: [Int32: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let list = offsets.keys.sorted().map {
+            KafkaTopicPartition(
+                topic: topic,
+                partition: KafkaPartition(rawValue: $0),
+                offset: KafkaOffset(rawValue: offsets[$0]!)
+            )
+        }
+        try consumer.commit(list)
+    }
+
+    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64? {
+        let request = KafkaTopicPartition(
+            topic: topic,
+            partition: KafkaPartition(rawValue: partition),
+            offset: KafkaOffset(rawValue: timestamp)
+        )
+        let result = try consumer.offsets(forTimes: [request], timeout: Self.requestTimeout)
+        guard let offset = result.first?.offset, offset.isConcrete else { return nil }
+        return offset.rawValue
+    }
+
+    func close(handler: any WorkerRebalanceHandler) throws {
+        relay.handler = handler
+        defer { relay.handler = nil }
+        try consumer.close()
+        try relay.takeFailure()
+    }
+}
+
+/// Carries rebalance events from KafkaBridge's `@Sendable` callback to the worker's handler.
+///
+/// `@unchecked Sendable`: every member is touched only on the thread that polls or closes the
+/// consumer, which is also the thread librdkafka runs the callback on.
+private final class RebalanceForwarder: @unchecked Sendable {
+    let topic: String
+    let logger: Logger
+    var handler: (any WorkerRebalanceHandler)?
+    private var failure: (any Error)?
+
+    init(topic: String, logger: Logger) {
+        self.topic = topic
+        self.logger = logger
+    }
+
+    func forward(_ event: KafkaRebalanceEvent, _ consumer: KafkaConsumer) {
+        guard let handler else {
+            logger.error("rebalance event outside poll or close; ignored", metadata: ["kind": .string("\(event.kind)")])
+            return
+        }
+        let partitions = event.partitions.filter { $0.topic == topic }.map { $0.partition.rawValue }
+        do {
+            switch event.kind {
+            case .assigned:
+                try handler.partitionsAssigned(partitions)
+            case .revoked:
+                try handler.partitionsRevoked(partitions)
+            case .lost:
+                handler.partitionsLost(partitions)
+            }
+        } catch {
+            failure = failure ?? error
+        }
+    }
+
+    func takeFailure() throws {
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
+    }
+}

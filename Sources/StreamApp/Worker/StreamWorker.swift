@@ -1,0 +1,427 @@
+import StreamCore
+
+/// The streaming worker's main loop: poll a batch, run each record through its partition's
+/// engine, send output and rejections to Kafka, apply the live-mode idle rule, and checkpoint
+/// periodically, on revocation and at shutdown.
+///
+/// Delivery order for a checkpoint: every record produced so far is acknowledged by the broker
+/// (producer flush), then the checkpoint is durable in the store, then the input offset is
+/// committed to the group. A crash between any two steps re-emits byte-identical records and never
+/// counts an input record twice in state.
+///
+/// Not thread-safe: one thread runs ``run(shouldStop:)`` and every rebalance callback (librdkafka
+/// calls them inside poll, on that thread).
+final class StreamWorker: WorkerRebalanceHandler {
+    let settings: WorkerSettings
+    let consumer: any WorkerConsumer
+    let producer: any WorkerProducer
+    let store: any CheckpointStore
+    let engines: WorkerEngineFactory
+    let logger: Logger
+    let metrics: WorkerMetrics
+    let clock: WorkerClock
+    let health: WorkerHealth
+
+    private var tasks: [Int32: PartitionTask] = [:]
+    private let output: WorkerOutput
+    private var nextCheckpointNanoseconds: UInt64 = 0
+    private var reportedMismatchTotal = 0
+    /// A failure raised inside a rebalance callback, rethrown by the main loop.
+    private var callbackFailure: (any Error)?
+
+    init(
+        settings: WorkerSettings,
+        consumer: any WorkerConsumer,
+        producer: any WorkerProducer,
+        store: any CheckpointStore,
+        engines: WorkerEngineFactory,
+        logger: Logger,
+        metrics: WorkerMetrics,
+        health: WorkerHealth,
+        clock: WorkerClock = WorkerClock()
+    ) {
+        self.settings = settings
+        self.consumer = consumer
+        self.producer = producer
+        self.store = store
+        self.engines = engines
+        var logger = logger
+        logger[metadataKey: LogKey.kafkaGroup] = .string(settings.group)
+        logger[metadataKey: LogKey.kafkaTopic] = .string(settings.inputTopic)
+        self.logger = logger
+        self.metrics = metrics
+        self.health = health
+        self.clock = clock
+        self.output = WorkerOutput(
+            producer: producer,
+            settings: settings,
+            engines: engines,
+            metrics: metrics,
+            logger: logger
+        )
+        self.nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
+    }
+
+    /// The partitions this worker currently owns, in ascending order.
+    var assignedPartitions: [Int32] { tasks.keys.sorted() }
+
+    // MARK: - Main loop
+
+    /// Runs until `shouldStop` returns `true`, then shuts down gracefully: finishes the current
+    /// batch, flushes, checkpoints, commits and leaves the group.
+    ///
+    /// - Throws: the first unrecoverable failure (delivery failure, checkpoint store failure,
+    ///   unusable checkpoint). Nothing is committed past the failing point.
+    func run(shouldStop: () -> Bool) throws {
+        logger.notice(
+            "worker started",
+            metadata: [
+                "feature.topic": .string(settings.featureTopic),
+                "dlq.topic": .string(settings.dlqTopic),
+                LogKey.checkpointStore: .string(store.location),
+            ]
+        )
+        nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
+        while !shouldStop() {
+            try pollOnce()
+            health.markLoopAlive(clock.monotonicNanoseconds())
+        }
+        try shutdown()
+    }
+
+    /// Polls one batch and does the periodic work once. Exposed for tests that step the loop.
+    func pollOnce() throws {
+        try consumer.poll(
+            maxRecords: settings.maxPollRecords,
+            timeoutMilliseconds: settings.pollTimeoutMilliseconds,
+            handler: self
+        ) { record in
+            try process(record)
+        }
+        if let failure = callbackFailure {
+            callbackFailure = nil
+            throw failure
+        }
+        producer.poll()
+        applyIdleRule()
+        updateGauges()
+        if clock.monotonicNanoseconds() >= nextCheckpointNanoseconds {
+            try checkpoint(assignedPartitions, reason: "interval")
+            nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
+        }
+    }
+
+    private var intervalNanoseconds: UInt64 {
+        UInt64(max(1, settings.checkpointIntervalMilliseconds)) * 1_000_000
+    }
+
+    private func process(_ record: InputRecord) throws {
+        guard let task = tasks[record.partition] else {
+            // A record fetched before a revocation completed; its new owner processes it.
+            return
+        }
+        if task.isPositioning {
+            guard try position(task, at: record.offset) else { return }
+        } else if record.offset < task.expectedOffset {
+            return
+        }
+        task.expectedOffset = record.offset + 1
+        task.lastRecordWallMilliseconds = clock.wallMilliseconds()
+        task.metrics.eventsConsumed.increment()
+
+        let tickBefore = task.engine.lastProcessedTick
+        let started = clock.monotonicNanoseconds()
+        task.engine.process(record, into: output)
+        if let failure = output.failure {
+            throw failure
+        }
+        if task.engine.lastProcessedTick != tickBefore {
+            let elapsed = clock.monotonicNanoseconds() - started
+            metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
+        }
+        reportKeyMismatches(task, record: record)
+    }
+
+    /// Handles a record of a partition that has not reached its start offset yet. Returns `true`
+    /// when the record is the expected one and processing starts with it.
+    private func position(_ task: PartitionTask, at offset: Int64) throws -> Bool {
+        if offset == task.expectedOffset {
+            task.isPositioning = false
+            return true
+        }
+        if offset < task.expectedOffset && task.positioningSeeks > 0 {
+            // Records fetched before the seek took effect.
+            return false
+        }
+        if task.positioningSeeks == 0 {
+            task.positioningSeeks += 1
+            logger.debug(
+                "seeking partition to its start offset",
+                metadata: [
+                    LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                    LogKey.kafkaOffset: .integer(task.expectedOffset),
+                    "fetched_offset": .integer(offset),
+                ]
+            )
+            try consumer.seek(partition: task.partition, to: task.expectedOffset)
+            return false
+        }
+        // After a seek the log still starts later than expected: retention removed the records
+        // in between, and the state cannot include them.
+        logger.error(
+            "input records are missing: the log starts after the checkpointed offset",
+            metadata: [
+                LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                LogKey.kafkaOffset: .integer(task.expectedOffset),
+                "first_available_offset": .integer(offset),
+            ]
+        )
+        task.isPositioning = false
+        return true
+    }
+
+    private func reportKeyMismatches(_ task: PartitionTask, record: InputRecord) {
+        let total = task.engine.keyMismatchCount
+        guard total > task.reportedKeyMismatches else { return }
+        metrics.keyMismatches.increment(by: Int64(total - task.reportedKeyMismatches))
+        task.reportedKeyMismatches = total
+        // The rate-limiting handler collapses repeats of this constant message.
+        logger.warning(
+            "record key differs from meme_id; the input topic is not keyed by meme_id",
+            metadata: [
+                LogKey.kafkaPartition: .integer(Int64(record.partition)),
+                LogKey.kafkaOffset: .integer(record.offset),
+            ]
+        )
+    }
+
+    // MARK: - Live-mode idle rule
+
+    /// Closes windows of partitions whose traffic stopped. A partition qualifies when it is caught
+    /// up (its next offset equals the high watermark reported with the last fetch) and has received
+    /// no record for `idle_timeout` of wall time. It then advances its watermark as if an event with
+    /// `ts = now − idle_timeout` had arrived. A partition that is merely behind never qualifies.
+    private func applyIdleRule() {
+        guard settings.idleTimeoutMilliseconds > 0 else { return }
+        let now = clock.wallMilliseconds()
+        for task in tasks.values {
+            guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
+                task.engine.maxEventTime != nil,
+                !task.isPositioning,
+                let end = consumer.highWatermark(partition: task.partition),
+                task.expectedOffset >= end
+            else { continue }
+            let eventTime = now - settings.idleTimeoutMilliseconds
+            let watermark = EventTime(rawValue: eventTime - engines.outOfOrdernessMilliseconds)
+            if let current = task.engine.watermark, current >= watermark { continue }
+            let tickBefore = task.engine.lastProcessedTick
+            task.engine.advanceWatermark(to: watermark, into: output)
+            if task.engine.lastProcessedTick != tickBefore {
+                logger.debug(
+                    "idle partition advanced its watermark",
+                    metadata: [
+                        LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                        LogKey.watermark: .integer(watermark.rawValue),
+                    ]
+                )
+            }
+        }
+    }
+
+    private func updateGauges() {
+        let now = clock.wallMilliseconds()
+        for task in tasks.values {
+            task.metrics.keysInState.set(Int64(task.engine.keyCount))
+            if let watermark = task.engine.watermark {
+                task.metrics.watermarkLag.set(Double(now - watermark.rawValue) / 1_000)
+            }
+            if let end = consumer.highWatermark(partition: task.partition) {
+                task.metrics.consumerLag.set(max(0, end - task.expectedOffset))
+            }
+        }
+    }
+
+    // MARK: - Checkpoints
+
+    /// Checkpoints `partitions` in the order flush → save → commit. Partitions without changes
+    /// since their last checkpoint are skipped.
+    func checkpoint(_ partitions: [Int32], reason: String) throws {
+        let changed = partitions.compactMap { tasks[$0] }.filter { $0.hasUncheckpointedChanges }
+        guard !changed.isEmpty else { return }
+
+        try producer.flush(timeoutMilliseconds: settings.flushTimeoutMilliseconds)
+        if let failure = output.failure {
+            throw failure
+        }
+
+        var offsets: [Int32: Int64] = [:]
+        for task in changed {
+            let started = clock.monotonicNanoseconds()
+            let nextOffset = task.engine.nextOffset ?? task.expectedOffset
+            let checkpoint = Checkpoint(
+                key: checkpointKey(task.partition),
+                nextOffset: nextOffset,
+                maxEventTime: task.engine.maxEventTime,
+                lastTick: task.engine.lastProcessedTick,
+                createdAtMilliseconds: clock.wallMilliseconds(),
+                state: task.engine.encodeState()
+            )
+            try store.save(checkpoint)
+            task.checkpointedOffset = task.engine.nextOffset
+            task.checkpointedWatermark = task.engine.watermark
+            task.checkpointedTick = task.engine.lastProcessedTick
+            offsets[task.partition] = nextOffset
+            let elapsed = clock.monotonicNanoseconds() - started
+            metrics.checkpointDuration.recordNanoseconds(Int64(elapsed))
+            task.metrics.checkpointSize.set(Int64(checkpoint.state.count))
+            logger.debug(
+                "checkpoint written",
+                metadata: [
+                    LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                    LogKey.kafkaOffset: .integer(nextOffset),
+                    LogKey.checkpointBytes: .integer(Int64(checkpoint.state.count)),
+                    LogKey.durationMilliseconds: .integer(Int64(elapsed / 1_000_000)),
+                    "reason": .string(reason),
+                ]
+            )
+        }
+        try consumer.commit(offsets)
+    }
+
+    private func checkpointKey(_ partition: Int32) -> CheckpointKey {
+        CheckpointKey(group: settings.group, topic: settings.inputTopic, partition: partition)
+    }
+
+    // MARK: - Rebalance callbacks
+
+    func partitionsAssigned(_ partitions: [Int32]) throws {
+        metrics.countRebalance("assign")
+        for partition in partitions where tasks[partition] == nil {
+            tasks[partition] = try restore(partition)
+        }
+        health.setAssigned(assignedPartitions)
+        logger.info(
+            "partitions assigned",
+            metadata: [LogKey.kafkaPartitions: .string(partitions.map(String.init).joined(separator: ","))]
+        )
+    }
+
+    private func restore(_ partition: Int32) throws -> PartitionTask {
+        let now = clock.wallMilliseconds()
+        let key = checkpointKey(partition)
+        if let checkpoint = try store.load(key) {
+            let engine: any WorkerPartitionEngine
+            do {
+                engine = try engines.restoreEngine(checkpoint.state)
+            } catch {
+                throw CheckpointError(
+                    code: .invalidHeader,
+                    key: key,
+                    nextOffset: checkpoint.nextOffset,
+                    source: store.location,
+                    detail: "the engine rejected the state: \(error)"
+                )
+            }
+            let task = PartitionTask(
+                partition: partition,
+                engine: engine,
+                metrics: metrics.partition(partition),
+                expectedOffset: checkpoint.nextOffset,
+                now: now
+            )
+            logger.info(
+                "partition restored from checkpoint",
+                metadata: [
+                    LogKey.kafkaPartition: .integer(Int64(partition)),
+                    LogKey.kafkaOffset: .integer(checkpoint.nextOffset),
+                    LogKey.watermark: .string(engine.watermark.map { String($0.rawValue) } ?? "none"),
+                ]
+            )
+            return task
+        }
+
+        let start = try startOffset(partition, now: now)
+        let task = PartitionTask(
+            partition: partition,
+            engine: engines.makeEngine(partition),
+            metrics: metrics.partition(partition),
+            expectedOffset: start,
+            now: now
+        )
+        logger.info(
+            "partition has no checkpoint; starting per --start-from",
+            metadata: [
+                LogKey.kafkaPartition: .integer(Int64(partition)),
+                LogKey.kafkaOffset: .integer(start),
+                "start_from": .string(settings.startFrom.rawValue),
+            ]
+        )
+        return task
+    }
+
+    /// Resolves `--start-from` to a concrete offset: the log start, the log end, or the offset of
+    /// `now − largest window − allowed lateness` (the log start when the broker cannot resolve it).
+    private func startOffset(_ partition: Int32, now: Int64) throws -> Int64 {
+        let log = try consumer.logOffsets(partition: partition)
+        switch settings.startFrom {
+        case .earliest:
+            return log.start
+        case .latest:
+            return log.end
+        case .warmup:
+            let timestamp = now - engines.largestWindowMilliseconds - engines.allowedLatenessMilliseconds
+            if let offset = try consumer.offset(forTimestamp: timestamp, partition: partition), offset >= 0 {
+                return offset
+            }
+            logger.warning(
+                "the broker cannot resolve the warm-up timestamp to an offset; starting at the log start",
+                metadata: [LogKey.kafkaPartition: .integer(Int64(partition)), "timestamp": .integer(timestamp)]
+            )
+            return log.start
+        }
+    }
+
+    func partitionsRevoked(_ partitions: [Int32]) throws {
+        metrics.countRebalance("revoke")
+        do {
+            try checkpoint(partitions, reason: "revocation")
+        } catch {
+            callbackFailure = callbackFailure ?? error
+            throw error
+        }
+        release(partitions)
+        logger.info(
+            "partitions revoked after checkpoint",
+            metadata: [LogKey.kafkaPartitions: .string(partitions.map(String.init).joined(separator: ","))]
+        )
+    }
+
+    func partitionsLost(_ partitions: [Int32]) {
+        metrics.countRebalance("lost")
+        release(partitions)
+        logger.warning(
+            "partitions lost; state dropped without a checkpoint or commit",
+            metadata: [LogKey.kafkaPartitions: .string(partitions.map(String.init).joined(separator: ","))]
+        )
+    }
+
+    private func release(_ partitions: [Int32]) {
+        for partition in partitions {
+            tasks[partition] = nil
+            metrics.removePartition(partition)
+        }
+        health.setAssigned(assignedPartitions)
+    }
+
+    // MARK: - Shutdown
+
+    private func shutdown() throws {
+        logger.notice("shutdown requested; checkpointing and leaving the group")
+        try checkpoint(assignedPartitions, reason: "shutdown")
+        try consumer.close(handler: self)
+        if let failure = callbackFailure {
+            throw failure
+        }
+        logger.notice("worker stopped")
+    }
+}

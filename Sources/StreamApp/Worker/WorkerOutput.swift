@@ -1,0 +1,100 @@
+import StreamCore
+
+/// Sends the engine's output to Kafka: feature records and tombstones to the feature topic, and
+/// rejected input records to the dead-letter topic.
+///
+/// The engine's callbacks cannot throw, so the first produce error is kept in ``failure`` and the
+/// worker checks it after each engine call. Owned by the worker thread.
+final class WorkerOutput {
+    let producer: any WorkerProducer
+    let featureTopic: String
+    let dlqTopic: String
+    let inputTopic: String
+    let featureHeaders: [(name: String, value: [UInt8])]
+    let metrics: WorkerMetrics
+    let logger: Logger
+
+    /// The first error the producer raised, or `nil`.
+    var failure: (any Error)?
+
+    init(
+        producer: any WorkerProducer,
+        settings: WorkerSettings,
+        engines: WorkerEngineFactory,
+        metrics: WorkerMetrics,
+        logger: Logger
+    ) {
+        self.producer = producer
+        self.featureTopic = settings.featureTopic
+        self.dlqTopic = settings.dlqTopic
+        self.inputTopic = settings.inputTopic
+        self.featureHeaders = [
+            ("feature_set", Array(engines.featureSetName.utf8)),
+            ("schema_version", Array(String(engines.featureSetVersion).utf8)),
+        ]
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Produces one feature record, or a tombstone (null value) when `isTombstone` is `true`.
+    /// `value` is borrowed for the call.
+    func emit(memeID: String, tick: EventTime, isTombstone: Bool, value: UnsafeRawBufferPointer) {
+        guard failure == nil else { return }
+        var key = memeID
+        key.withUTF8 { keyBytes in
+            let record = OutgoingRecord(
+                topic: featureTopic,
+                key: UnsafeRawBufferPointer(keyBytes),
+                value: isTombstone ? nil : value,
+                timestamp: tick.rawValue,
+                headers: featureHeaders
+            )
+            do {
+                try producer.produce(record)
+            } catch {
+                failure = error
+            }
+        }
+        if isTombstone {
+            metrics.tombstonesEmitted.increment()
+        } else {
+            metrics.recordsEmitted.increment()
+        }
+    }
+
+    /// Produces a rejected input record to the dead-letter topic with its original key, value and
+    /// timestamp, and headers naming the reason and the source position.
+    func reject(_ record: InputRecord, rejection: Rejection) {
+        metrics.countRejection(rejection.reason)
+        // The rate-limiting log handler collapses repeats of this constant message.
+        logger.info(
+            "input record rejected",
+            metadata: [
+                LogKey.kafkaPartition: .integer(Int64(record.partition)),
+                LogKey.kafkaOffset: .integer(record.offset),
+                LogKey.rejectionReason: .string(rejection.reason.rawValue),
+                LogKey.rejectionDetail: .string(rejection.detail),
+            ]
+        )
+        guard failure == nil else { return }
+        let headers: [(name: String, value: [UInt8])] = [
+            ("error", Array(rejection.reason.rawValue.utf8)),
+            ("error_detail", Array(rejection.detail.utf8)),
+            ("source_topic", Array(inputTopic.utf8)),
+            ("source_partition", Array(String(record.partition).utf8)),
+            ("source_offset", Array(String(record.offset).utf8)),
+        ]
+        let outgoing = OutgoingRecord(
+            topic: dlqTopic,
+            key: record.key,
+            value: record.value,
+            timestamp: record.recordTimestamp,
+            headers: headers
+        )
+        do {
+            try producer.produce(outgoing)
+        } catch {
+            failure = error
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import StreamCore
+
+/// Receives partition ownership changes synchronously, during the consumer's poll call, before
+/// the consumer completes the change with the group.
+protocol WorkerRebalanceHandler: AnyObject {
+    /// Prepares newly assigned partitions: restores their checkpoints or picks their start offsets.
+    func partitionsAssigned(_ partitions: [Int32]) throws
+    /// Finishes work for partitions the group takes away; returns when their state is checkpointed.
+    func partitionsRevoked(_ partitions: [Int32]) throws
+    /// Drops partitions that were lost (another member may already own them); nothing is committed.
+    func partitionsLost(_ partitions: [Int32])
+}
+
+/// The consumer side the worker needs; implemented over librdkafka's high-level consumer.
+protocol WorkerConsumer: AnyObject {
+    /// Polls up to `maxRecords` records for at most `timeoutMilliseconds`, calling `body` for each.
+    /// Rebalance events reach `handler` inside this call.
+    func poll(
+        maxRecords: Int,
+        timeoutMilliseconds: Int,
+        handler: any WorkerRebalanceHandler,
+        _ body: (InputRecord) throws -> Void
+    ) throws
+    /// Returns the high watermark (log end offset) of `partition`, at most about 0.5 s old, or
+    /// `nil` when the broker did not answer.
+    func highWatermark(partition: Int32) -> Int64?
+    /// Returns the log start and end offsets of `partition` from the broker.
+    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64)
+    /// Moves the consumer's position in an assigned, fetching partition; records from the old
+    /// position that are already fetched may still arrive and must be skipped by the caller.
+    func seek(partition: Int32, to offset: Int64) throws
+    /// Commits `offsets` (partition → next offset to read) for the group and waits for the result.
+    func commit(_ offsets: [Int32: Int64]) throws
+    /// Resolves the offset of the first record at or after `timestamp` (ms), or `nil` when the
+    /// broker cannot resolve timestamps.
+    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64?
+    /// Leaves the group (running the final revocation through `handler`) and closes the consumer.
+    func close(handler: any WorkerRebalanceHandler) throws
+}
+
+/// A produced record's destination and content; bytes are borrowed for the call.
+struct OutgoingRecord {
+    var topic: String
+    var key: UnsafeRawBufferPointer?
+    var value: UnsafeRawBufferPointer?
+    var timestamp: Int64?
+    var headers: [(name: String, value: [UInt8])]
+}
+
+/// An output record the broker did not accept: rejected by the client at once (for example,
+/// larger than `message.max.bytes`) or failed after all of the producer's retries.
+struct DeliveryFailure: Error, CustomStringConvertible {
+    var description: String
+
+    /// A record the client rejected when it was produced.
+    static func rejected(topic: String, key: [UInt8]?, valueBytes: Int, reason: String) -> DeliveryFailure {
+        let keyText = key.map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        return DeliveryFailure(
+            description: "producing to topic \(topic) failed for key \(keyText) (\(valueBytes)-byte value): \(reason). "
+                + "Nothing was committed past this record; raise message.max.bytes (-X) and the topic's "
+                + "max.message.bytes, then restart"
+        )
+    }
+}
+
+/// The producer side the worker needs; implemented over librdkafka's producer.
+protocol WorkerProducer: AnyObject {
+    /// Enqueues one record. Throws when the client rejects it at once (for example, too large).
+    func produce(_ record: OutgoingRecord) throws
+    /// Serves delivery reports without blocking.
+    func poll()
+    /// Waits until every enqueued record is acknowledged or failed, for at most `timeoutMilliseconds`.
+    /// Throws the first delivery failure since the last call, or a timeout.
+    func flush(timeoutMilliseconds: Int) throws
+}

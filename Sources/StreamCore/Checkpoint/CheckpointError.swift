@@ -1,0 +1,55 @@
+/// A checkpoint that could not be written or read back.
+///
+/// A checkpoint that fails to decode is never skipped: the worker stops the partition and the
+/// message names the partition, the offset and the choices an operator has.
+public struct CheckpointError: Error, Sendable, CustomStringConvertible {
+    /// The failure kinds, a closed set so callers and tests can switch on it.
+    public enum Code: Sendable, Hashable {
+        /// The bytes end before the structure they declare is complete.
+        case truncated
+        /// The magic bytes do not identify a memestream checkpoint.
+        case badMagic
+        /// The format version is not one this build reads.
+        case unknownVersion(UInt16)
+        /// The stored CRC-32C does not match the bytes.
+        case checksumMismatch(stored: UInt32, computed: UInt32)
+        /// The header parsed but names another partition, or contains an impossible value.
+        case invalidHeader
+        /// zstd rejected the payload.
+        case decompressionFailed
+        /// A chunked snapshot in a Kafka store is incomplete or inconsistent with its manifest.
+        case incompleteSnapshot
+        /// The store failed to write or read (I/O error, broker error).
+        case storeFailure
+    }
+
+    public var code: Code
+    /// The partition the checkpoint was read for.
+    public var key: CheckpointKey
+    /// The next input offset the checkpoint declares, when the header was readable.
+    public var nextOffset: Int64?
+    /// The origin of the bytes: a file path or `topic[partition]@offset`.
+    public var source: String
+    /// The specific fault, with the values involved.
+    public var detail: String
+
+    public init(code: Code, key: CheckpointKey, nextOffset: Int64?, source: String, detail: String) {
+        self.code = code
+        self.key = key
+        self.nextOffset = nextOffset
+        self.source = source
+        self.detail = detail
+    }
+
+    public var description: String {
+        let offset = nextOffset.map { "next offset \($0)" } ?? "next offset unknown"
+        switch code {
+        case .storeFailure:
+            return "checkpoint store failed for partition \(key) (\(offset)) at \(source): \(detail)"
+        default:
+            return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
+                + "The partition was not started. Restore a good copy of the checkpoint, or delete it "
+                + "to rebuild the state from --start-from (state before that point is then lost)."
+        }
+    }
+}

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keeps one file per partition under a local directory: `ROOT/GROUP/TOPIC/PARTITION.ckpt`.
+///
+/// A save writes `PARTITION.ckpt.tmp`, fsyncs it, renames it over the old file and fsyncs the
+/// directory, so a crash leaves either the old or the new checkpoint, never a torn one.
+/// Group and topic names are percent-encoded outside `[A-Za-z0-9._-]` so they are safe file names.
+/// For single-node use and tests: a partition that moves to another machine does not find it.
+public final class DirectoryCheckpointStore: CheckpointStore {
+    /// The root directory.
+    public let root: String
+
+    /// Creates the store, creating `root` (and parents) when missing.
+    public init(root: String) throws {
+        self.root = root
+        try Self.makeDirectories(root)
+    }
+
+    public var location: String { "dir:\(root)" }
+
+    /// The path of the file that contains the checkpoint of `key`.
+    public func path(for key: CheckpointKey) -> String {
+        "\(root)/\(Self.escape(key.group))/\(Self.escape(key.topic))/\(key.partition).ckpt"
+    }
+
+    public func save(_ checkpoint: Checkpoint) throws {
+        let bytes = try CheckpointCodec.encode(checkpoint)
+        let target = path(for: checkpoint.key)
+        let directory = String(target[..<target.lastIndex(of: "/")!])
+        let temporary = target + ".tmp"
+
+        func failure(_ what: String, _ path: String) -> CheckpointError {
+            CheckpointError(
+                code: .storeFailure,
+                key: checkpoint.key,
+                nextOffset: checkpoint.nextOffset,
+                source: path,
+                detail: "\(what) failed: \(String(cString: strerror(errno)))"
+            )
+        }
+
+        try Self.makeDirectories(directory)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("open", temporary) }
+        var written = 0
+        let writeOK = bytes.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                written += result
+            }
+            return true
+        }
+        guard writeOK else {
+            let error = failure("write", temporary)
+            close(descriptor)
+            throw error
+        }
+        guard fsync(descriptor) == 0 else {
+            let error = failure("fsync", temporary)
+            close(descriptor)
+            throw error
+        }
+        guard close(descriptor) == 0 else { throw failure("close", temporary) }
+        guard rename(temporary, target) == 0 else { throw failure("rename", target) }
+
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryDescriptor >= 0 else { throw failure("open directory", directory) }
+        defer { close(directoryDescriptor) }
+        guard fsync(directoryDescriptor) == 0 else { throw failure("fsync directory", directory) }
+    }
+
+    public func load(_ key: CheckpointKey) throws -> Checkpoint? {
+        let target = path(for: key)
+        let descriptor = open(target, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw CheckpointError(
+                code: .storeFailure,
+                key: key,
+                nextOffset: nil,
+                source: target,
+                detail: "open failed: \(String(cString: strerror(errno)))"
+            )
+        }
+        defer { close(descriptor) }
+
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError(
+                    code: .storeFailure,
+                    key: key,
+                    nextOffset: nil,
+                    source: target,
+                    detail: "read failed: \(String(cString: strerror(errno)))"
+                )
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return try CheckpointCodec.decode(bytes, expecting: key, source: target)
+    }
+
+    /// Percent-encodes every byte outside `[A-Za-z0-9._-]`, and a leading dot, so a group or topic
+    /// name cannot climb out of the root.
+    static func escape(_ name: String) -> String {
+        var result = ""
+        for (index, byte) in name.utf8.enumerated() {
+            let isSafe =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x5F || byte == 0x2D || (byte == 0x2E && index > 0)
+            if isSafe {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let digits = String(byte, radix: 16, uppercase: true)
+                result += "%" + (digits.count == 1 ? "0" : "") + digits
+            }
+        }
+        return result.isEmpty ? "%" : result
+    }
+
+    private static func makeDirectories(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw CheckpointStoreSetupError(path: prefix, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+}
+
+/// A checkpoint directory that could not be created.
+public struct CheckpointStoreSetupError: Error, CustomStringConvertible {
+    /// The directory that failed.
+    public var path: String
+    /// The operating system's reason.
+    public var reason: String
+
+    public var description: String {
+        "cannot create checkpoint directory \(path): \(reason); check --checkpoint-store dir:PATH and its permissions"
+    }
+}

@@ -1,0 +1,139 @@
+import Aggregators
+import Foundation
+import StreamCore
+import Testing
+
+/// Cases shared by the built-in aggregator checks: empty, one event, and mixed streams with
+/// and without the optional fields.
+private let verificationCases: [AggregatorVerificationCase] = {
+    let base: Int64 = 1_700_000_000_000
+    let mixed = syntheticEvents(seed: 5, count: 40).map { synthetic in
+        Event(
+            memeID: synthetic.memeID,
+            type: synthetic.type,
+            eventTime: EventTime(rawValue: synthetic.ts),
+            userID: synthetic.userID,
+            publishedAt: synthetic.publishedAt.map(EventTime.init(rawValue:)),
+            dwellMilliseconds: synthetic.dwell
+        )
+    }
+    let spread = (0..<30).map { index in
+        Event(
+            memeID: "m",
+            type: "view",
+            eventTime: EventTime(rawValue: base + Int64(index) * 7_200_000),
+            userID: "user-\(index % 11)",
+            dwellMilliseconds: Int64(index * 100)
+        )
+    }
+    return [
+        AggregatorVerificationCase(name: "empty", events: [], tick: base),
+        AggregatorVerificationCase(
+            name: "one event",
+            events: [Event(memeID: "m", type: "view", eventTime: EventTime(rawValue: base), dwellMilliseconds: 5)],
+            tick: base + 10_000
+        ),
+        AggregatorVerificationCase(name: "mixed", events: mixed, tick: mixed.map(\.eventTime.rawValue).max()! + 10_000),
+        AggregatorVerificationCase(name: "spread over 60 hours", events: spread, tick: base + 61 * 3_600_000),
+    ]
+}()
+
+@Suite struct AggregatorVerifierTests {
+    @Test(arguments: AggregatorRegistry.builtIn.names)
+    func builtInPassesVerifier(name: String) throws {
+        let parameters = AggregatorParameters(
+            featureName: "test",
+            values: ["field": .string("dwell_ms"), "half_life_ms": .integer(3_600_000)]
+        )
+        let aggregator = try AggregatorRegistry.builtIn.make(name, parameters: parameters)
+        try verifyAggregator(aggregator, cases: verificationCases)
+    }
+
+    @Test(arguments: EventField.allCases)
+    func extremaPassVerifierForEveryField(field: EventField) throws {
+        try verifyAggregator(ExtremumAggregator(.minimum, of: field), cases: verificationCases)
+        try verifyAggregator(ExtremumAggregator(.maximum, of: field), cases: verificationCases)
+        try verifyAggregator(SumAggregator(field: field), cases: verificationCases)
+    }
+
+    /// A count whose merge forgets the other pane: the verifier must catch it.
+    private struct ForgetfulCount: Aggregator {
+        var emptyState: Int64 { 0 }
+        func update(_ state: inout Int64, with event: Event) { state += 1 }
+        func merge(_ state: inout Int64, with other: Int64) {}
+        func isEmpty(_ state: Int64) -> Bool { state == 0 }
+        func evaluate(_ state: Int64, at tick: Int64) -> FeatureValue { .integer(state) }
+        func encode(_ state: Int64, into writer: inout StateWriter) { writer.writeInt64(state) }
+        func decode(from reader: inout StateReader) throws(StateDecodingError) -> Int64 { try reader.readInt64() }
+    }
+
+    @Test func verifierReportsBrokenMerge() {
+        do {
+            try verifyAggregator(ForgetfulCount(), cases: verificationCases)
+            Issue.record("the verifier accepted a merge that drops events")
+        } catch {
+            #expect(error.caseName == "one event")
+            #expect(error.check.hasPrefix("merge"))
+            #expect(error.expected == .integer(1))
+            #expect(error.actual == .integer(0))
+            #expect(error.events.count == 1)
+        }
+    }
+
+    @Test func decayedSumMatchesDirectSum() throws {
+        let aggregator = DecayedSumAggregator(halfLifeMilliseconds: 3_600_000)
+        let base: Int64 = 1_700_000_000_000
+        var state = aggregator.emptyState
+        var direct = 0.0
+        // Events every 10 minutes for 10 days: the reference is rebased several times.
+        let tick = base + 240 * 3_600_000
+        for index in 0..<1_440 {
+            let time = base + Int64(index) * 600_000
+            aggregator.update(&state, with: Event(memeID: "m", type: "view", eventTime: EventTime(rawValue: time)))
+            direct += exp2(-Double(tick - time) / 3_600_000)
+        }
+        let value = try #require(aggregator.evaluate(state, at: tick).doubleValue)
+        #expect(abs(value - direct) <= 1e-9 * direct)
+        #expect(state.reference > base, "the reference moved forward")
+    }
+
+    @Test(arguments: [10, 1_000, 20_000])
+    func distinctUsersEstimateIsClose(users: Int) throws {
+        let aggregator = DistinctUsersAggregator()
+        var state = aggregator.emptyState
+        for index in 0..<(users * 2) {
+            let event = Event(
+                memeID: "m",
+                type: "view",
+                eventTime: EventTime(rawValue: 1_700_000_000_000),
+                userID: "user-\(index % users)"
+            )
+            aggregator.update(&state, with: event)
+        }
+        guard case .integer(let estimate) = aggregator.evaluate(state, at: 0) else {
+            Issue.record("distinct_users did not return an integer")
+            return
+        }
+        // Three standard errors of 1.6 %, at least one user.
+        let allowed = max(1.0, 0.05 * Double(users))
+        #expect(abs(Double(estimate) - Double(users)) <= allowed, "estimate \(estimate) for \(users) users")
+    }
+
+    @Test func distinctUsersSketchStaysSparseWhenSmall() {
+        let aggregator = DistinctUsersAggregator()
+        var state = aggregator.emptyState
+        for index in 0..<50 {
+            aggregator.update(
+                &state,
+                with: Event(
+                    memeID: "m",
+                    type: "view",
+                    eventTime: EventTime(rawValue: 1_700_000_000_000),
+                    userID: "u\(index)"
+                )
+            )
+        }
+        #expect(state.dense.isEmpty)
+        #expect(aggregator.memoryBytes(of: state) < 400)
+    }
+}

@@ -1,9 +1,0 @@
-import Testing
-
-@testable import Aggregators
-
-@Suite struct AggregatorsSmokeTests {
-    @Test func moduleLoads() {
-        #expect(Bool(true))
-    }
-}

@@ -1,0 +1,104 @@
+import Aggregators
+import StreamCore
+import Testing
+
+@Suite struct FeatureSetTests {
+    @Test func memeV1EmitsFeaturesInRecordOrder() {
+        let names = FeatureSet.memeV1.emittedFeatures.map(\.name)
+        #expect(
+            names == [
+                "views_1m", "likes_1m", "views_5m", "likes_5m", "views_1h", "likes_1h", "views_24h", "likes_24h",
+                "view_velocity_5m", "view_acceleration_5m", "like_rate_1h", "dwell_ms_avg_1h", "first_seen_ms",
+                "last_event_ms", "published_at_ms", "age_s", "trending_score",
+            ]
+        )
+        #expect(FeatureSet.memeV1.name == "meme_v1")
+        #expect(FeatureSet.memeV1.version == 1)
+        #expect(FeatureSet.memeV1.largestWindowMilliseconds == 86_400_000)
+    }
+
+    @Test func memeV1ClockFeaturesAreAgeAndTrending() {
+        let clock = FeatureSet.memeV1.features.filter(\.isClock).map(\.name)
+        #expect(clock == ["age_s", "trending_score"])
+    }
+
+    private static func document(_ features: String) -> [UInt8] {
+        Array(#"{"name":"custom","version":2,"features":[\#(features)]}"#.utf8)
+    }
+
+    private static let views =
+        #"{"name":"views","kind":"window","aggregator":"count","event_type":"view","size_ms":60000,"hop_ms":10000}"#
+
+    @Test(arguments: [
+        (
+            #"{"name":"a","kind":"window","aggregator":"count","size_ms":60000,"hop_ms":15000}"#, "a",
+            "not a multiple of the tick"
+        ),
+        (
+            #"{"name":"a","kind":"window","aggregator":"count","size_ms":50000,"hop_ms":20000}"#, "a",
+            "not a multiple of hop_ms"
+        ),
+        (#"{"name":"a","kind":"window","aggregator":"count","hop_ms":10000}"#, "a", "needs size_ms and hop_ms"),
+        (
+            #"{"name":"a","kind":"window","aggregator":"median","size_ms":60000,"hop_ms":10000}"#, "a",
+            "unknown aggregator"
+        ),
+        (
+            #"{"name":"a","kind":"window","aggregator":"count","event_type":"View!","size_ms":60000,"hop_ms":10000}"#,
+            "a",
+            "event_type"
+        ),
+        (views + "," + views, "views", "appears twice"),
+        (#"{"name":"a","kind":"derived","expression":"missing + 1"}"#, "a", "not a feature listed before"),
+        (
+            #"{"name":"a","kind":"derived","expression":"later + 1"},"#
+                + views.replacingOccurrences(of: "views", with: "later"), "a", "not a feature listed before"
+        ),
+        (#"{"name":"a","kind":"derived","expression":"tick / 1000"}"#, "a", "declare the feature"),
+        (#"{"name":"a","kind":"gauge","aggregator":"count"}"#, "a", "unknown kind"),
+        (#"{"name":"a","kind":"key","aggregator":"mean","parameters":{"field":"likes"}}"#, "a", "parameter \"field\""),
+        (#"{"name":"a","kind":"clock","aggregator":"decayed_sum"}"#, "a", "half_life_ms"),
+        (#"{"name":"a","kind":"key","aggregator":"count","expression":"1"}"#, "a", "exactly one"),
+        (#"{"name":"a","kind":"derived","expression":"(1 + 2"}"#, "a", "missing )"),
+    ])
+    func invalidDefinitionIsRejected(feature: String, name: String, message: String) {
+        do {
+            _ = try FeatureSet.load(jsonBytes: Self.document(feature))
+            Issue.record("accepted an invalid definition: \(feature)")
+        } catch {
+            #expect(error.feature == name)
+            #expect(error.message.contains(message), "message: \(error.message)")
+        }
+    }
+
+    @Test func setWithoutEmittedFeatureIsRejected() {
+        let feature = Self.views.replacingOccurrences(of: "}", with: #","emit":false}"#)
+        #expect(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Self.document(feature)) }
+    }
+
+    @Test func malformedDocumentIsRejected() {
+        #expect(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array("{\"name\":".utf8)) }
+    }
+
+    @Test func loadsDefinitionFromFileAndReportsMissingFile() throws {
+        #expect(throws: FeatureSetError.self) { try FeatureSet.load(path: "/nonexistent/feature-set.json") }
+    }
+
+    @Test(arguments: [
+        ("1 + 2 * 3", 7.0),
+        ("(1 + 2) * 3", 9.0),
+        ("-4 / 8", -0.5),
+        ("max(1, 5, 3) - min(4, 2)", 3.0),
+        ("coalesce(x, 7)", 7.0),
+        ("tick / 1000", 1_700_000_000.0),
+    ])
+    func expressionEvaluates(text: String, expected: Double) throws {
+        let expression = try DerivedExpression.parse(text, featureName: "e", earlierFeatures: ["x"])
+        #expect(expression.evaluate([.null], tick: 1_700_000_000_000) == expected)
+    }
+
+    @Test func expressionWithNullOperandIsNull() throws {
+        let expression = try DerivedExpression.parse("x + 1", featureName: "e", earlierFeatures: ["x"])
+        #expect(expression.evaluate([.null], tick: 0) == nil)
+    }
+}

@@ -1,0 +1,198 @@
+import Glibc
+import StreamCore
+import Testing
+
+@testable import StreamApp
+
+/// A failed connection attempt to the loopback server.
+private struct ConnectionRefused: Error {
+    var port: UInt16
+    var code: Int32
+}
+
+/// A blocking loopback HTTP client with a receive timeout, for testing the server.
+private struct LoopbackClient {
+    let descriptor: Int32
+
+    init(port: UInt16) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw ConnectionRefused(port: port, code: code)
+        }
+    }
+
+    func send(_ text: String) {
+        _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until the server closes the connection or 5 s pass.
+    func readAll() -> String {
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        for _ in 0..<10_000 {
+            let count = recv(descriptor, &chunk, chunk.count, 0)
+            if count <= 0 { break }
+            output += chunk[0..<count]
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    func close() {
+        _ = Glibc.close(descriptor)
+    }
+
+    /// Sends a whole request and returns the whole response.
+    static func exchange(port: UInt16, _ request: String) throws -> String {
+        let client = try LoopbackClient(port: port)
+        defer { client.close() }
+        client.send(request)
+        return client.readAll()
+    }
+}
+
+@Suite struct OperationsServerTests {
+    private func makeServer(
+        limits: OperationsServerLimits = OperationsServerLimits()
+    ) throws -> (
+        OperationsServer, MetricsRegistry, HealthMonitor
+    ) {
+        let registry = MetricsRegistry(registering: MetricDescriptor.all)
+        let health = HealthMonitor(livenessTimeoutMilliseconds: 60_000)
+        let server = try OperationsServer.startEndpoints(
+            host: "127.0.0.1",
+            port: 0,
+            metrics: registry,
+            health: health,
+            limits: limits,
+            logger: .discarding
+        )
+        return (server, registry, health)
+    }
+
+    @Test func servesMetricsHealthAndReadiness() throws {
+        let (server, registry, health) = try makeServer()
+        defer { server.stop() }
+        #expect(server.port != 0)
+        registry.counter(.eventsConsumed, labels: [("partition", "3")]).increment(by: 5)
+
+        let metrics = try LoopbackClient.exchange(port: server.port, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(metrics.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(metrics.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
+        #expect(metrics.contains(#"memestream_events_consumed_total{partition="3"} 5"#))
+
+        let healthz = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"))
+
+        health.assign([0, 1])
+        health.markRestored(0)
+        let notReady = try LoopbackClient.exchange(port: server.port, "GET /readyz HTTP/1.1\r\n\r\n")
+        #expect(notReady.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
+        #expect(notReady.hasSuffix("partitions not yet restored: 1\n"))
+
+        health.markRestored(1)
+        let ready = try LoopbackClient.exchange(port: server.port, "GET /readyz HTTP/1.1\r\n\r\n")
+        #expect(ready.hasPrefix("HTTP/1.1 200 OK\r\n"))
+    }
+
+    @Test func headOmitsBodyAndUnknownPathIs404() throws {
+        let (server, _, _) = try makeServer()
+        defer { server.stop() }
+        let head = try LoopbackClient.exchange(port: server.port, "HEAD /metrics HTTP/1.1\r\n\r\n")
+        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(head.hasSuffix("\r\n\r\n"))
+        let missing = try LoopbackClient.exchange(port: server.port, "GET /nope HTTP/1.1\r\n\r\n")
+        #expect(missing.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+    }
+
+    @Test func badRequestsGetErrorsAndServerKeepsServing() throws {
+        let (server, _, _) = try makeServer(limits: OperationsServerLimits(maxRequestBytes: 256))
+        defer { server.stop() }
+
+        let garbage = try LoopbackClient.exchange(port: server.port, "\u{01}\u{02}garbage\r\n\r\n")
+        #expect(garbage.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+
+        let huge = "GET /metrics HTTP/1.1\r\nX-Pad: " + String(repeating: "a", count: 1_000) + "\r\n\r\n"
+        let tooLarge = try LoopbackClient.exchange(port: server.port, huge)
+        #expect(tooLarge.hasPrefix("HTTP/1.1 431 "))
+
+        // A client that sends half a request and hangs up.
+        let quitter = try LoopbackClient(port: server.port)
+        quitter.send("GET /met")
+        quitter.close()
+
+        let after = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(after.hasPrefix("HTTP/1.1 200 OK\r\n"))
+    }
+
+    @Test func slowClientTimesOut() throws {
+        let (server, _, _) = try makeServer(limits: OperationsServerLimits(readTimeoutMilliseconds: 200))
+        defer { server.stop() }
+        let client = try LoopbackClient(port: server.port)
+        defer { client.close() }
+        client.send("GET /metrics HTTP/1.1\r\n")
+        #expect(client.readAll().hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+    }
+
+    @Test func connectionsBeyondLimitGet503() throws {
+        let (server, _, _) = try makeServer(
+            limits: OperationsServerLimits(readTimeoutMilliseconds: 3_000, maxConnections: 1)
+        )
+        defer { server.stop() }
+        let holder = try LoopbackClient(port: server.port)
+        holder.send("GET /metrics HTTP/1.1\r\n")
+
+        // The holder is accepted asynchronously; retry until the limit is seen, for at most 3 s.
+        var rejected = ""
+        let deadline = MonotonicClock.milliseconds() + 3_000
+        while MonotonicClock.milliseconds() < deadline {
+            rejected = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+            if rejected.hasPrefix("HTTP/1.1 503 ") { break }
+        }
+        #expect(rejected.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
+
+        holder.send("\r\n")
+        #expect(holder.readAll().hasPrefix("HTTP/1.1 200 OK\r\n"))
+        holder.close()
+    }
+
+    @Test func portInUseAndBadHostAreReported() throws {
+        let (server, _, _) = try makeServer()
+        defer { server.stop() }
+        #expect(throws: OperationsServerError.self) {
+            _ = try OperationsServer(host: "127.0.0.1", port: server.port, logger: .discarding) { _ in
+                HTTPResponse(status: 200, body: "")
+            }
+        }
+        do {
+            _ = try OperationsServer(host: "metrics.example", port: 0, logger: .discarding) { _ in
+                HTTPResponse(status: 200, body: "")
+            }
+            Issue.record("a host name must be rejected")
+        } catch {
+            #expect("\(error)".contains("invalid --http-host 'metrics.example'"))
+        }
+    }
+
+    @Test func stoppedServerRefusesConnections() throws {
+        let (server, _, _) = try makeServer()
+        let port = server.port
+        server.stop()
+        #expect(throws: ConnectionRefused.self) {
+            _ = try LoopbackClient(port: port)
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import StreamCore
+
+@testable import StreamApp
+
+/// A shared, ordered log of the side effects the fakes see, to check their order.
+final class EffectLog {
+    var entries: [String] = []
+}
+
+/// A stand-in engine: a value `"<meme> <ts>"` is accepted and emits one record `"<meme>@<offset>"`;
+/// any other value is rejected as malformed. State is the text `"<nextOffset> <maxTs>"`.
+final class FakeEngine: WorkerPartitionEngine {
+    var nextOffset: Int64?
+    var maxEventTime: EventTime?
+    var watermark: EventTime? { maxEventTime.map { EventTime(rawValue: $0.rawValue - 5_000) } ?? advanced }
+    var advanced: EventTime?
+    var lastProcessedTick: EventTime?
+    var keyCount: Int { 0 }
+    var keyMismatchCount = 0
+
+    init() {}
+
+    init(state: [UInt8]) throws {
+        let parts = String(decoding: state, as: UTF8.self).split(separator: " ")
+        guard parts.count == 2, let offset = Int64(parts[0]), let maxTs = Int64(parts[1]) else {
+            throw FakeEngineError()
+        }
+        nextOffset = offset
+        maxEventTime = maxTs < 0 ? nil : EventTime(rawValue: maxTs)
+    }
+
+    func process(_ record: InputRecord, into output: WorkerOutput) {
+        nextOffset = record.offset + 1
+        let text = String(decoding: record.value, as: UTF8.self)
+        let parts = text.split(separator: " ")
+        guard parts.count == 2, let ts = Int64(parts[1]) else {
+            output.reject(record, rejection: Rejection(reason: .malformedJSON, detail: "not a fake event"))
+            return
+        }
+        maxEventTime = EventTime(rawValue: max(maxEventTime?.rawValue ?? 0, ts))
+        Array("\(parts[0])@\(record.offset)".utf8).withUnsafeBytes { value in
+            output.emit(memeID: String(parts[0]), tick: EventTime(rawValue: ts), isTombstone: false, value: value)
+        }
+    }
+
+    func advanceWatermark(to watermark: EventTime, into output: WorkerOutput) {
+        advanced = watermark
+        lastProcessedTick = watermark
+    }
+
+    func encodeState() -> [UInt8] {
+        Array("\(nextOffset ?? 0) \(maxEventTime?.rawValue ?? -1)".utf8)
+    }
+}
+
+struct FakeEngineError: Error {}
+
+/// A consumer fed from arrays, with scripted rebalances.
+final class FakeConsumer: WorkerConsumer {
+    let effects: EffectLog
+    var partitions: [Int32: [(offset: Int64, value: String)]] = [:]
+    var positions: [Int32: Int64] = [:]
+    var pendingAssign: [Int32]?
+    var pendingRevoke: [Int32]?
+    var pendingLost: [Int32]?
+    var committed: [Int32: Int64] = [:]
+    var seeks: [(partition: Int32, offset: Int64)] = []
+    /// When `true`, poll delivers no records (a slow fetch), though the high watermark is ahead.
+    var isStalled = false
+
+    init(effects: EffectLog) {
+        self.effects = effects
+    }
+
+    func poll(
+        maxRecords: Int,
+        timeoutMilliseconds: Int,
+        handler: any WorkerRebalanceHandler,
+        _ body: (InputRecord) throws -> Void
+    ) throws {
+        if let revoke = pendingRevoke {
+            pendingRevoke = nil
+            try handler.partitionsRevoked(revoke)
+            for partition in revoke { positions[partition] = nil }
+        }
+        if let lost = pendingLost {
+            pendingLost = nil
+            handler.partitionsLost(lost)
+            for partition in lost { positions[partition] = nil }
+        }
+        if let assign = pendingAssign {
+            pendingAssign = nil
+            try handler.partitionsAssigned(assign)
+            for partition in assign {
+                // Like librdkafka: a new partition starts at the committed offset.
+                positions[partition] = committed[partition] ?? 0
+            }
+        }
+        var delivered = 0
+        if isStalled { return }
+        for partition in positions.keys.sorted() {
+            let records = partitions[partition, default: []]
+            while let position = positions[partition], position < records.count, delivered < maxRecords {
+                let value = Array(records[Int(position)].value.utf8)
+                try value.withUnsafeBytes { bytes in
+                    try body(
+                        InputRecord(
+                            partition: partition,
+                            offset: position,
+                            recordTimestamp: nil,
+                            key: nil,
+                            value: bytes
+                        )
+                    )
+                }
+                positions[partition] = position + 1
+                delivered += 1
+            }
+        }
+    }
+
+    func highWatermark(partition: Int32) -> Int64? {
+        Int64(partitions[partition, default: []].count)
+    }
+
+    func logOffsets(partition: Int32) throws -> (start: Int64, end: Int64) {
+        (0, Int64(partitions[partition, default: []].count))
+    }
+
+    func seek(partition: Int32, to offset: Int64) throws {
+        seeks.append((partition, offset))
+        positions[partition] = offset
+    }
+
+    func commit(_ offsets: [Int32: Int64]) throws {
+        effects.entries.append("commit " + offsets.keys.sorted().map { "\($0)=\(offsets[$0]!)" }.joined(separator: ","))
+        committed.merge(offsets) { _, new in new }
+    }
+
+    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64? { nil }
+
+    func close(handler: any WorkerRebalanceHandler) throws {
+        try handler.partitionsRevoked(positions.keys.sorted())
+        positions.removeAll()
+        effects.entries.append("close")
+    }
+}
+
+/// A producer that records what it receives; `flush` acknowledges everything or fails on demand.
+final class FakeProducer: WorkerProducer {
+    let effects: EffectLog
+    var produced: [(topic: String, key: String?, value: String?, timestamp: Int64?, headers: [String: String])] = []
+    var unacknowledged = 0
+    var failNextFlush: (any Error)?
+
+    init(effects: EffectLog) {
+        self.effects = effects
+    }
+
+    func produce(_ record: OutgoingRecord) throws {
+        var headers: [String: String] = [:]
+        for header in record.headers {
+            headers[header.name] = String(decoding: header.value, as: UTF8.self)
+        }
+        produced.append(
+            (
+                record.topic,
+                record.key.map { String(decoding: $0, as: UTF8.self) },
+                record.value.map { String(decoding: $0, as: UTF8.self) },
+                record.timestamp,
+                headers
+            )
+        )
+        unacknowledged += 1
+    }
+
+    func poll() {}
+
+    func flush(timeoutMilliseconds: Int) throws {
+        if let failure = failNextFlush {
+            failNextFlush = nil
+            throw failure
+        }
+        effects.entries.append("flush \(unacknowledged)")
+        unacknowledged = 0
+    }
+}
+
+/// A directory store that also records its saves in the effect log.
+final class RecordingStore: CheckpointStore {
+    let inner: DirectoryCheckpointStore
+    let effects: EffectLog
+    var location: String { inner.location }
+
+    init(root: String, effects: EffectLog) throws {
+        inner = try DirectoryCheckpointStore(root: root)
+        self.effects = effects
+    }
+
+    func save(_ checkpoint: Checkpoint) throws {
+        try inner.save(checkpoint)
+        effects.entries.append("save \(checkpoint.key.partition)@\(checkpoint.nextOffset)")
+    }
+
+    func load(_ key: CheckpointKey) throws -> Checkpoint? {
+        try inner.load(key)
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import StreamCore
+import Synchronization
+import Testing
+
+@testable import StreamApp
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    let wall = Atomic<Int64>(1_700_000_000_000)
+    let monotonic = Atomic<UInt64>(1_000_000_000)
+
+    var workerClock: WorkerClock {
+        WorkerClock(
+            wallMilliseconds: { self.wall.load(ordering: .relaxed) },
+            monotonicNanoseconds: { self.monotonic.load(ordering: .relaxed) }
+        )
+    }
+
+    func advance(milliseconds: Int64) {
+        wall.wrappingAdd(milliseconds, ordering: .relaxed)
+        monotonic.wrappingAdd(UInt64(milliseconds) * 1_000_000, ordering: .relaxed)
+    }
+}
+
+/// The worker loop against fakes: one consumer, producer, engine and a directory store.
+final class WorkerLoopHarness {
+    let effects = EffectLog()
+    let consumer: FakeConsumer
+    let producer: FakeProducer
+    let store: RecordingStore
+    let clock = ManualClock()
+    let root: String
+    var settings = WorkerSettings()
+    let logs = InMemoryLogHandler()
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("worker-loop-\(UUID())").path
+        consumer = FakeConsumer(effects: effects)
+        producer = FakeProducer(effects: effects)
+        store = try RecordingStore(root: root, effects: effects)
+        settings.idleTimeoutMilliseconds = 0
+        settings.checkpointIntervalMilliseconds = 1_000
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    func makeWorker() -> StreamWorker {
+        let engines = WorkerEngineFactory(
+            featureSetName: "fake_v1",
+            featureSetVersion: 3,
+            outOfOrdernessMilliseconds: 5_000,
+            allowedLatenessMilliseconds: 600_000,
+            largestWindowMilliseconds: 86_400_000,
+            makeEngine: { _ in FakeEngine() },
+            restoreEngine: { try FakeEngine(state: $0) }
+        )
+        return StreamWorker(
+            settings: settings,
+            consumer: consumer,
+            producer: producer,
+            store: store,
+            engines: engines,
+            logger: Logger(label: "test", level: .debug, handler: logs),
+            metrics: WorkerMetrics(registry: MetricsRegistry()),
+            health: WorkerHealth(),
+            clock: clock.workerClock
+        )
+    }
+
+    func feed(_ partition: Int32, _ values: [String]) {
+        for value in values {
+            let offset = Int64(consumer.partitions[partition, default: []].count)
+            consumer.partitions[partition, default: []].append((offset, value))
+        }
+    }
+}
+
+@Suite struct WorkerLoopTests {
+    @Test func outputCarriesKeyTimestampHeaders() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+
+        let features = harness.producer.produced.filter { $0.topic == "memes.features" }
+        #expect(features.count == 2)
+        #expect(features.first?.key == "m1")
+        #expect(features.first?.value == "m1@0")
+        #expect(features.first?.timestamp == 1_700_000_000_000)
+        #expect(features.first?.headers == ["feature_set": "fake_v1", "schema_version": "3"])
+    }
+
+    @Test func rejectionGoesToDeadLetterTopic() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(2, ["m1 1700000000000", "garbage"])
+        harness.consumer.pendingAssign = [2]
+        try harness.makeWorker().pollOnce()
+
+        let dead = harness.producer.produced.filter { $0.topic == "memes.events.dlq" }
+        #expect(dead.count == 1)
+        #expect(dead.first?.value == "garbage")
+        #expect(dead.first?.headers["error"] == "malformed_json")
+        #expect(dead.first?.headers["error_detail"] == "not a fake event")
+        #expect(dead.first?.headers["source_topic"] == "memes.events")
+        #expect(dead.first?.headers["source_partition"] == "2")
+        #expect(dead.first?.headers["source_offset"] == "1")
+    }
+
+    @Test func checkpointOrderIsFlushSaveCommit() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.feed(1, ["m3 1700000000000"])
+        harness.consumer.pendingAssign = [0, 1]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 1_000)
+        try worker.pollOnce()
+
+        #expect(harness.effects.entries == ["flush 3", "save 0@2", "save 1@1", "commit 0=2,1=1"])
+    }
+
+    @Test func unchangedPartitionIsNotCheckpointed() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 1_000)
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 1_000)
+        try worker.pollOnce()
+
+        #expect(harness.effects.entries == ["flush 1", "save 0@1", "commit 0=1"])
+    }
+
+    @Test func restoreSeeksAndSkipsDuplicates() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000", "m3 1700000002000"])
+        harness.consumer.pendingAssign = [0]
+        let first = harness.makeWorker()
+        try first.pollOnce()
+        try first.checkpoint([0], reason: "test")
+        harness.producer.produced.removeAll()
+
+        // A second worker takes over. Nothing was committed, so the consumer starts at offset 0 and
+        // the worker must seek to the checkpointed offset 3.
+        harness.feed(0, ["m4 1700000003000"])
+        harness.consumer.positions.removeAll()
+        harness.consumer.committed.removeAll()
+        harness.consumer.pendingAssign = [0]
+        let second = harness.makeWorker()
+        try second.pollOnce()
+        try second.pollOnce()
+
+        #expect(harness.consumer.seeks.map { $0.offset } == [3])
+        #expect(harness.producer.produced.map { $0.value } == ["m4@3"])
+    }
+
+    @Test func revocationCheckpointsBeforeRelease() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000"])
+        harness.feed(1, ["m2 1700000000000"])
+        harness.consumer.pendingAssign = [0, 1]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        harness.consumer.pendingRevoke = [1]
+        try worker.pollOnce()
+
+        #expect(harness.effects.entries == ["flush 2", "save 1@1", "commit 1=1"])
+        #expect(worker.assignedPartitions == [0])
+    }
+
+    @Test func lostPartitionIsNotCommitted() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        harness.consumer.pendingLost = [0]
+        try worker.pollOnce()
+
+        #expect(harness.effects.entries.isEmpty)
+        #expect(worker.assignedPartitions.isEmpty)
+        #expect(try harness.store.load(CheckpointKey(group: "memestream", topic: "memes.events", partition: 0)) == nil)
+    }
+
+    @Test func deliveryFailureStopsWithoutCommit() throws {
+        struct Rejected: Error {}
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        harness.producer.failNextFlush = Rejected()
+        harness.clock.advance(milliseconds: 1_000)
+
+        #expect(throws: Rejected.self) { try worker.pollOnce() }
+        #expect(harness.consumer.committed.isEmpty)
+        #expect(!harness.effects.entries.contains { $0.hasPrefix("save") })
+    }
+
+    @Test func shutdownCheckpointsAndCloses() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000", "m2 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        var polls = 0
+        try worker.run {
+            polls += 1
+            return polls > 2
+        }
+
+        #expect(harness.effects.entries == ["flush 2", "save 0@2", "commit 0=2", "close"])
+        #expect(harness.consumer.committed[0] == 2)
+    }
+
+    @Test func idleRuleNeedsCaughtUpPartition() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.idleTimeoutMilliseconds = 60_000
+        harness.settings.maxPollRecords = 1
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+
+        // Behind: a record is unread and fetches stall, so the idle rule must not fire.
+        harness.consumer.isStalled = true
+        harness.clock.advance(milliseconds: 61_000)
+        try worker.pollOnce()
+        #expect(harness.logs.entries.filter { $0.message == "idle partition advanced its watermark" }.isEmpty)
+
+        // Caught up and idle for longer than the timeout: the watermark moves to now − timeout − 5 s.
+        harness.consumer.isStalled = false
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 61_000)
+        try worker.pollOnce()
+        let now = harness.clock.wall.load(ordering: .relaxed)
+        let logs = harness.logs.entries.filter { $0.message == "idle partition advanced its watermark" }
+        #expect(logs.count == 1)
+        #expect(logs.first?.metadata[LogKey.watermark] == .integer(now - 60_000 - 5_000))
+    }
+}

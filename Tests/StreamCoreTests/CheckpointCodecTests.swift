@@ -1,0 +1,125 @@
+import Testing
+
+@testable import StreamCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct CheckpointCodecTests {
+    static let key = CheckpointKey(group: "memestream", topic: "memes.events", partition: 3)
+
+    /// The state the golden file holds: a fixed, compressible, non-trivial byte pattern.
+    static let goldenState: [UInt8] = (0..<5_000).map { UInt8(truncatingIfNeeded: ($0 * 31) ^ ($0 >> 3)) }
+
+    static let golden = Checkpoint(
+        key: key,
+        nextOffset: 12_345,
+        maxEventTime: EventTime(rawValue: 1_700_000_123_456),
+        lastTick: EventTime(rawValue: 1_700_000_110_000),
+        createdAtMilliseconds: 1_700_000_200_000,
+        state: goldenState
+    )
+
+    @Test(arguments: [
+        ("", UInt32(0)),
+        ("123456789", UInt32(0xE306_9283)),
+        ("a", UInt32(0xC1D0_4330)),
+    ])
+    func crc32cKnownVectors(input: String, expected: UInt32) {
+        #expect(CRC32C.checksum(Array(input.utf8)) == expected)
+    }
+
+    @Test func crc32cContinues() {
+        let whole = Array("123456789".utf8)
+        let first = whole.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<4])) }
+        let both = whole.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[4...]), continuing: first)
+        }
+        #expect(both == 0xE306_9283)
+    }
+
+    @Test func roundTrip() throws {
+        let bytes = try CheckpointCodec.encode(Self.golden)
+        #expect(Array(bytes[0..<4]) == CheckpointCodec.magic)
+        #expect(bytes.count < Self.goldenState.count)
+        let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
+        #expect(decoded == Self.golden)
+    }
+
+    @Test func roundTripWithoutTimes() throws {
+        var checkpoint = Self.golden
+        checkpoint.maxEventTime = nil
+        checkpoint.lastTick = nil
+        checkpoint.state = []
+        let decoded = try CheckpointCodec.decode(CheckpointCodec.encode(checkpoint), expecting: Self.key, source: "t")
+        #expect(decoded == checkpoint)
+    }
+
+    /// Restores the version-1 golden file written by an earlier build. Regenerate it only when
+    /// adding a new version: `MEMESTREAM_WRITE_GOLDEN=1 swift test --filter CheckpointCodecTests`.
+    @Test func goldenVersion1Restores() throws {
+        let path = checkpointFixtures + "/checkpoint-v1.bin"
+        if getenv("MEMESTREAM_WRITE_GOLDEN") != nil {
+            writeFileBytes(path, try CheckpointCodec.encode(Self.golden))
+        }
+        let bytes = try #require(readFileBytes(path))
+        #expect(bytes[4] == 1)
+        let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: path)
+        #expect(decoded == Self.golden)
+    }
+
+    @Test func flippedByteIsChecksumMismatch() throws {
+        var bytes = try CheckpointCodec.encode(Self.golden)
+        bytes[bytes.count - 10] ^= 0x40
+        let error = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
+        }
+        guard case .checksumMismatch = error.code else {
+            Issue.record("expected a checksum mismatch, got \(error.code)")
+            return
+        }
+        #expect(error.nextOffset == 12_345)
+        #expect(error.description.contains("memestream/memes.events/3"))
+        #expect(error.description.contains("next offset 12345"))
+        #expect(error.description.contains("--start-from"))
+    }
+
+    @Test(arguments: [0, 3, 5, 9, 40, 100])
+    func truncationIsReported(keep: Int) throws {
+        let bytes = try CheckpointCodec.encode(Self.golden)
+        let error = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(Array(bytes[0..<keep]), expecting: Self.key, source: "test")
+        }
+        #expect(error.code == .truncated || error.code == .invalidHeader)
+        #expect(error.key == Self.key)
+    }
+
+    @Test func unknownVersionIsReported() throws {
+        var bytes = try CheckpointCodec.encode(Self.golden)
+        bytes[4] = 9
+        let error = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
+        }
+        #expect(error.code == .unknownVersion(9))
+        #expect(error.description.contains("format version 9"))
+    }
+
+    @Test func badMagicIsReported() throws {
+        var bytes = try CheckpointCodec.encode(Self.golden)
+        bytes[0] = 0x00
+        let error = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
+        }
+        #expect(error.code == .badMagic)
+    }
+
+    @Test func otherPartitionIsRejected() throws {
+        let bytes = try CheckpointCodec.encode(Self.golden)
+        let other = CheckpointKey(group: "memestream", topic: "memes.events", partition: 4)
+        let error = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(bytes, expecting: other, source: "test")
+        }
+        #expect(error.code == .invalidHeader)
+    }
+}

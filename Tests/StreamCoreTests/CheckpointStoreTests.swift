@@ -1,0 +1,122 @@
+import Testing
+
+@testable import StreamCore
+
+@Suite struct CheckpointStoreTests {
+    static let key = CheckpointKey(group: "group a/..", topic: "memes.events", partition: 2)
+
+    static func checkpoint(offset: Int64, stateSize: Int = 1_000, seed: UInt64 = 1) -> Checkpoint {
+        var generator = seed
+        let state = (0..<stateSize).map { _ -> UInt8 in
+            generator = generator &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: generator >> 56)
+        }
+        return Checkpoint(
+            key: key,
+            nextOffset: offset,
+            maxEventTime: EventTime(rawValue: 1_700_000_000_000 + offset),
+            lastTick: nil,
+            createdAtMilliseconds: 0,
+            state: state
+        )
+    }
+
+    @Test func directoryStoreMissingIsNil() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root + "/nested/dir")
+        #expect(try store.load(Self.key) == nil)
+    }
+
+    @Test func directoryStoreKeepsLatest() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        try store.save(Self.checkpoint(offset: 20, seed: 2))
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 20, seed: 2))
+        #expect(store.path(for: Self.key).hasPrefix(root + "/group%20a%2F.."))
+        #expect(readFileBytes(store.path(for: Self.key) + ".tmp") == nil)
+    }
+
+    @Test func directoryStoreCorruptFileIsError() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        let path = store.path(for: Self.key)
+        var bytes = try #require(readFileBytes(path))
+        bytes.removeLast(7)
+        writeFileBytes(path, bytes)
+        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        #expect(error.source == path)
+        #expect(error.nextOffset == 10)
+    }
+
+    @Test(arguments: [64, 300, 100_000])
+    func chunkedStoreRoundTrip(maxRecordBytes: Int) throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: maxRecordBytes)
+        let store = ChunkedCheckpointStore(log: log)
+        #expect(try store.load(Self.key) == nil)
+        try store.save(Self.checkpoint(offset: 5, stateSize: 3_000))
+        try store.save(Self.checkpoint(offset: 9, stateSize: 3_000, seed: 7))
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 9, stateSize: 3_000, seed: 7))
+        if maxRecordBytes < 3_000 {
+            #expect(log.records.count > 4)
+        }
+    }
+
+    @Test func chunkedStoreIgnoresChunksWithoutManifest() throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: 200)
+        let store = ChunkedCheckpointStore(log: log)
+        try store.save(Self.checkpoint(offset: 5, stateSize: 3_000))
+        let completeCount = log.records.count
+        try store.save(Self.checkpoint(offset: 9, stateSize: 3_000, seed: 7))
+        // A crash after some chunks of the second save: drop its tail including the manifest.
+        log.records.removeLast((log.records.count - completeCount) / 2 + 1)
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 5, stateSize: 3_000))
+    }
+
+    @Test func chunkedStoreMissingChunkIsError() throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: 200)
+        let store = ChunkedCheckpointStore(log: log)
+        try store.save(Self.checkpoint(offset: 5, stateSize: 3_000))
+        // Retention removed the oldest chunk.
+        log.records.removeFirst()
+        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        #expect(error.code == .incompleteSnapshot)
+        #expect(error.source == "memory@\(log.records.count - 1)")
+    }
+
+    @Test func chunkedStoreSurvivesCompaction() throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: 200)
+        let store = ChunkedCheckpointStore(log: log)
+        for offset in Int64(1)...4 {
+            try store.save(Self.checkpoint(offset: offset, stateSize: 3_000, seed: UInt64(offset)))
+        }
+        let completeCount = log.records.count
+        // A save that crashed after some of its chunks: keep the first half of them.
+        try store.save(Self.checkpoint(offset: 5, stateSize: 3_000, seed: 5))
+        log.records.removeLast((log.records.count - completeCount) / 2 + 1)
+        log.compact()
+
+        let restarted = ChunkedCheckpointStore(log: log)
+        #expect(try restarted.load(Self.key) == Self.checkpoint(offset: 4, stateSize: 3_000, seed: 4))
+
+        // After the restart, saves must not overwrite the chunks the latest manifest needs.
+        try restarted.save(Self.checkpoint(offset: 6, stateSize: 2_000, seed: 6))
+        log.compact()
+        #expect(try restarted.load(Self.key) == Self.checkpoint(offset: 6, stateSize: 2_000, seed: 6))
+    }
+
+    @Test func chunkedStoreSeparatesKeys() throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: 500)
+        let store = ChunkedCheckpointStore(log: log)
+        var other = Self.checkpoint(offset: 77, seed: 3)
+        other.key.partition = 5
+        try store.save(Self.checkpoint(offset: 5))
+        try store.save(other)
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 5))
+        #expect(try store.load(other.key) == other)
+    }
+}

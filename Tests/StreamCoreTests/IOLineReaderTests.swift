@@ -1,0 +1,150 @@
+import Testing
+
+@testable import StreamCore
+
+@Suite struct IOLineReaderTests {
+    @Test(arguments: ["lines.jsonl", "lines.jsonl.zst", "lines-no-extension"])
+    func readsPlainAndZstdFiles(name: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file(name)
+        let text = "first\nsecond\r\n\nfourth without newline"
+        var bytes = Array(text.utf8)
+        if name != "lines.jsonl" { bytes = try Zstd.compress(bytes) }
+        try writeFile(path, bytes)
+
+        let lines = try readAllLines(path)
+        #expect(lines.map(\.text) == ["first", "second", "", "fourth without newline"])
+        #expect(lines.allSatisfy { !$0.isTruncated })
+    }
+
+    @Test func emptyFileHasNoLines() throws {
+        let directory = try TemporaryDirectory()
+        try writeFile(directory.file("empty.jsonl"), [])
+        #expect(try readAllLines(directory.file("empty.jsonl")).isEmpty)
+    }
+
+    @Test func lineNumbersCountBlankLines() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("numbers.jsonl")
+        try writeFile(path, Array("a\n\nb\n".utf8))
+        let reader = try LineReader(path: path)
+        var numbers: [Int] = []
+        while let line = try reader.nextLine() { numbers.append(line.number) }
+        #expect(numbers == [1, 2, 3])
+    }
+
+    @Test(arguments: [false, true])
+    func overlongLineIsCutAndNeighboursSurvive(compressed: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file(compressed ? "long.jsonl.zst" : "long.jsonl")
+        let long = String(repeating: "x", count: 3_000_000)
+        var bytes = Array("before\n\(long)\nafter\n".utf8)
+        if compressed { bytes = try Zstd.compress(bytes) }
+        try writeFile(path, bytes)
+
+        let lines = try readAllLines(path, maximumLineBytes: 100_000)
+        try #require(lines.count == 3)
+        #expect(lines[0].text == "before")
+        #expect(lines[1].isTruncated)
+        #expect(lines[1].length == 3_000_000)
+        #expect(lines[1].text.utf8.count == 100_000)
+        #expect(lines[2].text == "after")
+        #expect(!lines[2].isTruncated)
+    }
+
+    @Test func overlongLastLineWithoutNewline() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("tail.jsonl")
+        try writeFile(path, Array(("ok\n" + String(repeating: "y", count: 700_000)).utf8))
+        let lines = try readAllLines(path, maximumLineBytes: 1000)
+        try #require(lines.count == 2)
+        #expect(lines[1].isTruncated)
+        #expect(lines[1].length == 700_000)
+    }
+
+    @Test func overlongLineInsideOneChunk() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("short-limit.jsonl")
+        try writeFile(path, Array("0123456789abcdef\nxy\n".utf8))
+        let lines = try readAllLines(path, maximumLineBytes: 10)
+        try #require(lines.count == 2)
+        #expect(lines[0].text == "0123456789")
+        #expect(lines[0].isTruncated)
+        #expect(lines[0].length == 16)
+        #expect(lines[1].text == "xy")
+    }
+
+    @Test func manyLinesAcrossChunkBoundaries() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("many.jsonl.zst")
+        let expected = (0..<200_000).map { "{\"n\":\($0)}" }
+        try writeFile(path, try Zstd.compress(Array(expected.joined(separator: "\n").utf8)))
+        let lines = try readAllLines(path)
+        #expect(lines.count == expected.count)
+        #expect(lines.map(\.text) == expected)
+    }
+
+    @Test func truncatedZstdDeliversGoodLinesThenThrows() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("cut.jsonl.zst")
+        let text =
+            (0..<50_000).map { "line \($0) \(String(repeating: "z", count: $0 % 50))" }
+            .joined(separator: "\n") + "\n"
+        let compressed = try Zstd.compress(Array(text.utf8))
+        let cut = Array(compressed.prefix(compressed.count / 2))
+        try writeFile(path, cut)
+
+        let reader = try LineReader(path: path)
+        var count = 0
+        var thrown: FileIOError?
+        do {
+            while let line = try reader.nextLine() {
+                #expect(
+                    String(decoding: line.bytes, as: UTF8.self)
+                        == "line \(count) \(String(repeating: "z", count: count % 50))"
+                )
+                count += 1
+            }
+        } catch let error as FileIOError {
+            thrown = error
+        }
+        let error = try #require(thrown)
+        #expect(count > 1000)
+        #expect(error.path == path)
+        #expect(error.byteOffset == Int64(cut.count))
+        #expect(error.description.contains("truncated"))
+    }
+
+    @Test func corruptZstdNamesFileAndOffset() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("corrupt.jsonl.zst")
+        var compressed = try Zstd.compress(Array(String(repeating: "abc\n", count: 1000).utf8))
+        for index in 12..<compressed.count - 4 { compressed[index] ^= 0x5A }
+        try writeFile(path, compressed)
+
+        let reader = try LineReader(path: path)
+        let error = try #require(
+            throws: FileIOError.self,
+            performing: {
+                var lines = 0
+                while try reader.nextLine() != nil && lines < 10_000 { lines += 1 }
+            }
+        )
+        #expect(error.path == path)
+        #expect(error.byteOffset != nil)
+    }
+
+    @Test func missingFileNamesPath() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("absent.jsonl")
+        let error = try #require(throws: FileIOError.self) { try LineReader(path: path) }
+        #expect(error.path == path)
+        #expect(error.description.contains("No such file"))
+    }
+
+    @Test func directoryIsRejected() throws {
+        let directory = try TemporaryDirectory()
+        let error = try #require(throws: FileIOError.self) { try LineReader(path: directory.path) }
+        #expect(error.description.contains("directory"))
+    }
+}

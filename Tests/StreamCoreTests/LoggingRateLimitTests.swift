@@ -1,0 +1,103 @@
+import StreamCore
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand.
+private final class ManualClock: Sendable {
+    private let now = Atomic<Int64>(1_000)
+
+    func advance(by milliseconds: Int64) {
+        now.add(milliseconds, ordering: .relaxed)
+    }
+
+    var milliseconds: Int64 { now.load(ordering: .relaxed) }
+}
+
+@Suite struct LoggingRateLimitTests {
+    private func entry(_ message: String, offset: Int64 = 0) -> LogEntry {
+        LogEntry(
+            timestampMilliseconds: 0,
+            level: .info,
+            label: "worker",
+            message: message,
+            metadata: [LogKey.kafkaOffset: .integer(offset)]
+        )
+    }
+
+    @Test func limitThenOneSummaryAfterInterval() throws {
+        let sink = InMemoryLogHandler()
+        let clock = ManualClock()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 3, intervalMilliseconds: 1_000) {
+            clock.milliseconds
+        }
+
+        for offset in 0..<10 {
+            limiter.log(entry("record rejected", offset: Int64(offset)))
+        }
+        #expect(sink.entries.map(\.message) == Array(repeating: "record rejected", count: 3))
+
+        clock.advance(by: 1_000)
+        limiter.log(entry("record rejected", offset: 10))
+
+        let messages = sink.entries.map(\.message)
+        #expect(messages.count == 5)
+        let summary = sink.entries[3]
+        #expect(summary.message == RateLimitingLogHandler.suppressedMessage)
+        #expect(summary.metadata[LogKey.suppressed] == .integer(7))
+        #expect(summary.metadata["suppressed.message"] == "record rejected")
+        #expect(summary.metadata[LogKey.kafkaOffset] == .integer(9))
+        #expect(summary.level == .info)
+        #expect(sink.entries[4].metadata[LogKey.kafkaOffset] == .integer(10))
+    }
+
+    @Test func differentMessagesHaveSeparateBudgets() {
+        let sink = InMemoryLogHandler()
+        let clock = ManualClock()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000) {
+            clock.milliseconds
+        }
+        limiter.log(entry("a"))
+        limiter.log(entry("b"))
+        limiter.log(entry("a"))
+        #expect(sink.entries.map(\.message) == ["a", "b"])
+    }
+
+    @Test func sweepWritesSummaryOfQuietKey() {
+        let sink = InMemoryLogHandler()
+        let clock = ManualClock()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000) {
+            clock.milliseconds
+        }
+        limiter.log(entry("noisy"))
+        limiter.log(entry("noisy"))
+        clock.advance(by: 1_500)
+        limiter.log(entry("other"))
+        #expect(sink.entries.map(\.message) == ["noisy", RateLimitingLogHandler.suppressedMessage, "other"])
+    }
+
+    @Test func flushWritesPendingSummaries() {
+        let sink = InMemoryLogHandler()
+        let clock = ManualClock()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 2, intervalMilliseconds: 60_000) {
+            clock.milliseconds
+        }
+        for _ in 0..<5 { limiter.log(entry("x")) }
+        limiter.flush()
+        #expect(sink.entries.count == 3)
+        #expect(sink.entries.last?.metadata[LogKey.suppressed] == .integer(3))
+        limiter.flush()
+        #expect(sink.entries.count == 3)
+    }
+
+    @Test func keysBeyondCapacityPassThrough() {
+        let sink = InMemoryLogHandler()
+        let clock = ManualClock()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000, maxKeys: 1) {
+            clock.milliseconds
+        }
+        limiter.log(entry("tracked"))
+        limiter.log(entry("tracked"))
+        for _ in 0..<3 { limiter.log(entry("untracked")) }
+        #expect(sink.entries.map(\.message) == ["tracked", "untracked", "untracked", "untracked"])
+    }
+}
