@@ -5,6 +5,7 @@ enum Subcommands {
             RunCommand.self,
             BenchCommand.self,
             DevClusterCommand.self,
+            GenerateCommand.self,
         ]
     }
 }

@@ -8,6 +8,7 @@ enum BenchCommand: Subcommand {
         [
             DecodeBenchmark.self,
             KafkaBenchmark.self,
+            GenerateBenchmark.self,
         ]
     }
 

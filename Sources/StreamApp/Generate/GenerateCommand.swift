@@ -1,0 +1,226 @@
+import Foundation
+import KafkaBridge
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `memestream generate`: writes synthetic meme traffic to a file (JSONL or JSONL.zst).
+enum GenerateCommand: Subcommand {
+    static let name = "generate"
+    static let summary = "Write realistic synthetic meme traffic (seeded, reproducible) to a file or topic."
+
+    static var usage: String {
+        """
+        usage: memestream generate --output-file FILE [OPTIONS]
+               memestream generate -b SERVERS [--topic NAME] [-X KEY=VALUE]... [OPTIONS]
+
+        Generates meme interaction events: meme births as a Poisson process, heavy-tailed
+        popularity with decay and viral bursts, users, reactions, dwell times, out-of-order and
+        late delivery, and a share of bad records for every rejection reason. Records are
+        written in arrival order, to a file or produced to a Kafka topic with record timestamp =
+        arrival time. The same options give byte-identical output.
+        """
+    }
+
+    static var options: [OptionSpec] {
+        [
+            .value("seed", valueName: "N", help: "Seed of the pseudo-random generator (unsigned 64-bit). Default 1."),
+            .value("events", valueName: "N", help: "Stop after N records, good and bad. Default 1000000."),
+            .value(
+                "duration",
+                valueName: "DURATION",
+                help: "Stop at this much event time after --start (10s, 5m, 2h, 1d); excludes --events."
+            ),
+            .value(
+                "start",
+                valueName: "TIME",
+                help: "Event time of the first event: epoch ms, RFC 3339, or now. Default 2026-01-01T00:00:00Z."
+            ),
+            .value(
+                "rate",
+                valueName: "PER_SECOND",
+                help: "Records per second of wall time (real-time output). Default: as fast as possible."
+            ),
+            .value(
+                "events-per-second",
+                valueName: "PER_SECOND",
+                help: "Mean events per second of event time. Default 1000, or --rate when that is set."
+            ),
+            .value("memes", valueName: "N", help: "Memes alive at the start, aged up to 12 h. Default 2000."),
+            .value("birth-rate", valueName: "PER_MINUTE", help: "New memes per minute of event time. Default 20."),
+            .value("users", valueName: "N", help: "Number of distinct users. Default 100000."),
+            .value(
+                "bad-share",
+                valueName: "FRACTION",
+                help: "Share of records (0-1) with a content defect, spread over the rejection reasons. Default 0.01."
+            ),
+            .value(
+                "late-share",
+                valueName: "FRACTION",
+                help: "Share of records (0-1) delivered over 11 min late, beyond the allowed lateness. Default 0.002."
+            ),
+            .value(
+                "straggler-share",
+                valueName: "FRACTION",
+                help: "Share of records (0-1) delivered 10 s to 9 min late, within the allowed lateness. Default 0.02."
+            ),
+            .value(
+                "key-mismatch-share",
+                valueName: "FRACTION",
+                help: "Share of records (0-1) keyed by user_id instead of meme_id. Default 0.001."
+            ),
+            .value(
+                "output-file",
+                valueName: "FILE",
+                help: "Write records to FILE (- for standard output); FILE ending in .zst is zstd-compressed."
+            ),
+            .value(
+                "output-format",
+                valueName: "FORMAT",
+                help:
+                    "events: one record value per line (no record timestamp, so no future_timestamp records); kcat: kcat -J envelopes. Default events."
+            ),
+            .value(
+                "topic",
+                valueName: "NAME",
+                help: "Topic to produce to, and the topic in kcat envelopes. Default memes.events."
+            ),
+            .value(
+                "partitions",
+                valueName: "N",
+                help: "Partition count for the murmur2 key partitioning of kcat envelopes. Default 1."
+            ),
+            .value(
+                "bootstrap-servers",
+                short: "b",
+                valueName: "SERVERS",
+                help: "Produce to --topic on these brokers (host:port,...) instead of writing a file."
+            ),
+            .value(
+                "properties-file",
+                short: "F",
+                valueName: "FILE",
+                help: "librdkafka properties file (key=value lines), as kcat -F reads."
+            ),
+            .value(
+                "property",
+                short: "X",
+                valueName: "KEY=VALUE",
+                repeatable: true,
+                help:
+                    "librdkafka property; overrides -F and the defaults compression.type=zstd, partitioner=murmur2_random."
+            ),
+        ]
+    }
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        let configuration = try configuration(from: arguments)
+        InterruptFlag.install()
+        let path = arguments.value("output-file")
+        let bootstrapServers = arguments.value("bootstrap-servers")
+
+        let summary: GenerationSummary
+        let destination: String
+        switch (path, bootstrapServers) {
+        case (let path?, nil):
+            destination = path
+            if path.hasSuffix(".zst") {
+                summary = try generate(configuration, to: try ZstdFileOutput(path: path))
+            } else {
+                summary = try generate(configuration, to: try BufferedFileOutput(path: path))
+            }
+        case (nil, let servers?):
+            destination = "topic '\(configuration.topic)'"
+            let properties = try kafkaProperties(from: arguments)
+            let kafkaConfiguration = KafkaTopicOutput.configuration(bootstrapServers: servers, properties: properties)
+            let output = try KafkaTopicOutput(configuration: kafkaConfiguration, topic: configuration.topic)
+            summary = try generate(configuration, into: output)
+        case (.some, .some):
+            throw UsageError("--output-file and --bootstrap-servers exclude each other; give one destination")
+        case (nil, nil):
+            throw UsageError(
+                "missing destination: give --output-file FILE (- for standard output) or --bootstrap-servers HOST:PORT with --topic"
+            )
+        }
+        printError(summary.report(destination: destination))
+        return 0
+    }
+
+    /// Reads librdkafka properties from `-F FILE`, then `-X key=value` (later values win).
+    ///
+    /// - Throws: ``UsageError`` naming `-F` or `-X` for an unreadable file or a malformed pair.
+    static func kafkaProperties(from arguments: ParsedArguments) throws -> [String: String] {
+        var properties: [String: String] = [:]
+        if let file = arguments.value("properties-file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw UsageError(
+                    "reading the properties file '\(file)' given to -F failed: check the path and permissions"
+                )
+            }
+            do {
+                properties = try KafkaPropertiesFile.parse(text, source: file)
+            } catch {
+                throw UsageError("invalid properties file '\(file)' given to -F: \(error)")
+            }
+        }
+        for pair in arguments.allValues("property") {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw UsageError("invalid value '\(pair)' for -X: expected key=value, for example -X linger.ms=50")
+            }
+            properties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return properties
+    }
+
+    /// Builds the configuration from the command line, validating every value.
+    ///
+    /// - Throws: ``UsageError`` naming the first invalid option and its valid range.
+    static func configuration(from arguments: ParsedArguments) throws -> GeneratorConfiguration {
+        var configuration = GeneratorConfiguration()
+        try configuration.applyLimitOptions(arguments)
+        try configuration.applyPopulationOptions(arguments)
+        try configuration.applyShareOptions(arguments)
+        try configuration.applyOutputOptions(arguments)
+        return configuration
+    }
+
+    /// Runs the generator into a file-like `output` in the configured line format.
+    static func generate<Output: ByteOutput>(
+        _ configuration: GeneratorConfiguration,
+        to output: Output
+    ) throws -> GenerationSummary {
+        let writer = RecordLineWriter(
+            output: output,
+            format: configuration.outputFormat,
+            topic: configuration.topic,
+            partitionCount: configuration.partitions
+        )
+        return try generate(configuration, into: writer)
+    }
+
+    /// Runs the generator into `sink` until the limit or an interrupt (see ``InterruptFlag``), then
+    /// finishes the sink.
+    static func generate<Sink: GeneratedRecordSink>(
+        _ configuration: GeneratorConfiguration,
+        into sink: Sink
+    ) throws -> GenerationSummary {
+        var writer = sink
+        var generator = TrafficGenerator(configuration: configuration)
+        var pacer = configuration.wallClockRate.map { WallClockPacer(recordsPerSecond: $0) }
+        var summary = GenerationSummary()
+        var record = GeneratedRecord()
+        let stop = InterruptFlag()
+        let started = WallClockPacer.monotonicNanoseconds()
+
+        while generator.next(into: &record) {
+            pacer?.waitForNextRecord()
+            try writer.write(record)
+            summary.count(record)
+            if stop.isRaised { break }
+        }
+        try writer.finish()
+        summary.elapsedNanoseconds = WallClockPacer.monotonicNanoseconds() - started
+        return summary
+    }
+}

@@ -1,0 +1,85 @@
+import KafkaBridge
+import Synchronization
+
+/// Produces generated records to a Kafka topic: keyed by the record key (the `meme_id`, except
+/// for mismatched keys), record timestamp (CreateTime) = arrival time, with zstd-compressed
+/// batches and the `murmur2_random` partitioner unless `-X` overrides them.
+///
+/// The topic is not created here: the broker's partition count applies, and a broker with
+/// topic auto-creation creates it with its default count (4 on the librdkafka mock cluster).
+///
+/// Thread-safety: ``write(_:)`` and ``finish()`` are called from one task; delivery reports
+/// arrive on the producer's poll thread and only touch the synchronized counters.
+struct KafkaTopicOutput: GeneratedRecordSink {
+    private let producer: KafkaProducer
+    private let topic: String
+    private let deliveries: DeliveryTally
+    /// How long ``finish()`` waits for the last delivery reports.
+    static let flushTimeout: Duration = .seconds(60)
+
+    /// Creates the producer.
+    ///
+    /// - Throws: a ``KafkaBridgeError`` naming an invalid property.
+    init(configuration: KafkaConfiguration, topic: String) throws {
+        let deliveries = DeliveryTally()
+        self.deliveries = deliveries
+        self.topic = topic
+        producer = try KafkaProducer(
+            configuration: configuration,
+            deliveryHandler: { report in deliveries.record(report) }
+        )
+    }
+
+    /// Builds the producer settings of topic output; `properties` (from `-F` and `-X`) override them.
+    static func configuration(bootstrapServers: String, properties: [String: String]) -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
+        configuration.clientID = "memestream-generate"
+        configuration.producer.compression = .zstd
+        configuration.producer.partitioner = "murmur2_random"
+        configuration.producer.lingerMilliseconds = 20
+        configuration.properties = properties
+        return configuration
+    }
+
+    mutating func write(_ record: GeneratedRecord) throws {
+        try producer.send(
+            topic: topic,
+            key: record.key,
+            value: record.value,
+            timestamp: record.timestampMilliseconds,
+            context: 1
+        )
+    }
+
+    /// Waits for every delivery report and closes the producer.
+    ///
+    /// - Throws: ``OutputError`` when any record was not delivered, with the count and the first
+    ///   broker error; a ``KafkaBridgeError`` when the flush times out.
+    mutating func finish() throws {
+        try producer.close(timeout: KafkaTopicOutput.flushTimeout)
+        let (failed, firstError) = deliveries.failures
+        if failed > 0 {
+            throw OutputError(
+                "\(failed) records were not delivered to topic '\(topic)'; first error: \(firstError ?? "unknown")"
+            )
+        }
+    }
+}
+
+/// Delivery outcomes counted from the producer's poll thread.
+final class DeliveryTally: Sendable {
+    private let state = Mutex<(failed: Int, firstError: String?)>((0, nil))
+
+    func record(_ report: KafkaDeliveryReport) {
+        guard let error = report.error else { return }
+        state.withLock { state in
+            state.failed += 1
+            if state.firstError == nil { state.firstError = "\(error)" }
+        }
+    }
+
+    /// The number of failed deliveries and the first failure's text.
+    var failures: (Int, String?) {
+        state.withLock { ($0.failed, $0.firstError) }
+    }
+}
