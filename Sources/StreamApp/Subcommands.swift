@@ -3,6 +3,8 @@ enum Subcommands {
     static var all: [any Subcommand.Type] {
         [
             RunCommand.self,
+            ReplayCommand.self,
+            ImportKuaiRandCommand.self,
             BenchCommand.self,
             DevClusterCommand.self,
             GenerateCommand.self,

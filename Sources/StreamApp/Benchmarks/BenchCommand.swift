@@ -9,6 +9,7 @@ enum BenchCommand: Subcommand {
             DecodeBenchmark.self,
             KafkaBenchmark.self,
             GenerateBenchmark.self,
+            ReplayBenchmark.self,
         ]
     }
 

@@ -1,0 +1,105 @@
+import StreamCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `memestream bench replay`: generates a heavy-tailed synthetic event file, replays it from
+/// file to file on one thread, and reports throughput and peak memory per active meme.
+enum ReplayBenchmark: Benchmark {
+    static let name = "replay"
+    static let summary = "Replay a synthetic heavy-tailed event file to a feature file; events/s and bytes per meme."
+
+    static let options: [OptionSpec] = [
+        .value("events", valueName: "N", help: "Events to generate and replay. Default 10000000."),
+        .value("memes", valueName: "N", help: "Memes in the Zipf popularity pool. Default 200000."),
+        .value("rate", valueName: "N", help: "Events per second of event time. Default 10000."),
+        .value("directory", valueName: "DIR", help: "Where the event and feature files go. Default /tmp."),
+        .flag("keep", help: "Keep the generated event and feature files."),
+    ]
+
+    static func run(_ arguments: ParsedArguments) async throws {
+        let eventCount = Int(
+            try OptionValues.integer(
+                arguments.value("events") ?? "10000000",
+                option: "events",
+                range: 1...1_000_000_000
+            )
+        )
+        let memeCount = Int(
+            try OptionValues.integer(arguments.value("memes") ?? "200000", option: "memes", range: 1...100_000_000)
+        )
+        let rate = Int(
+            try OptionValues.integer(arguments.value("rate") ?? "10000", option: "rate", range: 1...1_000_000)
+        )
+        let directory = arguments.value("directory") ?? "/tmp"
+        let inputPath = directory + "/memestream-bench-replay-events.jsonl"
+        let outputPath = directory + "/memestream-bench-replay-features.jsonl"
+
+        let stream = SyntheticEventStream(eventCount: eventCount, memeCount: memeCount, eventsPerSecond: rate)
+        let generationStart = ContinuousClock.now
+        try stream.write(to: inputPath)
+        let generationSeconds = seconds(ContinuousClock.now - generationStart)
+        print("generated_events: \(eventCount) events")
+        print("generate_seconds: \(format(generationSeconds)) s")
+        print("input_bytes: \(fileSize(inputPath)) bytes")
+
+        var options = ReplayOptions(inputFile: inputPath)
+        options.outputFile = outputPath
+        let makeEngine = try ReplayEngineBinding.engineFactory(for: options)
+        let residentBefore = memoryStatusKilobytes("VmRSS") * 1024
+        let runner = ReplayRunner(options: options, makeEngine: makeEngine)
+        var summary = ReplayRunner.Summary()
+        try runner.run(summary: &summary)
+        let peakResident = memoryStatusKilobytes("VmHWM") * 1024
+
+        let eventsPerSecond = Double(summary.records) / summary.elapsedSeconds
+        let growth = max(0, peakResident - residentBefore)
+        print("replay_seconds: \(format(summary.elapsedSeconds)) s")
+        print("replay_throughput: \(Int(eventsPerSecond)) events/s")
+        print("records_written: \(summary.recordsWritten) records")
+        print("tombstones_written: \(summary.tombstonesWritten) records")
+        print("rejected: \(summary.rejectionCounts.values.reduce(0, +)) records")
+        print("output_bytes: \(fileSize(outputPath)) bytes")
+        print("peak_keys_in_state: \(summary.peakKeyCount) keys")
+        print("rss_before_replay: \(residentBefore) bytes")
+        print("peak_rss: \(peakResident) bytes")
+        if summary.peakKeyCount > 0 {
+            print("peak_rss_growth_per_active_meme: \(growth / summary.peakKeyCount) bytes")
+        }
+
+        if !arguments.isSet("keep") {
+            unlink(inputPath)
+            unlink(outputPath)
+        }
+    }
+
+    /// Returns a `/proc/self/status` memory field (such as `VmHWM`, the peak resident set) in
+    /// kilobytes, or 0 when it cannot be read.
+    static func memoryStatusKilobytes(_ field: String) -> Int {
+        guard let reader = try? LineReader(path: "/proc/self/status") else { return 0 }
+        let prefix = field + ":"
+        // /proc/self/status has about 60 lines.
+        for _ in 0..<1000 {
+            guard let line = try? reader.nextLine() else { return 0 }
+            let text = String(decoding: line.bytes, as: UTF8.self)
+            guard text.hasPrefix(prefix) else { continue }
+            let digits = text.dropFirst(prefix.count).filter { $0.isNumber }
+            return Int(digits) ?? 0
+        }
+        return 0
+    }
+
+    private static func fileSize(_ path: String) -> Int64 {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private static func format(_ value: Double) -> String {
+        String((value * 1000).rounded() / 1000)
+    }
+}

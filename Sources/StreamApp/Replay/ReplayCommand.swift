@@ -1,0 +1,75 @@
+import StreamCore
+
+/// `memestream replay`: recomputes feature records from a file of historical events.
+enum ReplayCommand: Subcommand {
+    static let name = "replay"
+    static let summary = "Recompute feature records for a time range from a JSONL or JSONL.zst file."
+    static var options: [OptionSpec] { ReplayOptions.specs }
+
+    static let usage = """
+        usage: memestream replay --input-file FILE [--input-format events|kcat] [--output-file FILE]
+                                 [--from TIME] [--to TIME] [--feature-set FILE] [--rejections-file FILE]
+                                 [engine settings]
+
+        Runs the feature engine over the records of FILE, one engine per input partition, and writes
+        one feature record value per line (a tombstone as the record with "features":null). Records
+        whose tick is outside [--from, --to) are not written, but input before --from still builds
+        state. At the end of input every partition's watermark is advanced to --to. A summary and
+        per-reason rejection counts go to standard error.
+        """
+
+    /// Bad input lines printed to standard error before the rest are only counted.
+    static let printedBadLineLimit = 10
+
+    static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        let options = try ReplayOptions(arguments)
+        let makeEngine = try ReplayEngineBinding.engineFactory(for: options)
+
+        var printedBadLines = 0
+        var runner = ReplayRunner(options: options, makeEngine: makeEngine)
+        runner.reportBadLine = { message in
+            printedBadLines += 1
+            if printedBadLines <= printedBadLineLimit {
+                printError("memestream replay: \(options.inputFile): \(message)")
+            } else if printedBadLines == printedBadLineLimit + 1 {
+                printError("memestream replay: further bad lines are counted in the summary but not printed")
+            }
+        }
+
+        var summary = ReplayRunner.Summary()
+        do {
+            try runner.run(summary: &summary)
+        } catch {
+            printSummary(summary, options: options)
+            throw error
+        }
+        printSummary(summary, options: options)
+        return 0
+    }
+
+    /// Prints what the run read, wrote and rejected to standard error.
+    static func printSummary(_ summary: ReplayRunner.Summary, options: ReplayOptions) {
+        let seconds = (summary.elapsedSeconds * 1000).rounded() / 1000
+        let rate = summary.elapsedSeconds > 0 ? Int(Double(summary.records) / summary.elapsedSeconds) : 0
+        printError(
+            "memestream replay: read \(summary.linesRead) lines (\(summary.records) records, "
+                + "\(summary.blankLines) blank) from \(options.inputFile) in \(seconds) s (\(rate) records/s), "
+                + "partitions \(summary.partitions.map(String.init).joined(separator: ",")), "
+                + "at most \(summary.peakKeyCount) keys in state"
+        )
+        printError(
+            "memestream replay: wrote \(summary.recordsWritten) records and \(summary.tombstonesWritten) tombstones "
+                + "to \(options.outputFile ?? "standard output"); \(summary.recordsOutsideRange) outside the tick range "
+                + "were not written"
+        )
+        let rejected = summary.rejectionCounts.values.reduce(0, +)
+        if rejected == 0 {
+            printError("memestream replay: rejected 0 records")
+        } else {
+            let reasons = summary.rejectionCounts.keys.sorted()
+                .map { "\($0)=\(summary.rejectionCounts[$0]!)" }
+                .joined(separator: " ")
+            printError("memestream replay: rejected \(rejected) records: \(reasons)")
+        }
+    }
+}

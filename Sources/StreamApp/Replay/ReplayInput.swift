@@ -1,0 +1,121 @@
+import StreamCore
+
+/// The receiver of ``ReplayInput``'s records and of the lines that cannot become records.
+protocol ReplayInputHandler {
+    /// One input record; its bytes are borrowed for the call only.
+    mutating func record(_ record: InputRecord, lineNumber: Int) throws
+    /// An `events` line longer than the reader's line limit: a record at this offset whose
+    /// value is too large to keep.
+    mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws
+    /// A `kcat` line that is not a valid envelope.
+    mutating func badEnvelope(lineNumber: Int, reason: String) throws
+}
+
+/// Reads a replay input file line by line and turns each line into an ``InputRecord``.
+///
+/// `events` format: every non-blank line is one event value in partition 0, at the next offset
+/// counted from 0. Blank (empty or whitespace-only) lines are skipped and take no offset. Records
+/// have no key and no record timestamp. `kcat` format: every non-blank line is a `kcat -J`
+/// envelope, and an invalid one is reported to the handler and skipped.
+///
+/// Thread-safety: not thread-safe; one thread owns it.
+final class ReplayInput {
+    let path: String
+    let format: ReplayOptions.InputFormat
+    private let reader: LineReader
+    private let parser = KcatEnvelopeParser()
+
+    /// Lines read so far, blank ones included.
+    private(set) var linesRead = 0
+    /// Blank lines skipped.
+    private(set) var blankLines = 0
+    /// Records handed to the handler.
+    private(set) var recordCount = 0
+
+    /// Opens the input file.
+    ///
+    /// - Throws: ``FileIOError`` when it cannot be opened.
+    init(path: String, format: ReplayOptions.InputFormat, maximumLineBytes: Int) throws {
+        self.path = path
+        self.format = format
+        self.reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
+    }
+
+    /// Reads every line to the end of the file and hands each to `handler`.
+    ///
+    /// - Throws: ``FileIOError`` when the file cannot be read to its end, after every line
+    ///   before the failure was handed out, and any error the handler throws.
+    func read(into handler: inout some ReplayInputHandler) throws {
+        var nextOffset: Int64 = 0
+        // One pass per line; the reader returns nil at the end of the file.
+        while let line = try reader.nextLine() {
+            linesRead += 1
+            switch format {
+            case .events:
+                if isBlank(line.bytes) {
+                    blankLines += 1
+                    continue
+                }
+                let offset = nextOffset
+                nextOffset += 1
+                if line.isTruncated {
+                    try handler.overlongEvent(
+                        partition: 0,
+                        offset: offset,
+                        lineNumber: line.number,
+                        length: line.length
+                    )
+                    continue
+                }
+                recordCount += 1
+                let record = InputRecord(
+                    partition: 0,
+                    offset: offset,
+                    recordTimestamp: nil,
+                    key: nil,
+                    value: line.bytes
+                )
+                try handler.record(record, lineNumber: line.number)
+
+            case .kcat:
+                if line.isTruncated {
+                    try handler.badEnvelope(
+                        lineNumber: line.number,
+                        reason: "line of \(line.length) bytes exceeds the limit of \(reader.maximumLineBytes) bytes"
+                    )
+                    continue
+                }
+                if isBlank(line.bytes) {
+                    blankLines += 1
+                    continue
+                }
+                let envelope: KcatEnvelope
+                do {
+                    envelope = try parser.parse(line.bytes)
+                } catch {
+                    try handler.badEnvelope(lineNumber: line.number, reason: "invalid kcat envelope: \(error)")
+                    continue
+                }
+                recordCount += 1
+                // A null payload (an input tombstone) becomes an empty value, which the
+                // engine rejects as malformed JSON.
+                let value = envelope.payload ?? UnsafeRawBufferPointer(start: nil, count: 0)
+                let record = InputRecord(
+                    partition: envelope.partition,
+                    offset: envelope.offset,
+                    recordTimestamp: envelope.timestamp,
+                    key: envelope.key,
+                    value: value
+                )
+                try handler.record(record, lineNumber: line.number)
+            }
+        }
+    }
+
+    private func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D {
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,161 @@
+import StreamCore
+
+/// The settings of one `memestream replay` run, parsed and validated from the command line.
+struct ReplayOptions: Sendable {
+    /// The layout of the input file's lines.
+    enum InputFormat: String, Sendable, CaseIterable {
+        /// One event value per line, all in partition 0, offsets counted from 0 over the
+        /// non-blank lines, no record timestamp.
+        case events
+        /// One `kcat -J` envelope per line, with partition, offset, record timestamp, key and payload.
+        case kcat
+    }
+
+    /// The input file (JSONL or JSONL.zst); `-` is standard input.
+    var inputFile: String
+    var inputFormat: InputFormat = .events
+    /// The output file (JSONL, or JSONL.zst when it ends in `.zst`), or `nil` for standard output.
+    var outputFile: String?
+    /// The first tick written (inclusive), or `nil` for no lower bound.
+    var from: EventTime?
+    /// The end of the range (exclusive): ticks at or after it are not written, and every
+    /// partition's watermark is advanced to it at the end of input. `nil` means no upper bound.
+    var to: EventTime?
+    /// A feature-set definition (JSON), or `nil` for the built-in `meme_v1`.
+    var featureSetFile: String?
+    /// A file that receives one JSON line per rejected record, or `nil`.
+    var rejectionsFile: String?
+
+    var tickMilliseconds: Int64 = 10_000
+    var outOfOrdernessMilliseconds: Int64 = 5_000
+    var allowedLatenessMilliseconds: Int64 = 600_000
+    var maxEventBytes: Int = 65_536
+    var maxFutureSkewMilliseconds: Int64 = 60_000
+
+    /// The maximum length of an input line read whole. It leaves room for a `maxEventBytes`
+    /// value escaped six times over (`\u00XX` per byte) inside a kcat envelope, and is at least 16 MiB.
+    var maximumLineBytes: Int {
+        max(LineReader.defaultMaximumLineBytes, maxEventBytes * 6 + 4_096)
+    }
+
+    init(inputFile: String) {
+        self.inputFile = inputFile
+    }
+
+    /// Reads and validates the options of `memestream replay`.
+    ///
+    /// - Throws: ``UsageError`` naming the option and its valid values.
+    init(_ arguments: ParsedArguments) throws {
+        if let extra = arguments.positional.first {
+            throw UsageError(
+                "unexpected argument '\(extra)'; every replay setting is an option such as --input-file FILE"
+            )
+        }
+        guard let inputFile = arguments.value("input-file") else {
+            // NOTE: replay from Kafka topics (--bootstrap-servers, --input-topic) is not built yet.
+            throw UsageError("missing --input-file FILE: the JSONL or JSONL.zst file of events to replay")
+        }
+        guard !inputFile.isEmpty else {
+            throw UsageError("invalid value '' for --input-file: expected a file path, or - for standard input")
+        }
+        self.inputFile = inputFile
+
+        if let format = arguments.value("input-format") {
+            let choice = try OptionValues.choice(
+                format,
+                option: "input-format",
+                among: InputFormat.allCases.map(\.rawValue)
+            )
+            inputFormat = InputFormat(rawValue: choice)!
+        }
+        outputFile = arguments.value("output-file")
+        if outputFile == "-" { outputFile = nil }
+        featureSetFile = arguments.value("feature-set")
+        rejectionsFile = arguments.value("rejections-file")
+
+        if let text = arguments.value("from") { from = try TimeArgument.parse(text, option: "from") }
+        if let text = arguments.value("to") { to = try TimeArgument.parse(text, option: "to") }
+        if let from, let to, from >= to {
+            throw UsageError(
+                "invalid range: --from \(from.rawValue) must be earlier than --to \(to.rawValue) (epoch ms)"
+            )
+        }
+
+        if let text = arguments.value("tick") {
+            tickMilliseconds = try OptionValues.durationMilliseconds(text, option: "tick")
+            guard tickMilliseconds > 0 else {
+                throw UsageError("invalid duration '\(text)' for --tick: expected a positive duration such as 10s")
+            }
+        }
+        if let text = arguments.value("out-of-orderness") {
+            outOfOrdernessMilliseconds = try OptionValues.durationMilliseconds(text, option: "out-of-orderness")
+        }
+        if let text = arguments.value("allowed-lateness") {
+            allowedLatenessMilliseconds = try OptionValues.durationMilliseconds(text, option: "allowed-lateness")
+        }
+        if let text = arguments.value("max-future-skew") {
+            maxFutureSkewMilliseconds = try OptionValues.durationMilliseconds(text, option: "max-future-skew")
+        }
+        if let text = arguments.value("max-event-bytes") {
+            maxEventBytes = Int(try OptionValues.integer(text, option: "max-event-bytes", range: 1...(64 << 20)))
+        }
+    }
+
+    /// The options `memestream replay` accepts, for parsing and `--help`.
+    static let specs: [OptionSpec] = [
+        .value(
+            "input-file",
+            short: "i",
+            valueName: "FILE",
+            help: "Events to replay: JSONL, or JSONL.zst (by .zst extension or zstd magic); - is stdin."
+        ),
+        .value(
+            "input-format",
+            valueName: "FORMAT",
+            help: "events (one event value per line, partition 0) or kcat (kcat -J envelopes). Default events."
+        ),
+        .value(
+            "output-file",
+            short: "o",
+            valueName: "FILE",
+            help: "Where feature records go, one value per line; .zst compresses. Default stdout."
+        ),
+        .value(
+            "from",
+            valueName: "TIME",
+            help: "First tick written (inclusive), epoch ms or RFC 3339. Earlier input still warms up state."
+        ),
+        .value(
+            "to",
+            valueName: "TIME",
+            help: "End tick (exclusive), epoch ms or RFC 3339; watermarks advance to it at the end of input."
+        ),
+        .value("feature-set", valueName: "FILE", help: "Feature-set definition (JSON). Default the built-in meme_v1."),
+        .value(
+            "rejections-file",
+            valueName: "FILE",
+            help: "Write one JSON line per rejected record (partition, offset, line, reason, detail)."
+        ),
+        .value("tick", valueName: "DURATION", help: "Tick interval, for example 10s. Default 10s."),
+        .value(
+            "out-of-orderness",
+            valueName: "DURATION",
+            help: "Watermark delay behind the largest event time. Default 5s."
+        ),
+        .value(
+            "allowed-lateness",
+            valueName: "DURATION",
+            help: "How far behind the watermark an event is still accepted. Default 10m."
+        ),
+        .value(
+            "max-event-bytes",
+            valueName: "BYTES",
+            help: "Largest record value accepted, in bytes; larger ones are rejected as too_large. Default 65536."
+        ),
+        .value(
+            "max-future-skew",
+            valueName: "DURATION",
+            help: "How far an event time may lead its record timestamp. Default 60s."
+        ),
+    ]
+}

@@ -1,0 +1,14 @@
+import StreamCore
+
+/// The part of the per-partition engine that replay drives: feed records, then advance the
+/// watermark at the end of the range. Results go to a ``ReplayOutput``.
+///
+/// Kept as a protocol so the replay loop can be tested with a stand-in engine.
+protocol ReplayPartitionEngine: AnyObject {
+    /// Processes one record of this engine's partition, emitting into `output`.
+    func process(_ record: InputRecord, into output: ReplayOutput)
+    /// Advances the watermark to `watermark` (never backwards) and processes the ticks it closes.
+    func advanceWatermark(to watermark: EventTime, into output: ReplayOutput)
+    /// The number of keys (memes) this engine holds state for.
+    var keyCount: Int { get }
+}

@@ -1,0 +1,164 @@
+import StreamCore
+
+/// The replay loop: reads the input file, routes each record to its partition's engine
+/// (created when the partition is first seen), advances every watermark to `--to` at the end of
+/// input, and closes the output.
+struct ReplayRunner {
+    /// Creates the engine of a partition the first time one of its records arrives.
+    typealias EngineFactory = (_ partition: Int32) throws -> any ReplayPartitionEngine
+
+    /// The counts of a finished or failed run, for the summary.
+    struct Summary {
+        var linesRead = 0
+        var blankLines = 0
+        var records = 0
+        var partitions: [Int32] = []
+        var recordsWritten = 0
+        var tombstonesWritten = 0
+        var recordsOutsideRange = 0
+        var rejectionCounts: [String: Int] = [:]
+        var elapsedSeconds = 0.0
+        /// The largest number of keys in state over all partitions, sampled every
+        /// ``ReplayRunner/keySampleInterval`` records and at the end.
+        var peakKeyCount = 0
+    }
+
+    /// Records between two samples of the key count.
+    static let keySampleInterval = 1 << 16
+
+    let options: ReplayOptions
+    let makeEngine: EngineFactory
+    /// Receives each bad line's message; the command prints the first few.
+    var reportBadLine: (String) -> Void = { _ in }
+
+    /// Runs the replay and returns its summary.
+    ///
+    /// - Throws: ``FileIOError`` when the input cannot be read to its end or the output cannot be
+    ///   written. Output produced from the lines before an input failure is written and the file
+    ///   closed before the error is thrown. The watermark is then not advanced to `--to`, because
+    ///   the input is incomplete.
+    func run(summary: inout Summary) throws {
+        let start = ContinuousClock.now
+        let input = try ReplayInput(
+            path: options.inputFile,
+            format: options.inputFormat,
+            maximumLineBytes: options.maximumLineBytes
+        )
+        let writer = try LineWriter(path: options.outputFile ?? "-")
+        let rejectionsWriter = try options.rejectionsFile.map { try LineWriter(path: $0) }
+        let output = ReplayOutput(
+            writer: writer,
+            rejectionsWriter: rejectionsWriter,
+            from: options.from,
+            to: options.to
+        )
+
+        var handler = Handler(output: output, makeEngine: makeEngine, reportBadLine: reportBadLine)
+        var inputError: (any Error)?
+        do {
+            try input.read(into: &handler)
+        } catch {
+            inputError = error
+        }
+
+        if inputError == nil, let to = options.to {
+            for partition in handler.engines.keys.sorted() {
+                handler.engines[partition]!.advanceWatermark(to: to, into: output)
+            }
+        }
+        let closeError: (any Error)?
+        do {
+            try output.close()
+            closeError = nil
+        } catch {
+            closeError = error
+        }
+
+        summary.linesRead = input.linesRead
+        summary.blankLines = input.blankLines
+        summary.records = input.recordCount
+        summary.partitions = handler.engines.keys.sorted()
+        handler.sampleKeyCount()
+        summary.peakKeyCount = handler.peakKeyCount
+        summary.recordsWritten = output.recordsWritten
+        summary.tombstonesWritten = output.tombstonesWritten
+        summary.recordsOutsideRange = output.recordsOutsideRange
+        summary.rejectionCounts = output.rejectionCounts
+        let elapsed = ContinuousClock.now - start
+        summary.elapsedSeconds =
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+
+        if let inputError { throw inputError }
+        if let closeError { throw closeError }
+    }
+
+    /// Routes input lines to engines and rejections to the output.
+    private struct Handler: ReplayInputHandler {
+        let output: ReplayOutput
+        let makeEngine: EngineFactory
+        let reportBadLine: (String) -> Void
+        var engines: [Int32: any ReplayPartitionEngine] = [:]
+        /// The engine of the previous record, which is usually the next record's too.
+        var lastPartition: Int32 = -1
+        var lastEngine: (any ReplayPartitionEngine)?
+        var recordsSinceSample = 0
+        var peakKeyCount = 0
+
+        init(output: ReplayOutput, makeEngine: @escaping EngineFactory, reportBadLine: @escaping (String) -> Void) {
+            self.output = output
+            self.makeEngine = makeEngine
+            self.reportBadLine = reportBadLine
+        }
+
+        mutating func record(_ record: InputRecord, lineNumber: Int) throws {
+            output.currentLine = lineNumber
+            let engine = try engine(for: record.partition)
+            engine.process(record, into: output)
+            if let writeError = output.writeError { throw writeError }
+            recordsSinceSample += 1
+            if recordsSinceSample == ReplayRunner.keySampleInterval {
+                recordsSinceSample = 0
+                sampleKeyCount()
+            }
+        }
+
+        mutating func sampleKeyCount() {
+            var total = 0
+            for engine in engines.values { total += engine.keyCount }
+            peakKeyCount = max(peakKeyCount, total)
+        }
+
+        mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws {
+            output.currentLine = lineNumber
+            _ = try engine(for: partition)
+            output.reject(
+                partition: partition,
+                offset: offset,
+                reason: RejectionReason.tooLarge.rawValue,
+                detail: "record value of \(length) bytes is larger than the replay line limit"
+            )
+            if let writeError = output.writeError { throw writeError }
+        }
+
+        mutating func badEnvelope(lineNumber: Int, reason: String) throws {
+            output.currentLine = lineNumber
+            output.rejectBadEnvelope(detail: reason)
+            reportBadLine("line \(lineNumber): \(reason); line skipped")
+            if let writeError = output.writeError { throw writeError }
+        }
+
+        private mutating func engine(for partition: Int32) throws -> any ReplayPartitionEngine {
+            if partition == lastPartition, let lastEngine { return lastEngine }
+            let engine: any ReplayPartitionEngine
+            if let existing = engines[partition] {
+                engine = existing
+            } else {
+                engine = try makeEngine(partition)
+                engines[partition] = engine
+            }
+            lastPartition = partition
+            lastEngine = engine
+            return engine
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import StreamCore
+import Testing
+
+/// `memestream replay` run as a subprocess on bad input: each failure has a clear message and
+/// the right exit status, and records from good lines are never lost.
+@Suite struct ReplayCommandLineTests {
+    static let goodEvents = [
+        #"{"meme_id":"m1","type":"view","ts":1700006401000}"#,
+        #"{"meme_id":"m1","type":"view","ts":1700006402000}"#,
+        #"{"meme_id":"m1","type":"like","ts":1700006415000}"#,
+        #"{"meme_id":"m1","type":"view","ts":1700006430000}"#,
+    ]
+
+    @Test func missingInputFileExitsOne() throws {
+        let scratch = try ReplayScratchDirectory()
+        let path = scratch.file("absent.jsonl")
+        let result = try runMemestream(["replay", "--input-file", path, "--output-file", scratch.file("out.jsonl")])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains(path))
+        #expect(result.standardError.contains("No such file"))
+    }
+
+    @Test func unreadableInputExitsOne() throws {
+        let scratch = try ReplayScratchDirectory()
+        // A directory cannot be read as a file, even by root.
+        let result = try runMemestream([
+            "replay", "--input-file", scratch.path, "--output-file", scratch.file("out.jsonl"),
+        ])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains(scratch.path))
+        #expect(result.standardError.contains("directory"))
+    }
+
+    @Test(arguments: [
+        (["--input-format", "csv"], "--input-format"),
+        (["--from", "last tuesday"], "--from"),
+        (["--to", "2023-11-15T00:00:00"], "--to"),
+        (["--tick", "-3s"], "--tick"),
+        (["--bogus", "1"], "--bogus"),
+    ])
+    func usageErrorExitsTwo(extra: [String], flag: String) throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", Self.goodEvents.joined(separator: "\n"))
+        let result = try runMemestream(["replay", "--input-file", input] + extra)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(flag), "stderr: \(result.standardError)")
+    }
+
+    @Test func truncatedZstdWritesGoodRecordsAndExitsOne() throws {
+        let scratch = try ReplayScratchDirectory()
+        // Enough events (one per second) that the first half of the file closes many ticks.
+        let events = (0..<20_000).map {
+            "{\"meme_id\":\"m\($0 % 7)\",\"type\":\"view\",\"ts\":\(1_700_006_400_000 + Int64($0) * 1000)}"
+        }
+        let compressed = try Zstd.compress(Array(events.joined(separator: "\n").utf8))
+        let input = try scratch.write("in.jsonl.zst", bytes: Array(compressed.prefix(compressed.count / 2)))
+        let output = scratch.file("out.jsonl")
+        let result = try runMemestream(["replay", "--input-file", input, "--output-file", output])
+
+        #expect(result.status == 1)
+        #expect(result.standardError.contains(input))
+        #expect(result.standardError.contains("byte offset \(compressed.count / 2)"))
+        #expect(result.standardError.contains("truncated"))
+        let written = try readLines(output)
+        #expect(written.count > 100, "records from the good lines must be written")
+    }
+
+    @Test func garbageEnvelopeLinesAreSkipped() throws {
+        let scratch = try ReplayScratchDirectory()
+        var lines: [String] = []
+        for (offset, event) in Self.goodEvents.enumerated() {
+            let escaped = event.replacingOccurrences(of: "\"", with: "\\\"")
+            lines.append(
+                "{\"topic\":\"memes.events\",\"partition\":0,\"offset\":\(offset),\"tstype\":\"create\","
+                    + "\"ts\":1700006500000,\"broker\":0,\"key\":\"m1\",\"payload\":\"\(escaped)\"}"
+            )
+            lines.append("%% garbage line \(offset) {\"partition\":")
+        }
+        let input = try scratch.write("in.jsonl", lines.joined(separator: "\n"))
+        let eventsInput = try scratch.write("events.jsonl", Self.goodEvents.joined(separator: "\n"))
+        let output = scratch.file("out.jsonl")
+        let reference = scratch.file("reference.jsonl")
+        let rejections = scratch.file("rejected.jsonl")
+
+        let result = try runMemestream([
+            "replay", "--input-file", input, "--input-format", "kcat", "--output-file", output,
+            "--rejections-file", rejections,
+        ])
+        #expect(result.status == 0)
+        #expect(result.standardError.contains("line 2: invalid kcat envelope"))
+        #expect(result.standardError.contains("bad_envelope=4"))
+        #expect(try readLines(rejections).count == 4)
+
+        // The good envelopes give the same records as the bare events.
+        let referenceResult = try runMemestream(["replay", "--input-file", eventsInput, "--output-file", reference])
+        #expect(referenceResult.status == 0)
+        let written = try readLines(output)
+        #expect(!written.isEmpty)
+        #expect(written == (try readLines(reference)))
+    }
+
+    @Test func zstdOutputMatchesPlainOutput() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", Self.goodEvents.joined(separator: "\n"))
+        let compressedInput = try scratch.write(
+            "in.jsonl.zst",
+            bytes: try Zstd.compress(Array(Self.goodEvents.joined(separator: "\n").utf8))
+        )
+        let plain = scratch.file("out.jsonl")
+        let compressed = scratch.file("out.jsonl.zst")
+        #expect(try runMemestream(["replay", "--input-file", input, "--output-file", plain]).status == 0)
+        #expect(
+            try runMemestream(["replay", "--input-file", compressedInput, "--output-file", compressed]).status == 0
+        )
+
+        let compressedBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: compressed)))
+        #expect(compressedBytes.starts(with: Zstd.frameMagic))
+        let decompressed = String(decoding: try Zstd.decompress(compressedBytes), as: UTF8.self)
+        #expect(decompressed == (try String(contentsOfFile: plain, encoding: .utf8)))
+        #expect(!decompressed.isEmpty)
+    }
+
+    @Test func fromToLimitsTicksAndClosesLastWindows() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", Self.goodEvents.joined(separator: "\n"))
+        let all = scratch.file("all.jsonl")
+        let ranged = scratch.file("ranged.jsonl")
+        #expect(try runMemestream(["replay", "--input-file", input, "--output-file", all]).status == 0)
+        let result = try runMemestream([
+            "replay", "--input-file", input, "--output-file", ranged,
+            "--from", "2023-11-15T00:00:20Z", "--to", "1700006460000",
+        ])
+        #expect(result.status == 0)
+
+        let ticks = try readLines(ranged).map { line -> Int64 in
+            guard case .integer(let tick) = try JSONTestValue.parse(line)["tick"] else { return -1 }
+            return tick
+        }
+        #expect(!ticks.isEmpty)
+        #expect(ticks.allSatisfy { $0 >= 1_700_006_420_000 && $0 < 1_700_006_460_000 })
+        // The input alone moves the watermark to 1700006425000; --to advances it to 1700006460000,
+        // which closes tick 1700006440000, the first tick after the last event.
+        #expect(ticks.contains(1_700_006_440_000))
+        let unranged = try readLines(all).compactMap { line -> Int64? in
+            guard case .integer(let tick) = try JSONTestValue.parse(line)["tick"] else { return nil }
+            return tick
+        }
+        #expect(!unranged.contains(1_700_006_440_000))
+    }
+}

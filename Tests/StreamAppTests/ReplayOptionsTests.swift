@@ -1,0 +1,83 @@
+import StreamCore
+import Testing
+
+@testable import StreamApp
+
+@Suite struct ReplayOptionsTests {
+    private func parse(_ arguments: [String]) throws -> ReplayOptions {
+        try ReplayOptions(ParsedArguments(arguments, specs: ReplayOptions.specs, command: "replay"))
+    }
+
+    @Test func defaultsMatchEngineDefaults() throws {
+        let options = try parse(["--input-file", "in.jsonl"])
+        #expect(options.inputFormat == .events)
+        #expect(options.outputFile == nil)
+        #expect(options.tickMilliseconds == 10_000)
+        #expect(options.outOfOrdernessMilliseconds == 5_000)
+        #expect(options.allowedLatenessMilliseconds == 600_000)
+        #expect(options.maxEventBytes == 65_536)
+        #expect(options.maxFutureSkewMilliseconds == 60_000)
+        #expect(options.maximumLineBytes >= 16 << 20)
+    }
+
+    @Test func everyOptionIsRead() throws {
+        let options = try parse([
+            "--input-file", "in.jsonl.zst", "--input-format", "kcat", "--output-file", "out.jsonl.zst",
+            "--from", "2023-11-15T00:00:00Z", "--to", "1700092800000", "--feature-set", "fs.json",
+            "--rejections-file", "rej.jsonl", "--tick", "1m", "--out-of-orderness", "2s",
+            "--allowed-lateness", "1h", "--max-event-bytes", "1024", "--max-future-skew", "0",
+        ])
+        #expect(options.inputFile == "in.jsonl.zst")
+        #expect(options.inputFormat == .kcat)
+        #expect(options.outputFile == "out.jsonl.zst")
+        #expect(options.from == EventTime(milliseconds: 1_700_006_400_000))
+        #expect(options.to == EventTime(milliseconds: 1_700_092_800_000))
+        #expect(options.featureSetFile == "fs.json")
+        #expect(options.rejectionsFile == "rej.jsonl")
+        #expect(options.tickMilliseconds == 60_000)
+        #expect(options.outOfOrdernessMilliseconds == 2_000)
+        #expect(options.allowedLatenessMilliseconds == 3_600_000)
+        #expect(options.maxEventBytes == 1024)
+        #expect(options.maxFutureSkewMilliseconds == 0)
+    }
+
+    @Test(arguments: [
+        (["--input-file", "a", "--input-format", "csv"], "--input-format"),
+        (["--input-file", "a", "--from", "yesterday"], "--from"),
+        (["--input-file", "a", "--to", "2023-13-01T00:00:00Z"], "--to"),
+        (["--input-file", "a", "--from", "1700000010000", "--to", "1700000000000"], "--from"),
+        (["--input-file", "a", "--tick", "0"], "--tick"),
+        (["--input-file", "a", "--tick", "ten"], "--tick"),
+        (["--input-file", "a", "--max-event-bytes", "-1"], "--max-event-bytes"),
+        (["--output-file", "b"], "--input-file"),
+        (["--input-file", "a", "stray"], "stray"),
+    ])
+    func invalidOptionIsUsageError(arguments: [String], named: String) throws {
+        let error = try #require(throws: UsageError.self) { try parse(arguments) }
+        #expect(error.message.contains(named), "message: \(error.message)")
+    }
+
+    @Test(arguments: [
+        ("1700006400000", Int64(1_700_006_400_000)),
+        ("2023-11-15T00:00:00Z", 1_700_006_400_000),
+        ("2023-11-15t00:00:00z", 1_700_006_400_000),
+        ("2023-11-15T01:00:00+01:00", 1_700_006_400_000),
+        ("2023-11-14T19:30:00-04:30", 1_700_006_400_000),
+        ("2023-11-15T00:00:00.1Z", 1_700_006_400_100),
+        ("2023-11-15T00:00:00.123456Z", 1_700_006_400_123),
+        ("2024-02-29T00:00:00Z", 1_709_164_800_000),
+        ("1970-01-01T00:00:00Z", 0),
+    ])
+    func timeArgumentForms(text: String, milliseconds: Int64) throws {
+        #expect(try TimeArgument.parse(text, option: "from") == EventTime(milliseconds: milliseconds))
+    }
+
+    @Test(arguments: [
+        "", "-5", "17e11", "2023-11-15", "2023-11-15T00:00:00", "2023-02-29T00:00:00Z",
+        "2023-11-15T24:00:00Z", "2023-11-15T00:00:00.Z", "2023-11-15T00:00:00+0100", "2023-11-15 00:00:00Z",
+    ])
+    func timeArgumentRejectsOtherForms(text: String) throws {
+        let error = try #require(throws: UsageError.self) { try TimeArgument.parse(text, option: "to") }
+        #expect(error.message.contains("--to"))
+    }
+}
