@@ -18,6 +18,7 @@ import Synchronization
 public final class KafkaProducer: @unchecked Sendable {
     private let client: RDKafkaClient
     private let poller: BackgroundPoller
+    private let isClosed = Atomic<Bool>(false)
     /// How long a send waits for room in a full queue before it throws. Default: 30 s.
     public let queueFullTimeout: Duration
 
@@ -51,6 +52,8 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     deinit {
+        // NOTE: Records still queued here are purged by rd_kafka_destroy without a delivery
+        // report, so an async send still waiting never resumes. Call close(timeout:) first.
         poller.stop()
     }
 
@@ -156,15 +159,31 @@ public final class KafkaProducer: @unchecked Sendable {
         _ timestamp: Int64?,
         _ opaque: UnsafeMutableRawPointer?
     ) throws {
-        let deadline = ContinuousClock.now + queueFullTimeout
+        guard !isClosed.load(ordering: .acquiring) else {
+            throw KafkaBridgeError.closed("sending a record to \(topic)[\(partition)] failed: the producer is closed")
+        }
+        // The deadline is read only once the queue is full, so the common path reads no clock.
+        var deadline: ContinuousClock.Instant?
         // Bounded by the deadline: each retry first polls for up to 10 ms.
         while true {
             guard let error = produceOnce(topic, partition, key, value, headers, timestamp, opaque) else { return }
             let code = rd_kafka_error_code(error)
-            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL, ContinuousClock.now < deadline {
+            let now = ContinuousClock.now
+            if deadline == nil { deadline = now + queueFullTimeout }
+            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL, now < deadline! {
                 rd_kafka_error_destroy(error)
                 rd_kafka_poll(client.handle, 10)
                 continue
+            }
+            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                rd_kafka_error_destroy(error)
+                throw KafkaBridgeError(
+                    code: .timedOut,
+                    rdKafkaCode: Int32(code.rawValue),
+                    isRetriable: true,
+                    message:
+                        "sending a record to \(topic)[\(partition)] failed: the producer queue stayed full for \(queueFullTimeout) with \(rd_kafka_outq_len(client.handle)) records queued; check that the brokers are reachable or raise queue.buffering.max.messages"
+                )
             }
             if code == RD_KAFKA_RESP_ERR__FATAL, let fatal = client.fatalError {
                 rd_kafka_error_destroy(error)
@@ -272,6 +291,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// - Throws: The flush error when records are still queued after `timeout`; the poll thread
     ///   is stopped anyway.
     public func close(timeout: Duration) throws {
+        isClosed.store(true, ordering: .releasing)
         defer { poller.stop() }
         try flush(timeout: timeout)
     }

@@ -170,3 +170,46 @@ import Testing
         try? producer.close(timeout: .milliseconds(500))
     }
 }
+
+@Suite struct BackPressureTests {
+    @Test func fullQueueWaitsInsteadOfDropping() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let topic = KafkaTestSupport.topicName("back-pressure")
+        try cluster.createTopic(topic, partitions: 2)
+        var configuration = KafkaTestSupport.configuration(cluster)
+        configuration.producer.queueBufferingMaxMessages = 10
+        let reports = Recorder<KafkaDeliveryReport>()
+        let producer = try KafkaProducer(configuration: configuration, deliveryHandler: { reports.append($0) })
+        for index in 0..<500 {
+            try producer.send(topic: topic, key: nil, value: Array(String(index).utf8), context: UInt64(index))
+        }
+        try producer.close(timeout: .seconds(20))
+        #expect(reports.count == 500)
+        #expect(reports.values.allSatisfy { $0.error == nil })
+        FaultTests.expectExactlyOnce(try FaultTests.readAll(cluster, topic: topic, count: 500), count: 500)
+    }
+
+    @Test func queueFullPastTimeoutThrows() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let topic = KafkaTestSupport.topicName("queue-full")
+        try cluster.createTopic(topic, partitions: 1)
+        var configuration = KafkaTestSupport.configuration(cluster)
+        configuration.producer.queueBufferingMaxMessages = 5
+        let producer = try KafkaProducer(configuration: configuration, queueFullTimeout: .milliseconds(300))
+        try cluster.setBrokerDown(1)
+        var thrown: KafkaBridgeError?
+        for index in 0..<20 where thrown == nil {
+            do {
+                try producer.send(topic: topic, key: nil, value: [UInt8(index)])
+            } catch let error as KafkaBridgeError {
+                thrown = error
+            }
+        }
+        let error = try #require(thrown)
+        #expect(error.code == .timedOut)
+        #expect(error.rdKafkaCodeName == "_QUEUE_FULL")
+        #expect(error.message.contains(topic))
+        try cluster.setBrokerUp(1)
+        try producer.close(timeout: .seconds(20))
+    }
+}

@@ -70,3 +70,16 @@ import Testing
         try producer.close(timeout: .seconds(5))
     }
 }
+
+@Suite struct ProducerLifecycleTests {
+    @Test func closedProducerRejectsSend() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let producer = try KafkaProducer(configuration: KafkaTestSupport.configuration(cluster))
+        try producer.close(timeout: .seconds(5))
+        let error = try #require(throws: KafkaBridgeError.self) {
+            try producer.send(topic: "closed", key: nil, value: [1])
+        }
+        #expect(error.code == .closed)
+        #expect(error.message.contains("closed[unassigned]"))
+    }
+}
