@@ -8,6 +8,7 @@ enum Subcommands {
             BenchCommand.self,
             DevClusterCommand.self,
             GenerateCommand.self,
+            DemoCommand.self,
         ]
     }
 }
