@@ -9,6 +9,7 @@ enum Subcommands {
             DevClusterCommand.self,
             GenerateCommand.self,
             DemoCommand.self,
+            RoundTripCommand.self,
         ]
     }
 }

@@ -34,14 +34,19 @@ struct TrendingBoard {
 
     /// Applies one record of the feature topic.
     mutating func apply(_ message: KafkaMessage) {
-        guard let key = message.key, let memeID = String(validating: key, as: UTF8.self) else {
+        apply(key: message.key, value: message.value, tick: message.timestamp?.milliseconds)
+    }
+
+    /// Applies one record given by its key, value (`nil` for a tombstone) and record timestamp.
+    mutating func apply(key: [UInt8]?, value: [UInt8]?, tick: Int64?) {
+        guard let key, let memeID = String(validating: key, as: UTF8.self) else {
             unreadableRecords += 1
             return
         }
-        if let tick = message.timestamp?.milliseconds {
+        if let tick {
             latestTick = max(latestTick ?? tick, tick)
         }
-        guard let value = message.value else {
+        guard let value else {
             tombstonesRead += 1
             memes[memeID] = nil
             return
