@@ -9,7 +9,7 @@ import Synchronization
 /// this process, so the demo and the real-data round trip can watch its metrics directly.
 ///
 /// Checkpoints go to a directory store, because the embedded cluster keeps only about 5 MiB per
-/// partition and has no compaction.
+/// partition and has no compaction. Output is zstd-compressed.
 ///
 /// Thread-safety: ``start(shouldStop:)`` and ``wait(timeout:)`` may be called from any one
 /// thread; ``metrics`` may be read from any thread while the worker runs.
@@ -44,6 +44,11 @@ final class EmbeddedWorker: Sendable {
         kafka.consumer.enableAutoCommit = false
         kafka.consumer.autoOffsetReset = .earliest
         kafka.producer.partitioner = "murmur2_random"
+        // zstd keeps the feature and dead-letter topics within the embedded cluster's retention
+        // for longer. A short fetch wait keeps a catch-up fast on the mock cluster: with the
+        // default 500 ms, 16 partitions were read at about 1,100 records/s.
+        kafka.producer.compression = .zstd
+        kafka.consumer.fetchWaitMaxMilliseconds = 20
         let kafkaLogger = logger
         kafka.logHandler = { level, facility, message in
             kafkaLogger.info(
@@ -133,6 +138,14 @@ final class EmbeddedWorker: Sendable {
         (0..<partitions).reduce(0) { total, partition in
             total + metrics.registry.counter(.eventsConsumed, labels: [("partition", String(partition))]).value
         }
+    }
+
+    /// Records consumed by partition, as `partition=count` pairs, for messages.
+    func consumedByPartition(partitions: Int32) -> String {
+        (0..<partitions).map { partition in
+            let counter = metrics.registry.counter(.eventsConsumed, labels: [("partition", String(partition))])
+            return "\(partition)=\(counter.value)"
+        }.joined(separator: " ")
     }
 
     /// Rejected records by reason code, for reasons with at least one.

@@ -130,7 +130,8 @@ struct RealDataRoundTrip {
             if clock.now >= deadline {
                 failure =
                     "the worker consumed \(worker.eventsConsumed(partitions: partitions)) of "
-                    + "\(report.eventsLoaded) records within \(timeout.components.seconds) s"
+                    + "\(report.eventsLoaded) records within \(timeout.components.seconds) s; by partition: "
+                    + worker.consumedByPartition(partitions: partitions)
                 break
             }
             Thread.sleep(forTimeInterval: 0.05)
@@ -149,7 +150,7 @@ struct RealDataRoundTrip {
     private func dumpEnvelopes(topic: String, bootstrapServers: String, expected: Int, path: String) throws {
         let reader = try TopicReader(bootstrapServers: bootstrapServers, topic: topic, partitionCount: partitions)
         defer { reader.close() }
-        let messages = try reader.readToEnd(timeout: .seconds(120))
+        let messages = try reader.readToEnd(timeout: .seconds(120), requireWholeLog: true)
         guard messages.count == expected else {
             throw DemoError(
                 "the events topic '\(topic)' holds \(messages.count) of \(expected) loaded records; "
@@ -171,7 +172,7 @@ struct RealDataRoundTrip {
         let reader = try TopicReader(bootstrapServers: bootstrapServers, topic: topic, partitionCount: partitions)
         defer { reader.close() }
         var lines: [String] = []
-        for message in try reader.readToEnd(timeout: .seconds(120)) {
+        for message in try reader.readToEnd(timeout: .seconds(120), requireWholeLog: true) {
             report.board.apply(message)
             if let value = message.value {
                 report.workerRecords += 1

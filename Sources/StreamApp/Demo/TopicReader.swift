@@ -46,20 +46,32 @@ final class TopicReader {
 
     /// Reads until every partition reaches the log end offset it had when the call began.
     ///
-    /// - Parameter timeout: The bound for the whole call.
+    /// - Parameters:
+    ///   - timeout: The bound for the whole call.
+    ///   - requireWholeLog: `true` to fail when retention has removed records from the start
+    ///     of any partition, because the caller needs every record ever written.
     /// - Returns: The records read, in fetch order (ordered by offset within each partition).
-    /// - Throws: ``DemoError`` naming the partitions still behind when `timeout` passes.
-    func readToEnd(timeout: Duration) throws -> [KafkaMessage] {
+    /// - Throws: ``DemoError`` naming the partitions still behind when `timeout` passes, or the
+    ///   partitions whose log no longer starts at offset 0.
+    func readToEnd(timeout: Duration, requireWholeLog: Bool = false) throws -> [KafkaMessage] {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var ends: [Int64] = []
+        var truncated: [String] = []
         for partition in 0..<partitionCount {
-            let (_, high) = try consumer.queryWatermarkOffsets(
+            let (low, high) = try consumer.queryWatermarkOffsets(
                 topic: topic,
                 partition: KafkaPartition(rawValue: partition),
                 timeout: .seconds(10)
             )
             ends.append(high.rawValue)
+            if low.rawValue > 0 { truncated.append("\(topic)[\(partition)] starts at \(low.rawValue)") }
+        }
+        if requireWholeLog && !truncated.isEmpty {
+            throw DemoError(
+                "retention removed records: \(truncated.joined(separator: ", ")); the embedded cluster keeps "
+                    + "about 5 MiB per partition, so use more partitions"
+            )
         }
         var result: [KafkaMessage] = []
         while (0..<Int(partitionCount)).contains(where: { nextOffsets[$0] < ends[$0] }) {
