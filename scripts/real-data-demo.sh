@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Loads the KuaiRand like/hate sample into an embedded Kafka cluster as the events topic, runs the
 # streaming worker on it until it is caught up, prints a summary and checks that the feature topic
-# equals `memestream replay` on the same events. The data is read from ../shared/data/kuairand
-# (or $MEMESTREAM_SHARED_DIR) and never copied into the repository; intermediate files go to a
-# temporary directory that is removed on exit.
+# equals `memestream replay` on the same events. The data is read in place from
+# ../shared/data/kuairand (or $MEMESTREAM_SHARED_DIR) and never copied into the repository.
+# Intermediate files go to a temporary directory that is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${MEMESTREAM_SHARED_DIR:-../shared}"

@@ -68,6 +68,12 @@ import Testing
         #expect(lines[1].contains("no feature records yet"))
     }
 
+    @Test func wrappedSplitsAtSpacesWithinWidth() {
+        let lines = DemoView.wrapped("a bb ccc dddd", first: "x: ", next: "   ", width: 8)
+        #expect(lines == ["x: a bb", "   ccc", "   dddd"])
+        #expect(DemoView.wrapped("short", first: "x: ", next: "   ") == ["x: short"])
+    }
+
     @Test(arguments: [(0.0, "00:00"), (65.9, "01:05"), (3_725, "1:02:05")])
     func clockFormatsElapsedTime(seconds: Double, expected: String) {
         #expect(DemoView.clock(seconds) == expected)

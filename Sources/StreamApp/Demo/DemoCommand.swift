@@ -40,11 +40,14 @@ enum DemoCommand: Subcommand {
             throw UsageError("cannot open --log-file '\(logPath)': \(String(cString: strerror(errno)))")
         }
         defer { close(logDescriptor) }
-        let logger = Logger(
-            label: "memestream.demo",
-            level: .notice,
-            handler: StreamLogHandler(formatter: LogLineFormatter(format: .logfmt), fileDescriptor: logDescriptor)
+        // Repeats of one message (such as key mismatches) are collapsed, as `memestream run` does.
+        let handler = RateLimitingLogHandler(
+            wrapping: StreamLogHandler(formatter: LogLineFormatter(format: .logfmt), fileDescriptor: logDescriptor),
+            limit: 5,
+            intervalMilliseconds: 10_000
         )
+        defer { handler.flush() }
+        let logger = Logger(label: "memestream.demo", level: .notice, handler: handler)
 
         let workDirectory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workDirectory) }
@@ -67,7 +70,7 @@ enum DemoCommand: Subcommand {
             logger: logger
         )
         let result = session.run(isTerminal: isTerminal)
-        print(DemoView.finalSummary(result.status))
+        print("\n" + DemoView.finalSummary(result.status))
         print("  worker log: \(logPath)")
         if let failure = result.failure {
             printError("memestream demo: \(failure)")

@@ -17,7 +17,7 @@ struct DemoOptions: Sendable {
     var idleTimeoutMilliseconds: Int64 = 10_000
     /// `true` to print plain summaries even when standard output is a terminal.
     var plain = false
-    /// Where the worker's log lines go.
+    /// The file that receives the worker's log lines, or `nil` for the default path.
     var logFile: String?
 
     static let specs: [OptionSpec] = [

@@ -141,6 +141,7 @@ struct DemoSession {
             tombstonesEmitted: worker.metrics.tombstonesEmitted.value,
             maxWatermarkLagSeconds: maxLag,
             rejections: worker.rejectionCounts(),
+            keyMismatches: worker.metrics.keyMismatches.value,
             memesOnBoard: board.memes.count,
             top: board.top(options.top, by: \.trendingScore)
         )

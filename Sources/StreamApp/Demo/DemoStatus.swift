@@ -17,6 +17,8 @@ struct DemoStatus {
     /// or `nil` before any partition has a watermark.
     var maxWatermarkLagSeconds: Double?
     var rejections: [(reason: String, count: UInt64)]
+    /// Accepted records whose key is not their `meme_id`.
+    var keyMismatches: UInt64
     /// Memes on the board (latest record per meme, tombstoned memes removed).
     var memesOnBoard: Int
     /// The top memes by trending score.
@@ -28,7 +30,7 @@ enum DemoView {
     /// Clears the screen and moves the cursor home (ANSI / VT100).
     static let clearScreen = "\u{1B}[H\u{1B}[2J"
 
-    /// The full-screen frame, without the leading clear sequence.
+    /// Renders the full-screen frame, without the leading clear sequence.
     static func frame(_ status: DemoStatus, title: String) -> String {
         var lines = [
             "\(title) · cluster \(status.bootstrapServers) · \(clock(status.elapsedSeconds)) · Ctrl-C stops",
@@ -38,14 +40,15 @@ enum DemoView {
             "output       \(status.recordsEmitted) feature records, \(status.tombstonesEmitted) tombstones, "
                 + "\(status.memesOnBoard) memes on the board",
             "watermark    lag \(lagText(status.maxWatermarkLagSeconds)) (wall clock − watermark, slowest partition)",
-            "rejected     \(rejectionText(status.rejections))",
-            "",
         ]
+        lines += wrapped(rejectionText(status.rejections), first: "rejected     ", next: "               ")
+        lines.append("key          \(status.keyMismatches) accepted records keyed by another id than meme_id")
+        lines.append("")
         lines += table(status.top)
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One plain summary line plus the top three memes, for a stdout that is not a terminal.
+    /// Renders one plain summary line plus the top three memes, for a stdout that is not a terminal.
     static func plainSummary(_ status: DemoStatus) -> String {
         var lines = [
             "[\(clock(status.elapsedSeconds))] consumed \(status.eventsConsumed) events "
@@ -63,7 +66,7 @@ enum DemoView {
         return lines.joined(separator: "\n")
     }
 
-    /// The closing summary printed after everything stopped.
+    /// Renders the closing summary, printed after everything has stopped.
     static func finalSummary(_ status: DemoStatus) -> String {
         var lines = [
             "memestream demo: stopped after \(clock(status.elapsedSeconds)); worker checkpointed, "
@@ -71,14 +74,15 @@ enum DemoView {
             "  sent \(status.recordsSent) records, worker consumed \(status.eventsConsumed)",
             "  emitted \(status.recordsEmitted) feature records and \(status.tombstonesEmitted) tombstones; "
                 + "\(status.memesOnBoard) memes on the board",
-            "  rejected \(rejectionText(status.rejections))",
-            "",
         ]
+        lines += wrapped(rejectionText(status.rejections), first: "  rejected ", next: "    ")
+        lines.append("  \(status.keyMismatches) accepted records were keyed by another id than meme_id")
+        lines.append("")
         lines += table(status.top)
         return lines.joined(separator: "\n")
     }
 
-    /// The ranking table: one header line and one line per meme.
+    /// Renders the ranking table: one header line and one line per meme.
     static func table(_ memes: [MemeSnapshot]) -> [String] {
         let header =
             pad("#", 3) + pad("meme", 12) + padLeft("trending", 10) + padLeft("views_5m", 10)
@@ -98,6 +102,23 @@ enum DemoView {
         return lines
     }
 
+    /// Splits `text` at spaces into lines of at most `width` characters, the first starting with
+    /// `first` and the others with `next`.
+    static func wrapped(_ text: String, first: String, next: String, width: Int = 100) -> [String] {
+        var lines: [String] = []
+        var line = first
+        for word in text.split(separator: " ") {
+            let prefix = lines.isEmpty ? first : next
+            if line.count > prefix.count, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = next
+            }
+            line += (line.count > (lines.isEmpty ? first : next).count ? " " : "") + word
+        }
+        lines.append(line)
+        return lines
+    }
+
     static func rejectionText(_ rejections: [(reason: String, count: UInt64)]) -> String {
         guard !rejections.isEmpty else { return "none" }
         let total = rejections.reduce(0) { $0 + $1.count }
@@ -108,7 +129,7 @@ enum DemoView {
         seconds.map { fixed($0, 1) + " s" } ?? "n/a"
     }
 
-    /// `mm:ss`, or `h:mm:ss` from one hour on.
+    /// Formats elapsed time as `mm:ss`, or `h:mm:ss` from one hour on.
     static func clock(_ seconds: Double) -> String {
         let total = max(0, Int(seconds))
         let (hours, minutes, rest) = (total / 3_600, total / 60 % 60, total % 60)
@@ -116,7 +137,7 @@ enum DemoView {
         return hours > 0 ? "\(hours):\(tail)" : tail
     }
 
-    /// A compact age such as `42s`, `17m` or `5.2h`.
+    /// Formats an age compactly, such as `42s`, `17m` or `5.2h`.
     static func ageText(_ seconds: Double) -> String {
         if seconds < 60 { return "\(Int(seconds))s" }
         if seconds < 3_600 { return "\(Int(seconds / 60))m" }

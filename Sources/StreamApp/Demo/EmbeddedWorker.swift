@@ -4,9 +4,11 @@ import KafkaBridge
 import StreamCore
 import Synchronization
 
-/// The streaming worker of `memestream run`, built from the same parts (group consumer, producer,
-/// partition engines with the built-in `meme_v1` feature set) and run on a dedicated thread of
-/// this process, so the demo and the real-data round trip can watch its metrics directly.
+/// The streaming worker of `memestream run`, run on a dedicated thread of this process.
+///
+/// It is built from the same parts as `run` (group consumer, producer, partition engines with
+/// the built-in `meme_v1` feature set). The demo and the real-data round trip read its metrics
+/// directly.
 ///
 /// Checkpoints go to a directory store, because the embedded cluster keeps only about 5 MiB per
 /// partition and has no compaction. Output is zstd-compressed.
@@ -133,7 +135,7 @@ final class EmbeddedWorker: Sendable {
         }
     }
 
-    /// The total of records consumed over every partition, rejected ones included.
+    /// Returns the total of records consumed over every partition, rejected ones included.
     func eventsConsumed(partitions: Int32) -> UInt64 {
         (0..<partitions).reduce(0) { total, partition in
             total + metrics.registry.counter(.eventsConsumed, labels: [("partition", String(partition))]).value

@@ -3,7 +3,7 @@ import KafkaBridge
 import StreamCore
 
 /// Loads an events file into an embedded cluster, runs the streaming worker until it has
-/// consumed every record, and checks that its feature topic holds the same records as
+/// consumed every record, and checks that its feature topic contains the same records as
 /// `memestream replay` computes from the same events.
 ///
 /// The events topic is keyed by `meme_id`, with record timestamp = event time (`ts`); a line the
@@ -25,7 +25,7 @@ struct RealDataRoundTrip {
         var workerTombstones = 0
         /// Lines `memestream replay` wrote for the same events.
         var replayLines = 0
-        /// The latest record of each meme on the feature topic, as an online store holds them.
+        /// The latest record of each meme on the feature topic, as an online store keeps them.
         var board = TrendingBoard()
         /// Sentences describing the first differences; empty when both outputs are equal.
         var differences: [String] = []
@@ -98,8 +98,8 @@ struct RealDataRoundTrip {
                 record.key = Array(event.memeID.utf8)
                 record.timestampMilliseconds = event.eventTime.rawValue
             } else {
-                // NOTE: the loader needs a timestamp for every record, so an undecodable line
-                // gets the load time; the worker and replay still see the same record.
+                // NOTE: an undecodable line has no event time, so it gets the load time. The worker
+                // and replay still read the same record from the topic.
                 record.key = []
                 record.timestampMilliseconds = LiveTraffic.wallMilliseconds()
             }
@@ -119,6 +119,7 @@ struct RealDataRoundTrip {
             logger: logger
         )
         try worker.start(shouldStop: { stop.isRaised })
+
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var failure: String?
@@ -136,6 +137,7 @@ struct RealDataRoundTrip {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
+
         stop.raise()
         let stopFailure = worker.wait(timeout: .seconds(60))
         if let problem = failure ?? stopFailure {
@@ -153,7 +155,7 @@ struct RealDataRoundTrip {
         let messages = try reader.readToEnd(timeout: .seconds(120), requireWholeLog: true)
         guard messages.count == expected else {
             throw DemoError(
-                "the events topic '\(topic)' holds \(messages.count) of \(expected) loaded records; "
+                "the events topic '\(topic)' contains \(messages.count) of \(expected) loaded records; "
                     + "the embedded cluster keeps about 5 MiB per partition, so use more partitions"
             )
         }
@@ -185,8 +187,8 @@ struct RealDataRoundTrip {
         return lines
     }
 
-    /// The replay form of a tombstone: key, record timestamp and the two headers as a record
-    /// object with `"features":null`.
+    /// Renders a tombstone in replay's form: key, record timestamp and the two headers as a
+    /// record object with `"features":null`.
     static func tombstoneLine(_ message: KafkaMessage) -> String {
         func header(_ name: String) -> String {
             let value = message.headers.first { $0.name == name }?.value ?? []
@@ -200,7 +202,7 @@ struct RealDataRoundTrip {
         )
     }
 
-    /// The record object of a tombstone with `"features":null`, members in record order.
+    /// Renders the record object of a tombstone with `"features":null`, members in record order.
     ///
     /// NOTE: escapes the id like ``JSONText``; an id with characters the engine escapes
     /// differently would show up as a difference in the check.

@@ -66,11 +66,13 @@ enum RoundTripCommand: Subcommand {
             }
         }
         defer { if descriptor != 2 { close(descriptor) } }
-        let logger = Logger(
-            label: "memestream.round-trip",
-            level: .notice,
-            handler: StreamLogHandler(formatter: LogLineFormatter(format: .logfmt), fileDescriptor: descriptor)
+        let handler = RateLimitingLogHandler(
+            wrapping: StreamLogHandler(formatter: LogLineFormatter(format: .logfmt), fileDescriptor: descriptor),
+            limit: 5,
+            intervalMilliseconds: 10_000
         )
+        defer { handler.flush() }
+        let logger = Logger(label: "memestream.round-trip", level: .notice, handler: handler)
 
         let workDirectory = try DemoCommand.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workDirectory) }
@@ -94,7 +96,7 @@ enum RoundTripCommand: Subcommand {
         return 0
     }
 
-    /// The report as printed: counts, rejections, the check result and the top memes by views_24h.
+    /// Formats the report: counts, rejections, the check result and the top memes by views_24h.
     static func summary(_ report: RealDataRoundTrip.Report, top: Int) -> String {
         let seconds = DemoView.fixed(report.elapsedSeconds, 1)
         var lines = [
@@ -128,7 +130,7 @@ enum RoundTripCommand: Subcommand {
 }
 
 extension String {
-    /// The string right-aligned in `width` characters (unchanged when longer).
+    /// Returns the string right-aligned in `width` characters (unchanged when longer).
     fileprivate func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }

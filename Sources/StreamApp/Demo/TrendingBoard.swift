@@ -59,7 +59,7 @@ struct TrendingBoard {
         memes[snapshot.memeID] = snapshot
     }
 
-    /// The `limit` memes with the highest value of `rank`, ties broken by meme id.
+    /// Returns the `limit` memes with the highest value of `rank`, ties broken by meme id.
     ///
     /// Complexity: O(n log n) in the memes held.
     func top(_ limit: Int, by rank: (MemeSnapshot) -> Double) -> [MemeSnapshot] {
