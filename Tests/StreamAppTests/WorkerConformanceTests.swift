@@ -52,4 +52,46 @@ import Testing
         let deadLetters = try cluster.readAll(WorkerTestCluster.deadLetters, partitions: 1)
         #expect(deadLetters.isEmpty)
     }
+
+    /// The same case with checkpoints in a Kafka topic: after a graceful stop, a new worker
+    /// restores from the topic and emits nothing more, because the checkpoint covers every record.
+    @Test func mixedHourWithKafkaCheckpoints() throws {
+        let cluster = try WorkerTestCluster(inputPartitions: 1)
+        let input = try ConformanceCase.lines("mixed-hour", "input.jsonl")
+        let expected = try ConformanceCase.lines("mixed-hour", "expected.jsonl")
+        try cluster.produce(input.map { (0, nil, Array($0.utf8), nil) })
+
+        let directory = makeTestDirectory("worker-kafka-store")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var arguments = WorkerProcess.standardArguments(
+            bootstrap: cluster.bootstrapServers,
+            checkpointDirectory: directory
+        )
+        let store = try #require(arguments.firstIndex(of: "--checkpoint-store"))
+        arguments[store + 1] = "kafka:" + WorkerTestCluster.checkpoints
+
+        let first = try WorkerProcess(arguments: arguments, logPath: directory + "/first.log")
+        let complete = try waitUntil(timeout: .seconds(60)) {
+            try !first.isRunning || cluster.readAll(WorkerTestCluster.features, partitions: 4).count >= expected.count
+        }
+        try #require(complete && first.isRunning, "\(first.log.suffix(2_000))")
+        first.kill(signal: SIGTERM)
+        #expect(first.waitForExit(timeout: .seconds(30)) == 0, "\(first.log.suffix(2_000))")
+
+        let second = try WorkerProcess(arguments: arguments, logPath: directory + "/second.log")
+        let restored = waitUntil(timeout: .seconds(30)) {
+            !second.isRunning || second.log.contains("partition restored from checkpoint")
+        }
+        try #require(restored && second.isRunning, "\(second.log.suffix(2_000))")
+        #expect(second.log.contains("kafka.offset=\(input.count)"))
+        second.kill(signal: SIGTERM)
+        #expect(second.waitForExit(timeout: .seconds(30)) == 0)
+
+        let values = try cluster.readAll(WorkerTestCluster.features, partitions: 4).map {
+            String(decoding: $0.value ?? [], as: UTF8.self)
+        }
+        #expect(values.count == expected.count)
+        let differences = featureDifferences(actual: values, expected: expected)
+        #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+    }
 }

@@ -21,6 +21,8 @@ import Testing
             ("good", #"{"meme_id":"good","type":"view","ts":\#(base + 1_200_000)}"#, base + 1_200_000, nil),
             ("x", #"{"meme_id":"x","type":"view","ts":\#(base)}"#, base + 1_200_000, .late),
             ("good", #"{"meme_id":"good","type":"like","ts":\#(base + 1_210_000)}"#, base + 1_210_000, nil),
+            // Closes the ticks after the valid view at base + 1 200 000, which must show up.
+            ("good", #"{"meme_id":"good","type":"view","ts":\#(base + 2_000_000)}"#, base + 2_000_000, nil),
         ]
         let cluster = try WorkerTestCluster(inputPartitions: 1)
         try cluster.produce(records.map { (0, $0.key, Array($0.value.utf8), $0.timestamp) })
@@ -28,7 +30,10 @@ import Testing
         let directory = makeTestDirectory("worker-dlq")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let worker = try WorkerProcess(
-            arguments: WorkerProcess.standardArguments(bootstrap: cluster.bootstrapServers, checkpointDirectory: directory),
+            arguments: WorkerProcess.standardArguments(
+                bootstrap: cluster.bootstrapServers,
+                checkpointDirectory: directory
+            ),
             logPath: directory + "/worker.log"
         )
         let done = waitUntil(timeout: .seconds(60)) {
@@ -62,6 +67,6 @@ import Testing
         let memes = Set(features.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } })
         #expect(memes == ["good"])
         let ticks = features.compactMap { $0.timestamp?.milliseconds }
-        #expect(ticks.contains { $0 > base + 1_000_000 }, "no feature record after the rejected records")
+        #expect(ticks.contains { $0 > base + 1_200_000 }, "no feature record after the rejected records")
     }
 }

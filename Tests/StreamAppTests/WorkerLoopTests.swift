@@ -65,7 +65,7 @@ final class WorkerLoopHarness {
             engines: engines,
             logger: Logger(label: "test", level: .debug, handler: logs),
             metrics: WorkerMetrics(registry: MetricsRegistry()),
-            health: WorkerHealth(),
+            health: HealthMonitor(livenessTimeoutMilliseconds: 10_000),
             clock: clock.workerClock
         )
     }

@@ -235,3 +235,40 @@ func featureDifferences(actual: [String], expected: [String], limit: Int = 5) ->
     }
     return differences
 }
+
+/// Reads the feature topic back as distinct (key, tick, value) triples.
+func distinctFeatures(_ cluster: WorkerTestCluster) throws -> (records: Int, distinct: Set<FeatureTriple>) {
+    let produced = try cluster.readAll(WorkerTestCluster.features, partitions: 4)
+    let distinct = Set(
+        produced.map {
+            FeatureTriple(
+                key: String(decoding: $0.key ?? [], as: UTF8.self),
+                tick: $0.timestamp?.milliseconds ?? -1,
+                value: $0.value
+            )
+        }
+    )
+    return (produced.count, distinct)
+}
+
+/// Produces a generated stream's records `range` of every partition.
+func produceSlice(_ cluster: WorkerTestCluster, _ stream: [[GeneratedRecord]], _ range: Range<Int>) throws {
+    let slice = stream.flatMap { $0[range] }
+    try cluster.produce(slice.map { ($0.partition, $0.key, Array($0.value.utf8), $0.timestamp) })
+}
+
+/// The partition → record count map that the final checkpoints reach when a stream is done.
+func endOffsets(_ stream: [[GeneratedRecord]]) -> [Int32: Int64] {
+    Dictionary(uniqueKeysWithValues: stream.indices.map { (Int32($0), Int64(stream[$0].count)) })
+}
+
+/// Expects the directory store's checkpoints to hold exactly the reference states.
+func expectStates(directory: String, partitions: Int, reference: [Int32: [UInt8]]) throws {
+    let store = try DirectoryCheckpointStore(root: directory)
+    for partition in 0..<Int32(partitions) {
+        let checkpoint = try store.load(
+            CheckpointKey(group: "memestream", topic: WorkerTestCluster.input, partition: partition)
+        )
+        #expect(checkpoint?.state == reference[partition], "partition \(partition) state differs")
+    }
+}

@@ -10,6 +10,7 @@ enum BenchCommand: Subcommand {
             KafkaBenchmark.self,
             GenerateBenchmark.self,
             ReplayBenchmark.self,
+            WorkerBenchmark.self,
         ]
     }
 

@@ -1,6 +1,8 @@
 import Aggregators
+import Dispatch
 import KafkaBridge
 import StreamCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -28,14 +30,10 @@ enum RunCommand: Subcommand {
             tickMilliseconds: EngineConfiguration().tickMilliseconds
         )
 
-        let formatter = LogLineFormatter(format: options.logFormat)
-        let handler = RateLimitingLogHandler(
-            wrapping: StreamLogHandler(formatter: formatter),
-            limit: 5,
-            intervalMilliseconds: 10_000
-        )
-        let logger = Logger(label: "memestream.worker", level: options.logLevel, handler: handler)
-        defer { handler.flush() }
+        let (rootLogger, rateLimiter) = ProcessLogging.makeLogger(format: options.logFormat, level: options.logLevel)
+        var logger = rootLogger
+        logger.label = "memestream.worker"
+        defer { rateLimiter.flush() }
 
         var kafka = options.kafkaConfiguration()
         let kafkaLogger = logger
@@ -54,8 +52,9 @@ enum RunCommand: Subcommand {
             store = ChunkedCheckpointStore(log: try KafkaCheckpointLog(topic: topic, configuration: kafka))
         }
 
-        let metrics = WorkerMetrics(registry: MetricsRegistry())
-        let health = WorkerHealth()
+        let registry = MetricsRegistry()
+        let metrics = WorkerMetrics(registry: registry)
+        let health = HealthMonitor(livenessTimeoutMilliseconds: 30_000)
         let producer = try KafkaWorkerProducer(configuration: kafka)
         let consumer = try KafkaWorkerConsumer(configuration: kafka, topic: options.settings.inputTopic, logger: logger)
         let worker = StreamWorker(
@@ -68,14 +67,26 @@ enum RunCommand: Subcommand {
             metrics: metrics,
             health: health
         )
-        // NOTE: /metrics, /healthz and /readyz need the ops branch's HTTP server; --http-port is
-        // accepted but not served until it lands.
+        var server: OperationsServer?
+        if let port = options.httpPort {
+            server = try OperationsServer.startEndpoints(
+                host: "127.0.0.1",
+                port: UInt16(port),
+                metrics: registry,
+                health: health,
+                logger: logger
+            )
+        }
+        defer { server?.stop() }
 
-        WorkerSignals.install(
-            shutdownTimeoutSeconds: UInt32((options.settings.shutdownTimeoutMilliseconds + 999) / 1_000)
-        )
+        let shutdown = ShutdownSignal.install(logger: logger)
+        let deadline = ShutdownDeadline(milliseconds: options.settings.shutdownTimeoutMilliseconds, logger: logger)
         do {
-            try worker.run { WorkerSignals.isShutdownRequested }
+            try worker.run {
+                guard shutdown.receivedSignal != nil else { return false }
+                deadline.arm()
+                return true
+            }
         } catch {
             logger.critical(
                 "worker stopped on an error; nothing was committed past it",
@@ -86,6 +97,7 @@ enum RunCommand: Subcommand {
         return 0
     }
 
+    /// Reads the `MEMESTREAM_*` variables of the process environment.
     private static func environmentVariables() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
@@ -99,5 +111,31 @@ enum RunCommand: Subcommand {
             count += 1
         }
         return result
+    }
+}
+
+/// Bounds a graceful shutdown: once armed, the process exits with status 1 when the shutdown has
+/// not finished after the timeout, without committing anything further.
+private final class ShutdownDeadline: Sendable {
+    let milliseconds: Int
+    let logger: Logger
+    private let isArmed = Atomic<Bool>(false)
+
+    init(milliseconds: Int, logger: Logger) {
+        self.milliseconds = milliseconds
+        self.logger = logger
+    }
+
+    func arm() {
+        guard !isArmed.exchange(true, ordering: .relaxed) else { return }
+        let logger = logger
+        let milliseconds = milliseconds
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
+            logger.critical(
+                "graceful shutdown timed out; exiting without a final commit",
+                metadata: ["timeout.ms": .integer(Int64(milliseconds))]
+            )
+            _exit(1)
+        }
     }
 }

@@ -20,7 +20,7 @@ final class StreamWorker: WorkerRebalanceHandler {
     let logger: Logger
     let metrics: WorkerMetrics
     let clock: WorkerClock
-    let health: WorkerHealth
+    let health: HealthMonitor
 
     private var tasks: [Int32: PartitionTask] = [:]
     private let output: WorkerOutput
@@ -37,7 +37,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         engines: WorkerEngineFactory,
         logger: Logger,
         metrics: WorkerMetrics,
-        health: WorkerHealth,
+        health: HealthMonitor,
         clock: WorkerClock = WorkerClock()
     ) {
         self.settings = settings
@@ -65,6 +65,13 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// The partitions this worker currently owns, in ascending order.
     var assignedPartitions: [Int32] { tasks.keys.sorted() }
 
+    /// The next input offset of each owned partition.
+    var positions: [Int32: Int64] { tasks.mapValues { $0.expectedOffset } }
+
+    /// Receives the wall time in ns that each record which closed ticks took to process, including
+    /// handing the ticks' records to the producer. `nil` unless a benchmark sets it.
+    var tickLatencyObserver: ((UInt64) -> Void)?
+
     // MARK: - Main loop
 
     /// Runs until `shouldStop` returns `true`, then shuts down gracefully: finishes the current
@@ -84,7 +91,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
         while !shouldStop() {
             try pollOnce()
-            health.markLoopAlive(clock.monotonicNanoseconds())
+            health.reportAlive()
         }
         try shutdown()
     }
@@ -138,6 +145,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         if task.engine.lastProcessedTick != tickBefore {
             let elapsed = clock.monotonicNanoseconds() - started
             metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
+            tickLatencyObserver?(elapsed)
         }
         reportKeyMismatches(task, record: record)
     }
@@ -285,7 +293,19 @@ final class StreamWorker: WorkerRebalanceHandler {
                 ]
             )
         }
-        try consumer.commit(offsets)
+        do {
+            try consumer.commit(offsets)
+        } catch {
+            // Positions come from checkpoints, so a failed commit (for example during a
+            // rebalance) only delays lag monitoring; the next round commits again.
+            logger.warning(
+                "offset commit failed; the checkpoint is durable and positions come from it",
+                metadata: [
+                    LogKey.kafkaPartitions: .string(offsets.keys.sorted().map(String.init).joined(separator: ",")),
+                    LogKey.error: .string("\(error)"),
+                ]
+            )
+        }
     }
 
     private func checkpointKey(_ partition: Int32) -> CheckpointKey {
@@ -296,10 +316,11 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     func partitionsAssigned(_ partitions: [Int32]) throws {
         metrics.countRebalance("assign")
+        health.assign(partitions)
         for partition in partitions where tasks[partition] == nil {
             tasks[partition] = try restore(partition)
+            health.markRestored(partition)
         }
-        health.setAssigned(assignedPartitions)
         logger.info(
             "partitions assigned",
             metadata: [LogKey.kafkaPartitions: .string(partitions.map(String.init).joined(separator: ","))]
@@ -410,7 +431,7 @@ final class StreamWorker: WorkerRebalanceHandler {
             tasks[partition] = nil
             metrics.removePartition(partition)
         }
-        health.setAssigned(assignedPartitions)
+        health.revoke(partitions)
     }
 
     // MARK: - Shutdown

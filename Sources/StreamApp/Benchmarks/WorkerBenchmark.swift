@@ -1,0 +1,293 @@
+import Aggregators
+import Foundation
+import KafkaBridge
+import StreamCore
+
+/// `memestream bench worker`: end-to-end worker throughput on the mock cluster as a ratio to a
+/// raw consume of the same topic in the same run, and tick processing latency.
+///
+/// One mock cluster, one input topic of `--partitions` partitions filled with `--events`
+/// generated events (zstd-compressed so they fit the mock's 5 MiB per partition). The raw
+/// consume is the plain C librdkafka loop of `scripts/bench-kafka.c` when `--c-tool` is given,
+/// else KafkaBridge's batch poll. The worker runs in this process with the real consumer,
+/// producer (feature and dead-letter topics on the same cluster) and a directory checkpoint store,
+/// until every partition reaches its end and a final checkpoint round (flush, save, commit) is
+/// done. Both rates count from record N/10 to the end, leaving out group join and start-up.
+///
+/// Tick latency: for each input record that closes ticks, the wall time from handing the record to
+/// the engine to the point where every record of those ticks is in the producer's queue.
+enum WorkerBenchmark: Benchmark {
+    static let name = "worker"
+    static let summary = "End-to-end worker throughput vs a raw consume, and tick processing latency."
+
+    static var options: [OptionSpec] {
+        [
+            .value("events", valueName: "N", help: "Events produced to the input topic. Default: 400000."),
+            .value("partitions", valueName: "N", help: "Partitions of the input topic. Default: 8."),
+            .value("memes", valueName: "N", help: "Distinct memes in the generated events. Default: 5000."),
+            .value(
+                "c-tool",
+                valueName: "PATH",
+                help: "The C consume loop built from scripts/bench-kafka.c; without it KafkaBridge is the baseline."
+            ),
+        ]
+    }
+
+    static func run(_ arguments: ParsedArguments) async throws {
+        let events = Int(try arguments.value("events").map { try OptionValues.integer($0, option: "events", range: 1_000...5_000_000) } ?? 400_000)
+        let partitions = Int(try arguments.value("partitions").map { try OptionValues.integer($0, option: "partitions", range: 1...256) } ?? 8)
+        let memes = Int(try arguments.value("memes").map { try OptionValues.integer($0, option: "memes", range: 1...10_000_000) } ?? 5_000)
+        let cTool = arguments.value("c-tool")
+        if let cTool, !FileManager.default.isExecutableFile(atPath: cTool) {
+            throw UsageError("invalid value '\(cTool)' for --c-tool: not an executable file; build it with scripts/bench-kafka.sh")
+        }
+
+        let cluster = try MockCluster(brokers: 1)
+        let input = "bench-worker.events"
+        try cluster.createTopic(input, partitions: partitions)
+        try cluster.createTopic("bench-worker.features", partitions: partitions)
+        try cluster.createTopic("bench-worker.dlq", partitions: 1)
+        let generated = generateEvents(partitions: partitions, events: events, memes: memes)
+        try produceEvents(cluster, topic: input, events: generated)
+        let engineRate = runEngineOnly(generated)
+
+        let rawRate: Double
+        let baseline: String
+        if let cTool {
+            rawRate = try runCConsume(cTool, cluster: cluster, topic: input, partitions: partitions, events: events)
+            baseline = "C librdkafka loop"
+        } else {
+            rawRate = try consumeWithBridge(cluster, topic: input, partitions: partitions, events: events)
+            baseline = "KafkaBridge batch poll"
+        }
+        let (workerRate, latencies, checkpointMilliseconds) = try runWorker(cluster, topic: input, events: events)
+
+        let sorted = latencies.sorted()
+        func quantile(_ q: Double) -> Double {
+            guard !sorted.isEmpty else { return .nan }
+            return Double(sorted[min(sorted.count - 1, Int(q * Double(sorted.count - 1)))]) / 1_000_000
+        }
+        print("events: \(events) in \(partitions) partitions, \(memes) memes")
+        print("raw consume (\(baseline)): \(Int(rawRate)) records/s")
+        print("worker end to end: \(Int(workerRate)) records/s")
+        print("ratio worker/raw: \(String(format: "%.3f", workerRate / rawRate))")
+        print("engine alone, no Kafka: \(Int(engineRate)) records/s (worker/engine \(String(format: "%.3f", workerRate / engineRate)))")
+        print("tick processing latency p50: \(String(format: "%.3f", quantile(0.5))) ms")
+        print("tick processing latency p99: \(String(format: "%.3f", quantile(0.99))) ms")
+        print("tick processing latency max: \(String(format: "%.3f", quantile(1.0))) ms (\(sorted.count) closing records)")
+        print("final checkpoint round: \(checkpointMilliseconds) ms")
+    }
+
+    /// One generated input record.
+    private struct BenchEvent {
+        var key: [UInt8]
+        var value: [UInt8]
+        var timestamp: Int64
+    }
+
+    /// Generates `events` JSON events per partition, keyed by meme id. Event time advances 50 ms
+    /// per event per partition, so ticks close regularly, and meme popularity is skewed (squared
+    /// uniform index). Seeded, so every run measures the same stream.
+    private static func generateEvents(partitions: Int, events: Int, memes: Int) -> [[BenchEvent]] {
+        var random = BenchRandom(state: 2_026)
+        var clocks = [Int64](repeating: 1_700_000_000_000, count: partitions)
+        var result = [[BenchEvent]](repeating: [], count: partitions)
+        for index in 0..<events {
+            let uniform = Double(random.next() >> 11) / Double(1 << 53)
+            let meme = Int(uniform * uniform * Double(memes))
+            let partition = meme % partitions
+            clocks[partition] += 50
+            let type = index % 10 == 0 ? "like" : "view"
+            let value = #"{"meme_id":"meme-\#(meme)","type":"\#(type)","ts":\#(clocks[partition]),"user_id":"u\#(index % 9_973)","dwell_ms":\#(index % 40_000)}"#
+            result[partition].append(
+                BenchEvent(key: Array("meme-\(meme)".utf8), value: Array(value.utf8), timestamp: clocks[partition])
+            )
+        }
+        return result
+    }
+
+    /// Produces the events zstd-compressed, so they fit the mock's 5 MiB per partition.
+    private static func produceEvents(_ cluster: MockCluster, topic: String, events: [[BenchEvent]]) throws {
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.producer.compression = .zstd
+        configuration.producer.lingerMilliseconds = 20
+        let producer = try KafkaProducer(configuration: configuration)
+        for (partition, records) in events.enumerated() {
+            for record in records {
+                try producer.send(
+                    topic: topic,
+                    partition: KafkaPartition(rawValue: Int32(partition)),
+                    key: record.key,
+                    value: record.value,
+                    timestamp: record.timestamp,
+                    context: 0
+                )
+            }
+        }
+        try producer.close(timeout: .seconds(120))
+    }
+
+    /// Runs the events through one engine per partition with a sink that drops the output: the
+    /// ceiling the worker could reach with free Kafka I/O.
+    private static func runEngineOnly(_ events: [[BenchEvent]]) -> Double {
+        struct DiscardingSink: EmissionSink {
+            var emitted = 0
+            mutating func emit(memeID: String, tick: EventTime, isTombstone: Bool, value: UnsafeRawBufferPointer) {
+                emitted += 1
+            }
+            mutating func reject(_ record: InputRecord, rejection: Rejection) {}
+        }
+        // Like the Kafka rates, the first tenth of each partition is left out as warm-up.
+        var sink = DiscardingSink()
+        var measured = Duration.zero
+        var total = 0
+        for (partition, records) in events.enumerated() {
+            let engine = PartitionEngine(partition: Int32(partition), featureSet: .memeV1, configuration: EngineConfiguration())
+            let warmUp = records.count / 10
+            var started = ContinuousClock.now
+            for (offset, record) in records.enumerated() {
+                if offset == warmUp { started = .now }
+                record.key.withUnsafeBytes { key in
+                    record.value.withUnsafeBytes { value in
+                        let input = InputRecord(
+                            partition: Int32(partition),
+                            offset: Int64(offset),
+                            recordTimestamp: record.timestamp,
+                            key: key,
+                            value: value
+                        )
+                        engine.process(input, into: &sink)
+                    }
+                }
+            }
+            measured += ContinuousClock.now - started
+            total += records.count - warmUp
+        }
+        return Double(total) / seconds(measured)
+    }
+
+    private static func runCConsume(_ tool: String, cluster: MockCluster, topic: String, partitions: Int, events: Int) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["consume", cluster.bootstrapServers, topic, String(partitions), String(events)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: output, as: UTF8.self)
+        guard process.terminationStatus == 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rate ") }),
+            let rate = Double(line.dropFirst(5))
+        else {
+            throw BenchmarkFailure(description: "the C consume loop failed (status \(process.terminationStatus)): \(text)")
+        }
+        return rate
+    }
+
+    private static func consumeWithBridge(_ cluster: MockCluster, topic: String, partitions: Int, events: Int) throws -> Double {
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.consumer.groupID = "bench-worker-raw"
+        configuration.consumer.queuedMinMessages = 1_000_000
+        let consumer = try KafkaConsumer(configuration: configuration)
+        defer { try? consumer.close() }
+        try consumer.assign((0..<partitions).map {
+            KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: Int32($0)), offset: .beginning)
+        })
+        var seen = 0
+        var started: ContinuousClock.Instant?
+        var checksum = 0
+        let deadline = ContinuousClock.now + .seconds(300)
+        while seen < events, ContinuousClock.now < deadline {
+            try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(100)) { batch in
+                for message in batch {
+                    checksum &+= Int(message.value.first ?? 0)
+                    seen += 1
+                    if seen == events / 10 { started = .now }
+                }
+            }
+        }
+        guard seen >= events, let started else {
+            throw BenchmarkFailure(description: "raw consume read \(seen) of \(events) records before the deadline")
+        }
+        if checksum == 0 { print("note: every value starts with byte 0") }
+        return Double(events - events / 10) / seconds(ContinuousClock.now - started)
+    }
+
+    private static func runWorker(
+        _ cluster: MockCluster,
+        topic: String,
+        events: Int
+    ) throws -> (rate: Double, latencies: [UInt64], checkpointMilliseconds: Int) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-worker-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var settings = WorkerSettings()
+        settings.group = "bench-worker"
+        settings.inputTopic = topic
+        settings.featureTopic = "bench-worker.features"
+        settings.dlqTopic = "bench-worker.dlq"
+        settings.idleTimeoutMilliseconds = 0
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.consumer.groupID = settings.group
+        configuration.consumer.sessionTimeoutMilliseconds = 6_000
+        configuration.consumer.heartbeatIntervalMilliseconds = 500
+        configuration.consumer.fetchWaitMaxMilliseconds = 20
+        configuration.consumer.queuedMinMessages = 1_000_000
+        configuration.producer.lingerMilliseconds = 5
+
+        let engineConfiguration = EngineConfiguration()
+        let worker = StreamWorker(
+            settings: settings,
+            consumer: try KafkaWorkerConsumer(configuration: configuration, topic: topic, logger: .discarding),
+            producer: try KafkaWorkerProducer(configuration: configuration),
+            store: try DirectoryCheckpointStore(root: directory),
+            engines: WorkerEngineBinding.factory(featureSet: .memeV1, configuration: engineConfiguration),
+            logger: .discarding,
+            metrics: WorkerMetrics(registry: MetricsRegistry()),
+            health: HealthMonitor(livenessTimeoutMilliseconds: 60_000)
+        )
+        var latencies: [UInt64] = []
+        latencies.reserveCapacity(100_000)
+        worker.tickLatencyObserver = { latencies.append($0) }
+
+        var started: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + .seconds(600)
+        var processed = 0
+        while processed < events, ContinuousClock.now < deadline {
+            try worker.pollOnce()
+            let positions = worker.positions
+            processed = positions.isEmpty ? 0 : positions.values.reduce(0) { $0 + Int($1) }
+            if started == nil, processed >= events / 10 { started = .now }
+        }
+        guard processed >= events, let started else {
+            throw BenchmarkFailure(description: "the worker processed \(processed) of \(events) records before the deadline")
+        }
+        let checkpointStart = ContinuousClock.now
+        try worker.checkpoint(worker.assignedPartitions, reason: "benchmark")
+        let finished = ContinuousClock.now
+        let rate = Double(events - events / 10) / seconds(finished - started)
+        return (rate, latencies, Int(seconds(finished - checkpointStart) * 1_000))
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (whole, attoseconds) = duration.components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}
+
+/// SplitMix64, so the generated stream is the same in every run.
+private struct BenchRandom {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A benchmark that could not complete, with the reason.
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+}
