@@ -4,7 +4,7 @@
 # needs when they are missing (as root, or through sudo).
 
 SWIFT ?= swift
-DEB_PACKAGES := librdkafka-dev libzstd-dev pkg-config zstd
+DEB_PACKAGES := librdkafka-dev libzstd-dev pkg-config zstd kcat
 BIN := .build/release/memestream
 
 .PHONY: all deps build release test demo bench format lint real-data real-data-demo clean

@@ -6,6 +6,19 @@ import Testing
 @Suite struct GenerateBadRecordTests {
     static let decoder = EventDecoder()
 
+    /// 100 000 records with 10 % bad ones per output format, generated once for the tests that
+    /// check reasons and shares.
+    static let samples: [GeneratorConfiguration.OutputFormat: (GeneratorConfiguration, GeneratedSample)] = {
+        var samples: [GeneratorConfiguration.OutputFormat: (GeneratorConfiguration, GeneratedSample)] = [:]
+        for format in GeneratorConfiguration.OutputFormat.allCases {
+            var configuration = GeneratorConfiguration.testing(events: 100_000)
+            configuration.outputFormat = format
+            configuration.badShare = 0.1
+            samples[format] = (configuration, GeneratedSample(configuration))
+        }
+        return samples
+    }()
+
     /// Decodes every record with the real decoder, passing the record timestamp only when the
     /// output format carries one, as replay and the worker do.
     static func decodedReasons(
@@ -20,11 +33,8 @@ import Testing
     }
 
     @Test(arguments: GeneratorConfiguration.OutputFormat.allCases)
-    func decoderGivesEveryIntendedReason(format: GeneratorConfiguration.OutputFormat) {
-        var configuration = GeneratorConfiguration.testing(events: 100_000)
-        configuration.outputFormat = format
-        configuration.badShare = 0.1
-        let sample = GeneratedSample(configuration)
+    func decoderGivesEveryIntendedReason(format: GeneratorConfiguration.OutputFormat) throws {
+        let (configuration, sample) = try #require(Self.samples[format])
         let pairs = Self.decodedReasons(sample, withRecordTimestamps: configuration.carriesRecordTimestamps)
 
         let mismatches = pairs.filter { $0.intended != $0.decoded }
@@ -32,11 +42,8 @@ import Testing
     }
 
     @Test(arguments: GeneratorConfiguration.OutputFormat.allCases)
-    func shareOfEachReasonMatchesConfiguration(format: GeneratorConfiguration.OutputFormat) {
-        var configuration = GeneratorConfiguration.testing(events: 100_000)
-        configuration.outputFormat = format
-        configuration.badShare = 0.1
-        let sample = GeneratedSample(configuration)
+    func shareOfEachReasonMatchesConfiguration(format: GeneratorConfiguration.OutputFormat) throws {
+        let (configuration, sample) = try #require(Self.samples[format])
         let expectedShares = TrafficGenerator(configuration: configuration).defectReasonShares
         let pairs = Self.decodedReasons(sample, withRecordTimestamps: configuration.carriesRecordTimestamps)
 

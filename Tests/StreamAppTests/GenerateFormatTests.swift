@@ -25,7 +25,7 @@ import Testing
         for offset in [0, 120, -330] {
             var text: [UInt8] = []
             RFC3339Format.append(milliseconds, offsetMinutes: offset, to: &text)
-            #expect(TimeOption.parseRFC3339(text) == milliseconds, "\(String(decoding: text, as: UTF8.self))")
+            #expect(TimeArgument.parseRFC3339(text) == milliseconds, "\(String(decoding: text, as: UTF8.self))")
         }
     }
 
@@ -65,8 +65,8 @@ import Testing
         let compressedPath = directory.appendingPathComponent("events.jsonl.zst").path
 
         let configuration = GeneratorConfiguration.testing(events: 20_000)
-        _ = try GenerateCommand.generate(configuration, to: try BufferedFileOutput(path: plainPath))
-        _ = try GenerateCommand.generate(configuration, to: try ZstdFileOutput(path: compressedPath))
+        _ = try GenerateCommand.generate(configuration, to: try LineWriter(path: plainPath))
+        _ = try GenerateCommand.generate(configuration, to: try LineWriter(path: compressedPath))
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")

@@ -165,3 +165,18 @@ import Testing
         #expect(Set(kcatLines) == Set(ownLines))
     }
 }
+
+@Suite struct GenerateTopicFailureTests {
+    /// Nothing listens on 127.0.0.1:1, so every record times out after one second.
+    @Test func undeliveredRecordsFailTheRun() throws {
+        let configuration = GeneratorConfiguration.testing(events: 20)
+        let kafka = KafkaTopicOutput.configuration(
+            bootstrapServers: "127.0.0.1:1",
+            properties: ["message.timeout.ms": "1000", "log_level": "0"]
+        )
+        let output = try KafkaTopicOutput(configuration: kafka, topic: "unreachable")
+        #expect(throws: TopicDeliveryError.self) {
+            _ = try GenerateCommand.generate(configuration, into: output)
+        }
+    }
+}

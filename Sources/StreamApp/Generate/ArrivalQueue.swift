@@ -20,14 +20,16 @@ struct ArrivalQueue {
     }
 
     mutating func insert(_ event: PendingEvent) {
+        // Sift up by moving parents down into the hole, then place the event once.
         heap.append(event)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard ArrivalQueue.precedes(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
+        var hole = heap.count - 1
+        while hole > 0 {
+            let parent = (hole - 1) / 2
+            guard ArrivalQueue.precedes(event, heap[parent]) else { break }
+            heap[hole] = heap[parent]
+            hole = parent
         }
+        heap[hole] = event
     }
 
     /// Removes and returns the event that arrives first. The queue must not be empty.
@@ -35,20 +37,20 @@ struct ArrivalQueue {
         let first = heap[0]
         let last = heap.removeLast()
         guard !heap.isEmpty else { return first }
-        heap[0] = last
-        var parent = 0
+
+        // Sift down by moving the earlier child up into the hole, then place `last` once.
+        var hole = 0
+        let count = heap.count
         while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { break }
-            var smallest = left
+            let left = 2 * hole + 1
+            guard left < count else { break }
             let right = left + 1
-            if right < heap.count, ArrivalQueue.precedes(heap[right], heap[left]) {
-                smallest = right
-            }
-            guard ArrivalQueue.precedes(heap[smallest], heap[parent]) else { break }
-            heap.swapAt(parent, smallest)
-            parent = smallest
+            let child = right < count && ArrivalQueue.precedes(heap[right], heap[left]) ? right : left
+            guard ArrivalQueue.precedes(heap[child], last) else { break }
+            heap[hole] = heap[child]
+            hole = child
         }
+        heap[hole] = last
         return first
     }
 }

@@ -2,8 +2,11 @@
 import Glibc
 #endif
 
-/// Samplers for the distributions of the traffic model, built only on ``SeededRandom``'s bits so
-/// that every platform draws the same values for the same seed.
+/// Samplers for the distributions of the traffic model, built on ``SeededRandom``'s bits.
+///
+/// NOTE: `log`, `exp` and `cos` come from the platform's libm. Output is byte-identical for the
+/// same options on one platform (a test checks it), but another libm may round a rare draw
+/// differently and change the output from there on.
 ///
 /// Each sampler uses a fixed number of generator calls except ``poisson(mean:)``, whose count
 /// depends on the drawn value.

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaBridge
+import StreamCore
 
 #if canImport(Glibc)
 import Glibc
@@ -125,11 +126,7 @@ enum GenerateCommand: Subcommand {
         switch (path, bootstrapServers) {
         case (let path?, nil):
             destination = path
-            if path.hasSuffix(".zst") {
-                summary = try generate(configuration, to: try ZstdFileOutput(path: path))
-            } else {
-                summary = try generate(configuration, to: try BufferedFileOutput(path: path))
-            }
+            summary = try generate(configuration, to: try LineWriter(path: path))
         case (nil, let servers?):
             destination = "topic '\(configuration.topic)'"
             let properties = try kafkaProperties(from: arguments)

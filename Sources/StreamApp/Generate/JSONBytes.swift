@@ -29,18 +29,24 @@ extension Array where Element == UInt8 {
 
     @inline(__always)
     private mutating func appendDecimal(magnitude: UInt64) {
-        var scale: UInt64 = 1
-        var leading = magnitude
-        while leading >= 10 {
-            leading /= 10
-            scale *= 10
+        // Count the digits, reserve them, then fill from the last digit backwards: division by
+        // the constant 10 compiles to a multiplication.
+        var digitCount = 1
+        var threshold: UInt64 = 10
+        while digitCount < 20, magnitude >= threshold {
+            digitCount += 1
+            threshold = threshold &* 10
         }
-        var remaining = magnitude
-        while scale > 0 {
-            let digit = remaining / scale
-            append(UInt8(truncatingIfNeeded: digit) &+ UInt8(ascii: "0"))
-            remaining -= digit * scale
-            scale /= 10
+        let start = count
+        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digitCount))
+        withUnsafeMutableBufferPointer { buffer in
+            var remaining = magnitude
+            var index = start + digitCount - 1
+            while remaining > 0 {
+                buffer[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
+                remaining /= 10
+                index -= 1
+            }
         }
     }
 

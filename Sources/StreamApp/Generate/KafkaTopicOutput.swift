@@ -53,14 +53,15 @@ struct KafkaTopicOutput: GeneratedRecordSink {
 
     /// Waits for every delivery report and closes the producer.
     ///
-    /// - Throws: ``OutputError`` when any record was not delivered, with the count and the first
+    /// - Throws: ``TopicDeliveryError`` when any record was not delivered, with the count and the first
     ///   broker error; a ``KafkaBridgeError`` when the flush times out.
     mutating func finish() throws {
         try producer.close(timeout: KafkaTopicOutput.flushTimeout)
         let (failed, firstError) = deliveries.failures
         if failed > 0 {
-            throw OutputError(
-                "\(failed) records were not delivered to topic '\(topic)'; first error: \(firstError ?? "unknown")"
+            throw TopicDeliveryError(
+                description:
+                    "\(failed) records were not delivered to topic '\(topic)'; first error: \(firstError ?? "unknown"); check that the brokers are reachable and the topic exists"
             )
         }
     }
@@ -82,4 +83,10 @@ final class DeliveryTally: Sendable {
     var failures: (Int, String?) {
         state.withLock { ($0.failed, $0.firstError) }
     }
+}
+
+/// Some generated records were not delivered to the topic; the description gives the count and
+/// the first broker error.
+struct TopicDeliveryError: Error, CustomStringConvertible {
+    var description: String
 }
