@@ -4,13 +4,15 @@
  *   bench-kafka-c produce BOOTSTRAP TOPIC COUNT VALUE_BYTES
  *   bench-kafka-c consume BOOTSTRAP TOPIC PARTITIONS COUNT
  *
- * Both print one line "rate MESSAGES_PER_SECOND" on standard output. Settings match the
+ * Both print "rate MESSAGES_PER_SECOND" and "cpu SECONDS" (user plus system time of the
+ * whole process, from getrusage) on standard output. Settings match the
  * Swift side of the benchmark: an idempotent producer with linger.ms=5 and a
  * delivery-report callback that counts, and a consumer with a fixed assignment from the
  * beginning that reads every value's first byte. The consume time runs from record
  * COUNT/10 to record COUNT, so connection and start-up time are left out.
  */
 #include <librdkafka/rdkafka.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,13 @@ static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_cpu(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("cpu %f\n", (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+                           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6);
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque) {
@@ -89,6 +98,7 @@ static int produce(const char *bootstrap, const char *topic, long count, size_t 
     printf("rate %.0f\n", (double)count / elapsed);
     free(value);
     rd_kafka_destroy(rk);
+    print_cpu();
     return 0;
 }
 
@@ -137,6 +147,7 @@ static int consume(const char *bootstrap, const char *topic, int partitions, lon
     if (checksum == 0) fprintf(stderr, "bench-kafka-c: every value starts with byte 0\n");
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
+    print_cpu();
     return 0;
 }
 

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build
-cc -O2 -Wall -o .build/bench-kafka-c scripts/bench-kafka.c $(pkg-config --cflags --libs rdkafka)
+# Any C compiler works; the Swift toolchain ships clang when the system has no cc.
+CC=${CC:-$(command -v cc || command -v clang)}
+"$CC" -O2 -Wall -o .build/bench-kafka-c scripts/bench-kafka.c $(pkg-config --cflags --libs rdkafka)
 BIN=${BIN:-.build/release/memestream}
 "$BIN" bench kafka --c-tool .build/bench-kafka-c "$@"

@@ -324,6 +324,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     ///   milliseconds since the Unix epoch.
     /// - Returns: The same partitions with the found offsets; ``KafkaOffset/end`` when no record
     ///   is that late.
+    ///
+    /// NOTE: Untested against a broker: librdkafka 2.0.2's mock cluster returns offset -1 for
+    /// every timestamp look-up.
     public func offsets(forTimes timestamps: [KafkaTopicPartition], timeout: Duration) throws -> [KafkaTopicPartition] {
         let list = RDKafkaPartitionList(timestamps)
         let code = rd_kafka_offsets_for_times(client.handle, list.pointer, timeout.kafkaMilliseconds)

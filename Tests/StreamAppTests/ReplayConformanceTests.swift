@@ -35,8 +35,14 @@ import Testing
         ])
         #expect(result.status == 0, "stderr: \(result.standardError)")
 
-        let actual = try sortedRecords(readLines(output))
-        let expected = try sortedRecords(readLines(caseDirectory + "/expected.jsonl"))
+        try Self.expectCaseOutput(caseDirectory: caseDirectory, output: output, rejections: rejections)
+    }
+
+    /// Checks a replay's output and rejections file against a case's expected files.
+    static func expectCaseOutput(caseDirectory: String, output: String, rejections: String) throws {
+        let name = URL(fileURLWithPath: caseDirectory).lastPathComponent
+        let actual = try Self.sortedRecords(readLines(output))
+        let expected = try Self.sortedRecords(readLines(caseDirectory + "/expected.jsonl"))
         #expect(actual.count == expected.count, "record count")
         for (actualRecord, expectedRecord) in zip(actual, expected) {
             let differences = actualRecord.differences(from: expectedRecord)
@@ -68,7 +74,7 @@ import Testing
     }
 
     /// Parses records and sorts them by tick, then meme_id.
-    private func sortedRecords(_ lines: [String]) throws -> [JSONTestValue] {
+    private static func sortedRecords(_ lines: [String]) throws -> [JSONTestValue] {
         let records = try lines.map { try JSONTestValue.parse($0) }
         return records.sorted { left, right in
             guard case .integer(let leftTick) = left["tick"], case .integer(let rightTick) = right["tick"],

@@ -51,6 +51,10 @@ import Testing
         (["--input-file", "a", "--max-event-bytes", "-1"], "--max-event-bytes"),
         (["--output-file", "b"], "--input-file"),
         (["--input-file", "a", "stray"], "stray"),
+        (["--input-file", "a", "--output-file", "a"], "--output-file"),
+        (["--input-file", "a", "--input-topic", "t", "-b", "localhost:9092"], "--input-topic"),
+        (["--input-topic", "t"], "--bootstrap-servers"),
+        (["--input-file", "a", "-X", "novalue"], "-X"),
     ])
     func invalidOptionIsUsageError(arguments: [String], named: String) throws {
         let error = try #require(throws: UsageError.self) { try parse(arguments) }

@@ -10,8 +10,10 @@ enum ReplayCommand: Subcommand {
         usage: memestream replay --input-file FILE [--input-format events|kcat] [--output-file FILE]
                                  [--from TIME] [--to TIME] [--feature-set FILE] [--rejections-file FILE]
                                  [engine settings]
+               memestream replay --input-topic TOPIC -b SERVERS [--warmup DURATION] [-F FILE] [-X K=V]
+                                 [--from TIME] [--to TIME] [--output-file FILE] ...
 
-        Runs the feature engine over the records of FILE, one engine per input partition, and writes
+        Runs the feature engine over the records of FILE or TOPIC, one engine per input partition, and writes
         one feature record value per line (a tombstone as the record with "features":null). Records
         whose tick is outside [--from, --to) are not written, but input before --from still builds
         state. At the end of input every partition's watermark is advanced to --to. A summary and
@@ -22,18 +24,26 @@ enum ReplayCommand: Subcommand {
     static let printedBadLineLimit = 10
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
-        let options = try ReplayOptions(arguments)
-        let makeEngine = try ReplayEngineBinding.engineFactory(for: options)
+        var options = try ReplayOptions(arguments)
+        let featureSet = try ReplayEngineBinding.featureSet(for: options)
+        if options.warmupMilliseconds == nil {
+            options.warmupMilliseconds = featureSet.largestWindowMilliseconds + options.allowedLatenessMilliseconds
+        }
+        let makeEngine = ReplayEngineBinding.engineFactory(featureSet: featureSet, options: options)
 
         var printedBadLines = 0
         var runner = ReplayRunner(options: options, makeEngine: makeEngine)
         runner.reportBadLine = { message in
             printedBadLines += 1
             if printedBadLines <= printedBadLineLimit {
-                printError("memestream replay: \(options.inputFile): \(message)")
+                printError("memestream replay: \(options.inputDescription): \(message)")
             } else if printedBadLines == printedBadLineLimit + 1 {
                 printError("memestream replay: further bad lines are counted in the summary but not printed")
             }
+        }
+
+        runner.reportNotice = { message in
+            printError("memestream replay: \(options.inputDescription): \(message)")
         }
 
         var summary = ReplayRunner.Summary()
@@ -53,7 +63,7 @@ enum ReplayCommand: Subcommand {
         let rate = summary.elapsedSeconds > 0 ? Int(Double(summary.records) / summary.elapsedSeconds) : 0
         printError(
             "memestream replay: read \(summary.linesRead) lines (\(summary.records) records, "
-                + "\(summary.blankLines) blank) from \(options.inputFile) in \(seconds) s (\(rate) records/s), "
+                + "\(summary.blankLines) blank) from \(options.inputDescription) in \(seconds) s (\(rate) records/s), "
                 + "partitions \(summary.partitions.map(String.init).joined(separator: ",")), "
                 + "at most \(summary.peakKeyCount) keys in state"
         )

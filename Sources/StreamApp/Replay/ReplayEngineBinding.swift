@@ -8,6 +8,21 @@ enum ReplayEngineBinding {
     ///
     /// - Throws: ``UsageError`` naming `--feature-set` when the feature set cannot be loaded.
     static func engineFactory(for options: ReplayOptions) throws -> ReplayRunner.EngineFactory {
+        engineFactory(featureSet: try featureSet(for: options), options: options)
+    }
+
+    /// Returns a factory for per-partition engines running `featureSet`.
+    static func engineFactory(featureSet: FeatureSet, options: ReplayOptions) -> ReplayRunner.EngineFactory {
+        let configuration = engineConfiguration(for: options)
+        return { partition in
+            PartitionEngine(partition: partition, featureSet: featureSet, configuration: configuration)
+        }
+    }
+
+    /// Loads `--feature-set`, or returns the built-in `meme_v1`, validated against `--tick`.
+    ///
+    /// - Throws: ``UsageError`` naming `--feature-set` or `--tick`.
+    static func featureSet(for options: ReplayOptions) throws -> FeatureSet {
         let configuration = engineConfiguration(for: options)
         let featureSet: FeatureSet
         if let path = options.featureSetFile {
@@ -24,9 +39,7 @@ enum ReplayEngineBinding {
                 throw UsageError("invalid --tick for the built-in meme_v1 feature set: \(error)")
             }
         }
-        return { partition in
-            PartitionEngine(partition: partition, featureSet: featureSet, configuration: configuration)
-        }
+        return featureSet
     }
 
     /// Returns the engine settings the options set.

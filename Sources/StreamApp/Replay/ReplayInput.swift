@@ -3,7 +3,7 @@ import StreamCore
 /// The receiver of ``ReplayInput``'s records and of the lines that cannot become records.
 protocol ReplayInputHandler {
     /// One input record; its bytes are borrowed for the call only.
-    mutating func record(_ record: InputRecord, lineNumber: Int) throws
+    mutating func record(_ record: InputRecord, lineNumber: Int?) throws
     /// An `events` line longer than the reader's line limit: a record at this offset whose
     /// value is too large to keep.
     mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws
@@ -19,7 +19,7 @@ protocol ReplayInputHandler {
 /// envelope, and an invalid one is reported to the handler and skipped.
 ///
 /// Thread-safety: not thread-safe; one thread owns it.
-final class ReplayInput {
+final class ReplayInput: ReplayRecordSource {
     let path: String
     let format: ReplayOptions.InputFormat
     private let reader: LineReader
@@ -41,11 +41,12 @@ final class ReplayInput {
         self.reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
     }
 
-    /// Reads every line to the end of the file and hands each to `handler`.
+    /// Reads every line to the end of the file and hands each to `handler`. A file source has no
+    /// notices.
     ///
     /// - Throws: ``FileIOError`` when the file cannot be read to its end, after every line
     ///   before the failure was handed out, and any error the handler throws.
-    func read(into handler: inout some ReplayInputHandler) throws {
+    func read(into handler: inout some ReplayInputHandler, reportNotice: (String) -> Void) throws {
         var nextOffset: Int64 = 0
         // One pass per line; the reader returns nil at the end of the file.
         while let line = try reader.nextLine() {

@@ -1,3 +1,4 @@
+import KafkaBridge
 import StreamCore
 
 /// The settings of one `memestream replay` run, parsed and validated from the command line.
@@ -11,8 +12,17 @@ struct ReplayOptions: Sendable {
         case kcat
     }
 
-    /// The input file (JSONL or JSONL.zst); `-` is standard input.
+    /// The input file (JSONL or JSONL.zst); `-` is standard input. Empty when the input is a topic.
     var inputFile: String
+    /// The input topic, read instead of a file when set.
+    var inputTopic: String?
+    /// The Kafka bootstrap servers, required with ``inputTopic``.
+    var bootstrapServers: String?
+    /// librdkafka properties from `-F FILE` and `-X key=value`, the latter winning.
+    var kafkaProperties: [String: String] = [:]
+    /// How far before `--from` topic input starts, in ms. `nil` means the feature set's largest
+    /// window plus the allowed lateness.
+    var warmupMilliseconds: Int64?
     var inputFormat: InputFormat = .events
     /// The output file (JSONL, or JSONL.zst when it ends in `.zst`), or `nil` for standard output.
     var outputFile: String?
@@ -42,6 +52,20 @@ struct ReplayOptions: Sendable {
         self.inputFile = inputFile
     }
 
+    /// Returns the Kafka client settings for topic input.
+    func kafkaConfiguration() -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers ?? "")
+        configuration.clientID = "memestream-replay"
+        configuration.consumer.groupID = "memestream-replay"
+        configuration.properties = kafkaProperties
+        return configuration
+    }
+
+    /// A name for the input in messages: the file path or `topic NAME`.
+    var inputDescription: String {
+        inputTopic.map { "topic \($0)" } ?? inputFile
+    }
+
     /// Reads and validates the options of `memestream replay`.
     ///
     /// - Throws: ``UsageError`` naming the option and its valid values.
@@ -51,14 +75,45 @@ struct ReplayOptions: Sendable {
                 "unexpected argument '\(extra)'; every replay setting is an option such as --input-file FILE"
             )
         }
-        guard let inputFile = arguments.value("input-file") else {
-            // NOTE: replay from Kafka topics (--bootstrap-servers, --input-topic) is not built yet.
-            throw UsageError("missing --input-file FILE: the JSONL or JSONL.zst file of events to replay")
+        inputTopic = arguments.value("input-topic")
+        bootstrapServers = arguments.value("bootstrap-servers")
+        switch (arguments.value("input-file"), inputTopic) {
+        case (nil, nil):
+            throw UsageError(
+                "missing input: give --input-file FILE (JSONL or JSONL.zst) or --input-topic TOPIC with --bootstrap-servers"
+            )
+        case (.some, .some):
+            throw UsageError("--input-file and --input-topic exclude each other; give one of them")
+        case (.some(let file), nil):
+            guard !file.isEmpty else {
+                throw UsageError("invalid value '' for --input-file: expected a file path, or - for standard input")
+            }
+            inputFile = file
+        case (nil, .some(let topic)):
+            guard !topic.isEmpty else { throw UsageError("invalid value '' for --input-topic: expected a topic name") }
+            guard let servers = bootstrapServers, !servers.isEmpty else {
+                throw UsageError("--input-topic needs --bootstrap-servers HOST:PORT[,HOST:PORT...]")
+            }
+            inputFile = ""
         }
-        guard !inputFile.isEmpty else {
-            throw UsageError("invalid value '' for --input-file: expected a file path, or - for standard input")
+        if let path = arguments.value("properties-file") {
+            do {
+                kafkaProperties = try KafkaPropertiesFile.read(path: path)
+            } catch {
+                throw UsageError("invalid -F/--properties-file \(path): \(error)")
+            }
         }
-        self.inputFile = inputFile
+        for assignment in arguments.allValues("property") {
+            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                throw UsageError(
+                    "invalid value '\(assignment)' for -X: expected key=value, for example -X security.protocol=ssl"
+                )
+            }
+            kafkaProperties[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        if let text = arguments.value("warmup") {
+            warmupMilliseconds = try OptionValues.durationMilliseconds(text, option: "warmup")
+        }
 
         if let format = arguments.value("input-format") {
             let choice = try OptionValues.choice(
@@ -70,6 +125,9 @@ struct ReplayOptions: Sendable {
         }
         outputFile = arguments.value("output-file")
         if outputFile == "-" { outputFile = nil }
+        if let outputFile, outputFile == inputFile {
+            throw UsageError("--output-file \(outputFile) is the input file; writing it would destroy the input")
+        }
         featureSetFile = arguments.value("feature-set")
         rejectionsFile = arguments.value("rejections-file")
 
@@ -129,6 +187,30 @@ struct ReplayOptions: Sendable {
             "to",
             valueName: "TIME",
             help: "End tick (exclusive), epoch ms or RFC 3339; watermarks advance to it at the end of input."
+        ),
+        .value(
+            "input-topic",
+            valueName: "TOPIC",
+            help: "Replay this Kafka topic instead of a file, every partition up to its current end."
+        ),
+        .value(
+            "bootstrap-servers",
+            short: "b",
+            valueName: "SERVERS",
+            help: "Kafka brokers for --input-topic, host:port,..."
+        ),
+        .value(
+            "warmup",
+            valueName: "DURATION",
+            help: "Topic input starts this long before --from. Default the largest window plus the allowed lateness."
+        ),
+        .value("properties-file", short: "F", valueName: "FILE", help: "librdkafka properties file (key=value lines)."),
+        .value(
+            "property",
+            short: "X",
+            valueName: "KEY=VALUE",
+            repeatable: true,
+            help: "One librdkafka property, for example -X security.protocol=ssl; beats -F."
         ),
         .value("feature-set", valueName: "FILE", help: "Feature-set definition (JSON). Default the built-in meme_v1."),
         .value(

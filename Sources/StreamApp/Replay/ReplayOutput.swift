@@ -17,8 +17,8 @@ final class ReplayOutput {
 
     /// The first write failure, after which nothing more is written.
     private(set) var writeError: (any Error)?
-    /// The input line being processed, written to rejection entries.
-    var currentLine = 0
+    /// The input line being processed, written to rejection entries; `nil` for topic input.
+    var currentLine: Int?
 
     private(set) var recordsWritten = 0
     private(set) var tombstonesWritten = 0
@@ -77,7 +77,8 @@ final class ReplayOutput {
 
     private func writeRejection(partition: String, offset: String, reason: String, detail: String) {
         guard let rejectionsWriter, writeError == nil else { return }
-        var line = "{\"partition\":\(partition),\"offset\":\(offset),\"line\":\(currentLine),\"reason\":"
+        let lineText = currentLine.map(String.init) ?? "null"
+        var line = "{\"partition\":\(partition),\"offset\":\(offset),\"line\":\(lineText),\"reason\":"
         JSONText.appendString(reason, to: &line)
         line += ",\"detail\":"
         JSONText.appendString(detail, to: &line)

@@ -30,6 +30,8 @@ struct ReplayRunner {
     let makeEngine: EngineFactory
     /// Receives each bad line's message; the command prints the first few.
     var reportBadLine: (String) -> Void = { _ in }
+    /// Receives notices about the input, such as a start time the broker cannot resolve.
+    var reportNotice: (String) -> Void = { _ in }
 
     /// Runs the replay and returns its summary.
     ///
@@ -39,11 +41,24 @@ struct ReplayRunner {
     ///   the input is incomplete.
     func run(summary: inout Summary) throws {
         let start = ContinuousClock.now
-        let input = try ReplayInput(
-            path: options.inputFile,
-            format: options.inputFormat,
-            maximumLineBytes: options.maximumLineBytes
-        )
+        let input: any ReplayRecordSource
+        if let topic = options.inputTopic {
+            var startTime: EventTime?
+            if let from = options.from {
+                startTime = EventTime(milliseconds: from.rawValue - (options.warmupMilliseconds ?? 0))
+            }
+            input = try ReplayTopicInput(
+                configuration: options.kafkaConfiguration(),
+                topic: topic,
+                startTime: startTime
+            )
+        } else {
+            input = try ReplayInput(
+                path: options.inputFile,
+                format: options.inputFormat,
+                maximumLineBytes: options.maximumLineBytes
+            )
+        }
         let writer = try LineWriter(path: options.outputFile ?? "-")
         let rejectionsWriter = try options.rejectionsFile.map { try LineWriter(path: $0) }
         let output = ReplayOutput(
@@ -56,7 +71,7 @@ struct ReplayRunner {
         var handler = Handler(output: output, makeEngine: makeEngine, reportBadLine: reportBadLine)
         var inputError: (any Error)?
         do {
-            try input.read(into: &handler)
+            try input.read(into: &handler, reportNotice: reportNotice)
         } catch {
             inputError = error
         }
@@ -110,7 +125,7 @@ struct ReplayRunner {
             self.reportBadLine = reportBadLine
         }
 
-        mutating func record(_ record: InputRecord, lineNumber: Int) throws {
+        mutating func record(_ record: InputRecord, lineNumber: Int?) throws {
             output.currentLine = lineNumber
             let engine = try engine(for: record.partition)
             engine.process(record, into: output)

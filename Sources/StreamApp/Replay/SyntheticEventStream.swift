@@ -25,7 +25,7 @@ struct SyntheticEventStream {
     /// - Complexity: O(eventCount) time, O(1) memory.
     func write(to path: String) throws {
         let writer = try LineWriter(path: path)
-        var random = SplitMix64(seed: seed)
+        var random = DecodeCorpus.Random(seed: seed)
         let logMemes = log(Double(memeCount))
         var line: [UInt8] = []
         line.reserveCapacity(160)
@@ -38,7 +38,7 @@ struct SyntheticEventStream {
             } else if disorder < 200 {
                 ts -= Int64(random.next() % 30_000)
             }
-            let rank = min(memeCount, max(1, Int(exp(random.nextUnit() * logMemes))))
+            let rank = min(memeCount, max(1, Int(exp(Double(random.next() >> 11) * 0x1.0p-53 * logMemes))))
             let typeDraw = random.next() % 100
             let user = random.next() % 1_000_000
 
@@ -84,27 +84,5 @@ struct SyntheticEventStream {
             } while remaining > 0 && count < 20
             line.append(contentsOf: buffer[(20 - count)...])
         }
-    }
-}
-
-/// The SplitMix64 generator: fast, seedable, and good enough for synthetic traffic.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    /// Returns a uniform double in [0, 1).
-    mutating func nextUnit() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
     }
 }
