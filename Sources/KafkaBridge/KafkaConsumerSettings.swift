@@ -43,7 +43,7 @@ public struct KafkaConsumerSettings: Sendable, Equatable {
     public var maxPollIntervalMilliseconds: Int = 300_000
     /// The assignment strategy (`partition.assignment.strategy`). Default: `.cooperativeSticky`.
     public var assignmentStrategy: KafkaAssignmentStrategy = .cooperativeSticky
-    /// The maximum time a broker waits before it answers a fetch that has no data, in milliseconds (`fetch.wait.max.ms`).
+    /// The maximum time a broker holds back the response to a fetch that has no data, in milliseconds (`fetch.wait.max.ms`).
     /// Default: 500.
     public var fetchWaitMaxMilliseconds: Int = 500
     /// The prefetch queue size per partition, in messages (`queued.min.messages`). Default: 100000.

@@ -16,6 +16,7 @@ public struct KafkaDeliveryReport: Sendable {
 
 /// Receives one ``KafkaDeliveryReport`` per record sent with a context.
 ///
-/// Runs on the producer's poll thread, or on a thread inside ``KafkaProducer/send(topic:partition:key:value:headers:timestamp:context:)``
-/// or ``KafkaProducer/flush(timeout:)`` that polls while it waits. It must not block.
+/// Runs on the producer's poll thread, or on the caller's thread inside
+/// ``KafkaProducer/send(topic:partition:key:value:headers:timestamp:context:)`` and
+/// ``KafkaProducer/flush(timeout:)``, which serve waiting reports. It must not block.
 public typealias KafkaDeliveryHandler = @Sendable (_ report: KafkaDeliveryReport) -> Void

@@ -27,7 +27,9 @@ public struct KafkaRebalanceEvent: Sendable, Equatable {
 
 /// Receives rebalance events together with the consumer, so it can commit or seek.
 ///
-/// Runs synchronously on the thread that polls or closes the consumer.
+/// Runs synchronously on the thread that polls or closes the consumer. It may commit, seek,
+/// pause or read positions, but must not call ``KafkaConsumer/poll(maxMessages:timeout:_:)``,
+/// which traps on a nested poll.
 public typealias KafkaRebalanceHandler = @Sendable (_ event: KafkaRebalanceEvent, _ consumer: KafkaConsumer) -> Void
 
 /// Receives the result of ``KafkaConsumer/commitAsync(_:)``: the committed partitions with

@@ -128,3 +128,33 @@ import Testing
         try producer.close(timeout: .seconds(5))
     }
 }
+
+/// A member that the coordinator has removed loses its partitions without a clean revoke.
+@Suite struct LostAssignmentTests {
+    @Test func fencedMemberReportsLostThenRejoins() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let topic = KafkaTestSupport.topicName("lost")
+        try cluster.createTopic(topic, partitions: 2)
+        let events = Recorder<KafkaRebalanceEvent>()
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.configuration(cluster, group: topic),
+            rebalanceHandler: { event, _ in events.append(event) }
+        )
+        try consumer.subscribe(topics: [topic])
+        #expect(try KafkaTestSupport.pollUntil([consumer]) { events.values.contains { $0.kind == .assigned } })
+
+        // An UNKNOWN_MEMBER_ID heartbeat response means the coordinator removed the member.
+        cluster.injectRequestErrors(.heartbeat, [KafkaResponseError(rawValue: 25)])
+        #expect(try KafkaTestSupport.pollUntil([consumer]) { events.values.contains { $0.kind == .lost } })
+        let lost = try #require(events.values.first { $0.kind == .lost })
+        #expect(Set(lost.partitions.map(\.partition.rawValue)) == [0, 1])
+
+        // The member rejoins and is assigned both partitions again.
+        let rejoined = try KafkaTestSupport.pollUntil([consumer]) {
+            let assigned = Set(try consumer.assignment().map(\.partition.rawValue))
+            return events.values.last?.kind == .assigned && assigned == [0, 1]
+        }
+        #expect(rejoined)
+        try consumer.close()
+    }
+}

@@ -151,6 +151,29 @@ import Testing
         try consumer.close()
     }
 
+    @Test func partitionEndIsReportedInBatch() throws {
+        let (cluster, topic) = try Self.clusterWithRecords(3, topic: "eof")
+        var configuration = KafkaTestSupport.configuration(cluster, group: topic)
+        configuration.consumer.enablePartitionEOF = true
+        let consumer = try KafkaConsumer(configuration: configuration)
+        try consumer.assign([
+            KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: 0), offset: .beginning)
+        ])
+        var records = 0
+        var ends: [KafkaTopicPartition] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ends.isEmpty, ContinuousClock.now < deadline {
+            try consumer.poll(maxMessages: 10, timeout: .milliseconds(100)) { batch in
+                records += batch.count
+                ends += batch.partitionEOFs
+            }
+        }
+        try consumer.close()
+        #expect(records == 3)
+        #expect(ends.first?.topic == topic)
+        #expect(ends.first?.offset == KafkaOffset(rawValue: 3))
+    }
+
     @Test func closedConsumerRejectsPoll() throws {
         let cluster = try MockCluster(brokers: 1)
         let consumer = try KafkaConsumer(configuration: KafkaTestSupport.configuration(cluster))
@@ -160,5 +183,43 @@ import Testing
             try consumer.pollMessages(maxMessages: 1, timeout: .milliseconds(1))
         }
         #expect(error.code == .closed)
+    }
+}
+
+@Suite struct InputRecordTests {
+    @Test func messageViewBecomesInputRecord() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let topic = KafkaTestSupport.topicName("input-record")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: KafkaTestSupport.configuration(cluster))
+        try producer.send(topic: topic, key: Array("meme-1".utf8), value: Array("{}".utf8), timestamp: 1_234_567)
+        try producer.close(timeout: .seconds(10))
+
+        let consumer = try KafkaConsumer(configuration: KafkaTestSupport.configuration(cluster, group: topic))
+        try consumer.assign([
+            KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: 0), offset: .beginning)
+        ])
+        var records: [(partition: Int32, offset: Int64, timestamp: Int64?, key: [UInt8]?, value: [UInt8])] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while records.isEmpty, ContinuousClock.now < deadline {
+            try consumer.poll(maxMessages: 10, timeout: .milliseconds(100)) { batch in
+                for message in batch {
+                    let record = message.inputRecord
+                    records.append(
+                        (
+                            record.partition, record.offset, record.recordTimestamp, record.key.map { Array($0) },
+                            Array(record.value)
+                        )
+                    )
+                }
+            }
+        }
+        try consumer.close()
+        let record = try #require(records.first)
+        #expect(record.partition == 0)
+        #expect(record.offset == 0)
+        #expect(record.timestamp == 1_234_567)
+        #expect(record.key == Array("meme-1".utf8))
+        #expect(record.value == Array("{}".utf8))
     }
 }
