@@ -18,7 +18,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// One generated input record.
-struct GeneratedRecord {
+struct CrashInputRecord {
     var partition: Int32
     var key: String
     var value: String
@@ -27,12 +27,12 @@ struct GeneratedRecord {
 
 /// Generates `perPartition` events for each of `partitions` partitions: 40 memes, views and likes,
 /// event time advancing about 1 s per event with up to 3 s of disorder, and about 1 % malformed.
-func generateStream(seed: UInt64, partitions: Int, perPartition: Int) -> [[GeneratedRecord]] {
+func generateStream(seed: UInt64, partitions: Int, perPartition: Int) -> [[CrashInputRecord]] {
     var random = SeededGenerator(state: seed)
-    var result: [[GeneratedRecord]] = []
+    var result: [[CrashInputRecord]] = []
     for partition in 0..<partitions {
         var clock: Int64 = 1_700_000_000_000
-        var records: [GeneratedRecord] = []
+        var records: [CrashInputRecord] = []
         for _ in 0..<perPartition {
             clock += Int64.random(in: 0...2_000, using: &random)
             let meme = "m\(partition)-\(Int.random(in: 0..<10, using: &random))"
@@ -45,7 +45,7 @@ func generateStream(seed: UInt64, partitions: Int, perPartition: Int) -> [[Gener
                 value =
                     #"{"meme_id":"\#(meme)","type":"\#(type)","ts":\#(ts),"dwell_ms":\#(Int.random(in: 0...60_000, using: &random))}"#
             }
-            records.append(GeneratedRecord(partition: Int32(partition), key: meme, value: value, timestamp: clock))
+            records.append(CrashInputRecord(partition: Int32(partition), key: meme, value: value, timestamp: clock))
         }
         result.append(records)
     }
@@ -72,7 +72,7 @@ struct FeatureTriple: Hashable {
 
 /// Runs each partition's records through a fresh engine, as a worker that never crashes would.
 func referenceRun(
-    _ stream: [[GeneratedRecord]],
+    _ stream: [[CrashInputRecord]],
     featureSet: FeatureSet = .memeV1
 ) -> (output: Set<FeatureTriple>, states: [Int32: [UInt8]]) {
     var output: Set<FeatureTriple> = []

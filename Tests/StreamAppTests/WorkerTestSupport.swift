@@ -252,13 +252,13 @@ func distinctFeatures(_ cluster: WorkerTestCluster) throws -> (records: Int, dis
 }
 
 /// Produces a generated stream's records `range` of every partition.
-func produceSlice(_ cluster: WorkerTestCluster, _ stream: [[GeneratedRecord]], _ range: Range<Int>) throws {
+func produceSlice(_ cluster: WorkerTestCluster, _ stream: [[CrashInputRecord]], _ range: Range<Int>) throws {
     let slice = stream.flatMap { $0[range] }
     try cluster.produce(slice.map { ($0.partition, $0.key, Array($0.value.utf8), $0.timestamp) })
 }
 
 /// The partition → record count map that the final checkpoints reach when a stream is done.
-func endOffsets(_ stream: [[GeneratedRecord]]) -> [Int32: Int64] {
+func endOffsets(_ stream: [[CrashInputRecord]]) -> [Int32: Int64] {
     Dictionary(uniqueKeysWithValues: stream.indices.map { (Int32($0), Int64(stream[$0].count)) })
 }
 

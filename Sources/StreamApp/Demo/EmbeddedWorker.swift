@@ -85,7 +85,7 @@ final class EmbeddedWorker: Sendable {
             engines: WorkerEngineBinding.factory(featureSet: featureSet, configuration: EngineConfiguration()),
             logger: logger,
             metrics: metrics,
-            health: WorkerHealth()
+            health: HealthMonitor(livenessTimeoutMilliseconds: 30_000)
         )
         outcome.withLock { $0 = .running }
         // The worker is not Sendable: only the new thread touches it from here on.
