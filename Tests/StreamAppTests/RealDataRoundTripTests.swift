@@ -47,6 +47,27 @@ import Testing
         #expect(logs.entries(at: .error).isEmpty)
     }
 
+    @Test func scriptWithoutDataNamesSourceAndFails() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [ReplayTestPaths.packageRoot + "/scripts/real-data-demo.sh"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MEMESTREAM_SHARED_DIR"] = "/nonexistent-memestream-shared"
+        process.environment = environment
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // The script exits before building or starting anything, so reading to the end is bounded.
+        let message = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains("not found"))
+        #expect(message.contains("KuaiRand"))
+        #expect(message.contains("MEMESTREAM_SHARED_DIR"))
+    }
+
     @Test func differencesListLinesOnOneSideOnly() {
         let differences = RealDataRoundTrip.differences(worker: ["b", "a", "c"], replay: ["c", "a", "d"])
         #expect(differences.count == 3)
