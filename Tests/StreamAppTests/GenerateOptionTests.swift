@@ -79,3 +79,23 @@ import Testing
         #expect(configuration.startMilliseconds == expected)
     }
 }
+
+@Suite struct GenerateExitStatusTests {
+    @Test(arguments: [
+        (["generate", "--bad-share", "2", "--output-file", "/dev/null"], "--bad-share"),
+        (["generate", "--events", "5"], "--output-file"),
+        (["generate", "--output-format", "xml", "--output-file", "/dev/null"], "--output-format"),
+        (["generate", "--no-such-flag"], "--no-such-flag"),
+    ])
+    func badOptionExitsWithStatus2(arguments: [String], flag: String) throws {
+        let result = try runMemestream(arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(flag), "standard error: \(result.standardError)")
+    }
+
+    @Test func validRunExitsWithStatus0() throws {
+        let result = try runMemestream(["generate", "--events", "100", "--output-file", "/dev/null"])
+        #expect(result.status == 0)
+        #expect(result.standardError.contains("wrote 100 records"))
+    }
+}

@@ -180,3 +180,44 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct GenerateTopicPreparationTests {
+    @Test func existingTopicKeepsItsPartitions() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("prepared", partitions: 4)
+        let kafka = KafkaTopicOutput.configuration(bootstrapServers: cluster.bootstrapServers, properties: [:])
+
+        let unrequested = try KafkaTopicOutput.prepareTopic(
+            configuration: kafka,
+            topic: "prepared",
+            requestedPartitions: nil
+        )
+        #expect(unrequested.isEmpty)
+        let matching = try KafkaTopicOutput.prepareTopic(
+            configuration: kafka,
+            topic: "prepared",
+            requestedPartitions: 4
+        )
+        #expect(matching.isEmpty)
+        let differing = try KafkaTopicOutput.prepareTopic(
+            configuration: kafka,
+            topic: "prepared",
+            requestedPartitions: 8
+        )
+        #expect(differing.count == 1)
+        #expect(differing.first?.contains("already has 4 partitions") == true)
+    }
+
+    /// The mock cluster has no controller, so creation times out after 5 s and yields a note.
+    @Test func missingTopicOnMockClusterGivesNote() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let kafka = KafkaTopicOutput.configuration(bootstrapServers: cluster.bootstrapServers, properties: [:])
+        let notes = try KafkaTopicOutput.prepareTopic(
+            configuration: kafka,
+            topic: "not-yet-there",
+            requestedPartitions: 3
+        )
+        #expect(notes.count == 1)
+        #expect(notes.first?.contains("creating topic 'not-yet-there' with 3 partitions failed") == true)
+    }
+}

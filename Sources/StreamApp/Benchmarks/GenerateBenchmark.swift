@@ -80,6 +80,38 @@ enum GenerateBenchmark: Benchmark {
             )
         }
         print("generate_mock_topic_records_per_second: \(topic.wall)")
+
+        for compression in ["none", "zstd"] {
+            let retainedRecords = try recordsKeptByMockPartition(compression: compression)
+            print("generate_mock_partition_records_kept_\(compression): \(retainedRecords)")
+        }
+    }
+
+    /// Produces 400 000 default records to a one-partition topic of a fresh mock cluster and
+    /// returns how many records the partition retained (high minus low watermark), which shows its
+    /// retention limit of about 5 MiB.
+    private static func recordsKeptByMockPartition(compression: String) throws -> Int64 {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("bench-retention", partitions: 1)
+        var configuration = GeneratorConfiguration()
+        configuration.limit = .events(400_000)
+        configuration.writesToTopic = true
+        let kafka = KafkaTopicOutput.configuration(
+            bootstrapServers: cluster.bootstrapServers,
+            properties: ["compression.type": compression]
+        )
+        _ = try GenerateCommand.generate(
+            configuration,
+            into: try KafkaTopicOutput(configuration: kafka, topic: "bench-retention")
+        )
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+        defer { try? consumer.close() }
+        let marks = try consumer.queryWatermarkOffsets(
+            topic: "bench-retention",
+            partition: KafkaPartition(rawValue: 0),
+            timeout: .seconds(10)
+        )
+        return marks.high.rawValue - marks.low.rawValue
     }
 
     /// Runs `body` three times and returns the median records per second of wall time and of

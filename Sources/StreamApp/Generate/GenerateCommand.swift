@@ -90,7 +90,8 @@ enum GenerateCommand: Subcommand {
             .value(
                 "partitions",
                 valueName: "N",
-                help: "Partition count for the murmur2 key partitioning of kcat envelopes. Default 1."
+                help:
+                    "Partitions for the murmur2 key partitioning of kcat envelopes (default 1), or of a missing topic to create."
             ),
             .value(
                 "bootstrap-servers",
@@ -131,6 +132,12 @@ enum GenerateCommand: Subcommand {
             destination = "topic '\(configuration.topic)'"
             let properties = try kafkaProperties(from: arguments)
             let kafkaConfiguration = KafkaTopicOutput.configuration(bootstrapServers: servers, properties: properties)
+            let notes = try KafkaTopicOutput.prepareTopic(
+                configuration: kafkaConfiguration,
+                topic: configuration.topic,
+                requestedPartitions: arguments.value("partitions") != nil ? configuration.partitions : nil
+            )
+            notes.forEach(printError)
             let output = try KafkaTopicOutput(configuration: kafkaConfiguration, topic: configuration.topic)
             summary = try generate(configuration, into: output)
         case (.some, .some):

@@ -5,8 +5,8 @@ import Synchronization
 /// for mismatched keys), record timestamp (CreateTime) = arrival time, with zstd-compressed
 /// batches and the `murmur2_random` partitioner unless `-X` overrides them.
 ///
-/// The topic is not created here: the broker's partition count applies, and a broker with
-/// topic auto-creation creates it with its default count (4 on the librdkafka mock cluster).
+/// ``prepareTopic(configuration:topic:requestedPartitions:)`` creates a missing topic when a
+/// partition count is requested; otherwise the broker's partition count applies.
 ///
 /// Thread-safety: ``write(_:)`` and ``finish()`` are called from one task; delivery reports
 /// arrive on the producer's poll thread and only touch the synchronized counters.
@@ -39,6 +39,41 @@ struct KafkaTopicOutput: GeneratedRecordSink {
         configuration.producer.lingerMilliseconds = 20
         configuration.properties = properties
         return configuration
+    }
+
+    /// Looks the topic up and, when it is missing and `requestedPartitions` is set, creates it
+    /// with that many partitions (replication factor 1).
+    ///
+    /// A cluster without a controller (the librdkafka mock) cannot create topics: creation
+    /// then fails after 5 s, and producing goes ahead so that broker auto-creation applies.
+    ///
+    /// - Returns: lines to print as notes (a mismatch or a failed creation), possibly empty.
+    /// - Throws: a ``KafkaBridgeError`` when the metadata request fails, for example because no
+    ///   broker is reachable within 10 s.
+    static func prepareTopic(
+        configuration: KafkaConfiguration,
+        topic: String,
+        requestedPartitions: Int32?
+    ) throws -> [String] {
+        let admin = try KafkaAdmin(configuration: configuration)
+        let existing = try admin.partitionCount(topic: topic, timeout: .seconds(10))
+        guard let requestedPartitions else { return [] }
+
+        if let existing {
+            guard existing != Int(requestedPartitions) else { return [] }
+            return [
+                "note: topic '\(topic)' already has \(existing) partitions; --partitions \(requestedPartitions) is ignored and records are partitioned over \(existing)"
+            ]
+        }
+        do {
+            let newTopic = KafkaNewTopic(name: topic, partitions: Int(requestedPartitions), replicationFactor: 1)
+            try admin.createTopics([newTopic], timeout: .seconds(5))
+            return []
+        } catch {
+            return [
+                "note: creating topic '\(topic)' with \(requestedPartitions) partitions failed (\(error)); producing anyway, so a broker with topic auto-creation uses its default partition count"
+            ]
+        }
     }
 
     mutating func write(_ record: GeneratedRecord) throws {

@@ -1,6 +1,7 @@
 /// Writes generated records as lines: bare values (`events`) or kcat `-J` envelopes (`kcat`).
 ///
-/// A kcat envelope has the members kcat 1.7 prints, in its order and without spaces:
+/// A kcat envelope has the members that kcat 1.7.1 (Debian 12) prints with `-J`, in its order and
+/// without spaces (a test compares the two on the mock cluster):
 /// `{"topic":T,"partition":P,"offset":O,"tstype":"create","ts":MS,"broker":-1,"key":K,"payload":V}`.
 /// The partition is murmur2 of the key modulo ``GeneratorConfiguration/partitions``, offsets
 /// count from 0 per partition, `ts` is the record timestamp (arrival time), and `broker` is −1

@@ -28,8 +28,10 @@ struct WallClockPacer {
         let wait = due - now
         var request = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
         var remaining = timespec()
-        // Sleeps are interrupted only by signals; a handful of retries covers that.
-        for _ in 0..<8 where nanosleep(&request, &remaining) != 0 {
+        // A sleep ends early only when a signal arrives. Stop on SIGINT or SIGTERM, and resume
+        // after any other signal (a handful of retries covers that).
+        for _ in 0..<8 {
+            guard nanosleep(&request, &remaining) != 0, !InterruptFlag().isRaised else { break }
             request = remaining
         }
     }
