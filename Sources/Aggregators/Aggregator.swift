@@ -3,16 +3,16 @@ import StreamCore
 /// An aggregation over the events of one window pane or of a key's whole history.
 ///
 /// The engine keeps one `State` per non-empty pane (window features) or per key (key and clock
-/// features), calls ``update(_:with:)`` once per accepted event that passes the feature's
-/// event-type filter, combines panes with ``merge(_:with:)`` when it evaluates a window, and
-/// serializes states into checkpoints. Implementations must make `merge` associative and
+/// features). It calls ``update(_:with:)`` once per accepted event that passes the feature's
+/// event-type filter and combines panes with ``merge(_:with:)`` when it evaluates a window.
+/// States are serialized into checkpoints. Implementations must make `merge` associative and
 /// commutative with ``emptyState`` as identity, so that any split of the events into panes gives
 /// the value of one pane holding them all; ``verifyAggregator(_:cases:)`` checks that.
 ///
 /// An aggregator value is immutable configuration (parameters) and is shared across keys and
 /// threads; states belong to one partition engine.
 public protocol Aggregator: Sendable {
-    /// The per-pane (or per-key) state. Keep it small: the engine holds one per non-empty pane.
+    /// The per-pane (or per-key) state. Keep it small, because the engine stores one per non-empty pane.
     associatedtype State: Sendable & Equatable
 
     /// The state of a pane with no events.
@@ -24,11 +24,11 @@ public protocol Aggregator: Sendable {
     /// Adds every event of `other` to `state`.
     func merge(_ state: inout State, with other: State)
 
-    /// `true` when `state` holds no event. A window feature whose state is empty does not keep
+    /// Returns `true` when `state` contains no event. A window feature whose state is empty does not keep
     /// its key alive.
     func isEmpty(_ state: State) -> Bool
 
-    /// The feature value of `state` at tick `tick` (ms). Only clock aggregators read `tick`.
+    /// Computes the feature value of `state` at tick `tick` (ms). Only clock aggregators read `tick`.
     func evaluate(_ state: State, at tick: Int64) -> FeatureValue
 
     /// Writes `state` for a checkpoint.
@@ -38,12 +38,12 @@ public protocol Aggregator: Sendable {
     /// - Throws: ``StateDecodingError`` when the bytes are truncated or inconsistent.
     func decode(from reader: inout StateReader) throws(StateDecodingError) -> State
 
-    /// The heap and inline bytes `state` occupies, for memory accounting. An estimate for
+    /// Estimates the heap and inline bytes `state` occupies, for memory accounting. An estimate for
     /// variable-size states.
     func memoryBytes(of state: State) -> Int
 }
 
 extension Aggregator {
-    /// Inline size of the state type; right for fixed-size states.
+    /// Returns the inline size of the state type, which is exact for fixed-size states.
     public func memoryBytes(of state: State) -> Int { MemoryLayout<State>.size }
 }

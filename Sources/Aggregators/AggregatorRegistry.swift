@@ -35,7 +35,7 @@ public struct AggregatorParameters: Sendable, Hashable {
         self.values = values
     }
 
-    /// The integer parameter `name`.
+    /// Returns the integer parameter `name`.
     /// - Throws: ``FeatureSetError`` when it is missing or not an integer.
     public func integer(_ name: String) throws(FeatureSetError) -> Int64 {
         guard case .integer(let value)? = values[name] else {
@@ -47,7 +47,7 @@ public struct AggregatorParameters: Sendable, Hashable {
         return value
     }
 
-    /// The event field named by the string parameter `name`.
+    /// Returns the event field named by the string parameter `name`.
     /// - Throws: ``FeatureSetError`` when it is missing or not one of the known fields.
     public func field(_ name: String = "field") throws(FeatureSetError) -> EventField {
         guard case .string(let text)? = values[name], let field = EventField(rawValue: text) else {
@@ -63,7 +63,7 @@ public struct AggregatorParameters: Sendable, Hashable {
 
 /// Aggregators by name, as feature set definitions refer to them.
 ///
-/// ``builtIn`` holds `count`, `sum`, `mean`, `min`, `max`, `first_event_time`,
+/// ``builtIn`` contains `count`, `sum`, `mean`, `min`, `max`, `first_event_time`,
 /// `last_event_time`, `decayed_sum` and `distinct_users`. Add your own with
 /// ``register(_:make:)`` and pass the registry to ``FeatureSet/load(jsonBytes:registry:)``.
 /// A value type: copy it freely and share it across threads.

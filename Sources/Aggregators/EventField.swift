@@ -9,7 +9,7 @@ public enum EventField: String, Sendable, Hashable, CaseIterable {
     /// `dwell_ms`, when present.
     case dwellMilliseconds = "dwell_ms"
 
-    /// The field's value in `event`, or `nil` when the event does not carry it.
+    /// Returns the field's value in `event`, or `nil` when the event does not carry it.
     @inlinable
     public func value(in event: Event) -> Int64? {
         switch self {

@@ -56,7 +56,7 @@ private let verificationCases: [AggregatorVerificationCase] = {
         try verifyAggregator(SumAggregator(field: field), cases: verificationCases)
     }
 
-    /// A count whose merge forgets the other pane: the verifier must catch it.
+    /// A count whose merge drops the other pane: the verifier must catch it.
     private struct ForgetfulCount: Aggregator {
         var emptyState: Int64 { 0 }
         func update(_ state: inout Int64, with event: Event) { state += 1 }

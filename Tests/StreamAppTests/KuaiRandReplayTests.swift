@@ -32,6 +32,30 @@ import Testing
         #expect(lines[1].contains(rows[0].isLike ? #""type":"like""# : #""type":"dislike""#))
     }
 
+    @Test func importSkipsBadRowsAndSortsByTime() throws {
+        let scratch = try ReplayScratchDirectory()
+        let tsv = [
+            "video_id\tuser_id\ttime_ms\tplay_time_ms\tlabel",
+            "7\t1\t1649000002000\t500\t0",
+            "8\t2\tsoon\t500\t1",
+            "9\t3\t1649000001000\t-1\t1",
+            "10\t4\t1649000001000\t250\t2",
+            "11\t5",
+            "12\t6\t1649000001000\t900\t1",
+        ].joined(separator: "\n")
+        let input = try scratch.write("sample.tsv", tsv)
+        var badLines: [Int] = []
+        let rows = try ImportKuaiRandCommand.readRows(path: input) { line, _ in badLines.append(line) }
+
+        #expect(badLines == [3, 4, 5, 6])
+        #expect(rows.map(\.videoID) == [12, 7])
+        let output = scratch.file("events.jsonl.zst")
+        #expect(try ImportKuaiRandCommand.writeEvents(rows, path: output) == 4)
+        let replayed = try runMemestream(["replay", "--input-file", output, "--output-file", scratch.file("out.jsonl")])
+        #expect(replayed.status == 0)
+        #expect(replayed.standardError.contains("read 4 lines"))
+    }
+
     @Test func replayedFeaturesMatchHandComputedValues() throws {
         // Warm up from 25 hours before the tick, so every window of the tick, and every event of
         // video 3381812 (first seen 2.4 hours earlier), lies inside the replayed input.

@@ -62,8 +62,8 @@ public struct DecayedSumAggregator: Aggregator {
             state = other
             return
         }
-        // 1. Express both sums relative to the earlier reference when the later one is close
-        //    enough; otherwise move to the later reference so no term exceeds 2^rebaseHalfLives.
+        // 1. Keep the earlier reference while the later one is at most rebaseHalfLives away.
+        //    Past that, move to the later reference, so no stored term exceeds 2^rebaseHalfLives.
         let early = state.reference <= other.reference ? state : other
         let late = state.reference <= other.reference ? other : state
         let distance = Double(late.reference - early.reference) / Double(halfLifeMilliseconds)

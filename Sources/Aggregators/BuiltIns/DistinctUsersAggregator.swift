@@ -39,7 +39,7 @@ public struct DistinctUsersAggregator: Aggregator {
 
     public var emptyState: HyperLogLogSketch { HyperLogLogSketch() }
 
-    /// A 64-bit FNV-1a hash followed by the SplitMix64 finalizer. Stable across processes,
+    /// Hashes bytes with 64-bit FNV-1a followed by the SplitMix64 finalizer. Stable across processes,
     /// unlike `Hasher`, so checkpoints restore to the same registers.
     static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -3,7 +3,7 @@ import StreamCore
 /// `min` and `max` of a numeric field over the events that carry it, as an integer; null when
 /// no event carries it. `first_event_time` and `last_event_time` are `min` and `max` of `ts`.
 public struct ExtremumAggregator: Aggregator {
-    /// Which end of the range the aggregator keeps.
+    /// The end of the range the aggregator keeps.
     public enum Kind: String, Sendable, Hashable {
         /// The smallest value.
         case minimum = "min"

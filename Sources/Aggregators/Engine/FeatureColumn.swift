@@ -11,7 +11,7 @@ protocol FeatureColumn: AnyObject {
     /// Makes room for slots `0..<count`.
     func reserveSlots(_ count: Int)
     /// Adds an accepted event of the key in `slot`. `lastProcessedTick` decides whether a key
-    /// column counts it at once (`ts < lastProcessedTick`) or holds it until its tick passes.
+    /// column counts it at once (`ts < lastProcessedTick`) or keeps it waiting until its tick passes.
     func add(_ event: Event, slot: Int, lastProcessedTick: Int64?)
     /// Moves the key to tick `tick`: folds held events with `ts < tick` and drops panes that no
     /// window at `tick` or later can cover.
@@ -20,9 +20,9 @@ protocol FeatureColumn: AnyObject {
     func coversEvent(slot: Int, at tick: Int64) -> Bool
     /// `true` when a non-empty pane will enter the windows after `tick`.
     func hasWaitingPane(slot: Int, at tick: Int64) -> Bool
-    /// The first tick after `tick` at which a value of the column can change, or `nil`.
+    /// Returns the first tick after `tick` at which a value of the column can change, or `nil`.
     func nextChange(slot: Int, after tick: Int64) -> Int64?
-    /// The value of member `member` (a window size index; 0 for key columns) at `tick`.
+    /// Computes the value of member `member` (a window size index, 0 for key columns) at `tick`.
     func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue
     /// Forgets the key in `slot`.
     func removeSlot(_ slot: Int)
@@ -55,6 +55,11 @@ extension ContiguousArray {
 }
 
 /// Adds `event` to the pane starting at `start`, creating it when the aggregator takes the event.
+@_specialize(where A == CountAggregator)
+@_specialize(where A == SumAggregator)
+@_specialize(where A == MeanAggregator)
+@_specialize(where A == ExtremumAggregator)
+@_specialize(where A == DecayedSumAggregator)
 func addToPane<A: Aggregator>(
     _ panes: inout ContiguousArray<Pane<A.State>>,
     start: Int64,
@@ -76,6 +81,32 @@ func addToPane<A: Aggregator>(
     // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
     guard !aggregator.isEmpty(state) else { return }
     panes.insert(Pane(start: start, state: state), at: index)
+}
+
+/// Removes the leading panes that start before `start`, in place, and returns them merged into
+/// `merged` when given.
+@_specialize(where A == CountAggregator)
+@_specialize(where A == SumAggregator)
+@_specialize(where A == MeanAggregator)
+@_specialize(where A == ExtremumAggregator)
+@_specialize(where A == DecayedSumAggregator)
+func removePanes<A: Aggregator>(
+    _ panes: inout ContiguousArray<Pane<A.State>>,
+    startingBefore start: Int64,
+    aggregator: A,
+    mergingInto merged: UnsafeMutablePointer<A.State>? = nil
+) {
+    var count = 0
+    while count < panes.count, panes[count].start < start {
+        if let merged { aggregator.merge(&merged.pointee, with: panes[count].state) }
+        count += 1
+    }
+    if count == panes.count {
+        // Release the storage: most keys go quiet, and an empty array costs no heap.
+        panes = []
+    } else if count > 0 {
+        panes.removeFirst(count)
+    }
 }
 
 func encodePanes<A: Aggregator>(_ panes: ContiguousArray<Pane<A.State>>, aggregator: A, into writer: inout StateWriter)

@@ -2,7 +2,7 @@ import StreamCore
 
 /// A feature set compiled into shared columns and an evaluation order.
 struct FeaturePlan {
-    /// Where one feature's value comes from.
+    /// The origin of one feature's value.
     enum Source {
         /// Member `member` of column `column`.
         case column(Int, member: Int)

@@ -27,6 +27,11 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
         }
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func add(_ event: Event, slot: Int, lastProcessedTick: Int64?) {
         if let eventType, event.type != eventType { return }
         let time = event.eventTime.rawValue
@@ -42,25 +47,50 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
         )
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func advance(slot: Int, to tick: Int64) {
-        // A bucket [b, b + tick) holds only events with ts < tick once b < tick.
-        let ready = waitingBySlot[slot].prefix { $0.start < tick }.count
-        guard ready > 0 else { return }
-        for bucket in waitingBySlot[slot].prefix(ready) {
-            aggregator.merge(&committedBySlot[slot], with: bucket.state)
+        // A bucket [b, b + tick) contains only events with ts < tick once b < tick.
+        guard let first = waitingBySlot[slot].first, first.start < tick else { return }
+        var committed = committedBySlot[slot]
+        withUnsafeMutablePointer(to: &committed) { merged in
+            removePanes(&waitingBySlot[slot], startingBefore: tick, aggregator: aggregator, mergingInto: merged)
         }
-        waitingBySlot[slot].removeFirst(ready)
+        committedBySlot[slot] = committed
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func coversEvent(slot: Int, at tick: Int64) -> Bool { false }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func hasWaitingPane(slot: Int, at tick: Int64) -> Bool { false }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func nextChange(slot: Int, after tick: Int64) -> Int64? {
         guard let first = waitingBySlot[slot].first else { return nil }
         return Swift.max(first.start + self.tick, tick + self.tick)
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue {
         aggregator.evaluate(committedBySlot[slot], at: tick)
     }

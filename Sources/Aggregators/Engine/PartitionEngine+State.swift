@@ -8,14 +8,10 @@ extension PartitionEngine {
 
     /// Serializes the whole partition state into a versioned binary blob.
     ///
-    /// Layout (little-endian): magic `MSPE`, format version (u32), feature set name and version,
-    /// tick, out-of-orderness and allowed lateness (i64 ms), partition, next offset, `max_ts`,
-    /// watermark and last processed tick (optional i64: a presence byte then the value), key
-    /// count (u32), then per key in ascending `meme_id` byte order: `meme_id`, its largest `ts`,
-    /// its queued tick (i64, `Int64.max` when none), its last emitted comparable vector
-    /// (presence byte, u32 count, tagged values) and the state of every column in feature set
-    /// order. Keys are sorted, so equal states give equal bytes. The checkpoint layer compresses
-    /// the blob.
+    /// The blob starts with the magic `MSPE` and a u32 format version, then the feature set name
+    /// and version, the tick settings, the partition clock and every key in ascending `meme_id`
+    /// byte order with its columns' states; docs/engine.md lists every field. Keys are sorted, so
+    /// equal states give equal bytes. The checkpoint layer compresses the blob.
     /// - Complexity: O(k log k + s) for k keys and s bytes of state.
     public func encodeState() -> [UInt8] {
         var writer = StateWriter()
@@ -40,10 +36,7 @@ extension PartitionEngine {
             writer.writeInt64(entry.maxEventTime)
             writer.writeInt64(entry.scheduledTick)
             writer.writeBool(entry.lastEmitted != nil)
-            if let vector = entry.lastEmitted {
-                writer.writeUInt32(UInt32(vector.count))
-                for value in vector { writer.writeFeatureValue(value) }
-            }
+            if let vector = entry.lastEmitted { writer.writeBytes(vector) }
             for column in plan.columns { column.encode(slot: slot, into: &writer) }
         }
         return writer.bytes
@@ -105,17 +98,9 @@ extension PartitionEngine {
             let memeID = try reader.readString("meme_id")
             let maxTime = try reader.readInt64("key max ts")
             let scheduled = try reader.readInt64("key queued tick")
-            var lastEmitted: [FeatureValue]?
+            var lastEmitted: [UInt8]?
             if try reader.readBool("last emitted presence") {
-                let count = Int(try reader.readUInt32("last emitted count"))
-                guard count == plan.comparableIndices.count else {
-                    throw StateDecodingError(
-                        "key \(memeID) has a last emitted vector of \(count) values, expected \(plan.comparableIndices.count)"
-                    )
-                }
-                var vector: [FeatureValue] = []
-                for _ in 0..<count { vector.append(try reader.readFeatureValue("last emitted value")) }
-                lastEmitted = vector
+                lastEmitted = try reader.readBytes("last emitted vector")
             }
             entries.append(
                 KeyEntry(memeID: memeID, maxEventTime: maxTime, lastEmitted: lastEmitted, scheduledTick: scheduled)
@@ -140,7 +125,7 @@ extension PartitionEngine {
         for case let entry? in entries {
             total += MemoryLayout<KeyEntry>.stride
             if entry.memeID.utf8.count > 15 { total += 32 + entry.memeID.utf8.count }
-            if let vector = entry.lastEmitted { total += 32 + vector.capacity * MemoryLayout<FeatureValue>.stride }
+            if let vector = entry.lastEmitted { total += 32 + vector.capacity }
         }
         // The key index stores one String and one Int per key, at a load factor of at most 3/4.
         total += slotsByKey.capacity * (MemoryLayout<String>.stride + MemoryLayout<Int>.stride) * 4 / 3
@@ -148,5 +133,27 @@ extension PartitionEngine {
             for column in plan.columns { total += column.memoryBytes(slot: slot) }
         }
         return total
+    }
+}
+
+extension PartitionEngine {
+    /// Estimated state bytes by part: `keys` (entries, strings, last emitted vectors and the key
+    /// index) and one entry per column, named after the features that share it. Same estimate
+    /// as ``estimatedStateBytes()``, which is the sum.
+    public func estimatedStateBytesByPart() -> [(part: String, bytes: Int)] {
+        var parts: [(part: String, bytes: Int)] = []
+        var total = 0
+        for (index, column) in plan.columns.enumerated() {
+            var bytes = 0
+            for slot in entries.indices where entries[slot] != nil { bytes += column.memoryBytes(slot: slot) }
+            let names = plan.sources.indices.filter {
+                if case .column(let source, _) = plan.sources[$0] { return source == index }
+                return false
+            }.map { featureSet.features[$0].name }
+            parts.append((names.joined(separator: "+"), bytes))
+            total += bytes
+        }
+        parts.insert(("keys", estimatedStateBytes() - total), at: 0)
+        return parts
     }
 }

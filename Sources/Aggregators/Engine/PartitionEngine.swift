@@ -7,11 +7,11 @@ import StreamCore
 /// tombstones and rejections to an ``EmissionSink``. Its output is a pure function of the
 /// partition's record sequence and its starting state.
 ///
-/// Ticks: tick `T` closes when `W ≥ T`, `W = max_ts − out_of_orderness`; the event that moves
-/// the watermark is applied before the ticks it closes. Each key is scheduled at the next tick at
-/// which its comparable vector can change (a pane entering or leaving a window, a held event's
-/// tick passing), so a jump over many ticks costs work per due key and change point, not per tick
-/// and key. Within one tick, keys are processed in ascending `meme_id` byte order.
+/// Ticks: tick `T` closes when `W ≥ T`, `W = max_ts − out_of_orderness`, and the event that
+/// moves the watermark is applied before the ticks it closes. Each key is scheduled at the next
+/// tick at which its comparable vector can change: a pane entering or leaving a window, or a
+/// waiting event's tick passing. So a jump over many ticks costs work per due key and change
+/// point, not per tick and key. Within one tick, keys are processed in ascending `meme_id` byte order.
 ///
 /// Not thread-safe: one thread owns an engine.
 public final class PartitionEngine {
@@ -20,8 +20,9 @@ public final class PartitionEngine {
         var memeID: String
         /// The largest `ts` of the key's accepted events since its state was created.
         var maxEventTime: Int64
-        /// The comparable vector of the last record emitted, or `nil` when none was emitted.
-        var lastEmitted: [FeatureValue]?
+        /// The comparable vector of the last record emitted in ``ComparableVectorCoding`` form, or
+        /// `nil` when none was emitted.
+        var lastEmitted: [UInt8]?
         /// The tick the key is queued for, or `Int64.max` when it is not queued.
         var scheduledTick: Int64
     }
@@ -42,7 +43,7 @@ public final class PartitionEngine {
     var dueQueue = DueQueue()
     private var recordWriter: RecordWriter
     private var values: [FeatureValue] = []
-    private var comparable: [FeatureValue] = []
+    private var comparableBytes: [UInt8] = []
 
     /// The offset after the last record processed, or `nil` before the first.
     public internal(set) var nextOffset: Int64?
@@ -69,7 +70,8 @@ public final class PartitionEngine {
         plan = FeaturePlan(featureSet: featureSet, tickMilliseconds: configuration.tickMilliseconds)
         decoder = EventDecoder(
             maxEventBytes: configuration.maxEventBytes,
-            maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds)
+            maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds
+        )
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
         values = Array(repeating: .null, count: featureSet.features.count)
@@ -151,7 +153,7 @@ public final class PartitionEngine {
         let lastProcessed = clock.lastProcessedTick?.rawValue
         for column in plan.columns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
         entries[slot]!.maxEventTime = max(entries[slot]!.maxEventTime, time)
-        // The event first counts at the tick after its own time; an event older than the last
+        // The event first counts at the tick after its own time. An event older than the last
         // processed tick changes state that later ticks already see, so the next tick is due.
         var due = TickArithmetic.nextMultiple(after: time, of: configuration.tickMilliseconds)
         if let lastProcessed, due <= lastProcessed { due = lastProcessed + configuration.tickMilliseconds }
@@ -197,10 +199,11 @@ public final class PartitionEngine {
             }
         }
         computeValues(slot, at: tick)
-        comparable.removeAll(keepingCapacity: true)
-        for index in plan.comparableIndices { comparable.append(values[index]) }
-        if entry.lastEmitted != comparable {
-            entries[slot]!.lastEmitted = comparable
+        comparableBytes.removeAll(keepingCapacity: true)
+        for index in plan.comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
+        if entry.lastEmitted != comparableBytes {
+            // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
+            entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
             recordWriter.writeRecord(
                 memeID: entry.memeID,
                 tick: tick,

@@ -2,7 +2,7 @@ import StreamCore
 
 /// Sparse panes of one aggregator for window features that share an event-type filter and hop.
 ///
-/// A pane `[p, p + hop)` holds the events with `ts` in it; only non-empty panes are stored,
+/// A pane `[p, p + hop)` contains the events with `ts` in it. Only non-empty panes are stored,
 /// sorted by start. The window of size S at tick T covers the panes with
 /// `T_H − S ≤ p < T_H`, `T_H = floor(T / hop) × hop`.
 final class WindowColumn<A: Aggregator>: FeatureColumn {
@@ -34,18 +34,32 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         while panesBySlot.count < count { panesBySlot.append([]) }
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func add(_ event: Event, slot: Int, lastProcessedTick: Int64?) {
         if let eventType, event.type != eventType { return }
         let start = TickArithmetic.floor(event.eventTime.rawValue, to: hop)
         addToPane(&panesBySlot[slot], start: start, event: event, aggregator: aggregator)
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func advance(slot: Int, to tick: Int64) {
         let oldestCovered = TickArithmetic.floor(tick, to: hop) - largestSize
-        let expired = panesBySlot[slot].prefix { $0.start < oldestCovered }.count
-        if expired > 0 { panesBySlot[slot].removeFirst(expired) }
+        removePanes(&panesBySlot[slot], startingBefore: oldestCovered, aggregator: aggregator)
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func coversEvent(slot: Int, at tick: Int64) -> Bool {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
         return panesBySlot[slot].contains {
@@ -53,11 +67,21 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         }
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func hasWaitingPane(slot: Int, at tick: Int64) -> Bool {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
         return panesBySlot[slot].contains { $0.start >= windowEnd && !aggregator.isEmpty($0.state) }
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func nextChange(slot: Int, after tick: Int64) -> Int64? {
         var earliest: Int64?
         for pane in panesBySlot[slot] {
@@ -72,6 +96,11 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         return earliest
     }
 
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
     func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
         let windowStart = windowEnd - sizes[member]

@@ -2,7 +2,7 @@ import StreamCore
 
 /// One feature of a feature set: its name, kind and how its value is computed.
 public struct FeatureDefinition: Sendable {
-    /// How a feature's value is computed and whether it is compared by the emission rule.
+    /// The kind of a feature, which decides its computation and whether the emission rule compares it.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// An aggregator over the events in `[T_H − size, T_H)`, `T_H = floor(T / hop) × hop`.
         case window
@@ -15,7 +15,7 @@ public struct FeatureDefinition: Sendable {
         case clock
     }
 
-    /// How the value is computed.
+    /// The computation of a value: an aggregator or an expression.
     public enum Computation: Sendable {
         /// An aggregator applied to the events that pass the filter.
         case aggregate(AggregateSpecification)
@@ -29,7 +29,7 @@ public struct FeatureDefinition: Sendable {
     public var kind: Kind
     /// `false` for helper features that other features use but records leave out.
     public var isEmitted: Bool
-    /// How the value is computed.
+    /// The computation of the value.
     public var computation: Computation
 
     /// Creates a definition; ``FeatureSet/init(name:version:features:)`` validates it.

@@ -1,8 +1,8 @@
-/// An invalid feature set definition. The message names the feature and says how to fix it.
+/// An invalid feature set definition. The message names the feature and the fix.
 public struct FeatureSetError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The feature the problem is in, or `nil` for problems with the set as a whole.
     public var feature: String?
-    /// What is wrong and what to do.
+    /// The problem and the fix.
     public var message: String
 
     /// Creates an error about `feature`.

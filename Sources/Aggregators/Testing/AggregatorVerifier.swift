@@ -22,7 +22,7 @@ public struct AggregatorVerificationCase: Sendable {
 public struct AggregatorVerificationError: Error, Sendable, CustomStringConvertible {
     /// The case that failed.
     public var caseName: String
-    /// Which property failed, such as `merge of [0, 3) and [3, 7)` or `encode and decode`.
+    /// The property that failed, such as `merge of [0, 3) and [3, 7)` or `encode and decode`.
     public var check: String
     /// The case's events.
     public var events: [Event]

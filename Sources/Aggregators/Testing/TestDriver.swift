@@ -71,8 +71,9 @@ public struct CollectingSink: EmissionSink {
 
 /// A synchronous, broker-free driver for feature sets and aggregators.
 ///
-/// Feed records with partition, offset, record timestamp, key and value; advance a partition's
-/// watermark; then read the records, tombstones and rejections produced since the last read.
+/// Feed records with partition, offset, record timestamp, key and value, and advance a
+/// partition's watermark. Then read the records, tombstones and rejections produced since the
+/// last read.
 /// Each partition gets its own ``PartitionEngine``, as in the worker. A test usually ends with
 /// `#expect(driver.readRecords().isEmpty)` to assert that nothing else was emitted.
 ///
@@ -91,7 +92,7 @@ public final class TestDriver {
         self.configuration = configuration
     }
 
-    /// The engine of `partition`, created on first use.
+    /// Returns the engine of `partition`, creating it on first use.
     public func engine(for partition: Int32) -> PartitionEngine {
         if let engine = engines[partition] { return engine }
         let engine = PartitionEngine(partition: partition, featureSet: featureSet, configuration: configuration)
@@ -172,13 +173,13 @@ public final class TestDriver {
         engines[partition] = try PartitionEngine(restoring: state, featureSet: featureSet, configuration: configuration)
     }
 
-    /// Returns and forgets the records and tombstones emitted since the last call.
+    /// Returns the records and tombstones emitted since the last call and clears them.
     public func readRecords() -> [EmittedRecord] {
         defer { sink.records.removeAll() }
         return sink.records
     }
 
-    /// Returns and forgets the rejections reported since the last call.
+    /// Returns the rejections reported since the last call and clears them.
     public func readRejections() -> [RejectedRecord] {
         defer { sink.rejections.removeAll() }
         return sink.rejections

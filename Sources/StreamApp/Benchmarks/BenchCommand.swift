@@ -7,6 +7,7 @@ enum BenchCommand: Subcommand {
     static var benchmarks: [any Benchmark.Type] {
         [
             DecodeBenchmark.self,
+            EngineBenchmark.self,
             KafkaBenchmark.self,
             GenerateBenchmark.self,
             ReplayBenchmark.self,

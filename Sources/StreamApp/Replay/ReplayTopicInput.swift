@@ -135,6 +135,8 @@ final class ReplayTopicInput: ReplayRecordSource {
                     partition: KafkaPartition(rawValue: partition),
                     offset: KafkaOffset(rawValue: startTime.rawValue)
                 )
+                // NOTE: only the unresolved branch is tested, because the mock cluster returns -1 for
+                // every time look-up.
                 // A result of -1 (no offset) is treated as unresolved, not as "nothing that
                 // late", because brokers that cannot look times up return the same value.
                 let found = try? consumer.offsets(forTimes: [request], timeout: .seconds(10)).first?.offset
@@ -148,6 +150,8 @@ final class ReplayTopicInput: ReplayRecordSource {
                     )
                 }
             }
+            // NOTE: each partition is read to its end offset even when its records are far past
+            // --to; the output stays correct, but a long tail after the range costs reading time.
             ranges.append(PartitionRange(partition: partition, start: start, end: high.rawValue))
         }
         return ranges

@@ -1,6 +1,6 @@
 /// Engine settings for one partition. The defaults are the product defaults.
 ///
-/// All durations are in milliseconds of event time, except where a property says otherwise.
+/// All durations are in milliseconds of event time unless a property states another unit.
 public struct EngineConfiguration: Sendable, Hashable {
     /// Tick length: feature records are computed at every epoch-aligned multiple of it. Default 10 s.
     public var tickMilliseconds: Int64 = 10_000

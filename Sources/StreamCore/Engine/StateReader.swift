@@ -100,7 +100,7 @@ public struct StateReader: Sendable {
 /// A state blob that cannot be decoded: truncated, of an unknown version, or inconsistent with
 /// the feature set it is restored for.
 public struct StateDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What is wrong, with the offending value and position.
+    /// The problem, with the offending value and position.
     public var message: String
 
     /// Creates an error with a message that names the value and position.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A min-heap of keys waiting for a tick, ordered by tick and then by `meme_id` bytes.
 ///
 /// The engine schedules each key at the next tick where its features can change and pops keys in
@@ -20,6 +26,15 @@ public struct DueQueue: Sendable {
 
         fileprivate static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
             if lhs.tick != rhs.tick { return lhs.tick < rhs.tick }
+            // Native strings expose their UTF-8 bytes, so the byte order is one memcmp.
+            let ordered: Bool?? = lhs.memeID.utf8.withContiguousStorageIfAvailable { left in
+                rhs.memeID.utf8.withContiguousStorageIfAvailable { right in
+                    let common = Swift.min(left.count, right.count)
+                    let comparison = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                    return comparison != 0 ? comparison < 0 : left.count < right.count
+                }
+            }
+            if case .some(.some(let result)) = ordered { return result }
             return lhs.memeID.utf8.lexicographicallyPrecedes(rhs.memeID.utf8)
         }
     }

@@ -1,6 +1,6 @@
 /// Epoch-aligned time arithmetic on milliseconds.
 public enum TickArithmetic {
-    /// The largest multiple of `step` that is ≤ `time`: `floor(time / step) × step`.
+    /// Returns the largest multiple of `step` that is ≤ `time`: `floor(time / step) × step`.
     ///
     /// Rounds toward negative infinity, so it stays aligned for times before the epoch.
     /// - Precondition: `step > 0`.
@@ -11,7 +11,7 @@ public enum TickArithmetic {
         return remainder < 0 ? time - remainder - step : time - remainder
     }
 
-    /// The first multiple of `step` that is strictly greater than `time`.
+    /// Returns the first multiple of `step` that is strictly greater than `time`.
     @inlinable
     public static func nextMultiple(after time: Int64, of step: Int64) -> Int64 {
         floor(time, to: step) + step
