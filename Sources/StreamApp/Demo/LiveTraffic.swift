@@ -7,10 +7,10 @@ import Synchronization
 /// dedicated thread, paced so that each record is sent when the wall clock reaches its record
 /// timestamp (its arrival time).
 ///
-/// Generation starts `backfillMilliseconds` before now and sends that stretch at once, so the
-/// windows hold data from the first second and records delayed past the allowed lateness
-/// (10 minutes) already arrive in the first minutes. The pacing uses arrival times, so the live
-/// rate follows the generator's Poisson process around ``GeneratorConfiguration/eventsPerSecond``.
+/// Records whose arrival time has already passed are sent at once. The demo starts generation
+/// `--backfill` before now, so the windows hold data from the first second and records delayed
+/// past the allowed lateness (10 minutes) arrive in the first minutes. After that, the rate
+/// follows the generator's Poisson process around ``GeneratorConfiguration/eventsPerSecond``.
 ///
 /// Thread-safety: all members may be used from any thread.
 final class LiveTraffic: Sendable {
