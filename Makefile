@@ -6,6 +6,8 @@
 SWIFT ?= swift
 DEB_PACKAGES := librdkafka-dev libzstd-dev pkg-config zstd kcat
 BIN := .build/release/memestream
+# Extra options for `make demo`, for example DEMO_ARGS="--duration 30 --seed 7".
+DEMO_ARGS ?=
 
 .PHONY: all deps build release test demo bench format lint real-data real-data-demo clean
 
@@ -33,7 +35,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 demo: release
-	$(BIN) demo
+	$(BIN) demo $(DEMO_ARGS)
 
 bench: release
 	./scripts/bench.sh

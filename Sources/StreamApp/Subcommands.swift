@@ -8,6 +8,8 @@ enum Subcommands {
             BenchCommand.self,
             DevClusterCommand.self,
             GenerateCommand.self,
+            DemoCommand.self,
+            RoundTripCommand.self,
         ]
     }
 }
