@@ -30,9 +30,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product memestream
 
+# A hung test fails the run after TEST_TIMEOUT instead of holding CI until its own limit.
+TEST_TIMEOUT ?= 30m
+
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	timeout --kill-after=30s $(TEST_TIMEOUT) $(SWIFT) test --skip-build
 
 demo: release
 	$(BIN) demo $(DEMO_ARGS)
