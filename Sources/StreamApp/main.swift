@@ -21,7 +21,6 @@ func topLevelHelp() -> String {
     return lines.joined(separator: "\n")
 }
 
-
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let first = arguments.first, first != "-h", first != "--help", first != "help" else {
     print(topLevelHelp())

@@ -39,10 +39,14 @@ enum BenchCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         guard let name = arguments.positional.first else {
-            throw UsageError("missing benchmark name; expected one of \(benchmarks.map { $0.name }.joined(separator: ", "))")
+            throw UsageError(
+                "missing benchmark name; expected one of \(benchmarks.map { $0.name }.joined(separator: ", "))"
+            )
         }
         guard let benchmark = benchmarks.first(where: { $0.name == name }) else {
-            throw UsageError("unknown benchmark '\(name)'; expected one of \(benchmarks.map { $0.name }.joined(separator: ", "))")
+            throw UsageError(
+                "unknown benchmark '\(name)'; expected one of \(benchmarks.map { $0.name }.joined(separator: ", "))"
+            )
         }
         try await benchmark.run(arguments)
         return 0

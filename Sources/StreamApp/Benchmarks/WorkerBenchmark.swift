@@ -34,12 +34,24 @@ enum WorkerBenchmark: Benchmark {
     }
 
     static func run(_ arguments: ParsedArguments) async throws {
-        let events = Int(try arguments.value("events").map { try OptionValues.integer($0, option: "events", range: 1_000...5_000_000) } ?? 400_000)
-        let partitions = Int(try arguments.value("partitions").map { try OptionValues.integer($0, option: "partitions", range: 1...256) } ?? 8)
-        let memes = Int(try arguments.value("memes").map { try OptionValues.integer($0, option: "memes", range: 1...10_000_000) } ?? 5_000)
+        let events = Int(
+            try arguments.value("events").map {
+                try OptionValues.integer($0, option: "events", range: 1_000...5_000_000)
+            } ?? 400_000
+        )
+        let partitions = Int(
+            try arguments.value("partitions").map { try OptionValues.integer($0, option: "partitions", range: 1...256) }
+                ?? 8
+        )
+        let memes = Int(
+            try arguments.value("memes").map { try OptionValues.integer($0, option: "memes", range: 1...10_000_000) }
+                ?? 5_000
+        )
         let cTool = arguments.value("c-tool")
         if let cTool, !FileManager.default.isExecutableFile(atPath: cTool) {
-            throw UsageError("invalid value '\(cTool)' for --c-tool: not an executable file; build it with scripts/bench-kafka.sh")
+            throw UsageError(
+                "invalid value '\(cTool)' for --c-tool: not an executable file; build it with scripts/bench-kafka.sh"
+            )
         }
 
         let cluster = try MockCluster(brokers: 1)
@@ -71,10 +83,14 @@ enum WorkerBenchmark: Benchmark {
         print("raw consume (\(baseline)): \(Int(rawRate)) records/s")
         print("worker end to end: \(Int(workerRate)) records/s")
         print("ratio worker/raw: \(String(format: "%.3f", workerRate / rawRate))")
-        print("engine alone, no Kafka: \(Int(engineRate)) records/s (worker/engine \(String(format: "%.3f", workerRate / engineRate)))")
+        print(
+            "engine alone, no Kafka: \(Int(engineRate)) records/s (worker/engine \(String(format: "%.3f", workerRate / engineRate)))"
+        )
         print("tick processing latency p50: \(String(format: "%.3f", quantile(0.5))) ms")
         print("tick processing latency p99: \(String(format: "%.3f", quantile(0.99))) ms")
-        print("tick processing latency max: \(String(format: "%.3f", quantile(1.0))) ms (\(sorted.count) closing records)")
+        print(
+            "tick processing latency max: \(String(format: "%.3f", quantile(1.0))) ms (\(sorted.count) closing records)"
+        )
         print("final checkpoint round: \(checkpointMilliseconds) ms")
     }
 
@@ -98,7 +114,8 @@ enum WorkerBenchmark: Benchmark {
             let partition = meme % partitions
             clocks[partition] += 50
             let type = index % 10 == 0 ? "like" : "view"
-            let value = #"{"meme_id":"meme-\#(meme)","type":"\#(type)","ts":\#(clocks[partition]),"user_id":"u\#(index % 9_973)","dwell_ms":\#(index % 40_000)}"#
+            let value =
+                #"{"meme_id":"meme-\#(meme)","type":"\#(type)","ts":\#(clocks[partition]),"user_id":"u\#(index % 9_973)","dwell_ms":\#(index % 40_000)}"#
             result[partition].append(
                 BenchEvent(key: Array("meme-\(meme)".utf8), value: Array(value.utf8), timestamp: clocks[partition])
             )
@@ -142,7 +159,11 @@ enum WorkerBenchmark: Benchmark {
         var measured = Duration.zero
         var total = 0
         for (partition, records) in events.enumerated() {
-            let engine = PartitionEngine(partition: Int32(partition), featureSet: .memeV1, configuration: EngineConfiguration())
+            let engine = PartitionEngine(
+                partition: Int32(partition),
+                featureSet: .memeV1,
+                configuration: EngineConfiguration()
+            )
             let warmUp = records.count / 10
             var started = ContinuousClock.now
             for (offset, record) in records.enumerated() {
@@ -166,7 +187,13 @@ enum WorkerBenchmark: Benchmark {
         return Double(total) / seconds(measured)
     }
 
-    private static func runCConsume(_ tool: String, cluster: MockCluster, topic: String, partitions: Int, events: Int) throws -> Double {
+    private static func runCConsume(
+        _ tool: String,
+        cluster: MockCluster,
+        topic: String,
+        partitions: Int,
+        events: Int
+    ) throws -> Double {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = ["consume", cluster.bootstrapServers, topic, String(partitions), String(events)]
@@ -176,23 +203,33 @@ enum WorkerBenchmark: Benchmark {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: output, as: UTF8.self)
-        guard process.terminationStatus == 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rate ") }),
+        guard process.terminationStatus == 0,
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rate ") }),
             let rate = Double(line.dropFirst(5))
         else {
-            throw BenchmarkFailure(description: "the C consume loop failed (status \(process.terminationStatus)): \(text)")
+            throw BenchmarkFailure(
+                description: "the C consume loop failed (status \(process.terminationStatus)): \(text)"
+            )
         }
         return rate
     }
 
-    private static func consumeWithBridge(_ cluster: MockCluster, topic: String, partitions: Int, events: Int) throws -> Double {
+    private static func consumeWithBridge(
+        _ cluster: MockCluster,
+        topic: String,
+        partitions: Int,
+        events: Int
+    ) throws -> Double {
         var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
         configuration.consumer.groupID = "bench-worker-raw"
         configuration.consumer.queuedMinMessages = 1_000_000
         let consumer = try KafkaConsumer(configuration: configuration)
         defer { try? consumer.close() }
-        try consumer.assign((0..<partitions).map {
-            KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: Int32($0)), offset: .beginning)
-        })
+        try consumer.assign(
+            (0..<partitions).map {
+                KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: Int32($0)), offset: .beginning)
+            }
+        )
         var seen = 0
         var started: ContinuousClock.Instant?
         var checksum = 0
@@ -218,7 +255,9 @@ enum WorkerBenchmark: Benchmark {
         topic: String,
         events: Int
     ) throws -> (rate: Double, latencies: [UInt64], checkpointMilliseconds: Int) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-worker-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bench-worker-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var settings = WorkerSettings()
         settings.group = "bench-worker"
@@ -259,7 +298,9 @@ enum WorkerBenchmark: Benchmark {
             if started == nil, processed >= events / 10 { started = .now }
         }
         guard processed >= events, let started else {
-            throw BenchmarkFailure(description: "the worker processed \(processed) of \(events) records before the deadline")
+            throw BenchmarkFailure(
+                description: "the worker processed \(processed) of \(events) records before the deadline"
+            )
         }
         let checkpointStart = ContinuousClock.now
         try worker.checkpoint(worker.assignedPartitions, reason: "benchmark")

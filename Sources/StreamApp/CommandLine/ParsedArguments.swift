@@ -41,13 +41,17 @@ struct ParsedArguments {
                     name = String(name[..<equals])
                 }
                 guard let found = byName[name] else {
-                    throw UsageError("\(command): unknown option '--\(name)'; run 'memestream \(command) --help' for the list")
+                    throw UsageError(
+                        "\(command): unknown option '--\(name)'; run 'memestream \(command) --help' for the list"
+                    )
                 }
                 spec = found
             } else {
                 let body = argument.dropFirst()
                 guard body.count >= 1, let found = byShort[body.first!] else {
-                    throw UsageError("\(command): unknown option '\(argument)'; run 'memestream \(command) --help' for the list")
+                    throw UsageError(
+                        "\(command): unknown option '\(argument)'; run 'memestream \(command) --help' for the list"
+                    )
                 }
                 spec = found
                 if body.count > 1 { inlineValue = String(body.dropFirst()) }
