@@ -19,7 +19,7 @@ real-data-demo: $TSV not found.
 The data is KuaiRand-27K (Gao et al., "KuaiRand: An Unbiased Sequential Recommendation Dataset
 with Randomly Exposed Videos", CIKM 2022, https://kuairand.com, licence CC BY-SA 4.0), reduced to
 like/hate rows by github.com/alessandrosocc/predict_explicit_negative_feedback_kuairand
-(processed_data/processed_standard_kcore_15.csv). Put that file at the path above, or set
+(processed_data/processed_standard_kcore_15.csv). Save that file under the file name above, or set
 MEMESTREAM_SHARED_DIR to the folder that holds data/kuairand/. See docs/real-data.md.
 MSG
     exit 1

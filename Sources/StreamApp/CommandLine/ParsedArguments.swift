@@ -42,7 +42,7 @@ struct ParsedArguments {
                 }
                 guard let found = byName[name] else {
                     throw UsageError(
-                        "\(command): unknown option '--\(name)'; run 'memestream \(command) --help' for the list"
+                        "unknown option '--\(name)'; run 'memestream \(command) --help' for the list"
                     )
                 }
                 spec = found
@@ -50,7 +50,7 @@ struct ParsedArguments {
                 let body = argument.dropFirst()
                 guard body.count >= 1, let found = byShort[body.first!] else {
                     throw UsageError(
-                        "\(command): unknown option '\(argument)'; run 'memestream \(command) --help' for the list"
+                        "unknown option '\(argument)'; run 'memestream \(command) --help' for the list"
                     )
                 }
                 spec = found
@@ -59,7 +59,7 @@ struct ParsedArguments {
 
             if spec.isFlag {
                 if inlineValue != nil {
-                    throw UsageError("\(command): option '--\(spec.name)' takes no value")
+                    throw UsageError("option '--\(spec.name)' takes no value")
                 }
                 flags.insert(spec.name)
                 continue
@@ -69,13 +69,13 @@ struct ParsedArguments {
                 value = inlineValue
             } else {
                 guard index < arguments.count else {
-                    throw UsageError("\(command): option '--\(spec.name)' needs a value (\(spec.valueName))")
+                    throw UsageError("option '--\(spec.name)' needs a value (\(spec.valueName))")
                 }
                 value = arguments[index]
                 index += 1
             }
             if !spec.isRepeatable, values[spec.name] != nil {
-                throw UsageError("\(command): option '--\(spec.name)' is given more than once")
+                throw UsageError("option '--\(spec.name)' is given more than once")
             }
             values[spec.name, default: []].append(value)
         }

@@ -28,7 +28,16 @@ enum WorkerEngineBinding {
     ///
     /// - Throws: ``UsageError`` naming the file and the fault, so `run` exits with status 2.
     static func featureSet(path: String?, tickMilliseconds: Int64) throws -> FeatureSet {
-        guard let path else { return FeatureSet.memeV1 }
+        guard let path else {
+            // The built-in set is valid for the default tick only; a changed --tick must still
+            // divide every hop, or the engine could not be built at partition assignment.
+            do {
+                try FeatureSet.memeV1.validate(tickMilliseconds: tickMilliseconds)
+            } catch {
+                throw UsageError("invalid --tick for the built-in meme_v1 feature set: \(error)")
+            }
+            return FeatureSet.memeV1
+        }
         do {
             return try FeatureSet.load(path: path, tickMilliseconds: tickMilliseconds)
         } catch {
