@@ -53,7 +53,8 @@ final class EmbeddedWorker: Sendable {
         kafka.consumer.fetchWaitMaxMilliseconds = 20
         let kafkaLogger = logger
         kafka.logHandler = { level, facility, message in
-            kafkaLogger.info(
+            kafkaLogger.log(
+                level: LogLevel(level),
                 "librdkafka: \(message)",
                 metadata: [LogKey.kafkaFacility: .string(facility), "kafka.level": .string("\(level)")]
             )

@@ -36,7 +36,8 @@ enum RunCommand: Subcommand {
         var kafka = makeKafkaConfiguration(configuration)
         let kafkaLogger = logger
         kafka.logHandler = { level, facility, message in
-            kafkaLogger.info(
+            kafkaLogger.log(
+                level: LogLevel(level),
                 "librdkafka: \(message)",
                 metadata: [LogKey.kafkaFacility: .string(facility), "kafka.level": .string("\(level)")]
             )
