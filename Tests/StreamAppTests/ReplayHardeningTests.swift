@@ -86,3 +86,20 @@ import Testing
         #expect(collector.badLines == [2, 4, 6])
     }
 }
+
+@Suite struct ReplayTimeArgumentUnitTests {
+    @Test(arguments: ["1700006400", "1", "999999999999"])
+    func epochSecondsAreRejectedWithHint(text: String) {
+        #expect(throws: UsageError.self) { _ = try TimeArgument.parse(text, option: "from") }
+    }
+
+    @Test(arguments: ["1700006400000000", "10000000000000"])
+    func epochMicrosecondsAreRejected(text: String) {
+        #expect(throws: UsageError.self) { _ = try TimeArgument.parse(text, option: "to") }
+    }
+
+    @Test func millisecondsAndZeroAreAccepted() throws {
+        #expect(try TimeArgument.parse("1700006400000", option: "from").rawValue == 1_700_006_400_000)
+        #expect(try TimeArgument.parse("0", option: "from").rawValue == 0)
+    }
+}

@@ -10,6 +10,20 @@ enum TimeArgument {
     /// - Throws: ``UsageError`` naming the option, the value and the accepted forms.
     static func parse(_ text: String, option: String) throws -> EventTime {
         if let milliseconds = parseEpochMilliseconds(text) {
+            // Event times lie in [10^12, 10^13) ms, so a smaller or larger number is almost
+            // always epoch seconds or microseconds, which would silently select nothing.
+            if milliseconds > 0 && milliseconds < EventTime.minimumValid.rawValue {
+                throw UsageError(
+                    "invalid time '\(text)' for --\(option): it looks like epoch seconds; "
+                        + "give epoch milliseconds (\(text)000) or an RFC 3339 timestamp"
+                )
+            }
+            if milliseconds >= EventTime.endOfValid.rawValue {
+                throw UsageError(
+                    "invalid time '\(text)' for --\(option): it looks like epoch microseconds or "
+                        + "nanoseconds; give epoch milliseconds in [10^12, 10^13) or an RFC 3339 timestamp"
+                )
+            }
             return EventTime(milliseconds: milliseconds)
         }
         if let milliseconds = parseRFC3339(Array(text.utf8)) {
