@@ -176,7 +176,10 @@ public final class PartitionEngine {
         while let first = dueQueue.popFirst(dueBy: closed) {
             // A dropped key's slot can hold another key by now, so the key must match too.
             let slot = first.slot
-            guard entries[slot]?.scheduledTick == first.tick, entries[slot]!.memeID == first.memeID else { continue }
+            // Force-unwrapped reads stay in place, where `entries[slot]?` copied the whole entry.
+            guard entries[slot] != nil, entries[slot]!.scheduledTick == first.tick,
+                entries[slot]!.memeID == first.memeID
+            else { continue }
             visit(slot, at: first.tick, into: &sink)
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
