@@ -53,4 +53,15 @@ import Testing
         #expect(try sum.decode(from: &reader) == left)
         #expect(reader.isAtEnd)
     }
+
+    @Test func versionOneSumStateDecodes() throws {
+        var writer = StateWriter()
+        writer.writeInt64(-42)
+        writer.writeInt64(3)
+        var reader = StateReader(writer.bytes)
+        reader.formatVersion = 1
+        let state = try SumAggregator(field: .dwellMilliseconds).decode(from: &reader)
+        #expect(state == FieldTotal(sum: -42, count: 3))
+        #expect(reader.isAtEnd)
+    }
 }
