@@ -7,35 +7,39 @@ import StreamCore
 /// call. Switching over the concrete types here lets the optimizer call the specialized code
 /// directly. Columns of other aggregators go through the existential as before. Only the
 /// per-event and per-visit operations are here, and the rest use ``column``.
+///
+/// The concrete cases hold their column without a strong reference, so copying a bound column
+/// in the tick loop changes no reference count. A bound column is valid only while its owner
+/// (``FeaturePlan/columns``) keeps a strong reference to the column.
 enum BoundColumn {
-    case countWindow(WindowColumn<CountAggregator>)
-    case sumWindow(WindowColumn<SumAggregator>)
-    case meanWindow(WindowColumn<MeanAggregator>)
-    case extremumWindow(WindowColumn<ExtremumAggregator>)
-    case decayedSumWindow(WindowColumn<DecayedSumAggregator>)
-    case distinctUsersWindow(WindowColumn<DistinctUsersAggregator>)
-    case countKey(KeyColumn<CountAggregator>)
-    case sumKey(KeyColumn<SumAggregator>)
-    case meanKey(KeyColumn<MeanAggregator>)
-    case extremumKey(KeyColumn<ExtremumAggregator>)
-    case decayedSumKey(KeyColumn<DecayedSumAggregator>)
-    case distinctUsersKey(KeyColumn<DistinctUsersAggregator>)
+    case countWindow(UnretainedColumn<WindowColumn<CountAggregator>>)
+    case sumWindow(UnretainedColumn<WindowColumn<SumAggregator>>)
+    case meanWindow(UnretainedColumn<WindowColumn<MeanAggregator>>)
+    case extremumWindow(UnretainedColumn<WindowColumn<ExtremumAggregator>>)
+    case decayedSumWindow(UnretainedColumn<WindowColumn<DecayedSumAggregator>>)
+    case distinctUsersWindow(UnretainedColumn<WindowColumn<DistinctUsersAggregator>>)
+    case countKey(UnretainedColumn<KeyColumn<CountAggregator>>)
+    case sumKey(UnretainedColumn<KeyColumn<SumAggregator>>)
+    case meanKey(UnretainedColumn<KeyColumn<MeanAggregator>>)
+    case extremumKey(UnretainedColumn<KeyColumn<ExtremumAggregator>>)
+    case decayedSumKey(UnretainedColumn<KeyColumn<DecayedSumAggregator>>)
+    case distinctUsersKey(UnretainedColumn<KeyColumn<DistinctUsersAggregator>>)
     case other(any FeatureColumn)
 
     init(_ column: any FeatureColumn) {
         switch column {
-        case let column as WindowColumn<CountAggregator>: self = .countWindow(column)
-        case let column as WindowColumn<SumAggregator>: self = .sumWindow(column)
-        case let column as WindowColumn<MeanAggregator>: self = .meanWindow(column)
-        case let column as WindowColumn<ExtremumAggregator>: self = .extremumWindow(column)
-        case let column as WindowColumn<DecayedSumAggregator>: self = .decayedSumWindow(column)
-        case let column as WindowColumn<DistinctUsersAggregator>: self = .distinctUsersWindow(column)
-        case let column as KeyColumn<CountAggregator>: self = .countKey(column)
-        case let column as KeyColumn<SumAggregator>: self = .sumKey(column)
-        case let column as KeyColumn<MeanAggregator>: self = .meanKey(column)
-        case let column as KeyColumn<ExtremumAggregator>: self = .extremumKey(column)
-        case let column as KeyColumn<DecayedSumAggregator>: self = .decayedSumKey(column)
-        case let column as KeyColumn<DistinctUsersAggregator>: self = .distinctUsersKey(column)
+        case let column as WindowColumn<CountAggregator>: self = .countWindow(UnretainedColumn(column))
+        case let column as WindowColumn<SumAggregator>: self = .sumWindow(UnretainedColumn(column))
+        case let column as WindowColumn<MeanAggregator>: self = .meanWindow(UnretainedColumn(column))
+        case let column as WindowColumn<ExtremumAggregator>: self = .extremumWindow(UnretainedColumn(column))
+        case let column as WindowColumn<DecayedSumAggregator>: self = .decayedSumWindow(UnretainedColumn(column))
+        case let column as WindowColumn<DistinctUsersAggregator>: self = .distinctUsersWindow(UnretainedColumn(column))
+        case let column as KeyColumn<CountAggregator>: self = .countKey(UnretainedColumn(column))
+        case let column as KeyColumn<SumAggregator>: self = .sumKey(UnretainedColumn(column))
+        case let column as KeyColumn<MeanAggregator>: self = .meanKey(UnretainedColumn(column))
+        case let column as KeyColumn<ExtremumAggregator>: self = .extremumKey(UnretainedColumn(column))
+        case let column as KeyColumn<DecayedSumAggregator>: self = .decayedSumKey(UnretainedColumn(column))
+        case let column as KeyColumn<DistinctUsersAggregator>: self = .distinctUsersKey(UnretainedColumn(column))
         default: self = .other(column)
         }
     }
@@ -43,18 +47,18 @@ enum BoundColumn {
     /// The column as an existential, for the operations outside the hot path.
     var column: any FeatureColumn {
         switch self {
-        case .countWindow(let column): column
-        case .sumWindow(let column): column
-        case .meanWindow(let column): column
-        case .extremumWindow(let column): column
-        case .decayedSumWindow(let column): column
-        case .distinctUsersWindow(let column): column
-        case .countKey(let column): column
-        case .sumKey(let column): column
-        case .meanKey(let column): column
-        case .extremumKey(let column): column
-        case .decayedSumKey(let column): column
-        case .distinctUsersKey(let column): column
+        case .countWindow(let column): column.object
+        case .sumWindow(let column): column.object
+        case .meanWindow(let column): column.object
+        case .extremumWindow(let column): column.object
+        case .decayedSumWindow(let column): column.object
+        case .distinctUsersWindow(let column): column.object
+        case .countKey(let column): column.object
+        case .sumKey(let column): column.object
+        case .meanKey(let column): column.object
+        case .extremumKey(let column): column.object
+        case .decayedSumKey(let column): column.object
+        case .distinctUsersKey(let column): column.object
         case .other(let column): column
         }
     }
@@ -63,18 +67,22 @@ enum BoundColumn {
     @inline(__always)
     func add(_ event: Event, slot: Int, lastProcessedTick: Int64?) {
         switch self {
-        case .countWindow(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .sumWindow(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .meanWindow(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .extremumWindow(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .decayedSumWindow(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .distinctUsersWindow(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .countKey(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .sumKey(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .meanKey(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .extremumKey(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .decayedSumKey(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
-        case .distinctUsersKey(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
+        case .countWindow(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .sumWindow(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .meanWindow(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .extremumWindow(let column):
+            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .decayedSumWindow(let column):
+            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .distinctUsersWindow(let column):
+            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .countKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .sumKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .meanKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .extremumKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .decayedSumKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .distinctUsersKey(let column):
+            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
         case .other(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
         }
     }
@@ -83,18 +91,18 @@ enum BoundColumn {
     @inline(__always)
     func advance(slot: Int, to tick: Int64) {
         switch self {
-        case .countWindow(let column): column.advance(slot: slot, to: tick)
-        case .sumWindow(let column): column.advance(slot: slot, to: tick)
-        case .meanWindow(let column): column.advance(slot: slot, to: tick)
-        case .extremumWindow(let column): column.advance(slot: slot, to: tick)
-        case .decayedSumWindow(let column): column.advance(slot: slot, to: tick)
-        case .distinctUsersWindow(let column): column.advance(slot: slot, to: tick)
-        case .countKey(let column): column.advance(slot: slot, to: tick)
-        case .sumKey(let column): column.advance(slot: slot, to: tick)
-        case .meanKey(let column): column.advance(slot: slot, to: tick)
-        case .extremumKey(let column): column.advance(slot: slot, to: tick)
-        case .decayedSumKey(let column): column.advance(slot: slot, to: tick)
-        case .distinctUsersKey(let column): column.advance(slot: slot, to: tick)
+        case .countWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .sumWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .meanWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .extremumWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .decayedSumWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .countKey(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .sumKey(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .meanKey(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .extremumKey(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .decayedSumKey(let column): column.with { $0.advance(slot: slot, to: tick) }
+        case .distinctUsersKey(let column): column.with { $0.advance(slot: slot, to: tick) }
         case .other(let column): column.advance(slot: slot, to: tick)
         }
     }
@@ -103,18 +111,18 @@ enum BoundColumn {
     @inline(__always)
     func coversEvent(slot: Int, at tick: Int64) -> Bool {
         switch self {
-        case .countWindow(let column): column.coversEvent(slot: slot, at: tick)
-        case .sumWindow(let column): column.coversEvent(slot: slot, at: tick)
-        case .meanWindow(let column): column.coversEvent(slot: slot, at: tick)
-        case .extremumWindow(let column): column.coversEvent(slot: slot, at: tick)
-        case .decayedSumWindow(let column): column.coversEvent(slot: slot, at: tick)
-        case .distinctUsersWindow(let column): column.coversEvent(slot: slot, at: tick)
-        case .countKey(let column): column.coversEvent(slot: slot, at: tick)
-        case .sumKey(let column): column.coversEvent(slot: slot, at: tick)
-        case .meanKey(let column): column.coversEvent(slot: slot, at: tick)
-        case .extremumKey(let column): column.coversEvent(slot: slot, at: tick)
-        case .decayedSumKey(let column): column.coversEvent(slot: slot, at: tick)
-        case .distinctUsersKey(let column): column.coversEvent(slot: slot, at: tick)
+        case .countWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .sumWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .meanWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .extremumWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .decayedSumWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .countKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .sumKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .meanKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .extremumKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .decayedSumKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
+        case .distinctUsersKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
         case .other(let column): column.coversEvent(slot: slot, at: tick)
         }
     }
@@ -123,18 +131,18 @@ enum BoundColumn {
     @inline(__always)
     func hasWaitingPane(slot: Int, at tick: Int64) -> Bool {
         switch self {
-        case .countWindow(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .sumWindow(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .meanWindow(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .extremumWindow(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .decayedSumWindow(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .distinctUsersWindow(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .countKey(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .sumKey(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .meanKey(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .extremumKey(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .decayedSumKey(let column): column.hasWaitingPane(slot: slot, at: tick)
-        case .distinctUsersKey(let column): column.hasWaitingPane(slot: slot, at: tick)
+        case .countWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .sumWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .meanWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .extremumWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .decayedSumWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .countKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .sumKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .meanKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .extremumKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .decayedSumKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
+        case .distinctUsersKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
         case .other(let column): column.hasWaitingPane(slot: slot, at: tick)
         }
     }
@@ -143,18 +151,18 @@ enum BoundColumn {
     @inline(__always)
     func nextChange(slot: Int, after tick: Int64) -> Int64? {
         switch self {
-        case .countWindow(let column): column.nextChange(slot: slot, after: tick)
-        case .sumWindow(let column): column.nextChange(slot: slot, after: tick)
-        case .meanWindow(let column): column.nextChange(slot: slot, after: tick)
-        case .extremumWindow(let column): column.nextChange(slot: slot, after: tick)
-        case .decayedSumWindow(let column): column.nextChange(slot: slot, after: tick)
-        case .distinctUsersWindow(let column): column.nextChange(slot: slot, after: tick)
-        case .countKey(let column): column.nextChange(slot: slot, after: tick)
-        case .sumKey(let column): column.nextChange(slot: slot, after: tick)
-        case .meanKey(let column): column.nextChange(slot: slot, after: tick)
-        case .extremumKey(let column): column.nextChange(slot: slot, after: tick)
-        case .decayedSumKey(let column): column.nextChange(slot: slot, after: tick)
-        case .distinctUsersKey(let column): column.nextChange(slot: slot, after: tick)
+        case .countWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .sumWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .meanWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .extremumWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .decayedSumWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .countKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .sumKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .meanKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .extremumKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .decayedSumKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
+        case .distinctUsersKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
         case .other(let column): column.nextChange(slot: slot, after: tick)
         }
     }
@@ -163,18 +171,18 @@ enum BoundColumn {
     @inline(__always)
     func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue {
         switch self {
-        case .countWindow(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .sumWindow(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .meanWindow(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .extremumWindow(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .decayedSumWindow(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .distinctUsersWindow(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .countKey(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .sumKey(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .meanKey(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .extremumKey(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .decayedSumKey(let column): column.evaluate(member: member, slot: slot, at: tick)
-        case .distinctUsersKey(let column): column.evaluate(member: member, slot: slot, at: tick)
+        case .countWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .sumWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .meanWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .extremumWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .decayedSumWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .countKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .sumKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .meanKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .extremumKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .decayedSumKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
+        case .distinctUsersKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
         case .other(let column): column.evaluate(member: member, slot: slot, at: tick)
         }
     }
@@ -183,19 +191,41 @@ enum BoundColumn {
     @inline(__always)
     func removeSlot(_ slot: Int) {
         switch self {
-        case .countWindow(let column): column.removeSlot(slot)
-        case .sumWindow(let column): column.removeSlot(slot)
-        case .meanWindow(let column): column.removeSlot(slot)
-        case .extremumWindow(let column): column.removeSlot(slot)
-        case .decayedSumWindow(let column): column.removeSlot(slot)
-        case .distinctUsersWindow(let column): column.removeSlot(slot)
-        case .countKey(let column): column.removeSlot(slot)
-        case .sumKey(let column): column.removeSlot(slot)
-        case .meanKey(let column): column.removeSlot(slot)
-        case .extremumKey(let column): column.removeSlot(slot)
-        case .decayedSumKey(let column): column.removeSlot(slot)
-        case .distinctUsersKey(let column): column.removeSlot(slot)
+        case .countWindow(let column): column.with { $0.removeSlot(slot) }
+        case .sumWindow(let column): column.with { $0.removeSlot(slot) }
+        case .meanWindow(let column): column.with { $0.removeSlot(slot) }
+        case .extremumWindow(let column): column.with { $0.removeSlot(slot) }
+        case .decayedSumWindow(let column): column.with { $0.removeSlot(slot) }
+        case .distinctUsersWindow(let column): column.with { $0.removeSlot(slot) }
+        case .countKey(let column): column.with { $0.removeSlot(slot) }
+        case .sumKey(let column): column.with { $0.removeSlot(slot) }
+        case .meanKey(let column): column.with { $0.removeSlot(slot) }
+        case .extremumKey(let column): column.with { $0.removeSlot(slot) }
+        case .decayedSumKey(let column): column.with { $0.removeSlot(slot) }
+        case .distinctUsersKey(let column): column.with { $0.removeSlot(slot) }
         case .other(let column): column.removeSlot(slot)
         }
+    }
+}
+
+/// A column reference that is not retained: copying it and calling through it change no
+/// reference count.
+///
+/// - Precondition: another strong reference keeps the column alive while this value is used.
+struct UnretainedColumn<Column: AnyObject> {
+    private let reference: Unmanaged<Column>
+
+    /// Wraps `object`, which the caller keeps alive.
+    init(_ object: Column) {
+        reference = Unmanaged.passUnretained(object)
+    }
+
+    /// The column, retained by the caller like any other reference. For paths outside the loop.
+    var object: Column { reference.takeUnretainedValue() }
+
+    /// Calls `body` with the column without retaining it.
+    @inline(__always)
+    func with<Result>(_ body: (Column) -> Result) -> Result {
+        reference._withUnsafeGuaranteedRef(body)
     }
 }

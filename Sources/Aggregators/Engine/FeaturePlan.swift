@@ -11,6 +11,7 @@ struct FeaturePlan {
     }
 
     let featureSet: FeatureSet
+    /// The columns, held strongly: ``boundColumns`` and ``boundWindowColumns`` rely on it.
     let columns: [any FeatureColumn]
     /// `columns` with their concrete types, for the per-event and per-visit calls.
     let boundColumns: [BoundColumn]

@@ -4,7 +4,10 @@ extension PartitionEngine {
     /// The first four bytes of an encoded state: "MSPE".
     static let stateMagic: [UInt8] = Array("MSPE".utf8)
     /// The state format version written by ``encodeState()``.
-    public static let stateFormatVersion: UInt32 = 1
+    /// Version 2 widened the `sum` and `mean` totals from i64 to i128.
+    public static let stateFormatVersion: UInt32 = 2
+    /// Every state format version ``init(restoring:featureSet:configuration:)`` reads.
+    public static let readableStateFormatVersions: ClosedRange<UInt32> = 1...2
 
     /// Serializes the whole partition state into a versioned binary blob.
     ///
@@ -61,11 +64,13 @@ extension PartitionEngine {
             )
         }
         let version = try reader.readUInt32("format version")
-        guard version == Self.stateFormatVersion else {
+        guard Self.readableStateFormatVersions.contains(version) else {
             throw StateDecodingError(
-                "state format version \(version) is not supported; this build reads version \(Self.stateFormatVersion)"
+                "state format version \(version) is not supported; this build reads versions "
+                    + "\(Self.readableStateFormatVersions); start the partition without state"
             )
         }
+        reader.formatVersion = version
         let setName = try reader.readString("feature set name")
         let setVersion = try reader.readInt64("feature set version")
         guard setName == featureSet.name, setVersion == Int64(featureSet.version) else {

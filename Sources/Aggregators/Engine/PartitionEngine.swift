@@ -173,11 +173,13 @@ public final class PartitionEngine {
         if let lastProcessed = clock.lastProcessedTick?.rawValue, closed <= lastProcessed { return }
         // Every visit pops one entry and queues the key only at a later tick, and a key has
         // finitely many change points, so this loop ends.
-        while let first = dueQueue.first, first.tick <= closed {
-            _ = dueQueue.popFirst()
+        while let first = dueQueue.popFirst(dueBy: closed) {
             // A dropped key's slot can hold another key by now, so the key must match too.
             let slot = first.slot
-            guard entries[slot]?.scheduledTick == first.tick, entries[slot]!.memeID == first.memeID else { continue }
+            // Force-unwrapped reads stay in place, where `entries[slot]?` copied the whole entry.
+            guard entries[slot] != nil, entries[slot]!.scheduledTick == first.tick,
+                entries[slot]!.memeID == first.memeID
+            else { continue }
             visit(slot, at: first.tick, into: &sink)
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)

@@ -1,6 +1,9 @@
 /// Reads the fields that ``StateWriter`` wrote, in the same order, checking every bound.
 public struct StateReader: Sendable {
     private let bytes: [UInt8]
+    /// The format version of the blob, set by its owner once it has read the header, so that
+    /// state decoders can read layouts of earlier versions. 0 until set.
+    public var formatVersion: UInt32 = 0
     /// The offset of the next byte to read.
     public private(set) var position: Int = 0
 
@@ -41,6 +44,13 @@ public struct StateReader: Sendable {
         var value: UInt64 = 0
         for (shift, byte) in try take(8, for: field).enumerated() { value |= UInt64(byte) << (8 * shift) }
         return Int64(bitPattern: value)
+    }
+
+    /// Reads a 128-bit signed integer written by ``StateWriter/writeInt128(_:)``.
+    public mutating func readInt128(_ field: String = "a 128-bit integer") throws(StateDecodingError) -> Int128 {
+        let low = UInt64(bitPattern: try readInt64(field))
+        let high = try readInt64(field)
+        return Int128(high) << 64 | Int128(low)
     }
 
     /// Reads a double from its IEEE bit pattern.

@@ -22,6 +22,12 @@ public struct StateWriter: Sendable {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Writes a 128-bit signed integer as its low then its high 64 bits, each little-endian.
+    public mutating func writeInt128(_ value: Int128) {
+        writeInt64(Int64(truncatingIfNeeded: value))
+        writeInt64(Int64(truncatingIfNeeded: value >> 64))
+    }
+
     /// Writes a double as its IEEE bit pattern, so that it restores bit for bit.
     public mutating func writeDouble(_ value: Double) {
         withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }

@@ -77,37 +77,52 @@ public struct DueQueue: Sendable {
 
     /// Adds an entry. - Complexity: O(log n).
     public mutating func insert(_ entry: Entry) {
-        // Move parents down into the hole and write the new entry once at its place.
         heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Entry.precedes(entry, heap[parent]) else { break }
-            heap[child] = heap[parent]
-            child = parent
+        heap.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            // Move the new entry out, move parents down into the hole and move the entry into
+            // its place. Moves copy no `String`, so no reference count changes on the way.
+            var child = buffer.count - 1
+            let moving = (base + child).move()
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Entry.precedes(moving, base[parent]) else { break }
+                (base + child).moveInitialize(from: base + parent, count: 1)
+                child = parent
+            }
+            (base + child).initialize(to: moving)
         }
-        heap[child] = entry
     }
 
     /// Removes and returns the first entry. - Complexity: O(log n).
     public mutating func popFirst() -> Entry? {
         guard let last = heap.popLast() else { return nil }
         guard !heap.isEmpty else { return last }
-        let result = heap[0]
-        // Move the smaller child up into the hole until the last entry fits there.
-        let count = heap.count
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            let right = left + 1
-            let smaller = right < count && Entry.precedes(heap[right], heap[left]) ? right : left
-            guard Entry.precedes(heap[smaller], last) else { break }
-            heap[parent] = heap[smaller]
-            parent = smaller
+        return heap.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            let count = buffer.count
+            let result = base.move()
+            // Move the smaller child up into the hole until the last entry fits there.
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < count else { break }
+                let right = left + 1
+                let smaller = right < count && Entry.precedes(base[right], base[left]) ? right : left
+                guard Entry.precedes(base[smaller], last) else { break }
+                (base + parent).moveInitialize(from: base + smaller, count: 1)
+                parent = smaller
+            }
+            (base + parent).initialize(to: last)
+            return result
         }
-        heap[parent] = last
-        return result
+    }
+
+    /// Removes and returns the first entry when its tick is at most `tick`; `nil` otherwise.
+    /// - Complexity: O(log n).
+    public mutating func popFirst(dueBy tick: Int64) -> Entry? {
+        guard let first = heap.first?.tick, first <= tick else { return nil }
+        return popFirst()
     }
 
     /// Removes every entry.
