@@ -13,7 +13,7 @@ func topLevelHelp() -> String {
         "Subcommands:",
     ]
     for command in Subcommands.all {
-        let padding = String(repeating: " ", count: max(1, 14 - command.name.count))
+        let padding = String(repeating: " ", count: max(1, 17 - command.name.count))
         lines.append("  " + command.name + padding + command.summary)
     }
     lines.append("")

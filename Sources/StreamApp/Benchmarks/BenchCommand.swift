@@ -31,7 +31,7 @@ enum BenchCommand: Subcommand {
     static var usage: String {
         var lines = ["usage: memestream bench NAME [OPTIONS]", "", "Benchmarks:"]
         for benchmark in benchmarks {
-            let padding = String(repeating: " ", count: max(1, 14 - benchmark.name.count))
+            let padding = String(repeating: " ", count: max(1, 17 - benchmark.name.count))
             lines.append("  " + benchmark.name + padding + benchmark.summary)
         }
         return lines.joined(separator: "\n")

@@ -72,7 +72,7 @@ enum ReplayCommand: Subcommand {
         printError(
             "memestream replay: read \(summary.linesRead) lines (\(summary.records) records, "
                 + "\(summary.blankLines) blank) from \(options.inputDescription) in \(seconds) s (\(rate) records/s), "
-                + "partitions \(partitionList(summary.partitions)), "
+                + "input partitions: \(partitionList(summary.partitions)), "
                 + "at most \(summary.peakKeyCount) keys in state"
         )
         printError(
