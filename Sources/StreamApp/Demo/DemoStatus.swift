@@ -102,9 +102,9 @@ enum DemoView {
         return lines
     }
 
-    /// Splits `text` at spaces into lines of at most `width` characters, the first starting with
-    /// `first` and the others with `next`.
-    static func wrapped(_ text: String, first: String, next: String, width: Int = 100) -> [String] {
+    /// Splits `text` at spaces into lines of at most `width` characters (default 80, the width
+    /// of a standard terminal), the first starting with `first` and the others with `next`.
+    static func wrapped(_ text: String, first: String, next: String, width: Int = 80) -> [String] {
         var lines: [String] = []
         var line = first
         for word in text.split(separator: " ") {
