@@ -4,21 +4,11 @@
 # and never copied into the repository; the outputs go to a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHARED="${MEMESTREAM_SHARED_DIR:-../shared}"
-TSV="$SHARED/data/kuairand/kuairand27k_like_hate_kcore15.tsv"
+SCRIPT_NAME=real-data
+# shellcheck source=scripts/kuairand-path.sh
+source scripts/kuairand-path.sh
 BIN=.build/release/memestream
 
-if [ ! -f "$TSV" ]; then
-    cat >&2 <<MSG
-real-data: $TSV not found.
-The data is KuaiRand-27K (Gao et al., "KuaiRand: An Unbiased Sequential Recommendation Dataset
-with Randomly Exposed Videos", CIKM 2022, https://kuairand.com, licence CC BY-SA 4.0), reduced to
-like/hate rows by github.com/alessandrosocc/predict_explicit_negative_feedback_kuairand
-(processed_data/processed_standard_kcore_15.csv). Save that file under the file name above, or set
-MEMESTREAM_SHARED_DIR to the folder that holds data/kuairand/. See docs/real-data.md.
-MSG
-    exit 1
-fi
 if [ ! -x "$BIN" ]; then
     swift build -c release --product memestream
 fi

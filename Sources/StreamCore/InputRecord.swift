@@ -1,4 +1,4 @@
-/// One input record as the engine sees it, whether it came from Kafka or from a file.
+/// One input record as the engine receives it, whether it came from Kafka or from a file.
 ///
 /// The value bytes are borrowed: the engine reads them during the call that receives the record
 /// and never keeps the pointer.

@@ -1,4 +1,4 @@
-/// Why an input record was rejected. Raw values are the reason codes written to the
+/// The reason an input record was rejected. Raw values are the reason codes written to the
 /// dead-letter topic's `error` header, to rejection files and to metrics labels.
 ///
 /// Checks run in the order of the cases below, and the first failing check gives the reason.

@@ -81,12 +81,12 @@ struct ParsedArguments {
         }
     }
 
-    /// The value of a single-valued option, or `nil` when it was not given.
+    /// Returns the value of a single-valued option, or `nil` when it was not given.
     func value(_ name: String) -> String? {
         values[name]?.last
     }
 
-    /// Every value of a repeatable option, in order.
+    /// Returns every value of a repeatable option, in order.
     func allValues(_ name: String) -> [String] {
         values[name] ?? []
     }

@@ -2,9 +2,9 @@ import KafkaBridge
 import StreamCore
 
 extension LogLevel {
-    /// The level at which the app writes a librdkafka log line of `level`.
+    /// Maps the level of a librdkafka log line to the app's level of the same severity.
     ///
-    /// Broker connection failures arrive as librdkafka errors; writing them at their own level
+    /// Broker connection failures arrive as librdkafka errors. Writing them at their own level
     /// keeps them visible when the app logs at `warning` or above.
     init(_ level: KafkaLogLevel) {
         switch level {

@@ -29,8 +29,8 @@ enum WorkerEngineBinding {
     /// - Throws: ``UsageError`` naming the file and the fault, so `run` exits with status 2.
     static func featureSet(path: String?, tickMilliseconds: Int64) throws -> FeatureSet {
         guard let path else {
-            // The built-in set is valid for the default tick only; a changed --tick must still
-            // divide every hop, or the engine could not be built at partition assignment.
+            // A changed --tick must still divide every hop of the built-in set. Checking here
+            // makes a bad value a usage error instead of a failure at partition assignment.
             do {
                 try FeatureSet.memeV1.validate(tickMilliseconds: tickMilliseconds)
             } catch {

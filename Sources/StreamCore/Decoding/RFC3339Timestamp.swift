@@ -13,11 +13,11 @@
 ///   second is not checked.
 ///
 /// Thread-safety: stateless.
-enum RFC3339Timestamp {
+public enum RFC3339Timestamp {
     /// The reason a string is not an RFC 3339 date-time. The message is a verb phrase naming the
     /// wrong part ("needs an offset ...", "has day 30, ..."), so a detail can read "it <message>".
-    struct ParseError: Error {
-        var message: String
+    public struct ParseError: Error, Sendable {
+        public var message: String
     }
 
     /// Returns the epoch milliseconds of the date-time in `text`.
@@ -25,7 +25,7 @@ enum RFC3339Timestamp {
     /// - Throws: ``ParseError`` naming the first part that does not match the grammar or the
     ///   calendar.
     /// - Complexity: O(n) in the length of `text` (the fraction may be long).
-    static func parseMilliseconds(_ text: UnsafeBufferPointer<UInt8>) throws(ParseError) -> Int64 {
+    public static func parseMilliseconds(_ text: UnsafeBufferPointer<UInt8>) throws(ParseError) -> Int64 {
         let count = text.count
         guard count >= 20 else {
             throw ParseError(message: "is too short for YYYY-MM-DDTHH:MM:SSZ")
