@@ -44,6 +44,24 @@ import Testing
         #expect(driver.readRecords().map(\.memeID) == ["B", "a", "a0", "b", "ä"])
     }
 
+    @Test func keysBeyondTheSortPrefixAreInByteOrder() {
+        // Keys share long prefixes, differ after byte 16, contain NUL bytes or end where another
+        // continues, so the 16-byte prefix the engine sorts by cannot order them alone.
+        let plain = [
+            "meme-0000000000000000b", "meme-0000000000000000a", "meme-000000000000000", "meme-0000000000",
+            "meme-00000000000", "a", "meme-0000000000000000ä", "meme-0000000000000000",
+        ]
+        // (as written in JSON, as decoded)
+        let keys =
+            plain.map { ($0, $0) } + [(#"meme-00000000000\u0000"#, "meme-00000000000\u{0}"), (#"a\u0000"#, "a\u{0}")]
+        let driver = TestDriver()
+        for (round, key) in (keys + keys.reversed()).enumerated() { driver.send(event(key.0, "view", Int64(round))) }
+        driver.advanceWatermark(to: EventTime(rawValue: Self.base + 10_000))
+        let emitted = driver.readRecords().map(\.memeID)
+        let expected = keys.map(\.1).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(emitted == expected)
+    }
+
     @Test func memeIDIsEscapedInValue() throws {
         let driver = TestDriver()
         driver.send(#"{"meme_id":"q\"b\\s\nx","type":"view","ts":\#(Self.base)}"#)

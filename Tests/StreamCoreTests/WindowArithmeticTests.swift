@@ -43,38 +43,4 @@ import Testing
         clock.advance(to: EventTime(rawValue: 1_600_000_000_000))
         #expect(clock.watermark == EventTime(rawValue: 1_700_000_000_000))
     }
-
-    @Test func dueQueuePopsByTickThenKeyBytes() {
-        var queue = DueQueue()
-        let entries = [(20, "a"), (10, "b"), (10, "B"), (10, "ä"), (30, "a"), (10, "a")]
-        for (tick, key) in entries { queue.insert(DueQueue.Entry(tick: Int64(tick), memeID: key)) }
-        var popped: [String] = []
-        while let entry = queue.popFirst() { popped.append("\(entry.tick)/\(entry.memeID)") }
-        #expect(popped == ["10/B", "10/a", "10/b", "10/ä", "20/a", "30/a"])
-        #expect(queue.count == 0)
-    }
-
-    @Test func dueQueueOrdersKeysBeyondPrefix() {
-        // Keys share long prefixes, differ after byte 16, contain NUL bytes or end where
-        // another continues, so the 16-byte prefix alone cannot order them.
-        let keys = [
-            "meme-0000000000000000b", "meme-0000000000000000a", "meme-000000000000000", "meme-0000000000",
-            "meme-00000000000\u{0}", "meme-00000000000", "a\u{0}", "a", "", "meme-0000000000000000ä",
-            "meme-0000000000000000",
-        ]
-        var queue = DueQueue()
-        for round in 0..<3 {
-            for (position, key) in keys.enumerated() {
-                queue.insert(DueQueue.Entry(tick: Int64(round % 2), memeID: key, slot: position))
-            }
-        }
-        var popped: [(Int64, String)] = []
-        while let entry = queue.popFirst() { popped.append((entry.tick, entry.memeID)) }
-        let expected = (keys.map { (Int64(0), $0) } + keys.map { (Int64(0), $0) } + keys.map { (Int64(1), $0) })
-            .sorted { lhs, rhs in
-                lhs.0 != rhs.0 ? lhs.0 < rhs.0 : Array(lhs.1.utf8).lexicographicallyPrecedes(Array(rhs.1.utf8))
-            }
-        #expect(popped.map(\.0) == expected.map(\.0))
-        #expect(popped.map(\.1) == expected.map(\.1))
-    }
 }

@@ -63,147 +63,147 @@ enum BoundColumn {
         }
     }
 
-    /// Adds an accepted event of the key in `slot`, as ``FeatureColumn/add(_:slot:lastProcessedTick:)`` does.
+    /// Adds an accepted event, as ``FeatureColumn/add(_:to:lastProcessedTick:)`` does.
     @inline(__always)
-    func add(_ event: Event, slot: Int, lastProcessedTick: Int64?) {
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {
         switch self {
-        case .countWindow(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .sumWindow(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .meanWindow(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+        case .countWindow(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .sumWindow(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .meanWindow(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
         case .extremumWindow(let column):
-            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+            column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
         case .decayedSumWindow(let column):
-            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+            column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
         case .distinctUsersWindow(let column):
-            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .countKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .sumKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .meanKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .extremumKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .decayedSumKey(let column): column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
+            column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .countKey(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .sumKey(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .meanKey(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .extremumKey(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .decayedSumKey(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
         case .distinctUsersKey(let column):
-            column.with { $0.add(event, slot: slot, lastProcessedTick: lastProcessedTick) }
-        case .other(let column): column.add(event, slot: slot, lastProcessedTick: lastProcessedTick)
+            column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
+        case .other(let column): column.add(event, to: region, lastProcessedTick: lastProcessedTick)
         }
     }
 
-    /// Moves the key to `tick`, as ``FeatureColumn/advance(slot:to:)`` does.
+    /// Writes the prepared pane, as ``FeatureColumn/writePreparedPane(_:at:)`` does.
     @inline(__always)
-    func advance(slot: Int, to tick: Int64) {
+    func writePreparedPane(_ region: ColumnRegion, at index: Int) {
         switch self {
-        case .countWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .sumWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .meanWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .extremumWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .decayedSumWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .distinctUsersWindow(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .countKey(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .sumKey(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .meanKey(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .extremumKey(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .decayedSumKey(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .distinctUsersKey(let column): column.with { $0.advance(slot: slot, to: tick) }
-        case .other(let column): column.advance(slot: slot, to: tick)
+        case .countWindow(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .sumWindow(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .meanWindow(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .extremumWindow(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .decayedSumWindow(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .distinctUsersWindow(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .countKey(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .sumKey(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .meanKey(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .extremumKey(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .decayedSumKey(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .distinctUsersKey(let column): column.with { $0.writePreparedPane(region, at: index) }
+        case .other(let column): column.writePreparedPane(region, at: index)
         }
     }
 
-    /// Returns whether a window covers a non-empty pane at `tick`, as ``FeatureColumn/coversEvent(slot:at:)`` does.
+    /// Moves the key to `tick`, as ``FeatureColumn/advance(_:to:)`` does.
     @inline(__always)
-    func coversEvent(slot: Int, at tick: Int64) -> Bool {
+    func advance(_ region: ColumnRegion, to tick: Int64) -> Int {
         switch self {
-        case .countWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .sumWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .meanWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .extremumWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .decayedSumWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .distinctUsersWindow(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .countKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .sumKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .meanKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .extremumKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .decayedSumKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .distinctUsersKey(let column): column.with { $0.coversEvent(slot: slot, at: tick) }
-        case .other(let column): column.coversEvent(slot: slot, at: tick)
+        case .countWindow(let column): column.with { $0.advance(region, to: tick) }
+        case .sumWindow(let column): column.with { $0.advance(region, to: tick) }
+        case .meanWindow(let column): column.with { $0.advance(region, to: tick) }
+        case .extremumWindow(let column): column.with { $0.advance(region, to: tick) }
+        case .decayedSumWindow(let column): column.with { $0.advance(region, to: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.advance(region, to: tick) }
+        case .countKey(let column): column.with { $0.advance(region, to: tick) }
+        case .sumKey(let column): column.with { $0.advance(region, to: tick) }
+        case .meanKey(let column): column.with { $0.advance(region, to: tick) }
+        case .extremumKey(let column): column.with { $0.advance(region, to: tick) }
+        case .decayedSumKey(let column): column.with { $0.advance(region, to: tick) }
+        case .distinctUsersKey(let column): column.with { $0.advance(region, to: tick) }
+        case .other(let column): column.advance(region, to: tick)
         }
     }
 
-    /// Returns whether a pane will enter the windows after `tick`, as ``FeatureColumn/hasWaitingPane(slot:at:)`` does.
+    /// Returns whether a window covers a non-empty pane at `tick`, as ``FeatureColumn/coversEvent(_:at:)`` does.
     @inline(__always)
-    func hasWaitingPane(slot: Int, at tick: Int64) -> Bool {
+    func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool {
         switch self {
-        case .countWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .sumWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .meanWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .extremumWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .decayedSumWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .distinctUsersWindow(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .countKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .sumKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .meanKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .extremumKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .decayedSumKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .distinctUsersKey(let column): column.with { $0.hasWaitingPane(slot: slot, at: tick) }
-        case .other(let column): column.hasWaitingPane(slot: slot, at: tick)
+        case .countWindow(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .sumWindow(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .meanWindow(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .extremumWindow(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .decayedSumWindow(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .countKey(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .sumKey(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .meanKey(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .extremumKey(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .decayedSumKey(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .distinctUsersKey(let column): column.with { $0.coversEvent(region, at: tick) }
+        case .other(let column): column.coversEvent(region, at: tick)
         }
     }
 
-    /// Returns the next tick at which a value can change, as ``FeatureColumn/nextChange(slot:after:)`` does.
+    /// Returns whether a pane will enter the windows after `tick`, as ``FeatureColumn/hasWaitingPane(_:at:)`` does.
     @inline(__always)
-    func nextChange(slot: Int, after tick: Int64) -> Int64? {
+    func hasWaitingPane(_ region: ColumnRegion, at tick: Int64) -> Bool {
         switch self {
-        case .countWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .sumWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .meanWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .extremumWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .decayedSumWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .distinctUsersWindow(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .countKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .sumKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .meanKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .extremumKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .decayedSumKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .distinctUsersKey(let column): column.with { $0.nextChange(slot: slot, after: tick) }
-        case .other(let column): column.nextChange(slot: slot, after: tick)
+        case .countWindow(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .sumWindow(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .meanWindow(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .extremumWindow(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .decayedSumWindow(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .countKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .sumKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .meanKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .extremumKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .decayedSumKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .distinctUsersKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
+        case .other(let column): column.hasWaitingPane(region, at: tick)
         }
     }
 
-    /// Computes a member's value at `tick`, as ``FeatureColumn/evaluate(member:slot:at:)`` does.
+    /// Returns the next tick at which a value can change, as ``FeatureColumn/nextChange(_:after:)`` does.
     @inline(__always)
-    func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue {
+    func nextChange(_ region: ColumnRegion, after tick: Int64) -> Int64? {
         switch self {
-        case .countWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .sumWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .meanWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .extremumWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .decayedSumWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .distinctUsersWindow(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .countKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .sumKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .meanKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .extremumKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .decayedSumKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .distinctUsersKey(let column): column.with { $0.evaluate(member: member, slot: slot, at: tick) }
-        case .other(let column): column.evaluate(member: member, slot: slot, at: tick)
+        case .countWindow(let column): column.with { $0.nextChange(region, after: tick) }
+        case .sumWindow(let column): column.with { $0.nextChange(region, after: tick) }
+        case .meanWindow(let column): column.with { $0.nextChange(region, after: tick) }
+        case .extremumWindow(let column): column.with { $0.nextChange(region, after: tick) }
+        case .decayedSumWindow(let column): column.with { $0.nextChange(region, after: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.nextChange(region, after: tick) }
+        case .countKey(let column): column.with { $0.nextChange(region, after: tick) }
+        case .sumKey(let column): column.with { $0.nextChange(region, after: tick) }
+        case .meanKey(let column): column.with { $0.nextChange(region, after: tick) }
+        case .extremumKey(let column): column.with { $0.nextChange(region, after: tick) }
+        case .decayedSumKey(let column): column.with { $0.nextChange(region, after: tick) }
+        case .distinctUsersKey(let column): column.with { $0.nextChange(region, after: tick) }
+        case .other(let column): column.nextChange(region, after: tick)
         }
     }
 
-    /// Forgets the key in `slot`, as ``FeatureColumn/removeSlot(_:)`` does.
+    /// Computes a member's value at `tick`, as ``FeatureColumn/evaluate(member:_:at:)`` does.
     @inline(__always)
-    func removeSlot(_ slot: Int) {
+    func evaluate(member: Int, _ region: ColumnRegion, at tick: Int64) -> FeatureValue {
         switch self {
-        case .countWindow(let column): column.with { $0.removeSlot(slot) }
-        case .sumWindow(let column): column.with { $0.removeSlot(slot) }
-        case .meanWindow(let column): column.with { $0.removeSlot(slot) }
-        case .extremumWindow(let column): column.with { $0.removeSlot(slot) }
-        case .decayedSumWindow(let column): column.with { $0.removeSlot(slot) }
-        case .distinctUsersWindow(let column): column.with { $0.removeSlot(slot) }
-        case .countKey(let column): column.with { $0.removeSlot(slot) }
-        case .sumKey(let column): column.with { $0.removeSlot(slot) }
-        case .meanKey(let column): column.with { $0.removeSlot(slot) }
-        case .extremumKey(let column): column.with { $0.removeSlot(slot) }
-        case .decayedSumKey(let column): column.with { $0.removeSlot(slot) }
-        case .distinctUsersKey(let column): column.with { $0.removeSlot(slot) }
-        case .other(let column): column.removeSlot(slot)
+        case .countWindow(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .sumWindow(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .meanWindow(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .extremumWindow(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .decayedSumWindow(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .distinctUsersWindow(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .countKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .sumKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .meanKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .extremumKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .decayedSumKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .distinctUsersKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
+        case .other(let column): column.evaluate(member: member, region, at: tick)
         }
     }
 }

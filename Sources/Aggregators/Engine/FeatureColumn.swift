@@ -1,132 +1,119 @@
 import StreamCore
 
-/// The per-key storage of one aggregator, for every key of a partition, indexed by key slot.
+/// The words of one column inside a key's block: the column's fixed words (a key column's
+/// committed state), then `paneCount` panes of one start word and the pane's state.
+struct ColumnRegion {
+    /// The column's first word. Valid until the key's block moves.
+    let words: UnsafeMutablePointer<UInt64>
+    /// The number of panes.
+    let paneCount: Int
+}
+
+/// One aggregator's share of every key's block.
 ///
 /// The engine keeps one column per distinct (aggregator, parameters, event-type filter, hop), so
 /// window features that differ only in size (`views_1m`, `views_5m`) share one pane timeline.
-/// Not thread-safe: owned by one partition engine.
+/// A column never moves words itself: when a pane must be created, it says where, the engine
+/// makes room and the column writes the pane; when panes are no longer needed, it says how many
+/// leading panes the engine may remove. Not thread-safe: owned by one partition engine.
 protocol FeatureColumn: AnyObject {
     /// `true` for window columns, whose content decides whether a key is kept.
     var isWindow: Bool { get }
-    /// Makes room for slots `0..<count`.
-    func reserveSlots(_ count: Int)
-    /// Adds an accepted event of the key in `slot`. `lastProcessedTick` decides whether a key
-    /// column counts it at once (`ts < lastProcessedTick`) or keeps it waiting until its tick passes.
-    func add(_ event: Event, slot: Int, lastProcessedTick: Int64?)
-    /// Moves the key to tick `tick`: folds held events with `ts < tick` and drops panes that no
-    /// window at `tick` or later can cover.
-    func advance(slot: Int, to tick: Int64)
+    /// The event type the column counts, or `nil` for every type.
+    var eventType: String? { get }
+    /// Words every key holds in the column before its panes.
+    var fixedWords: Int { get }
+    /// Words per pane: the start, then the state.
+    var paneWords: Int { get }
+    /// Writes the fixed words of a key that has no state in the column.
+    func initialize(_ region: ColumnRegion)
+    /// Adds an accepted event that passed the column's filter. Returns the index at which a new
+    /// pane must be created (then call ``writePreparedPane(_:at:)`` once the room is made), or −1
+    /// when the event was counted or ignored. `lastProcessedTick` decides whether a key column
+    /// counts the event at once (`ts < lastProcessedTick`) or keeps it waiting for its tick.
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int
+    /// Writes the pane prepared by the last ``add(_:to:lastProcessedTick:)`` at `index` of
+    /// `region`, which already counts it.
+    func writePreparedPane(_ region: ColumnRegion, at index: Int)
+    /// Moves the key to tick `tick`: folds waiting events with `ts < tick` into the fixed state
+    /// and gives up panes no window at `tick` or later covers. Returns how many leading panes the
+    /// engine must remove; their states are already released.
+    func advance(_ region: ColumnRegion, to tick: Int64) -> Int
     /// `true` when some window of the column covers a non-empty pane at `tick`.
-    func coversEvent(slot: Int, at tick: Int64) -> Bool
+    func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool
     /// `true` when a non-empty pane will enter the windows after `tick`.
-    func hasWaitingPane(slot: Int, at tick: Int64) -> Bool
+    func hasWaitingPane(_ region: ColumnRegion, at tick: Int64) -> Bool
     /// Returns the first tick after `tick` at which a value of the column can change, or `nil`.
-    func nextChange(slot: Int, after tick: Int64) -> Int64?
+    func nextChange(_ region: ColumnRegion, after tick: Int64) -> Int64?
     /// Computes the value of member `member` (a window size index, 0 for key columns) at `tick`.
-    func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue
-    /// Forgets the key in `slot`.
-    func removeSlot(_ slot: Int)
-    /// Writes the key's state in `slot`.
-    func encode(slot: Int, into writer: inout StateWriter)
-    /// Reads a key's state written by ``encode(slot:into:)`` into `slot`.
-    func decode(slot: Int, from reader: inout StateReader) throws(StateDecodingError)
-    /// Estimated heap bytes of the key's state in `slot`.
-    func memoryBytes(slot: Int) -> Int
+    func evaluate(member: Int, _ region: ColumnRegion, at tick: Int64) -> FeatureValue
+    /// Releases the states of a key that is dropped.
+    func release(_ region: ColumnRegion)
+    /// Writes the key's state in the checkpoint format.
+    func encode(_ region: ColumnRegion, into writer: inout StateWriter)
+    /// Reads a key's state written by ``encode(_:into:)`` and appends its words (fixed words,
+    /// then panes) to `words`. Returns the pane count.
+    func decode(from reader: inout StateReader, appendingTo words: inout [UInt64]) throws(StateDecodingError) -> Int
+    /// Bytes the key's states take outside its block.
+    func outOfBlockBytes(_ region: ColumnRegion) -> Int
 }
 
-/// One aggregator state for events whose pane (window column) or tick (key column) starts at
-/// `start` ms.
-struct Pane<State: Sendable & Equatable>: Sendable {
-    var start: Int64
-    var state: State
-}
+extension ColumnRegion {
+    /// The start of pane `index`.
+    @inline(__always)
+    func paneStart(_ index: Int, fixedWords: Int, paneWords: Int) -> Int64 {
+        Int64(bitPattern: words[fixedWords + index * paneWords])
+    }
 
-extension ContiguousArray {
-    /// The index of the first element whose `start` is ≥ `start`, by binary search.
-    fileprivate func insertionIndex<State>(forStart start: Int64) -> Int where Element == Pane<State> {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if self[middle].start < start { low = middle + 1 } else { high = middle }
-        }
-        return low
+    /// The first state word of pane `index`.
+    @inline(__always)
+    func paneState(_ index: Int, fixedWords: Int, paneWords: Int) -> UnsafeMutablePointer<UInt64> {
+        words + fixedWords + index * paneWords + 1
     }
 }
 
-/// Adds `event` to the pane starting at `start`, creating it when the aggregator takes the event.
-@_specialize(where A == CountAggregator)
-@_specialize(where A == SumAggregator)
-@_specialize(where A == MeanAggregator)
-@_specialize(where A == ExtremumAggregator)
-@_specialize(where A == DecayedSumAggregator)
-func addToPane<A: Aggregator>(
-    _ panes: inout ContiguousArray<Pane<A.State>>,
-    start: Int64,
-    event: Event,
-    aggregator: A
+/// Finds the pane starting at `start` among the region's panes, searching from the last one
+/// (events mostly arrive in order). Returns its index and `true`, or the insertion index and
+/// `false`.
+@inline(__always)
+func locatePane(_ region: ColumnRegion, start: Int64, fixedWords: Int, paneWords: Int) -> (index: Int, found: Bool) {
+    var index = region.paneCount
+    while index > 0 {
+        let existing = region.paneStart(index - 1, fixedWords: fixedWords, paneWords: paneWords)
+        if existing == start { return (index - 1, true) }
+        if existing < start { break }
+        index -= 1
+    }
+    return (index, false)
+}
+
+/// Writes `count` panes of `region` starting at `first` in the checkpoint format: a u32 count, then
+/// per pane its start (i64) and the aggregator's state.
+func encodePanes<A: Aggregator>(
+    _ region: ColumnRegion,
+    fixedWords: Int,
+    states: PackedStates<A>,
+    into writer: inout StateWriter
 ) {
-    // Events mostly arrive in order, so the last pane is the usual target.
-    if let last = panes.last, last.start == start {
-        aggregator.update(&panes[panes.count - 1].state, with: event)
-        return
-    }
-    let index = panes.insertionIndex(forStart: start)
-    if index < panes.count, panes[index].start == start {
-        aggregator.update(&panes[index].state, with: event)
-        return
-    }
-    var state = aggregator.emptyState
-    aggregator.update(&state, with: event)
-    // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
-    guard !aggregator.isEmpty(state) else { return }
-    panes.insert(Pane(start: start, state: state), at: index)
-}
-
-/// Removes the leading panes that start before `start`, in place, and returns them merged into
-/// `merged` when given.
-@_specialize(where A == CountAggregator)
-@_specialize(where A == SumAggregator)
-@_specialize(where A == MeanAggregator)
-@_specialize(where A == ExtremumAggregator)
-@_specialize(where A == DecayedSumAggregator)
-func removePanes<A: Aggregator>(
-    _ panes: inout ContiguousArray<Pane<A.State>>,
-    startingBefore start: Int64,
-    aggregator: A,
-    mergingInto merged: UnsafeMutablePointer<A.State>? = nil
-) {
-    var count = 0
-    while count < panes.count, panes[count].start < start {
-        if let merged { aggregator.merge(&merged.pointee, with: panes[count].state) }
-        count += 1
-    }
-    if count == panes.count {
-        // Release the storage: most keys go quiet, and an empty array costs no heap.
-        panes = []
-    } else if count > 0 {
-        panes.removeFirst(count)
+    let paneWords = 1 + states.stateWords
+    writer.writeUInt32(UInt32(region.paneCount))
+    for index in 0..<region.paneCount {
+        writer.writeInt64(region.paneStart(index, fixedWords: fixedWords, paneWords: paneWords))
+        states.aggregator.encode(
+            states.load(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords)),
+            into: &writer
+        )
     }
 }
 
-func encodePanes<A: Aggregator>(_ panes: ContiguousArray<Pane<A.State>>, aggregator: A, into writer: inout StateWriter)
-{
-    writer.writeUInt32(UInt32(panes.count))
-    for pane in panes {
-        writer.writeInt64(pane.start)
-        aggregator.encode(pane.state, into: &writer)
-    }
-}
-
+/// Reads panes written by ``encodePanes(_:fixedWords:states:into:)`` and appends their words.
+/// Returns the pane count.
 func decodePanes<A: Aggregator>(
-    aggregator: A,
-    from reader: inout StateReader
-) throws(StateDecodingError)
-    -> ContiguousArray<Pane<A.State>>
-{
+    states: inout PackedStates<A>,
+    from reader: inout StateReader,
+    appendingTo words: inout [UInt64]
+) throws(StateDecodingError) -> Int {
     let count = Int(try reader.readUInt32("pane count"))
-    var panes = ContiguousArray<Pane<A.State>>()
-    panes.reserveCapacity(count)
     var previous = Int64.min
     for _ in 0..<count {
         let start = try reader.readInt64("pane start")
@@ -134,7 +121,18 @@ func decodePanes<A: Aggregator>(
             throw StateDecodingError("pane start \(start) is not after the previous pane start \(previous)")
         }
         previous = start
-        panes.append(Pane(start: start, state: try aggregator.decode(from: &reader)))
+        let state = try states.aggregator.decode(from: &reader)
+        words.append(UInt64(bitPattern: start))
+        appendState(state, states: &states, to: &words)
     }
-    return panes
+    return count
+}
+
+/// Appends the words of `state` to `words`.
+func appendState<A: Aggregator>(_ state: A.State, states: inout PackedStates<A>, to words: inout [UInt64]) {
+    let first = words.count
+    words.append(contentsOf: repeatElement(0, count: states.stateWords))
+    words.withUnsafeMutableBufferPointer { buffer in
+        states.initialize(buffer.baseAddress! + first, to: state)
+    }
 }

@@ -11,17 +11,24 @@ struct FeaturePlan {
     }
 
     let featureSet: FeatureSet
-    /// The columns, held strongly: ``boundColumns`` and ``boundWindowColumns`` rely on it.
+    /// The columns, held strongly: ``boundColumns`` relies on it.
     let columns: [any FeatureColumn]
     /// `columns` with their concrete types, for the per-event and per-visit calls.
     let boundColumns: [BoundColumn]
-    /// The window columns of `boundColumns`, in the same order.
-    let boundWindowColumns: [BoundColumn]
+    /// Positions of the window columns in `columns`.
+    let windowColumnIndices: [Int]
     let sources: [Source]
     /// Positions of the emitted features, in record order.
     let emittedIndices: [Int]
     /// Positions of the emitted non-clock features: the comparable vector.
     let comparableIndices: [Int]
+    /// The distinct event types the columns filter on.
+    let eventTypes: [String]
+    /// Per column, its filter's position in `eventTypes`, or −1 for every type.
+    let eventTypeIndices: [Int]
+    /// Per column, its fixed words and its words per pane.
+    let fixedWords: [Int]
+    let paneWords: [Int]
 
     init(featureSet: FeatureSet, tickMilliseconds: Int64) {
         self.featureSet = featureSet
@@ -60,10 +67,27 @@ struct FeaturePlan {
         }
         self.columns = columns
         boundColumns = columns.map(BoundColumn.init)
-        boundWindowColumns = columns.filter(\.isWindow).map(BoundColumn.init)
+        windowColumnIndices = columns.indices.filter { columns[$0].isWindow }
         self.sources = sources
         emittedIndices = featureSet.features.indices.filter { featureSet.features[$0].isEmitted }
         comparableIndices = emittedIndices.filter { !featureSet.features[$0].isClock }
+        var eventTypes: [String] = []
+        eventTypeIndices = columns.map { column in
+            guard let type = column.eventType else { return -1 }
+            if let index = eventTypes.firstIndex(of: type) { return index }
+            eventTypes.append(type)
+            return eventTypes.count - 1
+        }
+        self.eventTypes = eventTypes
+        fixedWords = columns.map(\.fixedWords)
+        paneWords = columns.map(\.paneWords)
+    }
+
+    /// The position of `type` in ``eventTypes``, or −1 when no column filters on it.
+    @inline(__always)
+    func eventTypeIndex(of type: String) -> Int {
+        for index in eventTypes.indices where eventTypes[index] == type { return index }
+        return -1
     }
 
     private static func makeColumn<A: Aggregator>(

@@ -2,29 +2,30 @@ import StreamCore
 
 /// One aggregator over all of a key's events with `ts < T` (key and clock features).
 ///
-/// Events with `ts` before the last processed tick are counted at once. Later ones wait in
-/// per-tick buckets and are folded in when their tick has passed, so an event that arrived
-/// early never leaks into a tick at or before its own time.
+/// The fixed words hold the state of the events with `ts` before the last processed tick, which
+/// are counted at once. Later events wait in per-tick panes and are folded in when their tick has
+/// passed, so an event that arrived early never leaks into a tick at or before its own time.
 final class KeyColumn<A: Aggregator>: FeatureColumn {
-    let aggregator: A
     let eventType: String?
     let tick: Int64
-    private var committedBySlot: [A.State] = []
-    private var waitingBySlot: [ContiguousArray<Pane<A.State>>] = []
+    private(set) var states: PackedStates<A>
+    private var preparedStart: Int64 = 0
+    private var preparedState: A.State
 
     init(aggregator: A, eventType: String?, tick: Int64) {
-        self.aggregator = aggregator
         self.eventType = eventType
         self.tick = tick
+        states = PackedStates(aggregator: aggregator)
+        preparedState = aggregator.emptyState
     }
 
+    var aggregator: A { states.aggregator }
     var isWindow: Bool { false }
+    var fixedWords: Int { states.stateWords }
+    var paneWords: Int { 1 + states.stateWords }
 
-    func reserveSlots(_ count: Int) {
-        while committedBySlot.count < count {
-            committedBySlot.append(aggregator.emptyState)
-            waitingBySlot.append([])
-        }
+    func initialize(_ region: ColumnRegion) {
+        states.initialize(region.words, to: aggregator.emptyState)
     }
 
     @_specialize(where A == CountAggregator)
@@ -32,19 +33,33 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func add(_ event: Event, slot: Int, lastProcessedTick: Int64?) {
-        if let eventType, event.type != eventType { return }
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {
         let time = event.eventTime.rawValue
         if let lastProcessedTick, time < lastProcessedTick {
-            aggregator.update(&committedBySlot[slot], with: event)
-            return
+            states.update(region.words, with: event)
+            return -1
         }
-        addToPane(
-            &waitingBySlot[slot],
-            start: TickArithmetic.floor(time, to: self.tick),
-            event: event,
-            aggregator: aggregator
-        )
+        let start = TickArithmetic.floor(time, to: self.tick)
+        let fixedWords = fixedWords
+        let paneWords = paneWords
+        let (index, found) = locatePane(region, start: start, fixedWords: fixedWords, paneWords: paneWords)
+        if found {
+            states.update(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords), with: event)
+            return -1
+        }
+        var state = aggregator.emptyState
+        aggregator.update(&state, with: event)
+        guard !aggregator.isEmpty(state) else { return -1 }
+        preparedStart = start
+        preparedState = state
+        return index
+    }
+
+    func writePreparedPane(_ region: ColumnRegion, at index: Int) {
+        let fixedWords = fixedWords
+        let paneWords = paneWords
+        region.words[fixedWords + index * paneWords] = UInt64(bitPattern: preparedStart)
+        states.initialize(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords), to: preparedState)
     }
 
     @_specialize(where A == CountAggregator)
@@ -52,14 +67,33 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func advance(slot: Int, to tick: Int64) {
+    func advance(_ region: ColumnRegion, to tick: Int64) -> Int {
         // A bucket [b, b + tick) contains only events with ts < tick once b < tick.
-        guard let first = waitingBySlot[slot].first, first.start < tick else { return }
-        var committed = committedBySlot[slot]
-        withUnsafeMutablePointer(to: &committed) { merged in
-            removePanes(&waitingBySlot[slot], startingBefore: tick, aggregator: aggregator, mergingInto: merged)
+        let fixedWords = fixedWords
+        let paneWords = paneWords
+        var count = 0
+        while count < region.paneCount, region.paneStart(count, fixedWords: fixedWords, paneWords: paneWords) < tick {
+            let pane = region.paneState(count, fixedWords: fixedWords, paneWords: paneWords)
+            states.merge(region.words, with: states.load(pane))
+            states.release(pane)
+            count += 1
         }
-        committedBySlot[slot] = committed
+        return count
+    }
+
+    func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool { false }
+
+    func hasWaitingPane(_ region: ColumnRegion, at tick: Int64) -> Bool { false }
+
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
+    func nextChange(_ region: ColumnRegion, after tick: Int64) -> Int64? {
+        guard region.paneCount > 0 else { return nil }
+        let first = region.paneStart(0, fixedWords: fixedWords, paneWords: paneWords)
+        return Swift.max(first + self.tick, tick + self.tick)
     }
 
     @_specialize(where A == CountAggregator)
@@ -67,53 +101,35 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func coversEvent(slot: Int, at tick: Int64) -> Bool { false }
-
-    @_specialize(where A == CountAggregator)
-    @_specialize(where A == SumAggregator)
-    @_specialize(where A == MeanAggregator)
-    @_specialize(where A == ExtremumAggregator)
-    @_specialize(where A == DecayedSumAggregator)
-    func hasWaitingPane(slot: Int, at tick: Int64) -> Bool { false }
-
-    @_specialize(where A == CountAggregator)
-    @_specialize(where A == SumAggregator)
-    @_specialize(where A == MeanAggregator)
-    @_specialize(where A == ExtremumAggregator)
-    @_specialize(where A == DecayedSumAggregator)
-    func nextChange(slot: Int, after tick: Int64) -> Int64? {
-        guard let first = waitingBySlot[slot].first else { return nil }
-        return Swift.max(first.start + self.tick, tick + self.tick)
+    func evaluate(member: Int, _ region: ColumnRegion, at tick: Int64) -> FeatureValue {
+        aggregator.evaluate(states.load(region.words), at: tick)
     }
 
-    @_specialize(where A == CountAggregator)
-    @_specialize(where A == SumAggregator)
-    @_specialize(where A == MeanAggregator)
-    @_specialize(where A == ExtremumAggregator)
-    @_specialize(where A == DecayedSumAggregator)
-    func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue {
-        aggregator.evaluate(committedBySlot[slot], at: tick)
+    func release(_ region: ColumnRegion) {
+        guard !states.isInline else { return }
+        states.release(region.words)
+        for index in 0..<region.paneCount {
+            states.release(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords))
+        }
     }
 
-    func removeSlot(_ slot: Int) {
-        committedBySlot[slot] = aggregator.emptyState
-        waitingBySlot[slot] = []
+    func encode(_ region: ColumnRegion, into writer: inout StateWriter) {
+        aggregator.encode(states.load(region.words), into: &writer)
+        encodePanes(region, fixedWords: fixedWords, states: states, into: &writer)
     }
 
-    func encode(slot: Int, into writer: inout StateWriter) {
-        aggregator.encode(committedBySlot[slot], into: &writer)
-        encodePanes(waitingBySlot[slot], aggregator: aggregator, into: &writer)
+    func decode(from reader: inout StateReader, appendingTo words: inout [UInt64]) throws(StateDecodingError) -> Int {
+        let committed = try aggregator.decode(from: &reader)
+        appendState(committed, states: &states, to: &words)
+        return try decodePanes(states: &states, from: &reader, appendingTo: &words)
     }
 
-    func decode(slot: Int, from reader: inout StateReader) throws(StateDecodingError) {
-        committedBySlot[slot] = try aggregator.decode(from: &reader)
-        waitingBySlot[slot] = try decodePanes(aggregator: aggregator, from: &reader)
-    }
-
-    func memoryBytes(slot: Int) -> Int {
-        let waiting = waitingBySlot[slot]
-        let waitingBytes = waiting.capacity > 0 ? 32 + waiting.capacity * MemoryLayout<Pane<A.State>>.stride : 0
-        return MemoryLayout<A.State>.stride + aggregator.memoryBytes(of: committedBySlot[slot])
-            - MemoryLayout<A.State>.size + waitingBytes
+    func outOfBlockBytes(_ region: ColumnRegion) -> Int {
+        guard !states.isInline else { return 0 }
+        var total = states.outOfBlockBytes(region.words)
+        for index in 0..<region.paneCount {
+            total += states.outOfBlockBytes(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords))
+        }
+        return total
     }
 }

@@ -30,17 +30,29 @@ extension PartitionEngine {
         writer.writeOptionalInt64(clock.maxEventTime?.rawValue)
         writer.writeOptionalInt64(clock.watermark?.rawValue)
         writer.writeOptionalInt64(clock.lastProcessedTick?.rawValue)
-        let keys = slotsByKey.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var keys = slots.indices.filter { slots[$0].keyLength != 0 }
+        keys.sort { keyPrecedes($0, $1) }
         writer.writeUInt32(UInt32(keys.count))
-        for key in keys {
-            let slot = slotsByKey[key]!
-            let entry = entries[slot]!
-            writer.writeString(entry.memeID)
-            writer.writeInt64(entry.maxEventTime)
-            writer.writeInt64(entry.scheduledTick)
-            writer.writeBool(entry.lastEmitted != nil)
-            if let vector = entry.lastEmitted { writer.writeBytes(vector) }
-            for column in plan.columns { column.encode(slot: slot, into: &writer) }
+        for slot in keys {
+            writer.writeBytes(Array(keyBytes(slot)))
+            writer.writeInt64(slots[slot].maxEventTime)
+            writer.writeInt64(slots[slot].scheduledTick)
+            let vectorLength = slots[slot].vectorLength
+            writer.writeBool(vectorLength != Self.noVector)
+            if vectorLength != Self.noVector {
+                let vector = UnsafeRawBufferPointer(
+                    start: UnsafeRawPointer(blockPointer(slot) + keyWords(slot)),
+                    count: Int(vectorLength)
+                )
+                writer.writeBytes(Array(vector))
+            }
+            locateColumns(slot)
+            for column in 0..<columnCount {
+                plan.columns[column].encode(
+                    ColumnRegion(words: blockPointer(slot) + columnOffsets[column], paneCount: columnCounts[column]),
+                    into: &writer
+                )
+            }
         }
         return writer.bytes
     }
@@ -98,67 +110,127 @@ extension PartitionEngine {
         let lastProcessed = try reader.readOptionalInt64("last processed tick").map(EventTime.init(rawValue:))
         clock.restore(maxEventTime: maxEventTime, watermark: watermark, lastProcessedTick: lastProcessed)
         let keyCount = Int(try reader.readUInt32("key count"))
-        entries.reserveCapacity(keyCount)
-        for slot in 0..<keyCount {
-            let memeID = try reader.readString("meme_id")
+        var words: [UInt64] = []
+        var paneCounts: [Int] = []
+        for _ in 0..<keyCount {
+            let memeID = try reader.readBytes("meme_id")
+            guard !memeID.isEmpty, memeID.count <= Int(UInt8.max) else {
+                throw StateDecodingError(
+                    "meme_id of \(memeID.count) bytes is out of range (1 to 255) at byte \(reader.position)"
+                )
+            }
             let maxTime = try reader.readInt64("key max ts")
             let scheduled = try reader.readInt64("key queued tick")
             var lastEmitted: [UInt8]?
             if try reader.readBool("last emitted presence") {
                 lastEmitted = try reader.readBytes("last emitted vector")
             }
-            entries.append(
-                KeyEntry(memeID: memeID, maxEventTime: maxTime, lastEmitted: lastEmitted, scheduledTick: scheduled)
-            )
-            slotsByKey[memeID] = slot
-            for column in plan.columns {
-                column.reserveSlots(slot + 1)
-                try column.decode(slot: slot, from: &reader)
+            // The block: key bytes, vector bytes (both zero-padded to words), pane counts, columns.
+            words.removeAll(keepingCapacity: true)
+            paneCounts.removeAll(keepingCapacity: true)
+            Self.appendPadded(memeID, to: &words)
+            if let lastEmitted { Self.appendPadded(lastEmitted, to: &words) }
+            let header = words.count
+            words.append(contentsOf: repeatElement(0, count: headerWords))
+            for column in plan.columns { paneCounts.append(try column.decode(from: &reader, appendingTo: &words)) }
+            let isDuplicate = memeID.withUnsafeBytes { key in
+                keyIndex.find(hash: keyIndex.hash(key), where: { keyEquals(Int($0), key) }) != nil
             }
-            if scheduled != .max { dueQueue.insert(DueQueue.Entry(tick: scheduled, memeID: memeID, slot: slot)) }
+            if isDuplicate {
+                throw StateDecodingError(
+                    "meme_id \(String(decoding: memeID, as: UTF8.self)) appears twice in the state"
+                )
+            }
+            memeID.withUnsafeBytes { key in
+                let hash = keyIndex.hash(key)
+                words.withUnsafeMutableBufferPointer { buffer in
+                    let counts = UnsafeMutableRawPointer(buffer.baseAddress! + header)
+                    for (column, count) in paneCounts.enumerated() {
+                        counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
+                    }
+                }
+                let block = arena.allocate(words: words.count)
+                words.withUnsafeBufferPointer {
+                    arena.pointer(to: block).update(from: $0.baseAddress!, count: $0.count)
+                }
+                let slot = slots.count
+                slots.append(
+                    KeySlot(
+                        block: block,
+                        keyLength: UInt8(key.count),
+                        vectorLength: lastEmitted.map { UInt32($0.count) } ?? Self.noVector,
+                        usedWords: UInt32(words.count),
+                        hash: UInt32(truncatingIfNeeded: hash),
+                        maxEventTime: maxTime,
+                        scheduledTick: scheduled
+                    )
+                )
+                keyIndex.insert(hash: hash, slot: UInt32(slot))
+                if scheduled != .max { schedule.schedule(UInt32(slot), at: scheduled) }
+            }
         }
         guard reader.isAtEnd else {
             throw StateDecodingError("state has trailing bytes after byte \(reader.position); it is corrupt")
         }
     }
 
-    /// Estimated bytes of per-key state: key entries, key strings, last emitted vectors, the key
-    /// index and every column's panes. An estimate for memory tests and benchmarks: it counts
-    /// array headers and element storage but not allocator overhead.
+    /// Appends `bytes` to `words`, eight per word in memory order, the last word zero-padded.
+    static func appendPadded(_ bytes: [UInt8], to words: inout [UInt64]) {
+        let first = words.count
+        words.append(contentsOf: repeatElement(0, count: (bytes.count + 7) / 8))
+        words.withUnsafeMutableBufferPointer { buffer in
+            bytes.withUnsafeBytes {
+                UnsafeMutableRawPointer(buffer.baseAddress! + first).copyMemory(
+                    from: $0.baseAddress!,
+                    byteCount: $0.count
+                )
+            }
+        }
+    }
+
+    /// Estimated bytes of per-key state: the slot table, the key index, every key's block (its
+    /// whole size class) and states kept outside blocks. An estimate for memory tests and
+    /// benchmarks: it counts what the engine reserves per key, not allocator overhead or the
+    /// arena's unused tail.
     public func estimatedStateBytes() -> Int {
-        var total = 0
-        for case let entry? in entries {
-            total += MemoryLayout<KeyEntry>.stride
-            if entry.memeID.utf8.count > 15 { total += 32 + entry.memeID.utf8.count }
-            if let vector = entry.lastEmitted { total += 32 + vector.capacity }
-        }
-        // The key index stores one String and one Int per key, at a load factor of at most 3/4.
-        total += slotsByKey.capacity * (MemoryLayout<String>.stride + MemoryLayout<Int>.stride) * 4 / 3
-        for slot in entries.indices where entries[slot] != nil {
-            for column in plan.columns { total += column.memoryBytes(slot: slot) }
-        }
-        return total
+        estimatedStateBytesByPart().reduce(0) { $0 + $1.bytes }
     }
 }
 
 extension PartitionEngine {
-    /// Estimated state bytes by part: `keys` (entries, strings, last emitted vectors and the key
-    /// index) and one entry per column, named after the features that share it. Same estimate
-    /// as ``estimatedStateBytes()``, which is the sum.
+    /// Estimated state bytes by part: `keys` (slot entries, the key index, `meme_id` bytes and
+    /// pane counts), `last emitted vectors`, `unused block words` (the rest of each block's size
+    /// class) and one entry per column, named after the features that share it. The sum is
+    /// ``estimatedStateBytes()``.
     public func estimatedStateBytesByPart() -> [(part: String, bytes: Int)] {
-        var parts: [(part: String, bytes: Int)] = []
-        var total = 0
-        for (index, column) in plan.columns.enumerated() {
-            var bytes = 0
-            for slot in entries.indices where entries[slot] != nil { bytes += column.memoryBytes(slot: slot) }
+        var keys = slots.capacity * MemoryLayout<KeySlot>.stride + keyIndex.tableBytes
+        var vectors = 0
+        var unused = 0
+        var columns = Array(repeating: 0, count: columnCount)
+        for slot in slots.indices where slots[slot].keyLength != 0 {
+            keys += (keyWords(slot) + headerWords) * 8
+            vectors += vectorWords(slot) * 8
+            unused += (WordArena.words(inClass: slots[slot].block.sizeClass) - Int(slots[slot].usedWords)) * 8
+            locateColumns(slot)
+            for column in 0..<columnCount {
+                let region = ColumnRegion(
+                    words: blockPointer(slot) + columnOffsets[column],
+                    paneCount: columnCounts[column]
+                )
+                columns[column] += (plan.fixedWords[column] + region.paneCount * plan.paneWords[column]) * 8
+                columns[column] += plan.columns[column].outOfBlockBytes(region)
+            }
+        }
+        var parts: [(part: String, bytes: Int)] = [
+            ("keys", keys), ("last emitted vectors", vectors), ("unused block words", unused),
+        ]
+        for column in 0..<columnCount {
             let names = plan.sources.indices.filter {
-                if case .column(let source, _) = plan.sources[$0] { return source == index }
+                if case .column(let source, _) = plan.sources[$0] { return source == column }
                 return false
             }.map { featureSet.features[$0].name }
-            parts.append((names.joined(separator: "+"), bytes))
-            total += bytes
+            parts.append((names.joined(separator: "+"), columns[column]))
         }
-        parts.insert(("keys", estimatedStateBytes() - total), at: 0)
         return parts
     }
 }

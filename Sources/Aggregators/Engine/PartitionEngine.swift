@@ -1,5 +1,11 @@
 import StreamCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The windowed feature engine of one input partition.
 ///
 /// It decodes and validates each record, applies accepted events to per-key state, moves the
@@ -13,19 +19,52 @@ import StreamCore
 /// waiting event's tick passing. So a jump over many ticks costs work per due key and change
 /// point, not per tick and key. Within one tick, keys are processed in ascending `meme_id` byte order.
 ///
+/// State: each key's bytes, last emitted vector and column panes sit in one block of a
+/// ``WordArena``; docs/engine.md gives the layout.
+///
 /// Not thread-safe: one thread owns an engine.
 public final class PartitionEngine {
-    /// Per-key bookkeeping outside the columns.
-    struct KeyEntry {
-        var memeID: String
+    /// Per-key bookkeeping outside the key's block.
+    struct KeySlot {
+        /// The key's block: key bytes, last emitted vector, pane counts, then the columns.
+        var block: WordArena.Block
+        /// Bytes of `meme_id`; 0 marks a free slot.
+        var keyLength: UInt8
+        /// Bytes of the last emitted comparable vector, or ``PartitionEngine/noVector``.
+        var vectorLength: UInt32
+        /// Words of the block in use.
+        var usedWords: UInt32
+        /// The low 32 bits of the key's hash in ``PartitionEngine/keyIndex``.
+        var hash: UInt32
         /// The largest `ts` of the key's accepted events since its state was created.
         var maxEventTime: Int64
-        /// The comparable vector of the last record emitted in ``ComparableVectorCoding`` form, or
-        /// `nil` when none was emitted.
-        var lastEmitted: [UInt8]?
         /// The tick the key is queued for, or `Int64.max` when it is not queued.
         var scheduledTick: Int64
     }
+
+    /// A key due at a tick, with the first 16 bytes of its `meme_id` for ordering.
+    struct DueKey {
+        var prefixHigh: UInt64
+        var prefixLow: UInt64
+        var slot: Int
+    }
+
+    /// What the per-event and per-visit loops need of one column.
+    struct ColumnLayout {
+        var bound: BoundColumn
+        var fixedWords: Int
+        var paneWords: Int
+        /// The column's filter in ``FeaturePlan/eventTypes``, or −1 for every type.
+        var eventTypeIndex: Int
+    }
+
+    /// The origin of one feature's value in the per-visit loop.
+    enum ValueStep {
+        case column(Int, member: Int)
+        case program(ExpressionProgram)
+    }
+
+    static let noVector = UInt32.max
 
     /// The input partition.
     public let partition: Int32
@@ -37,13 +76,30 @@ public final class PartitionEngine {
     let plan: FeaturePlan
     private let decoder: EventDecoder
     var clock: PartitionClock
-    var slotsByKey: [String: Int] = [:]
-    var entries: [KeyEntry?] = []
+    let arena = WordArena()
+    let keyIndex = KeyIndex()
+    var slots: [KeySlot] = []
     var freeSlots: [Int] = []
-    var dueQueue = DueQueue()
+    var schedule = TickSchedule()
     private var recordWriter: RecordWriter
-    private var values: [FeatureValue] = []
     private var comparableBytes: [UInt8] = []
+    private var dueKeys: [DueKey] = []
+    // The hot loops read these tables through pointers the engine owns, which costs no
+    // reference counting per access; `deinit` frees them.
+    let layouts: UnsafeMutableBufferPointer<ColumnLayout>
+    private let valueSteps: UnsafeMutableBufferPointer<ValueStep>
+    private let windowColumns: UnsafeMutableBufferPointer<Int>
+    private let comparableIndices: UnsafeMutableBufferPointer<Int>
+    /// Scratch: every feature's value at the tick being visited.
+    private let values: UnsafeMutableBufferPointer<FeatureValue>
+    /// Scratch: each column's word offset and pane count in the block being visited.
+    let columnOffsets: UnsafeMutableBufferPointer<Int>
+    let columnCounts: UnsafeMutableBufferPointer<Int>
+    let columnCount: Int
+    /// Words of pane counts (one u32 per column) in every block.
+    let headerWords: Int
+    /// Fixed words of all columns together.
+    let fixedWordsTotal: Int
 
     /// The offset after the last record processed, or `nil` before the first.
     public internal(set) var nextOffset: Int64?
@@ -74,7 +130,51 @@ public final class PartitionEngine {
         )
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
-        values = Array(repeating: .null, count: featureSet.features.count)
+        columnCount = plan.columns.count
+        headerWords = (plan.columns.count + 1) / 2
+        fixedWordsTotal = plan.fixedWords.reduce(0, +)
+        let plan = plan
+        layouts = .allocate(capacity: columnCount)
+        _ = layouts.initialize(
+            from: plan.columns.indices.map {
+                ColumnLayout(
+                    bound: plan.boundColumns[$0],
+                    fixedWords: plan.fixedWords[$0],
+                    paneWords: plan.paneWords[$0],
+                    eventTypeIndex: plan.eventTypeIndices[$0]
+                )
+            }
+        )
+        valueSteps = .allocate(capacity: plan.sources.count)
+        _ = valueSteps.initialize(
+            from: plan.sources.map {
+                switch $0 {
+                case .column(let column, let member): ValueStep.column(column, member: member)
+                case .expression(let expression): ValueStep.program(ExpressionProgram(expression))
+                }
+            }
+        )
+        windowColumns = .allocate(capacity: plan.windowColumnIndices.count)
+        _ = windowColumns.initialize(from: plan.windowColumnIndices)
+        comparableIndices = .allocate(capacity: plan.comparableIndices.count)
+        _ = comparableIndices.initialize(from: plan.comparableIndices)
+        values = .allocate(capacity: Swift.max(1, featureSet.features.count))
+        values.initialize(repeating: .null)
+        columnOffsets = .allocate(capacity: Swift.max(1, columnCount))
+        columnOffsets.initialize(repeating: 0)
+        columnCounts = .allocate(capacity: Swift.max(1, columnCount))
+        columnCounts.initialize(repeating: 0)
+    }
+
+    deinit {
+        for step in valueSteps { if case .program(let program) = step { program.deallocate() } }
+        layouts.deinitialize().deallocate()
+        valueSteps.deinitialize().deallocate()
+        windowColumns.deallocate()
+        comparableIndices.deallocate()
+        values.deallocate()
+        columnOffsets.deallocate()
+        columnCounts.deallocate()
     }
 
     /// The largest `ts` of the accepted events, or `nil` before the first.
@@ -84,13 +184,13 @@ public final class PartitionEngine {
     /// The last tick processed, or `nil` before the first.
     public var lastProcessedTick: EventTime? { clock.lastProcessedTick }
     /// The number of keys with state.
-    public var keyCount: Int { slotsByKey.count }
+    public var keyCount: Int { keyIndex.count }
 
     /// Decodes and validates `record` (including `future_timestamp` and `late`), applies the
     /// event, then processes every tick the new watermark closes, emitting into `sink`.
     ///
     /// A rejected record is reported to `sink` and changes nothing but the offset and counters.
-    /// - Complexity: O(log k) per event for k keys, plus the work of the ticks it closes.
+    /// - Complexity: O(1) expected per event, plus the work of the ticks it closes.
     public func process(_ record: InputRecord, into sink: inout some EmissionSink) {
         statistics.records += 1
         nextOffset = record.offset + 1
@@ -130,40 +230,171 @@ public final class PartitionEngine {
         sink.reject(record, rejection: rejection)
     }
 
+    // MARK: - Key blocks
+
+    /// The first word of the key's block; valid until the next block allocation.
+    @inline(__always)
+    func blockPointer(_ slot: Int) -> UnsafeMutablePointer<UInt64> {
+        arena.base + Int(slots[slot].block.offset)
+    }
+
+    @inline(__always)
+    func keyWords(_ slot: Int) -> Int { (Int(slots[slot].keyLength) + 7) >> 3 }
+
+    @inline(__always)
+    func vectorWords(_ slot: Int) -> Int {
+        let length = slots[slot].vectorLength
+        return length == Self.noVector ? 0 : (Int(length) + 7) >> 3
+    }
+
+    /// The word at which the key's pane counts start.
+    @inline(__always)
+    func headerStart(_ slot: Int) -> Int { keyWords(slot) + vectorWords(slot) }
+
+    @inline(__always)
+    func paneCount(_ slot: Int, header: Int, column: Int) -> Int {
+        Int(UnsafeRawPointer(blockPointer(slot) + header).load(fromByteOffset: column * 4, as: UInt32.self))
+    }
+
+    @inline(__always)
+    func setPaneCount(_ slot: Int, header: Int, column: Int, to count: Int) {
+        UnsafeMutableRawPointer(blockPointer(slot) + header).storeBytes(
+            of: UInt32(count),
+            toByteOffset: column * 4,
+            as: UInt32.self
+        )
+    }
+
+    /// The key's `meme_id` bytes, valid until the next block allocation.
+    @inline(__always)
+    func keyBytes(_ slot: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: UnsafeRawPointer(blockPointer(slot)), count: Int(slots[slot].keyLength))
+    }
+
+    func memeID(_ slot: Int) -> String { String(decoding: keyBytes(slot), as: UTF8.self) }
+
+    /// Opens `count` words at word `position` of the key's block. May move the block.
+    func insertWords(_ slot: Int, at position: Int, count: Int) {
+        let used = Int(slots[slot].usedWords)
+        let block = slots[slot].block
+        if used + count <= WordArena.words(inClass: block.sizeClass) {
+            let words = arena.pointer(to: block)
+            if used > position { memmove(words + position + count, words + position, (used - position) * 8) }
+        } else {
+            let grown = arena.allocate(words: used + count)
+            let source = arena.pointer(to: block)
+            let target = arena.pointer(to: grown)
+            if position > 0 { memcpy(target, source, position * 8) }
+            if used > position { memcpy(target + position + count, source + position, (used - position) * 8) }
+            arena.release(block)
+            slots[slot].block = grown
+        }
+        slots[slot].usedWords = UInt32(used + count)
+    }
+
+    /// Removes `count` words at word `position` of the key's block, and moves the key to a smaller
+    /// block when it uses under a third of its block.
+    func removeWords(_ slot: Int, at position: Int, count: Int) {
+        let used = Int(slots[slot].usedWords)
+        let block = slots[slot].block
+        let words = arena.pointer(to: block)
+        let tail = used - position - count
+        if tail > 0 { memmove(words + position, words + position + count, tail * 8) }
+        let remaining = used - count
+        slots[slot].usedWords = UInt32(remaining)
+        let capacity = WordArena.words(inClass: block.sizeClass)
+        guard capacity > 8, remaining * 3 < capacity else { return }
+        let smaller = arena.allocate(words: remaining)
+        memcpy(arena.pointer(to: smaller), arena.pointer(to: block), remaining * 8)
+        arena.release(block)
+        slots[slot].block = smaller
+    }
+
+    func keyEquals(_ slot: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        Int(slots[slot].keyLength) == key.count && memcmp(blockPointer(slot), key.baseAddress!, key.count) == 0
+    }
+
     // MARK: - State updates
 
-    private func slot(for memeID: String, eventTime: Int64) -> Int {
-        if let slot = slotsByKey[memeID] { return slot }
+    /// Returns the slot of `key`, creating an empty state for a new key.
+    func slot(forKey key: UnsafeRawBufferPointer, eventTime: Int64) -> Int {
+        let hash = keyIndex.hash(key)
+        if let found = keyIndex.find(hash: hash, where: { keyEquals(Int($0), key) }) { return Int(found) }
+        precondition(key.count > 0 && key.count <= Int(UInt8.max), "meme_id length \(key.count) is out of range")
+        let keyWords = (key.count + 7) >> 3
+        let words = keyWords + headerWords + fixedWordsTotal
+        let block = arena.allocate(words: words)
+        let pointer = arena.pointer(to: block)
+        pointer.update(repeating: 0, count: words)
+        UnsafeMutableRawPointer(pointer).copyMemory(from: key.baseAddress!, byteCount: key.count)
+        var offset = keyWords + headerWords
+        for column in 0..<columnCount {
+            plan.columns[column].initialize(ColumnRegion(words: pointer + offset, paneCount: 0))
+            offset += plan.fixedWords[column]
+        }
+        let entry = KeySlot(
+            block: block,
+            keyLength: UInt8(key.count),
+            vectorLength: Self.noVector,
+            usedWords: UInt32(words),
+            hash: UInt32(truncatingIfNeeded: hash),
+            maxEventTime: eventTime,
+            scheduledTick: .max
+        )
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
+            slots[slot] = entry
         } else {
-            slot = entries.count
-            entries.append(nil)
-            for column in plan.columns { column.reserveSlots(entries.count) }
+            slot = slots.count
+            slots.append(entry)
         }
-        entries[slot] = KeyEntry(memeID: memeID, maxEventTime: eventTime, lastEmitted: nil, scheduledTick: .max)
-        slotsByKey[memeID] = slot
+        keyIndex.insert(hash: hash, slot: UInt32(slot))
         return slot
     }
 
     private func apply(_ event: Event) {
         let time = event.eventTime.rawValue
-        let slot = slot(for: event.memeID, eventTime: time)
+        var memeID = event.memeID
+        let slot = memeID.withUTF8 { self.slot(forKey: UnsafeRawBufferPointer($0), eventTime: time) }
         let lastProcessed = clock.lastProcessedTick?.rawValue
-        for column in plan.boundColumns { column.add(event, slot: slot, lastProcessedTick: lastProcessed) }
-        entries[slot]!.maxEventTime = max(entries[slot]!.maxEventTime, time)
+        let typeIndex = plan.eventTypeIndex(of: event.type)
+        let header = headerStart(slot)
+        var offset = header + headerWords
+        for column in 0..<columnCount {
+            let layout = layouts[column]
+            var count = paneCount(slot, header: header, column: column)
+            if layout.eventTypeIndex < 0 || layout.eventTypeIndex == typeIndex {
+                let region = ColumnRegion(words: blockPointer(slot) + offset, paneCount: count)
+                let index = layout.bound.add(event, to: region, lastProcessedTick: lastProcessed)
+                if index >= 0 {
+                    insertWords(
+                        slot,
+                        at: offset + layout.fixedWords + index * layout.paneWords,
+                        count: layout.paneWords
+                    )
+                    count += 1
+                    setPaneCount(slot, header: header, column: column, to: count)
+                    layout.bound.writePreparedPane(
+                        ColumnRegion(words: blockPointer(slot) + offset, paneCount: count),
+                        at: index
+                    )
+                }
+            }
+            offset += layout.fixedWords + count * layout.paneWords
+        }
+        slots[slot].maxEventTime = max(slots[slot].maxEventTime, time)
         // The event first counts at the tick after its own time. An event older than the last
         // processed tick changes state that later ticks already see, so the next tick is due.
         var due = TickArithmetic.nextMultiple(after: time, of: configuration.tickMilliseconds)
         if let lastProcessed, due <= lastProcessed { due = lastProcessed + configuration.tickMilliseconds }
-        schedule(slot, at: due)
+        scheduleKey(slot, at: due)
     }
 
-    func schedule(_ slot: Int, at tick: Int64) {
-        guard tick < entries[slot]!.scheduledTick else { return }
-        entries[slot]!.scheduledTick = tick
-        dueQueue.insert(DueQueue.Entry(tick: tick, memeID: entries[slot]!.memeID, slot: slot))
+    func scheduleKey(_ slot: Int, at tick: Int64) {
+        guard tick < slots[slot].scheduledTick else { return }
+        slots[slot].scheduledTick = tick
+        schedule.schedule(UInt32(slot), at: tick)
     }
 
     // MARK: - Ticks
@@ -171,49 +402,128 @@ public final class PartitionEngine {
     private func processClosedTicks(into sink: inout some EmissionSink) {
         guard let closed = clock.lastClosedTick?.rawValue else { return }
         if let lastProcessed = clock.lastProcessedTick?.rawValue, closed <= lastProcessed { return }
-        // Every visit pops one entry and queues the key only at a later tick, and a key has
-        // finitely many change points, so this loop ends.
-        while let first = dueQueue.popFirst(dueBy: closed) {
-            // A dropped key's slot can hold another key by now, so the key must match too.
-            let slot = first.slot
-            // Force-unwrapped reads stay in place, where `entries[slot]?` copied the whole entry.
-            guard entries[slot] != nil, entries[slot]!.scheduledTick == first.tick,
-                entries[slot]!.memeID == first.memeID
-            else { continue }
-            visit(slot, at: first.tick, into: &sink)
+        // Every visit queues the key only at a later tick, and a key has finitely many change
+        // points, so this loop ends.
+        while let (tick, due) = schedule.takeFirst(dueBy: closed) {
+            dueKeys.removeAll(keepingCapacity: true)
+            for entry in due {
+                // Entries are never removed early: skip keys dropped or rescheduled since.
+                let slot = Int(entry)
+                guard slots[slot].keyLength != 0, slots[slot].scheduledTick == tick else { continue }
+                let (high, low) = keyPrefix(slot)
+                dueKeys.append(DueKey(prefixHigh: high, prefixLow: low, slot: slot))
+            }
+            schedule.recycle(due)
+            if dueKeys.count > 1 { dueKeys.sort { self.precedes($0, $1) } }
+            for index in dueKeys.indices {
+                let slot = dueKeys[index].slot
+                // A key listed twice at this tick is visited once.
+                guard slots[slot].keyLength != 0, slots[slot].scheduledTick == tick else { continue }
+                visit(slot, at: tick, into: &sink)
+            }
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
     }
 
+    /// The first 16 bytes of the key, big-endian and zero-padded: ordering two prefixes orders the
+    /// keys' bytes unless the prefixes are equal.
+    func keyPrefix(_ slot: Int) -> (UInt64, UInt64) {
+        let length = Int(slots[slot].keyLength)
+        let words = blockPointer(slot)
+        // Bytes past the key in its last word are zero.
+        let high = UInt64(bigEndian: words[0])
+        let low = length > 8 ? UInt64(bigEndian: words[1]) : 0
+        return (high, low)
+    }
+
+    /// `true` when `lhs`'s `meme_id` bytes order before `rhs`'s.
+    func precedes(_ lhs: DueKey, _ rhs: DueKey) -> Bool {
+        if lhs.prefixHigh != rhs.prefixHigh { return lhs.prefixHigh < rhs.prefixHigh }
+        if lhs.prefixLow != rhs.prefixLow { return lhs.prefixLow < rhs.prefixLow }
+        return keyPrecedes(lhs.slot, rhs.slot)
+    }
+
+    /// Byte order of two keys' `meme_id`s.
+    func keyPrecedes(_ lhs: Int, _ rhs: Int) -> Bool {
+        let left = keyBytes(lhs)
+        let right = keyBytes(rhs)
+        let common = min(left.count, right.count)
+        let comparison = memcmp(left.baseAddress!, right.baseAddress!, common)
+        return comparison != 0 ? comparison < 0 : left.count < right.count
+    }
+
+    /// Advances every column of the key to `tick`, removing panes no longer needed, and fills
+    /// `columnOffsets` and `columnCounts`.
+    private func advanceColumns(_ slot: Int, to tick: Int64) {
+        let header = headerStart(slot)
+        var offset = header + headerWords
+        for column in 0..<columnCount {
+            let layout = layouts[column]
+            var count = paneCount(slot, header: header, column: column)
+            if count > 0 {
+                let region = ColumnRegion(words: blockPointer(slot) + offset, paneCount: count)
+                let removed = layout.bound.advance(region, to: tick)
+                if removed > 0 {
+                    removeWords(slot, at: offset + layout.fixedWords, count: removed * layout.paneWords)
+                    count -= removed
+                    setPaneCount(slot, header: header, column: column, to: count)
+                }
+            }
+            columnOffsets[column] = offset
+            columnCounts[column] = count
+            offset += layout.fixedWords + count * layout.paneWords
+        }
+    }
+
+    /// Fills `columnOffsets` and `columnCounts` for the key's current layout.
+    func locateColumns(_ slot: Int) {
+        let header = headerStart(slot)
+        var offset = header + headerWords
+        for column in 0..<columnCount {
+            let count = paneCount(slot, header: header, column: column)
+            columnOffsets[column] = offset
+            columnCounts[column] = count
+            offset += layouts[column].fixedWords + count * layouts[column].paneWords
+        }
+    }
+
+    @inline(__always)
+    private func region(_ slot: Int, _ column: Int) -> ColumnRegion {
+        ColumnRegion(words: blockPointer(slot) + columnOffsets[column], paneCount: columnCounts[column])
+    }
+
     private func visit(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
-        entries[slot]!.scheduledTick = .max
-        for column in plan.boundColumns { column.advance(slot: slot, to: tick) }
-        let coversEvent = plan.boundWindowColumns.contains { $0.coversEvent(slot: slot, at: tick) }
+        slots[slot].scheduledTick = .max
+        advanceColumns(slot, to: tick)
+        var coversEvent = false
+        for column in windowColumns where layouts[column].bound.coversEvent(region(slot, column), at: tick) {
+            coversEvent = true
+            break
+        }
         if !coversEvent {
-            let hasLaterEvents =
-                entries[slot]!.maxEventTime >= tick
-                || plan.boundWindowColumns.contains { $0.hasWaitingPane(slot: slot, at: tick) }
+            var hasLaterEvents = slots[slot].maxEventTime >= tick
+            if !hasLaterEvents {
+                for column in windowColumns where layouts[column].bound.hasWaitingPane(region(slot, column), at: tick) {
+                    hasLaterEvents = true
+                    break
+                }
+            }
             if !hasLaterEvents {
                 drop(slot, at: tick, into: &sink)
                 return
             }
-            if entries[slot]!.lastEmitted == nil {
+            if slots[slot].vectorLength == Self.noVector {
                 reschedule(slot, after: tick)
                 return
             }
         }
         computeValues(slot, at: tick)
         comparableBytes.removeAll(keepingCapacity: true)
-        for index in plan.comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
-        if entries[slot]!.lastEmitted != comparableBytes {
+        for index in comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
+        if !lastEmittedEquals(slot) {
             storeLastEmitted(slot)
-            let memeID = entries[slot]!.memeID
-            recordWriter.writeRecord(
-                memeID: memeID,
-                tick: tick,
-                values: values,
-                emittedIndices: plan.emittedIndices
-            )
+            let memeID = memeID(slot)
+            recordWriter.writeRecord(memeID: memeID, tick: tick, values: values.baseAddress!)
             statistics.featureRecords += 1
             recordWriter.bytes.withUnsafeBytes {
                 sink.emit(memeID: memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
@@ -222,63 +532,81 @@ public final class PartitionEngine {
         reschedule(slot, after: tick)
     }
 
-    /// Copies `comparableBytes` into the key's last emitted vector, reusing its storage when the
-    /// length is the same.
+    private func lastEmittedEquals(_ slot: Int) -> Bool {
+        let length = slots[slot].vectorLength
+        guard length != Self.noVector, Int(length) == comparableBytes.count else { return false }
+        guard length > 0 else { return true }
+        let vector = blockPointer(slot) + keyWords(slot)
+        return comparableBytes.withUnsafeBufferPointer { memcmp(vector, $0.baseAddress!, Int(length)) == 0 }
+    }
+
+    /// Stores `comparableBytes` as the key's last emitted vector, resizing its place in the block.
     private func storeLastEmitted(_ slot: Int) {
-        var last: [UInt8]? = nil
-        swap(&last, &entries[slot]!.lastEmitted)
-        if var bytes = last, bytes.count == comparableBytes.count, !bytes.isEmpty {
-            // Moved out of the entry, so the storage is unique and is overwritten in place.
-            last = nil
-            bytes.withUnsafeMutableBufferPointer { target in
-                comparableBytes.withUnsafeBufferPointer { source in
-                    target.baseAddress!.update(from: source.baseAddress!, count: source.count)
-                }
-            }
-            entries[slot]!.lastEmitted = bytes
-            return
+        let keyWords = keyWords(slot)
+        let oldWords = vectorWords(slot)
+        let newWords = (comparableBytes.count + 7) >> 3
+        if newWords > oldWords {
+            insertWords(slot, at: keyWords + oldWords, count: newWords - oldWords)
+        } else if newWords < oldWords {
+            removeWords(slot, at: keyWords + newWords, count: oldWords - newWords)
         }
-        // A fresh array of exact size, not a share of the scratch buffer: it lives as long as the key.
-        entries[slot]!.lastEmitted = comparableBytes.withUnsafeBufferPointer { Array($0) }
+        let vector = blockPointer(slot) + keyWords
+        if newWords > 0 { vector[newWords - 1] = 0 }
+        comparableBytes.withUnsafeBytes {
+            if $0.count > 0 { UnsafeMutableRawPointer(vector).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+        slots[slot].vectorLength = UInt32(comparableBytes.count)
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
-        for (index, source) in plan.sources.enumerated() {
-            switch source {
+        for index in valueSteps.indices {
+            switch valueSteps[index] {
             case .column(let column, let member):
-                values[index] = plan.boundColumns[column].evaluate(member: member, slot: slot, at: tick)
-            case .expression(let expression):
-                values[index] = expression.evaluate(values, tick: tick).map { .float($0) } ?? .null
+                values[index] = layouts[column].bound.evaluate(member: member, region(slot, column), at: tick)
+            case .program(let program):
+                values[index] = program.evaluate(values.baseAddress!, tick: tick)
             }
         }
     }
 
     private func reschedule(_ slot: Int, after tick: Int64) {
-        var next: Int64?
-        for column in plan.boundColumns {
-            if let change = column.nextChange(slot: slot, after: tick), change < (next ?? .max) { next = change }
+        locateColumns(slot)
+        var next = Int64.max
+        for column in 0..<columnCount where columnCounts[column] > 0 {
+            if let change = layouts[column].bound.nextChange(region(slot, column), after: tick), change < next {
+                next = change
+            }
         }
-        let maxEventTime = entries[slot]!.maxEventTime
+        let maxEventTime = slots[slot].maxEventTime
         if maxEventTime >= tick {
             let change = TickArithmetic.nextMultiple(after: maxEventTime, of: configuration.tickMilliseconds)
-            if change < (next ?? .max) { next = change }
+            if change < next { next = change }
         }
-        if let next { schedule(slot, at: next) }
+        if next != .max { scheduleKey(slot, at: next) }
     }
 
     private func drop(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
-        let entry = entries[slot]!
-        if entry.lastEmitted != nil {
-            recordWriter.writeTombstone(memeID: entry.memeID, tick: tick)
+        if slots[slot].vectorLength != Self.noVector {
+            let memeID = memeID(slot)
+            recordWriter.writeTombstone(memeID: memeID, tick: tick)
             statistics.tombstones += 1
             recordWriter.bytes.withUnsafeBytes {
-                sink.emit(memeID: entry.memeID, tick: EventTime(rawValue: tick), isTombstone: true, value: $0)
+                sink.emit(memeID: memeID, tick: EventTime(rawValue: tick), isTombstone: true, value: $0)
             }
         }
-        for column in plan.boundColumns { column.removeSlot(slot) }
-        slotsByKey[entry.memeID] = nil
-        entries[slot] = nil
-        freeSlots.append(slot)
+        removeKey(slot)
         statistics.keysDropped += 1
+    }
+
+    /// Forgets the key in `slot` and frees its block.
+    func removeKey(_ slot: Int) {
+        locateColumns(slot)
+        for column in 0..<columnCount { plan.columns[column].release(region(slot, column)) }
+        arena.release(slots[slot].block)
+        keyIndex.remove(hash: UInt64(slots[slot].hash), slot: UInt32(slot))
+        slots[slot].keyLength = 0
+        slots[slot].vectorLength = Self.noVector
+        slots[slot].scheduledTick = .max
+        freeSlots.append(slot)
     }
 }

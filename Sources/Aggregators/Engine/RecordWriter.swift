@@ -10,6 +10,8 @@ struct RecordWriter {
     private let setMembers: [UInt8]
     /// `"name":` per emitted feature, with a leading comma after the first.
     private let featurePrefixes: [[UInt8]]
+    /// Positions of the emitted features among all features, in record order.
+    private let emittedIndices: [Int]
 
     init(featureSet: FeatureSet) {
         var members = Array(",\"feature_set\":".utf8)
@@ -24,6 +26,7 @@ struct RecordWriter {
             prefix.append(UInt8(ascii: ":"))
             return prefix
         }
+        emittedIndices = featureSet.features.indices.filter { featureSet.features[$0].isEmitted }
         bytes.reserveCapacity(1024)
     }
 
@@ -36,8 +39,8 @@ struct RecordWriter {
         bytes.append(contentsOf: setMembers)
     }
 
-    /// Writes a feature record from the values of all features and the emitted positions.
-    mutating func writeRecord(memeID: String, tick: Int64, values: [FeatureValue], emittedIndices: [Int]) {
+    /// Writes a feature record from the values of all features, indexed by feature position.
+    mutating func writeRecord(memeID: String, tick: Int64, values: UnsafeMutablePointer<FeatureValue>) {
         writeHeader(memeID: memeID, tick: tick)
         bytes.append(UInt8(ascii: "{"))
         for (position, index) in emittedIndices.enumerated() {

@@ -3,22 +3,26 @@ import StreamCore
 /// Sparse panes of one aggregator for window features that share an event-type filter and hop.
 ///
 /// A pane `[p, p + hop)` contains the events with `ts` in it. Only non-empty panes are stored,
-/// sorted by start. The window of size S at tick T covers the panes with
+/// sorted by start, inside each key's block. The window of size S at tick T covers the panes with
 /// `T_H − S ≤ p < T_H`, `T_H = floor(T / hop) × hop`.
 final class WindowColumn<A: Aggregator>: FeatureColumn {
-    let aggregator: A
     let eventType: String?
     let hop: Int64
     /// Window sizes of the features sharing the column, in ms.
     private(set) var sizes: [Int64] = []
     private var largestSize: Int64 = 0
-    private var panesBySlot: [ContiguousArray<Pane<A.State>>] = []
+    private(set) var states: PackedStates<A>
+    private var preparedStart: Int64 = 0
+    private var preparedState: A.State
 
     init(aggregator: A, eventType: String?, hop: Int64) {
-        self.aggregator = aggregator
         self.eventType = eventType
         self.hop = hop
+        states = PackedStates(aggregator: aggregator)
+        preparedState = aggregator.emptyState
     }
+
+    var aggregator: A { states.aggregator }
 
     /// Adds a window size and returns its member index.
     func addSize(_ size: Int64) -> Int {
@@ -29,42 +33,37 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     }
 
     var isWindow: Bool { true }
+    var fixedWords: Int { 0 }
+    var paneWords: Int { 1 + states.stateWords }
 
-    func reserveSlots(_ count: Int) {
-        while panesBySlot.count < count { panesBySlot.append([]) }
-    }
+    func initialize(_ region: ColumnRegion) {}
 
     @_specialize(where A == CountAggregator)
     @_specialize(where A == SumAggregator)
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func add(_ event: Event, slot: Int, lastProcessedTick: Int64?) {
-        if let eventType, event.type != eventType { return }
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {
         let start = TickArithmetic.floor(event.eventTime.rawValue, to: hop)
-        addToPane(&panesBySlot[slot], start: start, event: event, aggregator: aggregator)
-    }
-
-    @_specialize(where A == CountAggregator)
-    @_specialize(where A == SumAggregator)
-    @_specialize(where A == MeanAggregator)
-    @_specialize(where A == ExtremumAggregator)
-    @_specialize(where A == DecayedSumAggregator)
-    func advance(slot: Int, to tick: Int64) {
-        let oldestCovered = TickArithmetic.floor(tick, to: hop) - largestSize
-        removePanes(&panesBySlot[slot], startingBefore: oldestCovered, aggregator: aggregator)
-    }
-
-    @_specialize(where A == CountAggregator)
-    @_specialize(where A == SumAggregator)
-    @_specialize(where A == MeanAggregator)
-    @_specialize(where A == ExtremumAggregator)
-    @_specialize(where A == DecayedSumAggregator)
-    func coversEvent(slot: Int, at tick: Int64) -> Bool {
-        let windowEnd = TickArithmetic.floor(tick, to: hop)
-        return panesBySlot[slot].contains {
-            $0.start >= windowEnd - largestSize && $0.start < windowEnd && !aggregator.isEmpty($0.state)
+        let paneWords = paneWords
+        let (index, found) = locatePane(region, start: start, fixedWords: 0, paneWords: paneWords)
+        if found {
+            states.update(region.paneState(index, fixedWords: 0, paneWords: paneWords), with: event)
+            return -1
         }
+        var state = aggregator.emptyState
+        aggregator.update(&state, with: event)
+        // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
+        guard !aggregator.isEmpty(state) else { return -1 }
+        preparedStart = start
+        preparedState = state
+        return index
+    }
+
+    func writePreparedPane(_ region: ColumnRegion, at index: Int) {
+        let paneWords = paneWords
+        region.words[index * paneWords] = UInt64(bitPattern: preparedStart)
+        states.initialize(region.paneState(index, fixedWords: 0, paneWords: paneWords), to: preparedState)
     }
 
     @_specialize(where A == CountAggregator)
@@ -72,28 +71,35 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func hasWaitingPane(slot: Int, at tick: Int64) -> Bool {
+    func advance(_ region: ColumnRegion, to tick: Int64) -> Int {
+        let oldestCovered = TickArithmetic.floor(tick, to: hop) - largestSize
+        let paneWords = paneWords
+        var count = 0
+        while count < region.paneCount, region.paneStart(count, fixedWords: 0, paneWords: paneWords) < oldestCovered {
+            states.release(region.paneState(count, fixedWords: 0, paneWords: paneWords))
+            count += 1
+        }
+        return count
+    }
+
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
+    func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
-        return panesBySlot[slot].contains { $0.start >= windowEnd && !aggregator.isEmpty($0.state) }
-    }
-
-    @_specialize(where A == CountAggregator)
-    @_specialize(where A == SumAggregator)
-    @_specialize(where A == MeanAggregator)
-    @_specialize(where A == ExtremumAggregator)
-    @_specialize(where A == DecayedSumAggregator)
-    func nextChange(slot: Int, after tick: Int64) -> Int64? {
-        var earliest: Int64?
-        for pane in panesBySlot[slot] {
-            // A pane enters every window at p + hop and leaves the window of size S at p + S + hop.
-            let entry = pane.start + hop
-            if entry > tick, entry < (earliest ?? .max) { earliest = entry }
-            for size in sizes {
-                let exit = pane.start + size + hop
-                if exit > tick, exit < (earliest ?? .max) { earliest = exit }
+        let paneWords = paneWords
+        for index in 0..<region.paneCount {
+            let start = region.paneStart(index, fixedWords: 0, paneWords: paneWords)
+            if start >= windowEnd { break }
+            if start >= windowEnd - largestSize,
+                !aggregator.isEmpty(states.load(region.paneState(index, fixedWords: 0, paneWords: paneWords)))
+            {
+                return true
             }
         }
-        return earliest
+        return false
     }
 
     @_specialize(where A == CountAggregator)
@@ -101,31 +107,83 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func evaluate(member: Int, slot: Int, at tick: Int64) -> FeatureValue {
+    func hasWaitingPane(_ region: ColumnRegion, at tick: Int64) -> Bool {
+        let windowEnd = TickArithmetic.floor(tick, to: hop)
+        let paneWords = paneWords
+        var index = region.paneCount
+        while index > 0 {
+            index -= 1
+            if region.paneStart(index, fixedWords: 0, paneWords: paneWords) < windowEnd { return false }
+            if !aggregator.isEmpty(states.load(region.paneState(index, fixedWords: 0, paneWords: paneWords))) {
+                return true
+            }
+        }
+        return false
+    }
+
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
+    func nextChange(_ region: ColumnRegion, after tick: Int64) -> Int64? {
+        var earliest = Int64.max
+        let paneWords = paneWords
+        for index in 0..<region.paneCount {
+            // A pane enters every window at p + hop and leaves the window of size S at p + S + hop.
+            let start = region.paneStart(index, fixedWords: 0, paneWords: paneWords)
+            let entry = start + hop
+            if entry > tick, entry < earliest { earliest = entry }
+            for size in sizes {
+                let exit = entry + size
+                if exit > tick, exit < earliest { earliest = exit }
+            }
+        }
+        return earliest == .max ? nil : earliest
+    }
+
+    @_specialize(where A == CountAggregator)
+    @_specialize(where A == SumAggregator)
+    @_specialize(where A == MeanAggregator)
+    @_specialize(where A == ExtremumAggregator)
+    @_specialize(where A == DecayedSumAggregator)
+    func evaluate(member: Int, _ region: ColumnRegion, at tick: Int64) -> FeatureValue {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
         let windowStart = windowEnd - sizes[member]
+        let paneWords = paneWords
         var state = aggregator.emptyState
-        for pane in panesBySlot[slot] where pane.start >= windowStart && pane.start < windowEnd {
-            aggregator.merge(&state, with: pane.state)
+        for index in 0..<region.paneCount {
+            let start = region.paneStart(index, fixedWords: 0, paneWords: paneWords)
+            if start >= windowEnd { break }
+            if start >= windowStart {
+                aggregator.merge(
+                    &state,
+                    with: states.load(region.paneState(index, fixedWords: 0, paneWords: paneWords))
+                )
+            }
         }
         return aggregator.evaluate(state, at: tick)
     }
 
-    func removeSlot(_ slot: Int) { panesBySlot[slot] = [] }
-
-    func encode(slot: Int, into writer: inout StateWriter) {
-        encodePanes(panesBySlot[slot], aggregator: aggregator, into: &writer)
+    func release(_ region: ColumnRegion) {
+        guard !states.isInline else { return }
+        for index in 0..<region.paneCount {
+            states.release(region.paneState(index, fixedWords: 0, paneWords: paneWords))
+        }
     }
 
-    func decode(slot: Int, from reader: inout StateReader) throws(StateDecodingError) {
-        panesBySlot[slot] = try decodePanes(aggregator: aggregator, from: &reader)
+    func encode(_ region: ColumnRegion, into writer: inout StateWriter) {
+        encodePanes(region, fixedWords: 0, states: states, into: &writer)
     }
 
-    func memoryBytes(slot: Int) -> Int {
-        let panes = panesBySlot[slot]
-        guard panes.capacity > 0 else { return 0 }
-        // 32 bytes of array header plus the elements and their out-of-line parts.
-        return 32 + panes.capacity * MemoryLayout<Pane<A.State>>.stride
-            + panes.reduce(0) { $0 + aggregator.memoryBytes(of: $1.state) - MemoryLayout<A.State>.size }
+    func decode(from reader: inout StateReader, appendingTo words: inout [UInt64]) throws(StateDecodingError) -> Int {
+        try decodePanes(states: &states, from: &reader, appendingTo: &words)
+    }
+
+    func outOfBlockBytes(_ region: ColumnRegion) -> Int {
+        guard !states.isInline else { return 0 }
+        return (0..<region.paneCount).reduce(0) {
+            $0 + states.outOfBlockBytes(region.paneState($1, fixedWords: 0, paneWords: paneWords))
+        }
     }
 }

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One contiguous pool of 64-bit words handed out in blocks, for the keyed state of one engine.
+///
+/// Blocks come in size classes of 4, 6, 8, 12, 16, 24, 32, … words (two classes per power of
+/// two, so a block wastes at most a third of its words). A released block goes onto its class's
+/// free list, threaded through the blocks' first words, and is handed out again before the pool
+/// grows. Blocks are named by word offset, never by pointer: the pool may move when it grows, so
+/// ``base`` is valid only until the next ``allocate(words:)``.
+///
+/// Not thread-safe: owned by one partition engine. Allocation and release are O(1) amortized.
+public final class WordArena {
+    /// A block of the pool: its first word and its size class.
+    public struct Block: Sendable, Hashable {
+        /// Offset of the first word from ``WordArena/base``.
+        public var offset: UInt32
+        /// The size class; ``WordArena/words(inClass:)`` gives its length.
+        public var sizeClass: UInt8
+    }
+
+    /// The first word of the pool. Changes when the pool grows.
+    public private(set) var base: UnsafeMutablePointer<UInt64>
+    private var capacity: Int
+    private var top = 0
+    private var freeHeads: [UInt32]
+    /// Words in blocks handed out and not released.
+    public private(set) var liveWords = 0
+
+    private static let none = UInt32.max
+    /// The largest pool, in words: offsets are 32-bit.
+    private static let maximumCapacity = Int(UInt32.max) - 1
+
+    /// Creates an empty pool with room for `initialWords` words before it first grows.
+    public init(initialWords: Int = 1 << 12) {
+        capacity = Swift.max(64, initialWords)
+        base = Self.reallocate(nil, words: capacity)
+        freeHeads = Array(repeating: Self.none, count: 64)
+    }
+
+    deinit { free(base) }
+
+    /// The length in words of size class `sizeClass`.
+    @inline(__always)
+    public static func words(inClass sizeClass: UInt8) -> Int {
+        let power = 4 << Int(sizeClass >> 1)
+        return sizeClass & 1 == 0 ? power : power + power >> 1
+    }
+
+    /// The smallest size class that holds `words` words.
+    @inline(__always)
+    public static func sizeClass(holding words: Int) -> UInt8 {
+        if words <= 4 { return 0 }
+        // The power of two at or below `words − 1`, then the class within that octave.
+        let octave = (Int.bitWidth - 1 - (words - 1).leadingZeroBitCount) - 2
+        var sizeClass = UInt8(2 * octave)
+        while Self.words(inClass: sizeClass) < words { sizeClass += 1 }
+        return sizeClass
+    }
+
+    /// Bytes reserved for the pool (its capacity), for memory accounting.
+    public var reservedBytes: Int { capacity * 8 }
+
+    /// Hands out a block of at least `words` words. Its content is unspecified.
+    /// - Precondition: the pool stays below 2^32 words.
+    public func allocate(words: Int) -> Block {
+        let sizeClass = Self.sizeClass(holding: Swift.max(1, words))
+        let length = Self.words(inClass: sizeClass)
+        liveWords += length
+        let head = freeHeads[Int(sizeClass)]
+        if head != Self.none {
+            freeHeads[Int(sizeClass)] = UInt32(truncatingIfNeeded: base[Int(head)])
+            return Block(offset: head, sizeClass: sizeClass)
+        }
+        if top + length > capacity {
+            var grown = capacity
+            while top + length > grown { grown *= 2 }
+            precondition(grown <= Self.maximumCapacity, "keyed state exceeds 2^32 words (32 GiB) in one partition")
+            base = Self.reallocate(base, words: grown)
+            capacity = grown
+        }
+        let offset = UInt32(top)
+        top += length
+        return Block(offset: offset, sizeClass: sizeClass)
+    }
+
+    /// Returns `block` to its free list. The caller must not use it afterwards.
+    public func release(_ block: Block) {
+        liveWords -= Self.words(inClass: block.sizeClass)
+        base[Int(block.offset)] = UInt64(freeHeads[Int(block.sizeClass)])
+        freeHeads[Int(block.sizeClass)] = block.offset
+    }
+
+    /// The first word of `block`, valid until the next allocation.
+    @inline(__always)
+    public func pointer(to block: Block) -> UnsafeMutablePointer<UInt64> { base + Int(block.offset) }
+
+    private static func reallocate(_ pointer: UnsafeMutablePointer<UInt64>?, words: Int) -> UnsafeMutablePointer<UInt64>
+    {
+        guard let raw = realloc(pointer, words * 8) else {
+            fatalError("out of memory: could not reserve \(words * 8) bytes of keyed state")
+        }
+        return raw.assumingMemoryBound(to: UInt64.self)
+    }
+}

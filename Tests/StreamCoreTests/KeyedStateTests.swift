@@ -1,0 +1,78 @@
+import Testing
+
+@testable import StreamCore
+
+@Suite struct KeyedStateTests {
+    @Test func tickScheduleHandsOutTicksInOrder() {
+        var schedule = TickSchedule()
+        for (tick, slot) in [(30, 1), (10, 2), (20, 3), (10, 4), (30, 5), (10, 2)] {
+            schedule.schedule(UInt32(slot), at: Int64(tick))
+        }
+        #expect(schedule.tickCount == 3)
+        #expect(schedule.takeFirst(dueBy: 5) == nil, "nothing is due before tick 10")
+        var taken: [(Int64, [UInt32])] = []
+        while let (tick, slots) = schedule.takeFirst(dueBy: 25) {
+            taken.append((tick, slots))
+            schedule.recycle(slots)
+        }
+        #expect(taken.map(\.0) == [10, 20])
+        #expect(taken.map(\.1) == [[2, 4, 2], [3]], "slots keep insertion order, duplicates included")
+        schedule.schedule(9, at: 40)
+        #expect(schedule.firstTick == 30)
+        #expect(schedule.takeFirst(dueBy: .max)?.slots == [1, 5])
+        #expect(schedule.takeFirst(dueBy: .max)?.slots == [9])
+        #expect(schedule.takeFirst(dueBy: .max) == nil)
+    }
+
+    @Test func keyIndexFindsInsertsAndRemovesUnderGrowth() {
+        let index = KeyIndex(capacity: 4, seed: 42)
+        var keys: [[UInt8]] = (0..<5_000).map { Array("meme-\($0)".utf8) }
+        keys.append([])
+        keys.append(Array(repeating: 0, count: 200))
+        func hash(_ key: [UInt8]) -> UInt64 { key.withUnsafeBytes { index.hash($0) } }
+        func find(_ key: [UInt8]) -> UInt32? { index.find(hash: hash(key)) { keys[Int($0)] == key } }
+        for (slot, key) in keys.enumerated() {
+            #expect(find(key) == nil)
+            index.insert(hash: hash(key), slot: UInt32(slot))
+        }
+        #expect(index.count == keys.count)
+        for (slot, key) in keys.enumerated() { #expect(find(key) == UInt32(slot)) }
+        // Remove every third key; the others must stay reachable across the shifted runs.
+        for (slot, key) in keys.enumerated() where slot % 3 == 0 { index.remove(hash: hash(key), slot: UInt32(slot)) }
+        for (slot, key) in keys.enumerated() {
+            #expect(find(key) == (slot % 3 == 0 ? nil : UInt32(slot)))
+        }
+        index.remove(hash: hash(keys[0]), slot: 0)
+        #expect(index.count == keys.count - (keys.count + 2) / 3)
+    }
+
+    @Test func keyIndexSurvivesCollidingHashes() {
+        // Every key under one hash: a single probe run, removed from its middle.
+        let index = KeyIndex(capacity: 16, seed: 1)
+        for slot in 0..<20 { index.insert(hash: 7, slot: UInt32(slot)) }
+        for slot in stride(from: 0, to: 20, by: 2) { index.remove(hash: 7, slot: UInt32(slot)) }
+        for slot in 0..<20 {
+            let found = index.find(hash: 7) { $0 == UInt32(slot) }
+            #expect(found == (slot % 2 == 0 ? nil : UInt32(slot)))
+        }
+    }
+
+    @Test func wordArenaReusesReleasedBlocksBySizeClass() {
+        let arena = WordArena(initialWords: 64)
+        #expect(WordArena.sizeClass(holding: 1) == 0)
+        for words in 1...5_000 {
+            let sizeClass = WordArena.sizeClass(holding: words)
+            #expect(WordArena.words(inClass: sizeClass) >= words)
+            if sizeClass > 0 { #expect(WordArena.words(inClass: sizeClass - 1) < words) }
+        }
+        let first = arena.allocate(words: 5)
+        #expect(WordArena.words(inClass: first.sizeClass) == 6)
+        arena.pointer(to: first).update(repeating: 7, count: 6)
+        var blocks = (0..<1_000).map { _ in arena.allocate(words: 10) }
+        #expect(arena.pointer(to: first)[5] == 7, "growing the pool keeps the content of blocks")
+        let released = blocks.removeLast()
+        arena.release(released)
+        #expect(arena.allocate(words: 9) == released, "a released block is handed out again")
+        #expect(arena.liveWords == 6 + 1_000 * 12)
+    }
+}
