@@ -8,8 +8,10 @@ struct RecordWriter {
     private(set) var bytes: [UInt8] = []
     /// `,"feature_set":"NAME","version":V,"features":`
     private let setMembers: [UInt8]
-    /// `"name":` per emitted feature, with a leading comma after the first.
-    private let featurePrefixes: [[UInt8]]
+    /// `"name":` per emitted feature, with a leading comma after the first, back to back.
+    private let featurePrefixBytes: [UInt8]
+    /// Per emitted feature, the end of its prefix in `featurePrefixBytes`.
+    private let featurePrefixEnds: [Int]
     /// Positions of the emitted features among all features, in record order.
     private let emittedIndices: [Int]
 
@@ -20,12 +22,16 @@ struct RecordWriter {
         JSONOutput.appendInteger(Int64(featureSet.version), to: &members)
         members.append(contentsOf: ",\"features\":".utf8)
         setMembers = members
-        featurePrefixes = featureSet.emittedFeatures.enumerated().map { position, feature in
-            var prefix: [UInt8] = position == 0 ? [] : [UInt8(ascii: ",")]
-            JSONOutput.appendString(feature.name, to: &prefix)
-            prefix.append(UInt8(ascii: ":"))
-            return prefix
+        var prefixes: [UInt8] = []
+        var ends: [Int] = []
+        for (position, feature) in featureSet.emittedFeatures.enumerated() {
+            if position > 0 { prefixes.append(UInt8(ascii: ",")) }
+            JSONOutput.appendString(feature.name, to: &prefixes)
+            prefixes.append(UInt8(ascii: ":"))
+            ends.append(prefixes.count)
         }
+        featurePrefixBytes = prefixes
+        featurePrefixEnds = ends
         emittedIndices = featureSet.features.indices.filter { featureSet.features[$0].isEmitted }
         bytes.reserveCapacity(1024)
     }
@@ -43,11 +49,20 @@ struct RecordWriter {
     mutating func writeRecord(memeID: String, tick: Int64, values: UnsafeMutablePointer<FeatureValue>) {
         writeHeader(memeID: memeID, tick: tick)
         bytes.append(UInt8(ascii: "{"))
-        for (position, index) in emittedIndices.enumerated() {
-            bytes.append(contentsOf: featurePrefixes[position])
-            JSONOutput.appendValue(values[index], to: &bytes)
+        featurePrefixBytes.withUnsafeBufferPointer { prefixes in
+            emittedIndices.withUnsafeBufferPointer { indices in
+                featurePrefixEnds.withUnsafeBufferPointer { ends in
+                    var start = 0
+                    for position in 0..<indices.count {
+                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[start..<ends[position]]))
+                        start = ends[position]
+                        JSONOutput.appendValue(values[indices[position]], to: &bytes)
+                    }
+                }
+            }
         }
-        bytes.append(contentsOf: "}}".utf8)
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// Writes a tombstone: the same object with `"features":null`.
