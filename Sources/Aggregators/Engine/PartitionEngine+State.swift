@@ -130,9 +130,19 @@ extension PartitionEngine {
             paneCounts.removeAll(keepingCapacity: true)
             Self.appendPadded(memeID, to: &words)
             if let lastEmitted { Self.appendPadded(lastEmitted, to: &words) }
+            if let lastEmitted, lastEmitted.count >= Int(Self.noVector) {
+                throw StateDecodingError(
+                    "last emitted vector of \(lastEmitted.count) bytes is too long at byte \(reader.position)"
+                )
+            }
+            var columnWords: [UInt64] = []
+            for column in plan.columns {
+                paneCounts.append(try column.decode(from: &reader, appendingTo: &columnWords))
+            }
+            if paneCounts.contains(where: { $0 > maximumPaneCount }) { widenPaneCounts() }
             let header = words.count
             words.append(contentsOf: repeatElement(0, count: headerWords))
-            for column in plan.columns { paneCounts.append(try column.decode(from: &reader, appendingTo: &words)) }
+            words.append(contentsOf: columnWords)
             let isDuplicate = memeID.withUnsafeBytes { key in
                 keyIndex.find(hash: keyIndex.hash(key), where: { keyEquals(Int($0), key) }) != nil
             }
@@ -146,7 +156,11 @@ extension PartitionEngine {
                 words.withUnsafeMutableBufferPointer { buffer in
                     let counts = UnsafeMutableRawPointer(buffer.baseAddress! + header)
                     for (column, count) in paneCounts.enumerated() {
-                        counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
+                        if countBytes == 2 {
+                            counts.storeBytes(of: UInt16(count), toByteOffset: column * 2, as: UInt16.self)
+                        } else {
+                            counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
+                        }
                     }
                 }
                 let block = arena.allocate(words: words.count)
@@ -158,7 +172,7 @@ extension PartitionEngine {
                     KeySlot(
                         block: block,
                         keyLength: UInt8(key.count),
-                        vectorLength: lastEmitted.map { UInt32($0.count) } ?? Self.noVector,
+                        vectorLength: lastEmitted.map { UInt16($0.count) } ?? Self.noVector,
                         usedWords: UInt32(words.count),
                         hash: UInt32(truncatingIfNeeded: hash),
                         maxEventTime: maxTime,

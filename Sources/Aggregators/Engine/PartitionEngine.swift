@@ -31,7 +31,7 @@ public final class PartitionEngine {
         /// Bytes of `meme_id`; 0 marks a free slot.
         var keyLength: UInt8
         /// Bytes of the last emitted comparable vector, or ``PartitionEngine/noVector``.
-        var vectorLength: UInt32
+        var vectorLength: UInt16
         /// Words of the block in use.
         var usedWords: UInt32
         /// The low 32 bits of the key's hash in ``PartitionEngine/keyIndex``.
@@ -64,7 +64,7 @@ public final class PartitionEngine {
         case program(ExpressionProgram)
     }
 
-    static let noVector = UInt32.max
+    static let noVector = UInt16.max
 
     /// The input partition.
     public let partition: Int32
@@ -96,8 +96,11 @@ public final class PartitionEngine {
     let columnOffsets: UnsafeMutableBufferPointer<Int>
     let columnCounts: UnsafeMutableBufferPointer<Int>
     let columnCount: Int
-    /// Words of pane counts (one u32 per column) in every block.
-    let headerWords: Int
+    /// Bytes per pane count in the block header: 2 until some column of some key needs more than
+    /// 65,535 panes, then 4 (``widenPaneCounts()``).
+    private(set) var countBytes = 2
+    /// Words of pane counts in every block.
+    private(set) var headerWords: Int
     /// Fixed words of all columns together.
     let fixedWordsTotal: Int
 
@@ -131,7 +134,7 @@ public final class PartitionEngine {
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
         columnCount = plan.columns.count
-        headerWords = (plan.columns.count + 1) / 2
+        headerWords = (plan.columns.count * 2 + 7) / 8
         fixedWordsTotal = plan.fixedWords.reduce(0, +)
         let plan = plan
         layouts = .allocate(capacity: columnCount)
@@ -253,16 +256,45 @@ public final class PartitionEngine {
 
     @inline(__always)
     func paneCount(_ slot: Int, header: Int, column: Int) -> Int {
-        Int(UnsafeRawPointer(blockPointer(slot) + header).load(fromByteOffset: column * 4, as: UInt32.self))
+        let counts = UnsafeRawPointer(blockPointer(slot) + header)
+        if countBytes == 2 { return Int(counts.load(fromByteOffset: column * 2, as: UInt16.self)) }
+        return Int(counts.load(fromByteOffset: column * 4, as: UInt32.self))
     }
 
     @inline(__always)
     func setPaneCount(_ slot: Int, header: Int, column: Int, to count: Int) {
-        UnsafeMutableRawPointer(blockPointer(slot) + header).storeBytes(
-            of: UInt32(count),
-            toByteOffset: column * 4,
-            as: UInt32.self
-        )
+        let counts = UnsafeMutableRawPointer(blockPointer(slot) + header)
+        if countBytes == 2 {
+            counts.storeBytes(of: UInt16(count), toByteOffset: column * 2, as: UInt16.self)
+        } else {
+            counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
+        }
+    }
+
+    /// The largest pane count the header can hold.
+    var maximumPaneCount: Int { countBytes == 2 ? narrowCountLimit : Int(UInt32.max) }
+    /// The largest 16-bit pane count; tests lower it to reach ``widenPaneCounts()`` with few events.
+    var narrowCountLimit = Int(UInt16.max)
+
+    /// Rewrites every block with 32-bit pane counts. Runs at most once per engine, when a column
+    /// of a key is about to hold more than 65,535 panes (a very small tick with a long lateness,
+    /// for instance). - Complexity: O(total state words).
+    func widenPaneCounts() {
+        guard countBytes == 2 else { return }
+        let wideWords = (columnCount * 4 + 7) / 8
+        var counts = Array(repeating: 0, count: columnCount)
+        for slot in slots.indices where slots[slot].keyLength != 0 {
+            let header = headerStart(slot)
+            for column in 0..<columnCount { counts[column] = paneCount(slot, header: header, column: column) }
+            insertWords(slot, at: header + headerWords, count: wideWords - headerWords)
+            let target = UnsafeMutableRawPointer(blockPointer(slot) + header)
+            for column in 0..<columnCount {
+                target.storeBytes(of: UInt32(counts[column]), toByteOffset: column * 4, as: UInt32.self)
+            }
+            if columnCount % 2 == 1 { target.storeBytes(of: UInt32(0), toByteOffset: columnCount * 4, as: UInt32.self) }
+        }
+        countBytes = 4
+        headerWords = wideWords
     }
 
     /// The key's `meme_id` bytes, valid until the next block allocation.
@@ -365,6 +397,13 @@ public final class PartitionEngine {
             let layout = layouts[column]
             var count = paneCount(slot, header: header, column: column)
             if layout.eventTypeIndex < 0 || layout.eventTypeIndex == typeIndex {
+                if count == maximumPaneCount {
+                    // Rare: more panes than 16-bit counts hold. The columns move back by the
+                    // header's growth.
+                    let before = headerWords
+                    widenPaneCounts()
+                    offset += headerWords - before
+                }
                 let region = ColumnRegion(words: blockPointer(slot) + offset, paneCount: count)
                 let index = layout.bound.add(event, to: region, lastProcessedTick: lastProcessed)
                 if index >= 0 {
@@ -555,7 +594,7 @@ public final class PartitionEngine {
         comparableBytes.withUnsafeBytes {
             if $0.count > 0 { UnsafeMutableRawPointer(vector).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
-        slots[slot].vectorLength = UInt32(comparableBytes.count)
+        slots[slot].vectorLength = UInt16(comparableBytes.count)
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {

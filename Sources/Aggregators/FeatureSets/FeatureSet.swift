@@ -42,7 +42,18 @@ public struct FeatureSet: Sendable {
     /// A longer window covers nothing more, and the engine's window arithmetic would overflow.
     public static let maximumWindowMilliseconds: Int64 = 10_000_000_000_000
 
+    /// The most features a set may have. The engine stores a key's last emitted vector (at most
+    /// 11 bytes per feature) with a 16-bit length.
+    public static let maximumFeatureCount = 4096
+
     private func validateStructure() throws(FeatureSetError) {
+        guard features.count <= Self.maximumFeatureCount else {
+            throw FeatureSetError(
+                feature: nil,
+                "set \"\(name)\" has \(features.count) features; at most \(Self.maximumFeatureCount) are supported, "
+                    + "split it into several sets"
+            )
+        }
         guard features.contains(where: \.isEmitted) else {
             throw FeatureSetError(feature: nil, "set \"\(name)\" emits no feature; add one with \"emit\": true")
         }

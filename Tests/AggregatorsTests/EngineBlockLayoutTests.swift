@@ -1,0 +1,72 @@
+import StreamCore
+import Testing
+
+@testable import Aggregators
+
+/// The packed key blocks: widening the pane counts and moving blocks never change the output.
+@Suite struct EngineBlockLayoutTests {
+    private struct CollectingSink: EmissionSink {
+        var lines: [String] = []
+
+        mutating func emit(memeID: String, tick: EventTime, isTombstone: Bool, value: UnsafeRawBufferPointer) {
+            lines.append("\(tick.rawValue) \(isTombstone) \(String(decoding: value, as: UTF8.self))")
+        }
+
+        mutating func reject(_ record: InputRecord, rejection: Rejection) {
+            lines.append("rejected \(record.offset) \(rejection.reason)")
+        }
+    }
+
+    /// Runs a stream with many keys and returns the output, the state before the final watermark
+    /// jump and the engine's pane-count width.
+    private func run(
+        narrowLimit: Int? = nil,
+        widenAtOffset: Int? = nil
+    ) -> (lines: [String], state: [UInt8], bytes: Int) {
+        let engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
+        if let narrowLimit { engine.narrowCountLimit = narrowLimit }
+        var sink = CollectingSink()
+        let events = syntheticEvents(seed: 41, count: 600, keys: 12, longestGapMilliseconds: 5 * 60_000)
+        for (offset, event) in events.enumerated() {
+            if offset == widenAtOffset { engine.widenPaneCounts() }
+            Array(event.json.utf8).withUnsafeBytes { value in
+                let record = InputRecord(
+                    partition: 0,
+                    offset: Int64(offset),
+                    recordTimestamp: nil,
+                    key: nil,
+                    value: value
+                )
+                engine.process(record, into: &sink)
+            }
+        }
+        let state = engine.encodeState()
+        engine.advanceWatermark(to: EventTime(rawValue: events.last!.ts + 3 * 86_400_000), into: &sink)
+        return (sink.lines, state, engine.countBytes)
+    }
+
+    @Test func widenedPaneCountsKeepOutputAndState() {
+        let narrow = run()
+        #expect(narrow.bytes == 2)
+        let widenedAtStart = run(widenAtOffset: 0)
+        let widenedMidway = run(widenAtOffset: 300)
+        let widenedOnDemand = run(narrowLimit: 3)
+        for other in [widenedAtStart, widenedMidway, widenedOnDemand] {
+            #expect(other.bytes == 4)
+            #expect(other.lines == narrow.lines)
+            #expect(other.state == narrow.state, "the checkpoint format does not depend on the block layout")
+        }
+        #expect(narrow.lines.count > 100)
+    }
+
+    @Test func restoreWidensWhenAColumnHoldsManyPanes() throws {
+        let events = syntheticEvents(seed: 43, count: 300, keys: 3)
+        let driver = TestDriver()
+        for event in events { driver.send(event.json) }
+        let state = driver.engine(for: 0).encodeState()
+        let restored = try PartitionEngine(restoring: state, featureSet: .memeV1, configuration: EngineConfiguration())
+        #expect(restored.countBytes == 2)
+        restored.widenPaneCounts()
+        #expect(restored.encodeState() == state)
+    }
+}
