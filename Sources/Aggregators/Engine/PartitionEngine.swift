@@ -335,7 +335,9 @@ public final class PartitionEngine {
         let remaining = used - count
         slots[slot].usedWords = UInt32(remaining)
         let capacity = WordArena.words(inClass: block.sizeClass)
-        guard capacity > 8, remaining * 3 < capacity else { return }
+        // Move down once the block is two size classes too large, so a key that grows and shrinks by
+        // a pane does not move back and forth.
+        guard WordArena.sizeClass(holding: remaining) + 2 <= block.sizeClass, capacity > 5 else { return }
         let smaller = arena.allocate(words: remaining)
         memcpy(arena.pointer(to: smaller), arena.pointer(to: block), remaining * 8)
         arena.release(block)
