@@ -36,6 +36,30 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
     }
 
+    @Test func doublesAreWrittenAsDescriptionWould() {
+        // Decimals with up to three fraction digits take the direct path; the rest, and values
+        // near its limits, go through `description`. Both must give the same text.
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [
+            0.001, 0.0011, 0.000999, 5, 0.2, 12.5, -3.75, 1e12, 999_999_999_999.999, 1e12 - 0.001, 0.3, 2.675,
+            4_503_599_627_370_496.5, -0.0, 0, .ulpOfOne, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+            .infinity, -.infinity, .nan, 1 / 3, 2.0 / 3, 1.005, 1.015, 0.125, 1234567.125,
+        ]
+        for _ in 0..<20_000 {
+            let units = Int64.random(in: -5_000_000_000_000...5_000_000_000_000, using: &generator)
+            let scale = [1.0, 10, 100, 1000, 10_000][Int.random(in: 0..<5, using: &generator)]
+            values.append(Double(units) / scale)
+            values.append(Double(Int.random(in: 0..<600, using: &generator)) / 5)
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+        }
+        for value in values {
+            var bytes: [UInt8] = []
+            JSONOutput.appendDouble(value, to: &bytes)
+            let expected = value.isFinite ? value.description : "null"
+            #expect(String(decoding: bytes, as: UTF8.self) == expected, "\(value.bitPattern)")
+        }
+    }
+
     @Test(arguments: [Int64.min, Int64.min + 1, -1_000_000_000_000, -10, -9, -1, 0, 1, 9, 10, 99, 100, Int64.max])
     func integerIsWrittenAsStringWould(value: Int64) {
         var bytes: [UInt8] = []

@@ -81,7 +81,7 @@ public final class PartitionEngine {
     var slots: [KeySlot] = []
     var freeSlots: [Int] = []
     var schedule = TickSchedule()
-    private var recordWriter: RecordWriter
+    private let recordWriter: RecordWriter
     private var comparableBytes: [UInt8] = []
     private var dueKeys: [DueKey] = []
     // The hot loops read these tables through pointers the engine owns, which costs no
@@ -563,12 +563,14 @@ public final class PartitionEngine {
         for index in comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
         if !lastEmittedEquals(slot) {
             storeLastEmitted(slot)
-            let memeID = memeID(slot)
-            recordWriter.writeRecord(memeID: memeID, tick: tick, values: values.baseAddress!)
+            recordWriter.writeRecord(key: keyBytes(slot), tick: tick, values: values.baseAddress!)
             statistics.featureRecords += 1
-            recordWriter.bytes.withUnsafeBytes {
-                sink.emit(memeID: memeID, tick: EventTime(rawValue: tick), isTombstone: false, value: $0)
-            }
+            sink.emit(
+                memeID: memeID(slot),
+                tick: EventTime(rawValue: tick),
+                isTombstone: false,
+                value: recordWriter.bytes
+            )
         }
         reschedule(slot, after: tick)
     }
@@ -628,12 +630,14 @@ public final class PartitionEngine {
 
     private func drop(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
         if slots[slot].vectorLength != Self.noVector {
-            let memeID = memeID(slot)
-            recordWriter.writeTombstone(memeID: memeID, tick: tick)
+            recordWriter.writeTombstone(key: keyBytes(slot), tick: tick)
             statistics.tombstones += 1
-            recordWriter.bytes.withUnsafeBytes {
-                sink.emit(memeID: memeID, tick: EventTime(rawValue: tick), isTombstone: true, value: $0)
-            }
+            sink.emit(
+                memeID: memeID(slot),
+                tick: EventTime(rawValue: tick),
+                isTombstone: true,
+                value: recordWriter.bytes
+            )
         }
         removeKey(slot)
         statistics.keysDropped += 1

@@ -3,9 +3,16 @@ import StreamCore
 /// Assembles feature record values into one reused buffer.
 ///
 /// Member order is fixed: `meme_id`, `tick`, `feature_set`, `version`, `features`, and within
-/// `features` the set's emitted features in set order.
-struct RecordWriter {
-    private(set) var bytes: [UInt8] = []
+/// `features` the set's emitted features in set order. The buffer is sized at creation for the
+/// longest possible record, so writing a record never allocates or checks capacity.
+/// Not thread-safe: owned by one partition engine.
+final class RecordWriter {
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    /// `{"meme_id":`
+    private let opening: [UInt8] = Array(#"{"meme_id":"#.utf8)
+    /// `,"tick":`
+    private let tickMember: [UInt8] = Array(#","tick":"#.utf8)
     /// `,"feature_set":"NAME","version":V,"features":`
     private let setMembers: [UInt8]
     /// `"name":` per emitted feature, with a leading comma after the first, back to back.
@@ -14,6 +21,8 @@ struct RecordWriter {
     private let featurePrefixEnds: [Int]
     /// Positions of the emitted features among all features, in record order.
     private let emittedIndices: [Int]
+    /// Scratch for a key that needs escapes.
+    private var escapedKey: [UInt8] = []
 
     init(featureSet: FeatureSet) {
         var members = Array(",\"feature_set\":".utf8)
@@ -33,41 +42,112 @@ struct RecordWriter {
         featurePrefixBytes = prefixes
         featurePrefixEnds = ends
         emittedIndices = featureSet.features.indices.filter { featureSet.features[$0].isEmitted }
-        bytes.reserveCapacity(1024)
+        // A key of 255 bytes escaped as \u00XX each, every value at its longest, the punctuation.
+        let capacity =
+            64 + 255 * 6 + setMembers.count + featurePrefixBytes.count
+            + emittedIndices.count * Swift.max(JSONOutput.maximumDoubleBytes, 20)
+        buffer = .allocate(capacity: capacity)
     }
 
-    private mutating func writeHeader(memeID: String, tick: Int64) {
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: "{\"meme_id\":".utf8)
-        JSONOutput.appendString(memeID, to: &bytes)
-        bytes.append(contentsOf: ",\"tick\":".utf8)
-        JSONOutput.appendInteger(tick, to: &bytes)
-        bytes.append(contentsOf: setMembers)
+    deinit { buffer.deallocate() }
+
+    /// The last record or tombstone written, valid until the next write.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer, count: count) }
+
+    @inline(__always)
+    private func append(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        UnsafeMutableRawPointer(buffer + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        count += bytes.count
     }
 
-    /// Writes a feature record from the values of all features, indexed by feature position.
-    mutating func writeRecord(memeID: String, tick: Int64, values: UnsafeMutablePointer<FeatureValue>) {
-        writeHeader(memeID: memeID, tick: tick)
-        bytes.append(UInt8(ascii: "{"))
-        featurePrefixBytes.withUnsafeBufferPointer { prefixes in
+    @inline(__always)
+    private func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    @inline(__always)
+    private func append(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    private func appendInteger(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var position = scratch.count
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            append(UnsafeRawBufferPointer(rebasing: scratch[position...]))
+        }
+    }
+
+    /// Writes `key` as a JSON string.
+    private func appendKey(_ key: UnsafeRawBufferPointer) {
+        let needsEscape = key.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        guard needsEscape else {
+            append(UInt8(ascii: "\""))
+            append(key)
+            append(UInt8(ascii: "\""))
+            return
+        }
+        escapedKey.removeAll(keepingCapacity: true)
+        JSONOutput.appendString(String(decoding: key, as: UTF8.self), to: &escapedKey)
+        append(escapedKey)
+    }
+
+    private func writeHeader(key: UnsafeRawBufferPointer, tick: Int64) {
+        count = 0
+        append(opening)
+        appendKey(key)
+        append(tickMember)
+        appendInteger(tick)
+        append(setMembers)
+    }
+
+    /// Writes a feature record for the key with `meme_id` bytes `key` from the values of all
+    /// features, indexed by feature position.
+    func writeRecord(key: UnsafeRawBufferPointer, tick: Int64, values: UnsafeMutablePointer<FeatureValue>) {
+        writeHeader(key: key, tick: tick)
+        append(UInt8(ascii: "{"))
+        featurePrefixBytes.withUnsafeBytes { prefixes in
             emittedIndices.withUnsafeBufferPointer { indices in
                 featurePrefixEnds.withUnsafeBufferPointer { ends in
                     var start = 0
                     for position in 0..<indices.count {
-                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[start..<ends[position]]))
+                        append(UnsafeRawBufferPointer(rebasing: prefixes[start..<ends[position]]))
                         start = ends[position]
-                        JSONOutput.appendValue(values[indices[position]], to: &bytes)
+                        switch values[indices[position]] {
+                        case .integer(let integer): appendInteger(integer)
+                        case .float(let double): count += JSONOutput.writeDouble(double, to: buffer + count)
+                        case .null: append(UnsafeRawBufferPointer(Self.null))
+                        }
                     }
                 }
             }
         }
-        bytes.append(UInt8(ascii: "}"))
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
     }
 
     /// Writes a tombstone: the same object with `"features":null`.
-    mutating func writeTombstone(memeID: String, tick: Int64) {
-        writeHeader(memeID: memeID, tick: tick)
-        bytes.append(contentsOf: "null}".utf8)
+    func writeTombstone(key: UnsafeRawBufferPointer, tick: Int64) {
+        writeHeader(key: key, tick: tick)
+        append(UnsafeRawBufferPointer(Self.null))
+        append(UInt8(ascii: "}"))
+    }
+
+    private static let null: StaticString = "null"
+}
+
+extension UnsafeRawBufferPointer {
+    /// The bytes of a static string.
+    fileprivate init(_ text: StaticString) {
+        self.init(start: text.utf8Start, count: text.utf8CodeUnitCount)
     }
 }

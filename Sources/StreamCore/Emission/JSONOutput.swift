@@ -59,13 +59,89 @@ public enum JSONOutput {
     /// cases a feature can produce (`2.0`, `1e-05`, `1e+16`). Non-finite values have no JSON
     /// spelling and are written as `null`.
     public static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
-        guard value.isFinite else {
-            appendNull(to: &bytes)
-            return
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { buffer in
+            let count = writeDouble(value, to: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
-        // NOTE: `description` allocates a string when the text is longer than 15 bytes
-        // (`0.30000000000000004`), which a record with such values pays per value.
-        bytes.append(contentsOf: value.description.utf8)
+    }
+
+    /// The most bytes ``writeDouble(_:to:)`` writes.
+    public static let maximumDoubleBytes = 32
+
+    /// Writes `value` as ``appendDouble(_:to:)`` does to `target`, which has room for
+    /// ``maximumDoubleBytes``, and returns the number of bytes written.
+    ///
+    /// Values that are a decimal with at most three fraction digits and a magnitude in
+    /// [0.001, 10^12) (`0.2`, `12.5`, `3600.125`) are written directly: such a decimal is the only
+    /// one of its length within half a unit in the last place, so it is the shortest form. Other
+    /// values go through `Double.description`.
+    public static func writeDouble(_ value: Double, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        guard value.isFinite else {
+            for (index, byte) in "null".utf8.enumerated() { target[index] = byte }
+            return 4
+        }
+        let magnitude = value.magnitude
+        if magnitude >= 0.001, magnitude < 1e12 {
+            var scale = 1.0
+            for fractionDigits in 0...3 {
+                let scaled = value * scale
+                if scaled == scaled.rounded(.towardZero) {
+                    var units = Int64(scaled)
+                    guard Double(units) / scale == value else { break }
+                    // A rounded product can make a longer scale look integral first: drop
+                    // trailing zeros of the fraction.
+                    var digits = fractionDigits
+                    while digits > 0, units % 10 == 0 {
+                        units /= 10
+                        digits -= 1
+                    }
+                    return writeDecimal(units, fractionDigits: digits, to: target)
+                }
+                scale *= 10
+            }
+        }
+        var text = value.description
+        return text.withUTF8 { utf8 in
+            let count = Swift.min(utf8.count, maximumDoubleBytes)
+            target.update(from: utf8.baseAddress!, count: count)
+            return count
+        }
+    }
+
+    /// Writes `units / 10^fractionDigits` with at least one fraction digit (`5.0`, `0.125`).
+    private static func writeDecimal(_ units: Int64, fractionDigits: Int, to target: UnsafeMutablePointer<UInt8>) -> Int
+    {
+        var length = 0
+        if units < 0 {
+            target[0] = UInt8(ascii: "-")
+            length = 1
+        }
+        var magnitude = units.magnitude
+        // Digits from the end: the fraction (at least one digit), the point, the integer part.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { scratch in
+            var position = scratch.count
+            if fractionDigits == 0 {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0")
+            }
+            for _ in 0..<fractionDigits {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            }
+            position -= 1
+            scratch[position] = UInt8(ascii: ".")
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            let count = scratch.count - position
+            UnsafeMutableRawPointer(target + length).copyMemory(from: scratch.baseAddress! + position, byteCount: count)
+            return length + count
+        }
     }
 
     /// Appends a feature value.
