@@ -7,26 +7,32 @@ import StreamCore
 /// emission rule compares bytes. A meme_v1 vector takes about 80 bytes instead of 240 as
 /// `[FeatureValue]`.
 enum ComparableVectorCoding {
-    /// Appends `value` to `bytes`.
-    static func append(_ value: FeatureValue, to bytes: inout [UInt8]) {
+    /// The most bytes one value takes: a tag and a 10-byte varint.
+    static let maximumValueBytes = 11
+
+    /// Writes `value` at `target`, which has room for ``maximumValueBytes``, and returns the
+    /// number of bytes written.
+    @inline(__always)
+    static func write(_ value: FeatureValue, to target: UnsafeMutablePointer<UInt8>) -> Int {
         switch value {
         case .null:
-            bytes.append(0)
+            target[0] = 0
+            return 1
         case .integer(let integer):
-            bytes.append(1)
+            target[0] = 1
             var zigzag = UInt64(bitPattern: (integer << 1) ^ (integer >> 63))
+            var count = 1
             while zigzag >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: zigzag) | 0x80)
+                target[count] = UInt8(truncatingIfNeeded: zigzag) | 0x80
                 zigzag >>= 7
+                count += 1
             }
-            bytes.append(UInt8(zigzag))
+            target[count] = UInt8(zigzag)
+            return count + 1
         case .float(let double):
-            bytes.append(2)
-            var bits = double.bitPattern
-            for _ in 0..<8 {
-                bytes.append(UInt8(truncatingIfNeeded: bits))
-                bits >>= 8
-            }
+            target[0] = 2
+            UnsafeMutableRawPointer(target + 1).storeBytes(of: double.bitPattern.littleEndian, as: UInt64.self)
+            return 9
         }
     }
 }

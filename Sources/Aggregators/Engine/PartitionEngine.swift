@@ -82,7 +82,9 @@ public final class PartitionEngine {
     var freeSlots: [Int] = []
     var schedule = TickSchedule()
     private let recordWriter: RecordWriter
-    private var comparableBytes: [UInt8] = []
+    /// Scratch: the comparable vector of the key being visited, `comparableCount` bytes.
+    private let comparableBytes: UnsafeMutablePointer<UInt8>
+    private var comparableCount = 0
     private var dueKeys: [DueKey] = []
     // The hot loops read these tables through pointers the engine owns, which costs no
     // reference counting per access; `deinit` frees them.
@@ -167,6 +169,9 @@ public final class PartitionEngine {
         columnOffsets.initialize(repeating: 0)
         columnCounts = .allocate(capacity: Swift.max(1, columnCount))
         columnCounts.initialize(repeating: 0)
+        comparableBytes = .allocate(
+            capacity: Swift.max(1, plan.comparableIndices.count * ComparableVectorCoding.maximumValueBytes)
+        )
     }
 
     deinit {
@@ -178,6 +183,7 @@ public final class PartitionEngine {
         values.deallocate()
         columnOffsets.deallocate()
         columnCounts.deallocate()
+        comparableBytes.deallocate()
     }
 
     /// The largest `ts` of the accepted events, or `nil` before the first.
@@ -559,8 +565,10 @@ public final class PartitionEngine {
             }
         }
         computeValues(slot, at: tick)
-        comparableBytes.removeAll(keepingCapacity: true)
-        for index in comparableIndices { ComparableVectorCoding.append(values[index], to: &comparableBytes) }
+        comparableCount = 0
+        for index in comparableIndices {
+            comparableCount += ComparableVectorCoding.write(values[index], to: comparableBytes + comparableCount)
+        }
         if !lastEmittedEquals(slot) {
             storeLastEmitted(slot)
             recordWriter.writeRecord(key: keyBytes(slot), tick: tick, values: values.baseAddress!)
@@ -577,17 +585,17 @@ public final class PartitionEngine {
 
     private func lastEmittedEquals(_ slot: Int) -> Bool {
         let length = slots[slot].vectorLength
-        guard length != Self.noVector, Int(length) == comparableBytes.count else { return false }
+        guard length != Self.noVector, Int(length) == comparableCount else { return false }
         guard length > 0 else { return true }
         let vector = blockPointer(slot) + keyWords(slot)
-        return comparableBytes.withUnsafeBufferPointer { memcmp(vector, $0.baseAddress!, Int(length)) == 0 }
+        return memcmp(vector, comparableBytes, Int(length)) == 0
     }
 
     /// Stores `comparableBytes` as the key's last emitted vector, resizing its place in the block.
     private func storeLastEmitted(_ slot: Int) {
         let keyWords = keyWords(slot)
         let oldWords = vectorWords(slot)
-        let newWords = (comparableBytes.count + 7) >> 3
+        let newWords = (comparableCount + 7) >> 3
         if newWords > oldWords {
             insertWords(slot, at: keyWords + oldWords, count: newWords - oldWords)
         } else if newWords < oldWords {
@@ -595,10 +603,8 @@ public final class PartitionEngine {
         }
         let vector = blockPointer(slot) + keyWords
         if newWords > 0 { vector[newWords - 1] = 0 }
-        comparableBytes.withUnsafeBytes {
-            if $0.count > 0 { UnsafeMutableRawPointer(vector).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        }
-        slots[slot].vectorLength = UInt16(comparableBytes.count)
+        UnsafeMutableRawPointer(vector).copyMemory(from: comparableBytes, byteCount: comparableCount)
+        slots[slot].vectorLength = UInt16(comparableCount)
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {

@@ -33,6 +33,23 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     }
 
     var isWindow: Bool { true }
+
+    /// The index of the first pane whose start is greater than `start`, by binary search.
+    @inline(__always)
+    private func firstPane(startingAfter start: Int64, in region: ColumnRegion) -> Int {
+        let paneWords = paneWords
+        var low = 0
+        var high = region.paneCount
+        while low < high {
+            let middle = (low + high) / 2
+            if region.paneStart(middle, fixedWords: 0, paneWords: paneWords) <= start {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low
+    }
     var fixedWords: Int { 0 }
     var paneWords: Int { 1 + states.stateWords }
 
@@ -90,14 +107,13 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
         let paneWords = paneWords
-        for index in 0..<region.paneCount {
-            let start = region.paneStart(index, fixedWords: 0, paneWords: paneWords)
-            if start >= windowEnd { break }
-            if start >= windowEnd - largestSize,
-                !aggregator.isEmpty(states.load(region.paneState(index, fixedWords: 0, paneWords: paneWords)))
-            {
+        var index = firstPane(startingAfter: windowEnd - largestSize - 1, in: region)
+        while index < region.paneCount {
+            if region.paneStart(index, fixedWords: 0, paneWords: paneWords) >= windowEnd { break }
+            if !aggregator.isEmpty(states.load(region.paneState(index, fixedWords: 0, paneWords: paneWords))) {
                 return true
             }
+            index += 1
         }
         return false
     }
@@ -127,16 +143,22 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
     func nextChange(_ region: ColumnRegion, after tick: Int64) -> Int64? {
-        var earliest = Int64.max
+        // A pane enters every window at p + hop and leaves the window of size S at p + S + hop.
+        // Both grow with p, so the earliest change of each kind after `tick` comes from the first
+        // pane that has it after `tick`.
         let paneWords = paneWords
-        for index in 0..<region.paneCount {
-            // A pane enters every window at p + hop and leaves the window of size S at p + S + hop.
-            let start = region.paneStart(index, fixedWords: 0, paneWords: paneWords)
-            let entry = start + hop
-            if entry > tick, entry < earliest { earliest = entry }
-            for size in sizes {
-                let exit = entry + size
-                if exit > tick, exit < earliest { earliest = exit }
+        var earliest = Int64.max
+        let entering = firstPane(startingAfter: tick - hop, in: region)
+        if entering < region.paneCount {
+            earliest = region.paneStart(entering, fixedWords: 0, paneWords: paneWords) + hop
+        }
+        for size in sizes {
+            let leaving = firstPane(startingAfter: tick - hop - size, in: region)
+            if leaving < region.paneCount {
+                earliest = Swift.min(
+                    earliest,
+                    region.paneStart(leaving, fixedWords: 0, paneWords: paneWords) + size + hop
+                )
             }
         }
         return earliest == .max ? nil : earliest
