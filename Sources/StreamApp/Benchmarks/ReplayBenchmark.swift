@@ -1,3 +1,4 @@
+import Aggregators
 import StreamCore
 
 #if canImport(Glibc)
@@ -46,7 +47,15 @@ enum ReplayBenchmark: Benchmark {
 
         var options = ReplayOptions(inputFile: inputPath)
         options.outputFile = outputPath
-        let makeEngine = try ReplayEngineBinding.engineFactory(for: options)
+        let factory = try ReplayEngineBinding.engineFactory(for: options)
+        // Kept to report the state by part after the replay.
+        final class EngineList { var engines: [any ReplayPartitionEngine] = [] }
+        let created = EngineList()
+        let makeEngine: ReplayRunner.EngineFactory = { partition in
+            let engine = try factory(partition)
+            created.engines.append(engine)
+            return engine
+        }
         let residentBefore = memoryStatusKilobytes("VmRSS") * 1024
         let cpuBefore = processCPUSeconds()
         let runner = ReplayRunner(options: options, makeEngine: makeEngine)
@@ -73,6 +82,14 @@ enum ReplayBenchmark: Benchmark {
         print("peak_rss: \(peakResident) bytes")
         if summary.peakKeyCount > 0 {
             print("peak_rss_growth_per_active_meme: \(growth / summary.peakKeyCount) bytes")
+        }
+        // The estimate of the state left at the end of the input, per key, by part.
+        for case let engine as PartitionEngine in created.engines where engine.keyCount > 0 {
+            print("end_keys_in_state: \(engine.keyCount) keys")
+            print("end_estimated_state_bytes_per_key: \(engine.estimatedStateBytes() / engine.keyCount) bytes")
+            for part in engine.estimatedStateBytesByPart() {
+                print("end_state_bytes_per_key[\(part.part)]: \(part.bytes / engine.keyCount)")
+            }
         }
 
         if !arguments.isSet("keep") {
