@@ -69,4 +69,42 @@ import Testing
         restored.widenPaneCounts()
         #expect(restored.encodeState() == state)
     }
+
+    @Test func corruptedStateThrowsOrRestoresWithoutCrash() {
+        let events = syntheticEvents(seed: 47, count: 200, keys: 4)
+        let driver = TestDriver()
+        for event in events { driver.send(event.json) }
+        let state = driver.engine(for: 0).encodeState()
+        var generator = SeededGenerator(seed: 5)
+        var thrown = 0
+        for round in 0..<600 {
+            var corrupted = state
+            if round % 3 == 0 {
+                corrupted.removeLast(Int.random(in: 1...corrupted.count, using: &generator))
+            } else {
+                let position = Int.random(in: 8..<corrupted.count, using: &generator)
+                corrupted[position] = UInt8.random(in: 0...255, using: &generator)
+            }
+            do {
+                let engine = try PartitionEngine(
+                    restoring: corrupted,
+                    featureSet: .memeV1,
+                    configuration: EngineConfiguration()
+                )
+                // Whatever was restored must keep working.
+                var sink = CollectingSink()
+                Array(events[0].json.utf8).withUnsafeBytes { value in
+                    engine.process(
+                        InputRecord(partition: 0, offset: 1_000, recordTimestamp: nil, key: nil, value: value),
+                        into: &sink
+                    )
+                }
+                engine.advanceWatermark(to: EventTime(rawValue: events.last!.ts + 3 * 86_400_000), into: &sink)
+                _ = engine.encodeState()
+            } catch {
+                thrown += 1
+            }
+        }
+        #expect(thrown > 200, "most truncations and many byte changes are detected")
+    }
 }

@@ -117,6 +117,9 @@ func decodePanes<A: Aggregator>(
     var previous = Int64.min
     for _ in 0..<count {
         let start = try reader.readInt64("pane start")
+        guard start.magnitude <= maximumStoredTime else {
+            throw StateDecodingError("pane start \(start) is outside ±2^60 ms; the state is corrupt")
+        }
         guard start > previous else {
             throw StateDecodingError("pane start \(start) is not after the previous pane start \(previous)")
         }
@@ -127,6 +130,10 @@ func decodePanes<A: Aggregator>(
     }
     return count
 }
+
+/// The largest magnitude of a time (ms) read from a state. Accepted events lie in [10^12, 10^13),
+/// so a larger value is corruption, and bounding it keeps `start + hop + size` from overflowing.
+let maximumStoredTime: UInt64 = 1 << 60
 
 /// Appends the words of `state` to `words`.
 func appendState<A: Aggregator>(_ state: A.State, states: inout PackedStates<A>, to words: inout [UInt64]) {

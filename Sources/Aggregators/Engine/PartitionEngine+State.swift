@@ -108,6 +108,13 @@ extension PartitionEngine {
         let maxEventTime = try reader.readOptionalInt64("max_ts").map(EventTime.init(rawValue:))
         let watermark = try reader.readOptionalInt64("watermark").map(EventTime.init(rawValue:))
         let lastProcessed = try reader.readOptionalInt64("last processed tick").map(EventTime.init(rawValue:))
+        for time in [maxEventTime, watermark, lastProcessed] {
+            if let time, time.rawValue.magnitude > maximumStoredTime {
+                throw StateDecodingError(
+                    "partition clock time \(time.rawValue) is outside ±2^60 ms; the state is corrupt"
+                )
+            }
+        }
         clock.restore(maxEventTime: maxEventTime, watermark: watermark, lastProcessedTick: lastProcessed)
         let keyCount = Int(try reader.readUInt32("key count"))
         var words: [UInt64] = []
@@ -121,6 +128,12 @@ extension PartitionEngine {
             }
             let maxTime = try reader.readInt64("key max ts")
             let scheduled = try reader.readInt64("key queued tick")
+            guard maxTime.magnitude <= maximumStoredTime, scheduled == .max || scheduled.magnitude <= maximumStoredTime
+            else {
+                throw StateDecodingError(
+                    "key max ts \(maxTime) or queued tick \(scheduled) is outside ±2^60 ms; the state is corrupt"
+                )
+            }
             var lastEmitted: [UInt8]?
             if try reader.readBool("last emitted presence") {
                 lastEmitted = try reader.readBytes("last emitted vector")
