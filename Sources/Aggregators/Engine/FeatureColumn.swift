@@ -87,6 +87,32 @@ func locatePane(_ region: ColumnRegion, start: Int64, fixedWords: Int, paneWords
     return (index, false)
 }
 
+/// Adds `event` to the region's pane starting at `start`. When there is no such pane and the
+/// aggregator takes the event, stores the new pane's state in `prepared` and returns the index at
+/// which the engine must create it; otherwise returns −1.
+@inline(__always)
+func addToPane<A: Aggregator>(
+    _ event: Event,
+    start: Int64,
+    region: ColumnRegion,
+    fixedWords: Int,
+    states: inout PackedStates<A>,
+    prepared: inout A.State
+) -> Int {
+    let paneWords = 1 + states.stateWords
+    let (index, found) = locatePane(region, start: start, fixedWords: fixedWords, paneWords: paneWords)
+    if found {
+        states.update(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords), with: event)
+        return -1
+    }
+    var state = states.aggregator.emptyState
+    states.aggregator.update(&state, with: event)
+    // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
+    guard !states.aggregator.isEmpty(state) else { return -1 }
+    prepared = state
+    return index
+}
+
 /// Writes `count` panes of `region` starting at `first` in the checkpoint format: a u32 count, then
 /// per pane its start (i64) and the aggregator's state.
 func encodePanes<A: Aggregator>(

@@ -40,18 +40,15 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
             return -1
         }
         let start = TickArithmetic.floor(time, to: self.tick)
-        let fixedWords = fixedWords
-        let paneWords = paneWords
-        let (index, found) = locatePane(region, start: start, fixedWords: fixedWords, paneWords: paneWords)
-        if found {
-            states.update(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords), with: event)
-            return -1
-        }
-        var state = aggregator.emptyState
-        aggregator.update(&state, with: event)
-        guard !aggregator.isEmpty(state) else { return -1 }
-        preparedStart = start
-        preparedState = state
+        let index = addToPane(
+            event,
+            start: start,
+            region: region,
+            fixedWords: fixedWords,
+            states: &states,
+            prepared: &preparedState
+        )
+        if index >= 0 { preparedStart = start }
         return index
     }
 

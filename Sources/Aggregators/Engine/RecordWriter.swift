@@ -45,7 +45,7 @@ final class RecordWriter {
         // A key of 255 bytes escaped as \u00XX each, every value at its longest, the punctuation.
         let capacity =
             64 + 255 * 6 + setMembers.count + featurePrefixBytes.count
-            + emittedIndices.count * Swift.max(JSONOutput.maximumDoubleBytes, 20)
+            + emittedIndices.count * Swift.max(JSONOutput.maximumDoubleBytes, JSONOutput.maximumIntegerBytes)
         buffer = .allocate(capacity: capacity)
     }
 
@@ -72,19 +72,9 @@ final class RecordWriter {
         count += 1
     }
 
+    @inline(__always)
     private func appendInteger(_ value: Int64) {
-        if value < 0 { append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var position = scratch.count
-            repeat {
-                position -= 1
-                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            append(UnsafeRawBufferPointer(rebasing: scratch[position...]))
-        }
+        count += JSONOutput.writeInteger(value, to: buffer + count)
     }
 
     /// Writes `key` as a JSON string.

@@ -62,18 +62,15 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == DecayedSumAggregator)
     func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {
         let start = TickArithmetic.floor(event.eventTime.rawValue, to: hop)
-        let paneWords = paneWords
-        let (index, found) = locatePane(region, start: start, fixedWords: 0, paneWords: paneWords)
-        if found {
-            states.update(region.paneState(index, fixedWords: 0, paneWords: paneWords), with: event)
-            return -1
-        }
-        var state = aggregator.emptyState
-        aggregator.update(&state, with: event)
-        // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
-        guard !aggregator.isEmpty(state) else { return -1 }
-        preparedStart = start
-        preparedState = state
+        let index = addToPane(
+            event,
+            start: start,
+            region: region,
+            fixedWords: 0,
+            states: &states,
+            prepared: &preparedState
+        )
+        if index >= 0 { preparedStart = start }
         return index
     }
 

@@ -37,20 +37,39 @@ public enum JSONOutput {
 
     /// Appends a decimal integer, with a leading `-` when negative, as `String(value)` writes it.
     public static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { buffer in
+            let count = writeInteger(value, to: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// The most bytes ``writeInteger(_:to:)`` writes: a sign and 19 digits.
+    public static let maximumIntegerBytes = 20
+
+    /// Writes `value` as ``appendInteger(_:to:)`` does to `target`, which has room for
+    /// ``maximumIntegerBytes``, and returns the number of bytes written.
+    public static func writeInteger(_ value: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        var length = 0
+        if value < 0 {
+            target[0] = UInt8(ascii: "-")
+            length = 1
+        }
         // The magnitude as unsigned, so Int64.min needs no special case.
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        // Up to 20 digits, written from the end of a 24-byte scratch area on the stack.
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var position = scratch.count
-            repeat {
-                position -= 1
-                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[position...]))
+        var digits = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
         }
+        var position = length + digits
+        repeat {
+            position -= 1
+            target[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        return length + digits
     }
 
     /// Appends a double in the shortest form that round-trips.
