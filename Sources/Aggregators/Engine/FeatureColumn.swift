@@ -21,7 +21,7 @@ protocol FeatureColumn: AnyObject {
     var isWindow: Bool { get }
     /// The event type the column counts, or `nil` for every type.
     var eventType: String? { get }
-    /// Words every key holds in the column before its panes.
+    /// Words every key has in the column before its panes.
     var fixedWords: Int { get }
     /// Words per pane: the start, then the state.
     var paneWords: Int { get }
@@ -59,13 +59,13 @@ protocol FeatureColumn: AnyObject {
 }
 
 extension ColumnRegion {
-    /// The start of pane `index`.
+    /// Returns the start of pane `index`.
     @inline(__always)
     func paneStart(_ index: Int, fixedWords: Int, paneWords: Int) -> Int64 {
         Int64(bitPattern: words[fixedWords + index * paneWords])
     }
 
-    /// The first state word of pane `index`.
+    /// Returns the first state word of pane `index`.
     @inline(__always)
     func paneState(_ index: Int, fixedWords: Int, paneWords: Int) -> UnsafeMutablePointer<UInt64> {
         words + fixedWords + index * paneWords + 1
@@ -113,8 +113,8 @@ func addToPane<A: Aggregator>(
     return index
 }
 
-/// Writes `count` panes of `region` starting at `first` in the checkpoint format: a u32 count, then
-/// per pane its start (i64) and the aggregator's state.
+/// Writes the panes of `region` in the checkpoint format: a u32 count, then per pane its start
+/// (i64) and the aggregator's state.
 func encodePanes<A: Aggregator>(
     _ region: ColumnRegion,
     fixedWords: Int,

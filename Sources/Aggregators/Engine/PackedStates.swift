@@ -23,7 +23,7 @@ struct PackedStates<A: Aggregator> {
         stateWords = isInline ? Swift.max(1, (MemoryLayout<A.State>.size + 7) / 8) : 1
     }
 
-    /// The state stored at `words`.
+    /// Loads the state stored at `words`.
     @inline(__always)
     func load(_ words: UnsafeMutablePointer<UInt64>) -> A.State {
         if isInline { return UnsafeRawPointer(words).load(as: A.State.self) }

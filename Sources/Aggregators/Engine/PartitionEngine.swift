@@ -49,7 +49,7 @@ public final class PartitionEngine {
         var slot: Int
     }
 
-    /// What the per-event and per-visit loops need of one column.
+    /// The facts about one column that the per-event and per-visit loops read.
     struct ColumnLayout {
         var bound: BoundColumn
         var fixedWords: Int
@@ -241,7 +241,7 @@ public final class PartitionEngine {
 
     // MARK: - Key blocks
 
-    /// The first word of the key's block; valid until the next block allocation.
+    /// Returns the first word of the key's block, valid until the next block allocation.
     @inline(__always)
     func blockPointer(_ slot: Int) -> UnsafeMutablePointer<UInt64> {
         arena.base + Int(slots[slot].block.offset)
@@ -256,7 +256,7 @@ public final class PartitionEngine {
         return length == Self.noVector ? 0 : (Int(length) + 7) >> 3
     }
 
-    /// The word at which the key's pane counts start.
+    /// Returns the word at which the key's pane counts start.
     @inline(__always)
     func headerStart(_ slot: Int) -> Int { keyWords(slot) + vectorWords(slot) }
 
@@ -277,7 +277,7 @@ public final class PartitionEngine {
         }
     }
 
-    /// The largest pane count the header can hold.
+    /// The largest pane count the header can store.
     var maximumPaneCount: Int { countBytes == 2 ? narrowCountLimit : Int(UInt32.max) }
     /// The largest 16-bit pane count; tests lower it to reach ``widenPaneCounts()`` with few events.
     var narrowCountLimit = Int(UInt16.max)
@@ -303,7 +303,7 @@ public final class PartitionEngine {
         headerWords = wideWords
     }
 
-    /// The key's `meme_id` bytes, valid until the next block allocation.
+    /// Returns the key's `meme_id` bytes, valid until the next block allocation.
     @inline(__always)
     func keyBytes(_ slot: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: UnsafeRawPointer(blockPointer(slot)), count: Int(slots[slot].keyLength))
@@ -331,7 +331,7 @@ public final class PartitionEngine {
     }
 
     /// Removes `count` words at word `position` of the key's block, and moves the key to a smaller
-    /// block when it uses under a third of its block.
+    /// block when its block is two size classes too large.
     func removeWords(_ slot: Int, at position: Int, count: Int) {
         let used = Int(slots[slot].usedWords)
         let block = slots[slot].block
@@ -406,7 +406,7 @@ public final class PartitionEngine {
             var count = paneCount(slot, header: header, column: column)
             if layout.eventTypeIndex < 0 || layout.eventTypeIndex == typeIndex {
                 if count == maximumPaneCount {
-                    // Rare: more panes than 16-bit counts hold. The columns move back by the
+                    // Rare: more panes than a 16-bit count can store. The columns move back by the
                     // header's growth.
                     let before = headerWords
                     widenPaneCounts()
@@ -472,8 +472,8 @@ public final class PartitionEngine {
         clock.lastProcessedTick = EventTime(rawValue: closed)
     }
 
-    /// The first 16 bytes of the key, big-endian and zero-padded: ordering two prefixes orders the
-    /// keys' bytes unless the prefixes are equal.
+    /// Returns the first 16 bytes of the key, big-endian and zero-padded: ordering two prefixes
+    /// orders the keys' bytes unless the prefixes are equal.
     func keyPrefix(_ slot: Int) -> (UInt64, UInt64) {
         let length = Int(slots[slot].keyLength)
         let words = blockPointer(slot)

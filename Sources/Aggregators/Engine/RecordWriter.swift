@@ -136,7 +136,7 @@ final class RecordWriter {
 }
 
 extension UnsafeRawBufferPointer {
-    /// The bytes of a static string.
+    /// Creates a view of a static string's bytes.
     fileprivate init(_ text: StaticString) {
         self.init(start: text.utf8Start, count: text.utf8CodeUnitCount)
     }

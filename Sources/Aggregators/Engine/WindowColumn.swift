@@ -34,7 +34,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
 
     var isWindow: Bool { true }
 
-    /// The index of the first pane whose start is greater than `start`, by binary search.
+    /// Returns the index of the first pane whose start is greater than `start`, by binary search.
     @inline(__always)
     private func firstPane(startingAfter start: Int64, in region: ColumnRegion) -> Int {
         let paneWords = paneWords

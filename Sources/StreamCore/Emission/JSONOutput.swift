@@ -44,7 +44,7 @@ public enum JSONOutput {
         }
     }
 
-    /// The most bytes ``writeInteger(_:to:)`` writes: a sign and 19 digits.
+    /// The maximum number of bytes ``writeInteger(_:to:)`` writes: a sign and 19 digits.
     public static let maximumIntegerBytes = 20
 
     /// Writes `value` as ``appendInteger(_:to:)`` does to `target`, which has room for
@@ -85,7 +85,7 @@ public enum JSONOutput {
         }
     }
 
-    /// The most bytes ``writeDouble(_:to:)`` writes.
+    /// The maximum number of bytes ``writeDouble(_:to:)`` writes.
     public static let maximumDoubleBytes = 32
 
     /// Writes `value` as ``appendDouble(_:to:)`` does to `target`, which has room for

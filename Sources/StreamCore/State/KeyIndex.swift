@@ -6,8 +6,8 @@ import Darwin
 
 /// An open-addressing hash index from key bytes to 32-bit slot numbers.
 ///
-/// The index stores no key bytes: each entry holds 32 bits of the key's hash and its slot, and
-/// the owner answers whether a slot holds given bytes. Linear probing, at most half full,
+/// The index stores no key bytes: each entry contains 32 bits of the key's hash and its slot, and
+/// the owner checks whether a slot's key equals given bytes. Linear probing, at most half full,
 /// deletion by shifting later entries back (no tombstones). The hash is seeded per index, so
 /// crafted keys cannot aim at one probe run; iteration order is never observable.
 ///
@@ -37,7 +37,7 @@ public final class KeyIndex {
     /// Bytes of the table, for memory accounting.
     public var tableBytes: Int { (mask + 1) * 8 }
 
-    /// The 64-bit hash of `bytes` under this index's seed.
+    /// Returns the 64-bit hash of `bytes` under this index's seed.
     @inline(__always)
     public func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var state = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)

@@ -43,14 +43,14 @@ public final class WordArena {
 
     deinit { free(base) }
 
-    /// The length in words of size class `sizeClass`.
+    /// Returns the length in words of size class `sizeClass`.
     @inline(__always)
     public static func words(inClass sizeClass: UInt8) -> Int {
         let power = 4 << Int(sizeClass >> 2)
         return power + (power >> 2) * Int(sizeClass & 3)
     }
 
-    /// The smallest size class that holds `words` words.
+    /// Returns the smallest size class with room for `words` words.
     @inline(__always)
     public static func sizeClass(holding words: Int) -> UInt8 {
         if words <= 4 { return 0 }
@@ -94,7 +94,7 @@ public final class WordArena {
         freeHeads[Int(block.sizeClass)] = block.offset
     }
 
-    /// The first word of `block`, valid until the next allocation.
+    /// Returns the first word of `block`, valid until the next allocation.
     @inline(__always)
     public func pointer(to block: Block) -> UnsafeMutablePointer<UInt64> { base + Int(block.offset) }
 

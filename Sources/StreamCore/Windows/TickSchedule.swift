@@ -7,8 +7,8 @@
 /// and the owner skips it (lazy deletion), so a tick can list a slot that is no longer due there,
 /// or list it twice.
 ///
-/// Not thread-safe. `schedule` is O(1) for a tick that already has slots and O(log t) for a new
-/// one, t the number of ticks with slots; taking a tick is O(log t).
+/// Not thread-safe. With t ticks holding slots, `schedule` is O(1) for a tick that already has
+/// slots and O(log t) for a new one. Taking a tick is O(log t).
 public struct TickSchedule: Sendable {
     private var slotsByTick: [Int64: [UInt32]] = [:]
     /// A min-heap of the ticks in `slotsByTick`.
