@@ -227,7 +227,8 @@ extension PartitionEngine {
 extension PartitionEngine {
     /// Estimated state bytes by part: `keys` (slot entries, the key index, `meme_id` bytes and
     /// pane counts), `last emitted vectors`, `unused block words` (the rest of each block's size
-    /// class) and one entry per column, named after the features that share it. The sum is
+    /// class), `free arena blocks` (released blocks waiting for reuse) and one entry per column,
+    /// named after the features that share it. The sum is
     /// ``estimatedStateBytes()``.
     public func estimatedStateBytesByPart() -> [(part: String, bytes: Int)] {
         var keys = slots.capacity * MemoryLayout<KeySlot>.stride + keyIndex.tableBytes
@@ -250,6 +251,7 @@ extension PartitionEngine {
         }
         var parts: [(part: String, bytes: Int)] = [
             ("keys", keys), ("last emitted vectors", vectors), ("unused block words", unused),
+            ("free arena blocks", arena.touchedBytes - arena.liveWords * 8),
         ]
         for column in 0..<columnCount {
             let names = plan.sources.indices.filter {

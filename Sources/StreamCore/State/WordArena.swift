@@ -64,6 +64,10 @@ public final class WordArena {
     /// Bytes reserved for the pool (its capacity), for memory accounting.
     public var reservedBytes: Int { capacity * 8 }
 
+    /// Bytes of the pool handed out at least once: live blocks and blocks on free lists. Pages
+    /// past this point are reserved but were never written.
+    public var touchedBytes: Int { top * 8 }
+
     /// Hands out a block of at least `words` words. Its content is unspecified.
     /// - Precondition: the pool stays below 2^32 words.
     public func allocate(words: Int) -> Block {
