@@ -22,6 +22,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private var batchStorage: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>>
     private let isPolling = Atomic<Bool>(false)
     private let isClosed = Atomic<Bool>(false)
+    /// `true` when the group uses the cooperative-sticky assignor (``close()`` explains why it matters).
+    private let usesCooperativeSticky: Bool
 
     /// Creates a consumer. It joins no group until ``subscribe(topics:)``.
     ///
@@ -44,9 +46,13 @@ public final class KafkaConsumer: @unchecked Sendable {
             rebalance: { client, code, list in relay.handle(client: client, code: code, list: list) },
             commitResult: commitHandler ?? { _ in }
         )
+        let properties = configuration.renderedProperties(for: .consumer)
+        usesCooperativeSticky =
+            properties.last { $0.key == "partition.assignment.strategy" }?.value
+            .contains("cooperative-sticky") ?? false
         client = try RDKafkaClient(
             type: RD_KAFKA_CONSUMER,
-            properties: configuration.renderedProperties(for: .consumer),
+            properties: properties,
             callbacks: callbacks
         )
         self.relay = relay
@@ -60,6 +66,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     deinit {
         if !isClosed.load(ordering: .acquiring) {
             rd_kafka_consumer_close(client.handle)
+            keepHandleIfDestroyWouldAbort()
         }
         batchStorage.deallocate()
     }
@@ -397,10 +404,15 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Leaves the group and stops fetching. The final revocation reaches the rebalance handler
     /// from inside this call, so the owner can commit. Later calls do nothing.
     ///
+    /// librdkafka before 2.3.0 aborts the process (`Assertion 'assignor_state' failed`) when it
+    /// destroys a cooperative-sticky consumer that never received an assignment. Such a
+    /// consumer's closed handle is therefore kept until the process exits instead of destroyed.
+    ///
     /// - Throws: A ``KafkaBridgeError`` when librdkafka reports a close failure.
     public func close() throws {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let code = rd_kafka_consumer_close(client.handle)
+        keepHandleIfDestroyWouldAbort()
         if code != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw KafkaBridgeError.kafka(code, "closing the consumer failed")
         }
@@ -408,6 +420,23 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// The fatal error librdkafka raised, if any; the consumer must then be recreated.
     public var fatalError: KafkaBridgeError? { client.fatalError }
+
+    /// The first librdkafka version whose cooperative-sticky assignor survives being destroyed
+    /// before its first assignment.
+    static let fixedAssignorStateVersion: Int32 = 0x0203_00FF
+
+    /// The linked librdkafka's version, as `rd_kafka_version()` gives it (0xMMmmrrpp).
+    static var librdkafkaVersion: Int32 { rd_kafka_version() }
+
+    /// `true` when destroying the handle now would hit librdkafka's assignor-state assertion.
+    var destroyWouldAbort: Bool {
+        usesCooperativeSticky && Self.librdkafkaVersion < Self.fixedAssignorStateVersion
+            && !relay.hasReceivedAssignment.load(ordering: .acquiring)
+    }
+
+    private func keepHandleIfDestroyWouldAbort() {
+        if destroyWouldAbort { client.keepHandleUntilExit() }
+    }
 }
 
 /// The result slot of one synchronous commit, filled by the commit callback.

@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Synchronization
 
 /// Owner of one `rd_kafka_t` handle, destroyed in `deinit`.
 ///
@@ -45,7 +46,23 @@ final class RDKafkaClient: @unchecked Sendable {
         self.callbacks = callbacks
     }
 
+    /// When `true`, `deinit` leaves the handle to the end of the process instead of destroying
+    /// it (``keepHandleUntilExit()``).
+    private let keepsHandle = Atomic<Bool>(false)
+
+    /// Makes `deinit` skip `rd_kafka_destroy` and keep the callbacks alive, so the closed handle
+    /// stays until the process exits. For a handle whose destruction would abort the process
+    /// (see ``KafkaConsumer/close()``).
+    func keepHandleUntilExit() {
+        keepsHandle.store(true, ordering: .releasing)
+    }
+
     deinit {
+        if keepsHandle.load(ordering: .acquiring) {
+            // librdkafka threads may still call into the callbacks object, so it must outlive us.
+            _ = Unmanaged.passRetained(callbacks)
+            return
+        }
         rd_kafka_destroy(handle)
     }
 

@@ -13,6 +13,8 @@ final class RebalanceRelay: Sendable {
 
     let handler: KafkaRebalanceHandler?
     let consumer = Mutex(WeakConsumer())
+    /// `true` once the group has handed the consumer an assignment, even an empty one.
+    let hasReceivedAssignment = Atomic<Bool>(false)
 
     init(handler: KafkaRebalanceHandler?) {
         self.handler = handler
@@ -27,6 +29,7 @@ final class RebalanceRelay: Sendable {
         let isCooperative = String(cString: rd_kafka_rebalance_protocol(client)) == "COOPERATIVE"
         switch code {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            hasReceivedAssignment.store(true, ordering: .releasing)
             if isCooperative {
                 if let error = rd_kafka_incremental_assign(client, list) {
                     rd_kafka_error_destroy(error)
