@@ -107,6 +107,8 @@ import Testing
             } else {
                 #expect(keyText == event?.memeID)
             }
+            // Partitioning always follows the meme, so a meme's state stays in one partition.
+            #expect(String(decoding: record.partitionKey, as: UTF8.self) == event?.memeID)
         }
         #expect(abs(Double(mismatched) / 20_000 - 0.05) < 0.01)
     }

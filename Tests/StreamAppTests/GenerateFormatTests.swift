@@ -49,7 +49,7 @@ import Testing
             #expect(object["ts"] as? Int64 == record.timestampMilliseconds)
             #expect(object["key"] as? String == String(decoding: record.key, as: UTF8.self))
             #expect(object["payload"] as? String == String(decoding: record.value, as: UTF8.self))
-            #expect(partition == Int(Murmur2Partitioner.partition(forKey: record.key, partitionCount: 4)))
+            #expect(partition == Int(Murmur2Partitioner.partition(forKey: record.partitionKey, partitionCount: 4)))
             #expect(offset == nextOffsets[partition])
             nextOffsets[partition] += 1
         }

@@ -40,6 +40,7 @@ import Testing
         configuration.topic = topic
         configuration.partitions = 4
         configuration.badShare = 0.05
+        configuration.keyMismatchShare = 0.05
         configuration.writesToTopic = true
         let kafkaConfiguration = KafkaTopicOutput.configuration(
             bootstrapServers: cluster.bootstrapServers,
@@ -50,12 +51,13 @@ import Testing
         #expect(summary.records == 3_000)
 
         // The same records as kcat envelopes: partition and offset computed by the generator.
+        // A record keyed by another id goes to its meme's partition.
         configuration.outputFormat = .kcat
         let sample = GeneratedSample(configuration)
         var expected: [String: GeneratedRecord] = [:]
         var nextOffsets = [Int64](repeating: 0, count: 4)
         for record in sample.records {
-            let partition = Murmur2Partitioner.partition(forKey: record.key, partitionCount: 4)
+            let partition = Murmur2Partitioner.partition(forKey: record.partitionKey, partitionCount: 4)
             expected["\(partition)/\(nextOffsets[Int(partition)])"] = record
             nextOffsets[Int(partition)] += 1
         }
@@ -69,6 +71,7 @@ import Testing
             #expect(message.timestamp == KafkaTimestamp(milliseconds: record.timestampMilliseconds, kind: .createTime))
         }
         #expect(sample.records.contains { $0.intendedRejection == .futureTimestamp })
+        #expect(sample.records.contains { $0.hasMismatchedKey })
     }
 
     @Test func topicConfigurationUsesZstdAndMurmur2() {

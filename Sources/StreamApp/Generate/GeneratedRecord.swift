@@ -21,4 +21,7 @@ struct GeneratedRecord: Sendable {
     var delayKind: DeliveryDelay.Kind = .onTime
     /// `true` when the key is not the `meme_id`.
     var hasMismatchedKey = false
+    /// The bytes that choose the record's partition: the `meme_id` text, also for a record keyed
+    /// by another id, so that every record of a meme lands in the meme's partition.
+    var partitionKey: [UInt8] = []
 }

@@ -3,7 +3,8 @@ import Synchronization
 
 /// Produces generated records to a Kafka topic: keyed by the record key (the `meme_id`, except
 /// for mismatched keys), record timestamp (CreateTime) = arrival time, with zstd-compressed
-/// batches and the `murmur2_random` partitioner unless `-X` overrides them.
+/// batches and the `murmur2_random` partitioner unless `-X` overrides them. A record keyed by
+/// another id goes to the partition its `meme_id` hashes to, as the input contract requires.
 ///
 /// ``prepareTopic(configuration:topic:requestedPartitions:)`` creates a missing topic when a
 /// partition count is requested; otherwise the broker's partition count applies.
@@ -14,6 +15,9 @@ struct KafkaTopicOutput: GeneratedRecordSink {
     private let producer: KafkaProducer
     private let topic: String
     private let deliveries: DeliveryTally
+    /// The topic's partition count, for placing records keyed by another id; `nil` when it could
+    /// not be read when the output was created (those records then follow their key).
+    private let partitionCount: Int32?
     /// How long ``finish()`` waits for the last delivery reports.
     static let flushTimeout: Duration = .seconds(60)
 
@@ -24,6 +28,12 @@ struct KafkaTopicOutput: GeneratedRecordSink {
         let deliveries = DeliveryTally()
         self.deliveries = deliveries
         self.topic = topic
+        // Without the count (no broker reachable yet, or no topic), records keyed by another id
+        // follow their key; delivery problems surface in finish().
+        let admin = try? KafkaAdmin(configuration: configuration)
+        partitionCount = (try? admin?.partitionCount(topic: topic, timeout: .seconds(5)))?.flatMap { $0 }.map {
+            Int32($0)
+        }
         producer = try KafkaProducer(
             configuration: configuration,
             deliveryHandler: { report in deliveries.record(report) }
@@ -77,8 +87,15 @@ struct KafkaTopicOutput: GeneratedRecordSink {
     }
 
     mutating func write(_ record: GeneratedRecord) throws {
+        var partition = KafkaPartition.unassigned
+        if record.hasMismatchedKey, let partitionCount, partitionCount > 0 {
+            partition = KafkaPartition(
+                rawValue: Murmur2Partitioner.partition(forKey: record.partitionKey, partitionCount: partitionCount)
+            )
+        }
         try producer.send(
             topic: topic,
+            partition: partition,
             key: record.key,
             value: record.value,
             timestamp: record.timestampMilliseconds,

@@ -34,7 +34,7 @@ struct RecordLineWriter<Output: ByteOutput> {
         case .events:
             line.append(contentsOf: record.value)
         case .kcat:
-            let partition = Murmur2Partitioner.partition(forKey: record.key, partitionCount: partitionCount)
+            let partition = Murmur2Partitioner.partition(forKey: record.partitionKey, partitionCount: partitionCount)
             let offset = nextOffsets[Int(partition)]
             nextOffsets[Int(partition)] = offset + 1
             line.appendText("{\"topic\":\"")

@@ -160,5 +160,7 @@ struct TrafficGenerator {
         record.intendedRejection = event.defect?.reason
         record.delayKind = event.delayKind
         record.hasMismatchedKey = event.hasMismatchedKey
+        record.partitionKey.removeAll(keepingCapacity: true)
+        EventValueWriter.appendPartitionKey(of: event, to: &record.partitionKey)
     }
 }
