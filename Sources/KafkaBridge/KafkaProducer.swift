@@ -271,6 +271,29 @@ public final class KafkaProducer: @unchecked Sendable {
         return error
     }
 
+    /// Requests the metadata of `topics` now, so the first records sent to them do not wait for
+    /// librdkafka's periodic topic scan.
+    ///
+    /// librdkafka 2.0.2 learns the partitions of a topic first used in a send from a scan that
+    /// runs once per second, so records to a new topic wait up to a second before any is sent.
+    /// A metadata request for the topic's handle updates the partition count at once.
+    ///
+    /// - Throws: A ``KafkaBridgeError`` naming the topic when the request fails or times out.
+    public func loadMetadata(topics: [String], timeout: Duration) throws {
+        for topic in topics {
+            guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else {
+                throw KafkaBridgeError.kafka(rd_kafka_last_error(), "creating the handle of topic \(topic) failed")
+            }
+            defer { rd_kafka_topic_destroy(handle) }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let code = rd_kafka_metadata(client.handle, 0, handle, &metadata, timeout.kafkaMilliseconds)
+            if let metadata { rd_kafka_metadata_destroy(metadata) }
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaBridgeError.kafka(code, "metadata request for topic \(topic) failed within \(timeout)")
+            }
+        }
+    }
+
     // MARK: - Flushing and state
 
     /// Waits until every queued record has its delivery report, up to `timeout`.

@@ -30,6 +30,17 @@ enum WorkerBenchmark: Benchmark {
                 valueName: "PATH",
                 help: "The C consume loop built from scripts/bench-kafka.c; without it KafkaBridge is the baseline."
             ),
+            .value(
+                "property",
+                short: "X",
+                valueName: "KEY=VALUE",
+                repeatable: true,
+                help: "librdkafka property for the worker's consumer and producer, applied after the worker's defaults."
+            ),
+            .flag(
+                "breakdown",
+                help: "Also print the worker thread's wall time by activity (adds two clock reads per record)."
+            ),
         ]
     }
 
@@ -72,7 +83,15 @@ enum WorkerBenchmark: Benchmark {
             rawRate = try consumeWithBridge(cluster, topic: input, partitions: partitions, events: events)
             baseline = "KafkaBridge batch poll"
         }
-        let (workerRate, latencies, checkpointMilliseconds) = try runWorker(cluster, topic: input, events: events)
+        let properties = try GenerateCommand.kafkaProperties(from: arguments)
+        let breakdown = arguments.isSet("breakdown") ? WorkerTimeBreakdown() : nil
+        let (workerRate, latencies, checkpointMilliseconds) = try runWorker(
+            cluster,
+            topic: input,
+            events: events,
+            properties: properties,
+            breakdown: breakdown
+        )
 
         let sorted = latencies.sorted()
         func quantile(_ q: Double) -> Double {
@@ -92,6 +111,9 @@ enum WorkerBenchmark: Benchmark {
             "tick processing latency max: \(String(format: "%.3f", quantile(1.0))) ms (\(sorted.count) closing records)"
         )
         print("final checkpoint round: \(checkpointMilliseconds) ms")
+        if let breakdown {
+            breakdown.report(total: UInt64(Double(events - events / 10) / workerRate * 1e9))
+        }
     }
 
     /// One generated input record.
@@ -253,7 +275,9 @@ enum WorkerBenchmark: Benchmark {
     private static func runWorker(
         _ cluster: MockCluster,
         topic: String,
-        events: Int
+        events: Int,
+        properties: [String: String],
+        breakdown: WorkerTimeBreakdown?
     ) throws -> (rate: Double, latencies: [UInt64], checkpointMilliseconds: Int) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "bench-worker-\(UUID().uuidString)"
@@ -272,14 +296,29 @@ enum WorkerBenchmark: Benchmark {
         configuration.consumer.fetchWaitMaxMilliseconds = 20
         configuration.consumer.queuedMinMessages = 1_000_000
         configuration.producer.lingerMilliseconds = 5
+        configuration.properties = properties
 
         let engineConfiguration = EngineConfiguration()
+        var consumer: any WorkerConsumer = try KafkaWorkerConsumer(
+            configuration: configuration,
+            topic: topic,
+            logger: .discarding
+        )
+        var producer: any WorkerProducer = try KafkaWorkerProducer(configuration: configuration)
+        var store: any CheckpointStore = try DirectoryCheckpointStore(root: directory)
+        var engines = WorkerEngineBinding.factory(featureSet: .memeV1, configuration: engineConfiguration)
+        if let breakdown {
+            consumer = TimingWorkerConsumer(consumer, breakdown: breakdown)
+            producer = TimingWorkerProducer(producer, breakdown: breakdown)
+            store = TimingCheckpointStore(store, breakdown: breakdown)
+            engines = engines.timed(by: breakdown)
+        }
         let worker = StreamWorker(
             settings: settings,
-            consumer: try KafkaWorkerConsumer(configuration: configuration, topic: topic, logger: .discarding),
-            producer: try KafkaWorkerProducer(configuration: configuration),
-            store: try DirectoryCheckpointStore(root: directory),
-            engines: WorkerEngineBinding.factory(featureSet: .memeV1, configuration: engineConfiguration),
+            consumer: consumer,
+            producer: producer,
+            store: store,
+            engines: engines,
             logger: .discarding,
             metrics: WorkerMetrics(registry: MetricsRegistry()),
             health: HealthMonitor(livenessTimeoutMilliseconds: 60_000)
@@ -288,19 +327,35 @@ enum WorkerBenchmark: Benchmark {
         latencies.reserveCapacity(100_000)
         worker.tickLatencyObserver = { latencies.append($0) }
 
+        worker.prepareOutput()
         var started: ContinuousClock.Instant?
         let deadline = ContinuousClock.now + .seconds(600)
         var processed = 0
+        var pollOnceNanoseconds: UInt64 = 0
         while processed < events, ContinuousClock.now < deadline {
+            let pollStarted = breakdown?.now() ?? 0
             try worker.pollOnce()
+            if let breakdown { pollOnceNanoseconds += breakdown.now() - pollStarted }
             let positions = worker.positions
             processed = positions.isEmpty ? 0 : positions.values.reduce(0) { $0 + Int($1) }
-            if started == nil, processed >= events / 10 { started = .now }
+            if started == nil, processed >= events / 10 {
+                started = .now
+                if let breakdown {
+                    breakdown.reset()
+                    pollOnceNanoseconds = 0
+                }
+            }
         }
         guard processed >= events, let started else {
             throw BenchmarkFailure(
                 description: "the worker processed \(processed) of \(events) records before the deadline"
             )
+        }
+        if let breakdown {
+            let inPollOnce =
+                breakdown.consumerPoll + breakdown.recordBookkeeping + breakdown.engine + breakdown.produce
+                + breakdown.producerFlush + breakdown.checkpointSave + breakdown.offsetCommit
+            breakdown.loopOther = pollOnceNanoseconds > inPollOnce ? pollOnceNanoseconds - inPollOnce : 0
         }
         let checkpointStart = ContinuousClock.now
         try worker.checkpoint(worker.assignedPartitions, reason: "benchmark")

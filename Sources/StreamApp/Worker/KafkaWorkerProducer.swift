@@ -42,6 +42,10 @@ final class KafkaWorkerProducer: WorkerProducer {
 
     func poll() {}
 
+    func prepare(topics: [String], timeoutMilliseconds: Int) throws {
+        try producer.loadMetadata(topics: topics, timeout: .milliseconds(timeoutMilliseconds))
+    }
+
     func flush(timeoutMilliseconds: Int) throws {
         try producer.flush(timeout: .milliseconds(timeoutMilliseconds))
         if let (count, first) = failures.summary() {

@@ -88,6 +88,7 @@ final class StreamWorker: WorkerRebalanceHandler {
                 LogKey.checkpointStore: .string(store.location),
             ]
         )
+        prepareOutput()
         nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
         while !shouldStop() {
             try pollOnce()
@@ -95,6 +96,22 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
         try shutdown()
     }
+
+    /// Loads the output topics' metadata into the producer. A failure is logged, not thrown: the
+    /// producer then learns the metadata by itself, up to a second after the first record.
+    func prepareOutput() {
+        let topics = [settings.featureTopic, settings.dlqTopic]
+        do {
+            try producer.prepare(topics: topics, timeoutMilliseconds: Self.metadataTimeoutMilliseconds)
+        } catch {
+            logger.warning(
+                "loading the output topics' metadata failed; the first output records may wait up to a second",
+                metadata: ["topics": .string(topics.joined(separator: ",")), LogKey.error: .string("\(error)")]
+            )
+        }
+    }
+
+    static let metadataTimeoutMilliseconds = 5_000
 
     /// Polls one batch and does the periodic work once. Exposed for tests that step the loop.
     func pollOnce() throws {

@@ -80,4 +80,11 @@ protocol WorkerProducer: AnyObject {
     /// Waits until every enqueued record is acknowledged or failed, for at most `timeoutMilliseconds`.
     /// Throws the first delivery failure since the last call, or a timeout.
     func flush(timeoutMilliseconds: Int) throws
+    /// Loads what the client needs to send to `topics` (partition counts, leaders), so the first
+    /// output records are not delayed. Throws when the brokers do not answer in time.
+    func prepare(topics: [String], timeoutMilliseconds: Int) throws
+}
+
+extension WorkerProducer {
+    func prepare(topics: [String], timeoutMilliseconds: Int) throws {}
 }

@@ -1,0 +1,243 @@
+import StreamCore
+
+/// Wall time of the worker loop by activity, filled by the timing wrappers below when
+/// `memestream bench worker --breakdown` runs. Each wrapper reads the monotonic clock around the
+/// call it wraps (per record for the engine and the producer), which adds about 50 ns per record.
+final class WorkerTimeBreakdown {
+    /// Time inside the consumer's poll outside the per-record body: waiting for fetched records,
+    /// popping them from librdkafka's queue, serving rebalance and statistics events.
+    var consumerPoll: UInt64 = 0
+    /// Time in the per-record body outside the engine: offset checks, metrics, clock reads.
+    var recordBookkeeping: UInt64 = 0
+    /// Time in the engine's `process` and `advanceWatermark`, without the producer calls it makes.
+    var engine: UInt64 = 0
+    /// Time in `produce` calls (enqueueing output and dead-letter records).
+    var produce: UInt64 = 0
+    var producerFlush: UInt64 = 0
+    var checkpointSave: UInt64 = 0
+    var offsetCommit: UInt64 = 0
+    /// Time in ``StreamWorker/pollOnce()`` outside the consumer's poll and the checkpoint round:
+    /// the idle rule, gauges, the interval check.
+    var loopOther: UInt64 = 0
+    var records = 0
+    var polls = 0
+    var emptyPolls = 0
+
+    let clock = WorkerClock()
+
+    func now() -> UInt64 {
+        clock.monotonicNanoseconds()
+    }
+
+    /// Zeroes every figure, to leave out the start-up.
+    func reset() {
+        consumerPoll = 0
+        recordBookkeeping = 0
+        engine = 0
+        produce = 0
+        producerFlush = 0
+        checkpointSave = 0
+        offsetCommit = 0
+        loopOther = 0
+        records = 0
+        polls = 0
+        emptyPolls = 0
+    }
+
+    /// Prints each activity's share of `total` nanoseconds of wall time.
+    func report(total: UInt64) {
+        let rows: [(String, UInt64)] = [
+            ("consumer poll (wait + dequeue)", consumerPoll),
+            ("per-record bookkeeping", recordBookkeeping),
+            ("engine", engine),
+            ("produce (enqueue)", produce),
+            ("producer flush", producerFlush),
+            ("checkpoint save", checkpointSave),
+            ("offset commit", offsetCommit),
+            ("loop other (idle rule, gauges)", loopOther),
+        ]
+        var accounted: UInt64 = 0
+        for (name, nanoseconds) in rows {
+            accounted += nanoseconds
+            printRow(name, nanoseconds, total: total)
+        }
+        printRow("not accounted", total > accounted ? total - accounted : 0, total: total)
+        print("breakdown: \(records) records in \(polls) polls (\(emptyPolls) empty)")
+    }
+
+    private func printRow(_ name: String, _ nanoseconds: UInt64, total: UInt64) {
+        let milliseconds = Double(nanoseconds) / 1e6
+        let share = total == 0 ? 0 : 100 * Double(nanoseconds) / Double(total)
+        let padded = name + String(repeating: " ", count: max(0, 32 - name.count))
+        print("breakdown: \(padded) \(formatted(milliseconds)) ms  \(formatted(share))%")
+    }
+
+    private func formatted(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// Times a ``WorkerConsumer``'s poll and commit calls into a ``WorkerTimeBreakdown``.
+final class TimingWorkerConsumer: WorkerConsumer {
+    let inner: any WorkerConsumer
+    let breakdown: WorkerTimeBreakdown
+
+    init(_ inner: any WorkerConsumer, breakdown: WorkerTimeBreakdown) {
+        self.inner = inner
+        self.breakdown = breakdown
+    }
+
+    func poll(
+        maxRecords: Int,
+        timeoutMilliseconds: Int,
+        handler: any WorkerRebalanceHandler,
+        _ body: (InputRecord) throws -> Void
+    ) throws {
+        let started = breakdown.now()
+        var inBody: UInt64 = 0
+        var count = 0
+        defer {
+            breakdown.consumerPoll += breakdown.now() - started - inBody
+            breakdown.polls += 1
+            breakdown.records += count
+            if count == 0 { breakdown.emptyPolls += 1 }
+        }
+        try inner.poll(maxRecords: maxRecords, timeoutMilliseconds: timeoutMilliseconds, handler: handler) { record in
+            let bodyStarted = breakdown.now()
+            let engineBefore = breakdown.engine + breakdown.produce
+            defer {
+                let elapsed = breakdown.now() - bodyStarted
+                inBody += elapsed
+                let inEngine = breakdown.engine + breakdown.produce - engineBefore
+                breakdown.recordBookkeeping += elapsed > inEngine ? elapsed - inEngine : 0
+            }
+            count += 1
+            try body(record)
+        }
+    }
+
+    func highWatermark(partition: Int32) -> Int64? {
+        inner.highWatermark(partition: partition)
+    }
+
+    func seek(partition: Int32, to target: SeekTarget) throws {
+        try inner.seek(partition: partition, to: target)
+    }
+
+    func commit(_ offsets: [Int32: Int64]) throws {
+        let started = breakdown.now()
+        defer { breakdown.offsetCommit += breakdown.now() - started }
+        try inner.commit(offsets)
+    }
+
+    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64? {
+        try inner.offset(forTimestamp: timestamp, partition: partition)
+    }
+
+    func close(handler: any WorkerRebalanceHandler) throws {
+        try inner.close(handler: handler)
+    }
+}
+
+/// Times a ``WorkerProducer``'s calls into a ``WorkerTimeBreakdown``.
+final class TimingWorkerProducer: WorkerProducer {
+    let inner: any WorkerProducer
+    let breakdown: WorkerTimeBreakdown
+
+    init(_ inner: any WorkerProducer, breakdown: WorkerTimeBreakdown) {
+        self.inner = inner
+        self.breakdown = breakdown
+    }
+
+    func produce(_ record: OutgoingRecord) throws {
+        let started = breakdown.now()
+        defer { breakdown.produce += breakdown.now() - started }
+        try inner.produce(record)
+    }
+
+    func poll() {
+        inner.poll()
+    }
+
+    func flush(timeoutMilliseconds: Int) throws {
+        let started = breakdown.now()
+        defer { breakdown.producerFlush += breakdown.now() - started }
+        try inner.flush(timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    func prepare(topics: [String], timeoutMilliseconds: Int) throws {
+        try inner.prepare(topics: topics, timeoutMilliseconds: timeoutMilliseconds)
+    }
+}
+
+/// Times a ``CheckpointStore``'s saves into a ``WorkerTimeBreakdown``.
+final class TimingCheckpointStore: CheckpointStore {
+    let inner: any CheckpointStore
+    let breakdown: WorkerTimeBreakdown
+
+    init(_ inner: any CheckpointStore, breakdown: WorkerTimeBreakdown) {
+        self.inner = inner
+        self.breakdown = breakdown
+    }
+
+    var location: String { inner.location }
+
+    func save(_ checkpoint: Checkpoint) throws {
+        let started = breakdown.now()
+        defer { breakdown.checkpointSave += breakdown.now() - started }
+        try inner.save(checkpoint)
+    }
+
+    func load(_ key: CheckpointKey) throws -> Checkpoint? {
+        try inner.load(key)
+    }
+}
+
+/// Times an engine's calls into a ``WorkerTimeBreakdown``, without the producer time they contain.
+final class TimingWorkerEngine: WorkerPartitionEngine {
+    let inner: any WorkerPartitionEngine
+    let breakdown: WorkerTimeBreakdown
+
+    init(_ inner: any WorkerPartitionEngine, breakdown: WorkerTimeBreakdown) {
+        self.inner = inner
+        self.breakdown = breakdown
+    }
+
+    func process(_ record: InputRecord, into output: WorkerOutput) {
+        let started = breakdown.now()
+        let produceBefore = breakdown.produce
+        inner.process(record, into: output)
+        breakdown.engine += breakdown.now() - started - (breakdown.produce - produceBefore)
+    }
+
+    func advanceWatermark(to watermark: EventTime, into output: WorkerOutput) {
+        let started = breakdown.now()
+        let produceBefore = breakdown.produce
+        inner.advanceWatermark(to: watermark, into: output)
+        breakdown.engine += breakdown.now() - started - (breakdown.produce - produceBefore)
+    }
+
+    var nextOffset: Int64? { inner.nextOffset }
+    var maxEventTime: EventTime? { inner.maxEventTime }
+    var watermark: EventTime? { inner.watermark }
+    var lastProcessedTick: EventTime? { inner.lastProcessedTick }
+    var keyCount: Int { inner.keyCount }
+    var keyMismatchCount: Int { inner.keyMismatchCount }
+
+    func encodeState() -> [UInt8] {
+        inner.encodeState()
+    }
+}
+
+extension WorkerEngineFactory {
+    /// Returns a factory whose engines record their time in `breakdown`.
+    func timed(by breakdown: WorkerTimeBreakdown) -> WorkerEngineFactory {
+        var factory = self
+        let make = makeEngine
+        let restore = restoreEngine
+        factory.makeEngine = { TimingWorkerEngine(make($0), breakdown: breakdown) }
+        factory.restoreEngine = { TimingWorkerEngine(try restore($0), breakdown: breakdown) }
+        return factory
+    }
+}
