@@ -144,7 +144,7 @@ final class WorkerLoopHarness {
         let first = harness.makeWorker()
         try first.pollOnce()
         try first.checkpoint([0], reason: "test")
-        harness.producer.produced.removeAll()
+        harness.producer.removeProduced()
 
         // A second worker takes over. Nothing was committed, so the consumer starts at offset 0 and
         // the worker must seek to the checkpointed offset 3.

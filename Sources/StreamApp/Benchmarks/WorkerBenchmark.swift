@@ -2,6 +2,7 @@ import Aggregators
 import Foundation
 import KafkaBridge
 import StreamCore
+import Synchronization
 
 /// `memestream bench worker`: end-to-end worker throughput on the mock cluster as a ratio to a
 /// raw consume of the same topic in the same run, and tick processing latency.
@@ -29,6 +30,11 @@ enum WorkerBenchmark: Benchmark {
                 "c-tool",
                 valueName: "PATH",
                 help: "The C consume loop built from scripts/bench-kafka.c; without it KafkaBridge is the baseline."
+            ),
+            .value(
+                "engine-threads",
+                valueName: "N",
+                help: "Engine threads of the worker (0 runs the engines on the polling thread). Default: 2."
             ),
             .value(
                 "property",
@@ -84,12 +90,18 @@ enum WorkerBenchmark: Benchmark {
             baseline = "KafkaBridge batch poll"
         }
         let properties = try GenerateCommand.kafkaProperties(from: arguments)
+        let engineThreads = Int(
+            try arguments.value("engine-threads").map {
+                try OptionValues.integer($0, option: "engine-threads", range: 0...64)
+            } ?? 2
+        )
         let breakdown = arguments.isSet("breakdown") ? WorkerTimeBreakdown() : nil
         let (workerRate, latencies, checkpointMilliseconds) = try runWorker(
             cluster,
             topic: input,
             events: events,
             properties: properties,
+            engineThreads: engineThreads,
             breakdown: breakdown
         )
 
@@ -277,6 +289,7 @@ enum WorkerBenchmark: Benchmark {
         topic: String,
         events: Int,
         properties: [String: String],
+        engineThreads: Int,
         breakdown: WorkerTimeBreakdown?
     ) throws -> (rate: Double, latencies: [UInt64], checkpointMilliseconds: Int) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -289,6 +302,7 @@ enum WorkerBenchmark: Benchmark {
         settings.featureTopic = "bench-worker.features"
         settings.dlqTopic = "bench-worker.dlq"
         settings.idleTimeoutMilliseconds = 0
+        settings.engineThreads = engineThreads
         var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
         configuration.consumer.groupID = settings.group
         configuration.consumer.sessionTimeoutMilliseconds = 6_000
@@ -323,9 +337,10 @@ enum WorkerBenchmark: Benchmark {
             metrics: WorkerMetrics(registry: MetricsRegistry()),
             health: HealthMonitor(livenessTimeoutMilliseconds: 60_000)
         )
-        var latencies: [UInt64] = []
-        latencies.reserveCapacity(100_000)
-        worker.tickLatencyObserver = { latencies.append($0) }
+        // Engine lanes report from their own threads.
+        let latencies = Mutex<[UInt64]>([])
+        latencies.withLock { $0.reserveCapacity(100_000) }
+        worker.tickLatencyObserver = { latency in latencies.withLock { $0.append(latency) } }
 
         worker.prepareOutput()
         var started: ContinuousClock.Instant?
@@ -361,7 +376,7 @@ enum WorkerBenchmark: Benchmark {
         try worker.checkpoint(worker.assignedPartitions, reason: "benchmark")
         let finished = ContinuousClock.now
         let rate = Double(events - events / 10) / seconds(finished - started)
-        return (rate, latencies, Int(seconds(finished - checkpointStart) * 1_000))
+        return (rate, latencies.withLock { $0 }, Int(seconds(finished - checkpointStart) * 1_000))
     }
 
     private static func seconds(_ duration: Duration) -> Double {

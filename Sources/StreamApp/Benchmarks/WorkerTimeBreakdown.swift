@@ -1,18 +1,22 @@
 import StreamCore
+import Synchronization
 
 /// Wall time of the worker loop by activity, filled by the timing wrappers below when
 /// `memestream bench worker --breakdown` runs. Each wrapper reads the monotonic clock around the
 /// call it wraps (per record for the engine and the producer), which adds about 50 ns per record.
-final class WorkerTimeBreakdown {
+/// With engine lanes, the engine and produce figures are summed over the lane threads.
+final class WorkerTimeBreakdown: @unchecked Sendable {
     /// Time inside the consumer's poll outside the per-record body: waiting for fetched records,
     /// popping them from librdkafka's queue, serving rebalance and statistics events.
     var consumerPoll: UInt64 = 0
     /// Time in the per-record body outside the engine: offset checks, metrics, clock reads.
     var recordBookkeeping: UInt64 = 0
     /// Time in the engine's `process` and `advanceWatermark`, without the producer calls it makes.
-    var engine: UInt64 = 0
+    let engineTotal = Atomic<UInt64>(0)
     /// Time in `produce` calls (enqueueing output and dead-letter records).
-    var produce: UInt64 = 0
+    let produceTotal = Atomic<UInt64>(0)
+    var engine: UInt64 { engineTotal.load(ordering: .relaxed) }
+    var produce: UInt64 { produceTotal.load(ordering: .relaxed) }
     var producerFlush: UInt64 = 0
     var checkpointSave: UInt64 = 0
     var offsetCommit: UInt64 = 0
@@ -33,8 +37,8 @@ final class WorkerTimeBreakdown {
     func reset() {
         consumerPoll = 0
         recordBookkeeping = 0
-        engine = 0
-        produce = 0
+        engineTotal.store(0, ordering: .relaxed)
+        produceTotal.store(0, ordering: .relaxed)
         producerFlush = 0
         checkpointSave = 0
         offsetCommit = 0
@@ -152,7 +156,7 @@ final class TimingWorkerProducer: WorkerProducer {
 
     func produce(_ record: OutgoingRecord) throws {
         let started = breakdown.now()
-        defer { breakdown.produce += breakdown.now() - started }
+        defer { breakdown.produceTotal.add(breakdown.now() - started, ordering: .relaxed) }
         try inner.produce(record)
     }
 
@@ -208,14 +212,14 @@ final class TimingWorkerEngine: WorkerPartitionEngine {
         let started = breakdown.now()
         let produceBefore = breakdown.produce
         inner.process(record, into: output)
-        breakdown.engine += breakdown.now() - started - (breakdown.produce - produceBefore)
+        breakdown.engineTotal.add(breakdown.now() - started - (breakdown.produce - produceBefore), ordering: .relaxed)
     }
 
     func advanceWatermark(to watermark: EventTime, into output: WorkerOutput) {
         let started = breakdown.now()
         let produceBefore = breakdown.produce
         inner.advanceWatermark(to: watermark, into: output)
-        breakdown.engine += breakdown.now() - started - (breakdown.produce - produceBefore)
+        breakdown.engineTotal.add(breakdown.now() - started - (breakdown.produce - produceBefore), ordering: .relaxed)
     }
 
     var nextOffset: Int64? { inner.nextOffset }

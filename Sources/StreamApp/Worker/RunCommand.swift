@@ -107,6 +107,7 @@ enum RunCommand: Subcommand {
         settings.checkpointIntervalMilliseconds = configuration.checkpointIntervalMilliseconds
         settings.idleTimeoutMilliseconds = configuration.idleTimeoutMilliseconds
         settings.maxPollRecords = configuration.maxPollRecords
+        settings.engineThreads = configuration.engineThreads
         settings.shutdownTimeoutMilliseconds = Int(configuration.shutdownTimeoutMilliseconds)
         return settings
     }
