@@ -281,17 +281,36 @@ public final class KafkaProducer: @unchecked Sendable {
     /// - Throws: A ``KafkaBridgeError`` naming the topic when the request fails or times out.
     public func loadMetadata(topics: [String], timeout: Duration) throws {
         for topic in topics {
-            guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else {
-                throw KafkaBridgeError.kafka(rd_kafka_last_error(), "creating the handle of topic \(topic) failed")
-            }
-            defer { rd_kafka_topic_destroy(handle) }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let code = rd_kafka_metadata(client.handle, 0, handle, &metadata, timeout.kafkaMilliseconds)
-            if let metadata { rd_kafka_metadata_destroy(metadata) }
-            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw KafkaBridgeError.kafka(code, "metadata request for topic \(topic) failed within \(timeout)")
-            }
+            _ = try partitionCount(topic: topic, timeout: timeout)
         }
+    }
+
+    /// Requests the metadata of `topic` and returns its partition count, or `nil` when the
+    /// broker does not know the topic.
+    ///
+    /// - Throws: A ``KafkaBridgeError`` naming the topic when the request fails or times out.
+    public func partitionCount(topic: String, timeout: Duration) throws -> Int? {
+        guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else {
+            throw KafkaBridgeError.kafka(rd_kafka_last_error(), "creating the handle of topic \(topic) failed")
+        }
+        defer { rd_kafka_topic_destroy(handle) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(client.handle, 0, handle, &metadata, timeout.kafkaMilliseconds)
+        defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw KafkaBridgeError.kafka(code, "metadata request for topic \(topic) failed within \(timeout)")
+        }
+        guard metadata.pointee.topic_cnt > 0, let entry = metadata.pointee.topics?.pointee else { return nil }
+        if entry.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || entry.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC {
+            return nil
+        }
+        if entry.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaBridgeError.kafka(
+                entry.err,
+                "metadata request for topic \(topic) returned an error for the topic"
+            )
+        }
+        return entry.partition_cnt > 0 ? Int(entry.partition_cnt) : nil
     }
 
     // MARK: - Flushing and state
