@@ -124,7 +124,10 @@ enum WorkerBenchmark: Benchmark {
         )
         print("final checkpoint round: \(checkpointMilliseconds) ms")
         if let breakdown {
-            breakdown.report(total: UInt64(Double(events - events / 10) / workerRate * 1e9))
+            breakdown.report(
+                total: UInt64(Double(events - events / 10) / workerRate * 1e9),
+                enginesOnLanes: engineThreads > 0
+            )
         }
     }
 
@@ -310,6 +313,7 @@ enum WorkerBenchmark: Benchmark {
         configuration.consumer.fetchWaitMaxMilliseconds = 20
         configuration.consumer.queuedMinMessages = 1_000_000
         configuration.producer.lingerMilliseconds = 5
+        configuration.producer.deliveryReportOnlyErrors = true
         configuration.properties = properties
 
         let engineConfiguration = EngineConfiguration()
@@ -322,7 +326,7 @@ enum WorkerBenchmark: Benchmark {
         var store: any CheckpointStore = try DirectoryCheckpointStore(root: directory)
         var engines = WorkerEngineBinding.factory(featureSet: .memeV1, configuration: engineConfiguration)
         if let breakdown {
-            consumer = TimingWorkerConsumer(consumer, breakdown: breakdown)
+            consumer = TimingWorkerConsumer(consumer, breakdown: breakdown, enginesRunInBody: engineThreads == 0)
             producer = TimingWorkerProducer(producer, breakdown: breakdown)
             store = TimingCheckpointStore(store, breakdown: breakdown)
             engines = engines.timed(by: breakdown)

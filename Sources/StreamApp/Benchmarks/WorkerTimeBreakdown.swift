@@ -11,12 +11,17 @@ final class WorkerTimeBreakdown: @unchecked Sendable {
     var consumerPoll: UInt64 = 0
     /// Time in the per-record body outside the engine: offset checks, metrics, clock reads.
     var recordBookkeeping: UInt64 = 0
-    /// Time in the engine's `process` and `advanceWatermark`, without the producer calls it makes.
-    let engineTotal = Atomic<UInt64>(0)
+    /// Time in the engine's `process` and `advanceWatermark`, including the producer calls made
+    /// inside them (the only place the worker produces).
+    let engineWithProduceTotal = Atomic<UInt64>(0)
     /// Time in `produce` calls (enqueueing output and dead-letter records).
     let produceTotal = Atomic<UInt64>(0)
-    var engine: UInt64 { engineTotal.load(ordering: .relaxed) }
     var produce: UInt64 { produceTotal.load(ordering: .relaxed) }
+    /// Time in the engine without the producer calls.
+    var engine: UInt64 {
+        let total = engineWithProduceTotal.load(ordering: .relaxed)
+        return total > produce ? total - produce : 0
+    }
     var producerFlush: UInt64 = 0
     var checkpointSave: UInt64 = 0
     var offsetCommit: UInt64 = 0
@@ -37,7 +42,7 @@ final class WorkerTimeBreakdown: @unchecked Sendable {
     func reset() {
         consumerPoll = 0
         recordBookkeeping = 0
-        engineTotal.store(0, ordering: .relaxed)
+        engineWithProduceTotal.store(0, ordering: .relaxed)
         produceTotal.store(0, ordering: .relaxed)
         producerFlush = 0
         checkpointSave = 0
@@ -48,25 +53,35 @@ final class WorkerTimeBreakdown: @unchecked Sendable {
         emptyPolls = 0
     }
 
-    /// Prints each activity's share of `total` nanoseconds of wall time.
-    func report(total: UInt64) {
-        let rows: [(String, UInt64)] = [
+    /// Prints each activity's share of `total` nanoseconds of the worker thread's wall time. With
+    /// `enginesOnLanes` the engine and produce figures come last, summed over the lanes: they run
+    /// beside the worker thread, so they are not part of its wall time.
+    func report(total: UInt64, enginesOnLanes: Bool) {
+        var rows: [(String, UInt64)] = [
             ("consumer poll (wait + dequeue)", consumerPoll),
             ("per-record bookkeeping", recordBookkeeping),
-            ("engine", engine),
-            ("produce (enqueue)", produce),
+        ]
+        if !enginesOnLanes {
+            rows += [("engine", engine), ("produce (enqueue)", produce)]
+        }
+        rows += [
             ("producer flush", producerFlush),
             ("checkpoint save", checkpointSave),
             ("offset commit", offsetCommit),
             ("loop other (idle rule, gauges)", loopOther),
         ]
+        print("breakdown: worker thread, \(records) records in \(polls) polls (\(emptyPolls) empty):")
         var accounted: UInt64 = 0
         for (name, nanoseconds) in rows {
             accounted += nanoseconds
             printRow(name, nanoseconds, total: total)
         }
         printRow("not accounted", total > accounted ? total - accounted : 0, total: total)
-        print("breakdown: \(records) records in \(polls) polls (\(emptyPolls) empty)")
+        if enginesOnLanes {
+            print("breakdown: engine lanes, summed over lanes:")
+            printRow("engine", engine, total: total)
+            printRow("produce (enqueue)", produce, total: total)
+        }
     }
 
     private func printRow(_ name: String, _ nanoseconds: UInt64, total: UInt64) {
@@ -86,10 +101,14 @@ final class WorkerTimeBreakdown: @unchecked Sendable {
 final class TimingWorkerConsumer: WorkerConsumer {
     let inner: any WorkerConsumer
     let breakdown: WorkerTimeBreakdown
+    /// `true` when the engines run inside the per-record body (no engine lanes), so their time is
+    /// taken out of the bookkeeping figure.
+    let enginesRunInBody: Bool
 
-    init(_ inner: any WorkerConsumer, breakdown: WorkerTimeBreakdown) {
+    init(_ inner: any WorkerConsumer, breakdown: WorkerTimeBreakdown, enginesRunInBody: Bool) {
         self.inner = inner
         self.breakdown = breakdown
+        self.enginesRunInBody = enginesRunInBody
     }
 
     func poll(
@@ -109,11 +128,12 @@ final class TimingWorkerConsumer: WorkerConsumer {
         }
         try inner.poll(maxRecords: maxRecords, timeoutMilliseconds: timeoutMilliseconds, handler: handler) { record in
             let bodyStarted = breakdown.now()
-            let engineBefore = breakdown.engine + breakdown.produce
+            let engineBefore = breakdown.engineWithProduceTotal.load(ordering: .relaxed)
             defer {
                 let elapsed = breakdown.now() - bodyStarted
                 inBody += elapsed
-                let inEngine = breakdown.engine + breakdown.produce - engineBefore
+                let inEngine =
+                    enginesRunInBody ? breakdown.engineWithProduceTotal.load(ordering: .relaxed) - engineBefore : 0
                 breakdown.recordBookkeeping += elapsed > inEngine ? elapsed - inEngine : 0
             }
             count += 1
@@ -210,16 +230,14 @@ final class TimingWorkerEngine: WorkerPartitionEngine {
 
     func process(_ record: InputRecord, into output: WorkerOutput) {
         let started = breakdown.now()
-        let produceBefore = breakdown.produce
         inner.process(record, into: output)
-        breakdown.engineTotal.add(breakdown.now() - started - (breakdown.produce - produceBefore), ordering: .relaxed)
+        breakdown.engineWithProduceTotal.add(breakdown.now() - started, ordering: .relaxed)
     }
 
     func advanceWatermark(to watermark: EventTime, into output: WorkerOutput) {
         let started = breakdown.now()
-        let produceBefore = breakdown.produce
         inner.advanceWatermark(to: watermark, into: output)
-        breakdown.engineTotal.add(breakdown.now() - started - (breakdown.produce - produceBefore), ordering: .relaxed)
+        breakdown.engineWithProduceTotal.add(breakdown.now() - started, ordering: .relaxed)
     }
 
     var nextOffset: Int64? { inner.nextOffset }
