@@ -31,8 +31,8 @@ public struct KafkaProducerSettings: Sendable, Equatable {
     public var messageMaxBytes: Int = 1_000_000
     /// Whether librdkafka reports only failed deliveries (`delivery.report.only.error`). Default:
     /// `false`. Turning it on saves a report per record for producers whose delivery handler only
-    /// looks at failures; the `async` send, which waits for its record's report, then never returns
-    /// for a delivered record, so use only the callback variant with it.
+    /// looks at failures. The `async` send waits for its record's report, so with this on it never
+    /// returns for a delivered record: use only the callback variant.
     public var deliveryReportOnlyErrors: Bool = false
 
     /// Creates the default settings.

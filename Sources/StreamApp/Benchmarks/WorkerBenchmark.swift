@@ -96,6 +96,8 @@ enum WorkerBenchmark: Benchmark {
             } ?? 2
         )
         let breakdown = arguments.isSet("breakdown") ? WorkerTimeBreakdown() : nil
+        let cpuBefore = MachineCPUSample.read()
+        let workerStarted = ContinuousClock.now
         let (workerRate, latencies, checkpointMilliseconds) = try runWorker(
             cluster,
             topic: input,
@@ -123,6 +125,12 @@ enum WorkerBenchmark: Benchmark {
             "tick processing latency max: \(String(format: "%.3f", quantile(1.0))) ms (\(sorted.count) closing records)"
         )
         print("final checkpoint round: \(checkpointMilliseconds) ms")
+        if let cpuBefore, let cpuAfter = MachineCPUSample.read() {
+            // Load from other processes moves every rate here, so the run records it.
+            let others = cpuAfter.otherProcessesSeconds(since: cpuBefore)
+            let elapsed = seconds(ContinuousClock.now - workerStarted)
+            print("other processes during the worker run: \(String(format: "%.2f", others / elapsed)) cores busy")
+        }
         if let breakdown {
             breakdown.report(
                 total: UInt64(Double(events - events / 10) / workerRate * 1e9),

@@ -1,3 +1,4 @@
+import Foundation
 import StreamCore
 import Synchronization
 
@@ -261,5 +262,37 @@ extension WorkerEngineFactory {
         factory.makeEngine = { TimingWorkerEngine(make($0), breakdown: breakdown) }
         factory.restoreEngine = { TimingWorkerEngine(try restore($0), breakdown: breakdown) }
         return factory
+    }
+}
+
+/// CPU time of the whole machine and of this process from `/proc`, to tell how much of the two
+/// cores other processes took while a benchmark phase ran. Linux only; `nil` elsewhere.
+struct MachineCPUSample {
+    /// Busy (non-idle) time of all CPUs, in clock ticks.
+    var machineBusyTicks: Int64
+    /// User and system time of this process, in clock ticks.
+    var processTicks: Int64
+
+    static func read() -> MachineCPUSample? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let cpuLine = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }),
+            let own = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+            let afterName = own.lastIndex(of: ")")
+        else { return nil }
+        // cpu user nice system idle iowait irq softirq steal ...; idle and iowait are not busy.
+        let fields = cpuLine.split(separator: " ").dropFirst().compactMap { Int64($0) }
+        guard fields.count >= 8 else { return nil }
+        let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+        // Fields after the command name start at field 3 (state); utime and stime are 14 and 15.
+        let rest = own[own.index(after: afterName)...].split(separator: " ")
+        guard rest.count > 13, let user = Int64(rest[11]), let system = Int64(rest[12]) else { return nil }
+        return MachineCPUSample(machineBusyTicks: busy, processTicks: user + system)
+    }
+
+    /// Returns the CPU time in seconds that other processes used between `start` and `self`.
+    func otherProcessesSeconds(since start: MachineCPUSample) -> Double {
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let others = (machineBusyTicks - start.machineBusyTicks) - (processTicks - start.processTicks)
+        return Double(max(0, others)) / ticksPerSecond
     }
 }

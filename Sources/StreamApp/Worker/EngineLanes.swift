@@ -9,7 +9,7 @@ import Glibc
 /// Each assigned partition belongs to one lane for as long as the worker owns it, so the records
 /// of a partition are processed in offset order by one thread. The worker thread copies each
 /// accepted record's key and value into the lane's current ``LaneBatch`` and hands full batches
-/// over; a lane processes its batches in the order it received them. ``drain()`` waits until
+/// over. A lane processes its batches in the order it received them. ``drain()`` waits until
 /// every handed-over record is processed, which the worker does before it reads engine state
 /// (checkpoints, revocations, lost partitions, shutdown).
 ///
@@ -74,7 +74,8 @@ final class EngineLanes {
         }
     }
 
-    /// The first failure of any lane, without waiting. A failed lane skips every later record.
+    /// Returns the first failure of any lane, without waiting. A failed lane skips every later
+    /// record.
     func failure() -> (any Error)? {
         for lane in lanes {
             if let failure = lane.currentFailure() {
@@ -165,9 +166,9 @@ final class LaneBatch {
 
 /// One engine thread with a bounded queue of batches.
 ///
-/// `@unchecked Sendable`: the fields marked as guarded are read and written only under `mutex`;
-/// `filling` and `partitionCount` belong to the worker thread; `step` and `output` belong to the
-/// lane thread once it started.
+/// `@unchecked Sendable`: the fields marked as guarded are read and written only under `mutex`.
+/// `filling` and `partitionCount` belong to the worker thread, and `step` and `output` to the lane
+/// thread once it started.
 final class EngineLane: @unchecked Sendable {
     /// Records per batch; a full batch is handed over at once.
     static let batchRecords = 1_024

@@ -82,7 +82,7 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     /// Receives the wall time in ns that each record which closed ticks took to process, including
     /// handing the ticks' records to the producer. `nil` unless a benchmark sets it. Called on the
-    /// thread that ran the engine, so with engine lanes it must be thread-safe; set it before the
+    /// thread that ran the engine, so with engine lanes it must be thread-safe. Set it before the
     /// first poll, because lanes started earlier keep the old value.
     var tickLatencyObserver: ((UInt64) -> Void)? {
         didSet {
