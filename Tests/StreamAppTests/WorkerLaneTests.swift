@@ -170,4 +170,22 @@ import Testing
         #expect(harness.consumer.committed.isEmpty)
         #expect(!harness.effects.entries.contains { $0.hasPrefix("save") })
     }
+    /// A worker dropped after a failed poll (no shutdown) stops its lanes without processing their
+    /// queued batches and without a checkpoint.
+    @Test func releasedWorkerStopsLanes() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.engineThreads = 2
+        Self.feed(harness, partitions: 4, recordsPerPartition: 5_000)
+        harness.consumer.pendingAssign = [0, 1, 2, 3]
+        var worker: StreamWorker? = harness.makeWorker()
+        try worker?.pollOnce()
+        worker = nil
+
+        let produced = harness.producer.produced.count
+        #expect(produced <= 10_000)
+        #expect(harness.effects.entries.isEmpty)
+        // Nothing runs after the lanes stopped.
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(harness.producer.produced.count == produced)
+    }
 }

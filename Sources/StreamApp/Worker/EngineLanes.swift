@@ -85,7 +85,9 @@ final class EngineLanes {
         return nil
     }
 
-    /// Stops every lane thread after it finished its queued batches. Later calls do nothing.
+    /// Stops every lane thread after the batch it is running and drops the queued ones. The worker
+    /// drains the lanes before every checkpoint, so no dropped record is in a checkpoint; after a
+    /// failure, dropping them keeps the stop quick. Later calls do nothing.
     func stop() {
         for lane in lanes {
             lane.stop()
@@ -258,6 +260,12 @@ final class EngineLane: @unchecked Sendable {
         while queued.count >= Self.maxQueuedBatches, !isStopping {
             pthread_cond_wait(batchFinished, mutex)
         }
+        if isStopping {
+            // A stopped lane runs nothing more; the records are dropped as in stop().
+            filling.reset()
+            pthread_mutex_unlock(mutex)
+            return
+        }
         queued.append(filling)
         filling = spare.popLast() ?? LaneBatch()
         pthread_cond_signal(workQueued)
@@ -268,7 +276,7 @@ final class EngineLane: @unchecked Sendable {
     func waitUntilIdle() -> (any Error)? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while !queued.isEmpty || isBusy {
+        while isBusy || (!queued.isEmpty && !isStopping) {
             pthread_cond_wait(batchFinished, mutex)
         }
         return failure
@@ -280,10 +288,12 @@ final class EngineLane: @unchecked Sendable {
         return failure
     }
 
-    /// Lets the thread finish its queued batches, then joins it. Later calls do nothing.
+    /// Drops the queued batches, lets the thread finish the batch it is running, then joins it.
+    /// Later calls do nothing.
     func stop() {
         pthread_mutex_lock(mutex)
         isStopping = true
+        queued.removeAll()
         let handle = thread
         thread = nil
         pthread_cond_broadcast(workQueued)
