@@ -188,4 +188,24 @@ import Testing
         Thread.sleep(forTimeInterval: 0.05)
         #expect(harness.producer.produced.count == produced)
     }
+    /// Lanes publish the watermark after each batch, and the worker thread sets the watermark lag
+    /// on every poll, so the lag of a partition without new records keeps growing.
+    @Test(arguments: [0, 2])
+    func watermarkLagGrowsWhileStalled(engineThreads: Int) throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.engineThreads = engineThreads
+        harness.feed(0, ["m1 1699999990000", "m2 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try worker.checkpoint(worker.assignedPartitions, reason: "test")
+        try worker.pollOnce()
+        let gauge = harness.registry.gauge(.watermarkLag, labels: [("partition", "0")])
+        // The fake engine's watermark is max_ts − 5 s; the manual clock starts at 1 700 000 000 000.
+        #expect(gauge.value == 5)
+
+        harness.clock.advance(milliseconds: 30_000)
+        try worker.pollOnce()
+        #expect(gauge.value == 35)
+    }
 }

@@ -368,9 +368,8 @@ final class EngineLane: @unchecked Sendable {
                 throw failure
             }
         }
-        let now = step.clock.wallMilliseconds()
         for task in batch.tasks {
-            step.updateEngineGauges(task.takeUnretainedValue(), wallMilliseconds: now)
+            step.publishEngineState(task.takeUnretainedValue())
         }
     }
 }

@@ -47,11 +47,12 @@ struct EngineStep {
         }
     }
 
-    /// Sets the gauges that read the engine's state: keys in state and watermark lag.
-    func updateEngineGauges(_ task: PartitionTask, wallMilliseconds now: Int64) {
+    /// Sets the keys-in-state gauge and publishes the engine's watermark to the worker thread,
+    /// which sets the watermark lag from it on every poll.
+    func publishEngineState(_ task: PartitionTask) {
         task.metrics.keysInState.set(Int64(task.engine.keyCount))
         if let watermark = task.engine.watermark {
-            task.metrics.watermarkLag.set(Double(now - watermark.rawValue) / 1_000)
+            task.publishedWatermark.store(watermark.rawValue, ordering: .relaxed)
         }
     }
 

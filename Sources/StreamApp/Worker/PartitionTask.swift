@@ -1,4 +1,5 @@
 import StreamCore
+import Synchronization
 
 /// The worker's state for one assigned input partition: its engine plus the bookkeeping for
 /// duplicate suppression, the idle rule and checkpoints.
@@ -44,6 +45,10 @@ final class PartitionTask {
     var reportedKeyMismatches = 0
     /// The engine lane that runs this partition's engine, when the worker uses lanes.
     var laneIndex = 0
+    /// The engine's watermark in ms as of the last batch the engine processed, or
+    /// ``noWatermark``. Written where the engine runs, read by the worker thread for the gauges.
+    let publishedWatermark = Atomic<Int64>(PartitionTask.noWatermark)
+    static let noWatermark = Int64.min
 
     init(
         partition: Int32,

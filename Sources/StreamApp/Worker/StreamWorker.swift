@@ -270,13 +270,18 @@ final class StreamWorker: WorkerRebalanceHandler {
         lanes?.submitAll()
     }
 
-    /// Sets the consumer lag, and the engine gauges when the engines run on this thread (lanes set
-    /// those after each batch).
+    /// Sets the consumer lag and the watermark lag. The engine state they need comes from this
+    /// thread's engines, or with lanes from what each lane published after its last batch, so a
+    /// stalled partition's watermark lag keeps growing.
     private func updateGauges() {
         let now = clock.wallMilliseconds()
         for task in tasks.values {
             if lanes == nil {
-                step.updateEngineGauges(task, wallMilliseconds: now)
+                step.publishEngineState(task)
+            }
+            let watermark = task.publishedWatermark.load(ordering: .relaxed)
+            if watermark != PartitionTask.noWatermark {
+                task.metrics.watermarkLag.set(Double(now - watermark) / 1_000)
             }
             if let position = task.expectedOffset, let end = consumer.highWatermark(partition: task.partition) {
                 task.metrics.consumerLag.set(max(0, end - position))
@@ -361,6 +366,8 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
         for partition in partitions where tasks[partition] == nil {
             let task = try restore(partition)
+            // No lane runs this engine yet, so this thread may read it.
+            step.publishEngineState(task)
             lanes?.assign(task)
             tasks[partition] = task
             health.markRestored(partition)
