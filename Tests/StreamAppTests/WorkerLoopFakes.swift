@@ -183,7 +183,7 @@ final class FakeProducer: WorkerProducer {
     func produce(_ record: OutgoingRecord) throws {
         var headers: [String: String] = [:]
         for header in record.headers {
-            headers[header.name] = String(decoding: header.value, as: UTF8.self)
+            headers[header.name] = String(decoding: header.value ?? [], as: UTF8.self)
         }
         let value = record.value.map { String(decoding: $0, as: UTF8.self) }
         try lock.withLock {
