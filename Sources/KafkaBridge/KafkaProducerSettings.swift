@@ -29,6 +29,11 @@ public struct KafkaProducerSettings: Sendable, Equatable {
     public var messageTimeoutMilliseconds: Int = 300_000
     /// The largest record the producer accepts, in bytes (`message.max.bytes`). Default: 1000000.
     public var messageMaxBytes: Int = 1_000_000
+    /// Whether librdkafka reports only failed deliveries (`delivery.report.only.error`). Default:
+    /// `false`. Turning it on saves a report per record for producers whose delivery handler only
+    /// looks at failures. The `async` send waits for its record's report, so with this on it never
+    /// returns for a delivered record: use only the callback variant.
+    public var deliveryReportOnlyErrors: Bool = false
 
     /// Creates the default settings.
     public init() {}
@@ -44,6 +49,7 @@ public struct KafkaProducerSettings: Sendable, Equatable {
             ("queue.buffering.max.messages", String(queueBufferingMaxMessages)),
             ("message.timeout.ms", String(messageTimeoutMilliseconds)),
             ("message.max.bytes", String(messageMaxBytes)),
+            ("delivery.report.only.error", String(deliveryReportOnlyErrors)),
         ]
     }
 }

@@ -45,6 +45,7 @@ import Testing
             "queue.buffering.max.messages=100000",
             "message.timeout.ms=300000",
             "message.max.bytes=1000000",
+            "delivery.report.only.error=false",
         ]
         #expect(rendered.map { "\($0.key)=\($0.value)" } == expected)
     }

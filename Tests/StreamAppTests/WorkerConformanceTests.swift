@@ -5,8 +5,9 @@ import Testing
 
 @Suite(.serialized) struct WorkerConformanceTests {
     /// The mixed-hour case produced to partition 0 of the input topic: the feature topic ends up
-    /// with exactly the case's expected records.
-    @Test func mixedHourMatchesExpected() throws {
+    /// with exactly the case's expected records, with the engine on the polling thread and on lanes.
+    @Test(arguments: [0, 2])
+    func mixedHourMatchesExpected(engineThreads: Int) throws {
         let cluster = try WorkerTestCluster(inputPartitions: 1)
         let input = try ConformanceCase.lines("mixed-hour", "input.jsonl")
         let expected = try ConformanceCase.lines("mixed-hour", "expected.jsonl")
@@ -24,7 +25,7 @@ import Testing
             arguments: WorkerProcess.standardArguments(
                 bootstrap: cluster.bootstrapServers,
                 checkpointDirectory: directory
-            ),
+            ) + ["--engine-threads", String(engineThreads)],
             logPath: directory + "/worker.log"
         )
         let done = waitUntil(timeout: .seconds(60)) {

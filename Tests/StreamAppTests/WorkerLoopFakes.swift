@@ -1,3 +1,4 @@
+import Foundation
 import StreamCore
 
 @testable import StreamApp
@@ -153,31 +154,47 @@ final class FakeConsumer: WorkerConsumer {
 }
 
 /// A producer that records what it receives; `flush` acknowledges everything or fails on demand.
+/// Thread-safe, because engine lanes produce from their own threads.
 final class FakeProducer: WorkerProducer {
+    typealias Produced = (topic: String, key: String?, value: String?, timestamp: Int64?, headers: [String: String])
+
     let effects: EffectLog
-    var produced: [(topic: String, key: String?, value: String?, timestamp: Int64?, headers: [String: String])] = []
-    var unacknowledged = 0
+    private let lock = NSLock()
+    private var producedRecords: [Produced] = []
+    private var unacknowledged = 0
+    /// Thrown by the next flush.
     var failNextFlush: (any Error)?
+    /// Thrown by the produce call for the record with this value.
+    var failProduceOfValue: (value: String, error: any Error)?
 
     init(effects: EffectLog) {
         self.effects = effects
     }
 
+    /// Every record produced so far, in the order the produce calls happened.
+    var produced: [Produced] {
+        lock.withLock { producedRecords }
+    }
+
+    func removeProduced() {
+        lock.withLock { producedRecords.removeAll() }
+    }
+
     func produce(_ record: OutgoingRecord) throws {
         var headers: [String: String] = [:]
         for header in record.headers {
-            headers[header.name] = String(decoding: header.value, as: UTF8.self)
+            headers[header.name] = String(decoding: header.value ?? [], as: UTF8.self)
         }
-        produced.append(
-            (
-                record.topic,
-                record.key.map { String(decoding: $0, as: UTF8.self) },
-                record.value.map { String(decoding: $0, as: UTF8.self) },
-                record.timestamp,
-                headers
+        let value = record.value.map { String(decoding: $0, as: UTF8.self) }
+        try lock.withLock {
+            if let failure = failProduceOfValue, failure.value == value {
+                throw failure.error
+            }
+            producedRecords.append(
+                (record.topic, record.key.map { String(decoding: $0, as: UTF8.self) }, value, record.timestamp, headers)
             )
-        )
-        unacknowledged += 1
+            unacknowledged += 1
+        }
     }
 
     func poll() {}
@@ -187,8 +204,11 @@ final class FakeProducer: WorkerProducer {
             failNextFlush = nil
             throw failure
         }
-        effects.entries.append("flush \(unacknowledged)")
-        unacknowledged = 0
+        let count = lock.withLock {
+            defer { unacknowledged = 0 }
+            return unacknowledged
+        }
+        effects.entries.append("flush \(count)")
     }
 }
 

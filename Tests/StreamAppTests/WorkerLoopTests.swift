@@ -33,6 +33,7 @@ final class WorkerLoopHarness {
     let root: String
     var settings = WorkerSettings()
     let logs = InMemoryLogHandler()
+    let registry = MetricsRegistry()
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("worker-loop-\(UUID())").path
@@ -64,7 +65,7 @@ final class WorkerLoopHarness {
             store: store,
             engines: engines,
             logger: Logger(label: "test", level: .debug, handler: logs),
-            metrics: WorkerMetrics(registry: MetricsRegistry()),
+            metrics: WorkerMetrics(registry: registry),
             health: HealthMonitor(livenessTimeoutMilliseconds: 10_000),
             clock: clock.workerClock
         )
@@ -144,7 +145,7 @@ final class WorkerLoopHarness {
         let first = harness.makeWorker()
         try first.pollOnce()
         try first.checkpoint([0], reason: "test")
-        harness.producer.produced.removeAll()
+        harness.producer.removeProduced()
 
         // A second worker takes over. Nothing was committed, so the consumer starts at offset 0 and
         // the worker must seek to the checkpointed offset 3.

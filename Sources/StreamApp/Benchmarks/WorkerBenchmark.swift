@@ -2,6 +2,7 @@ import Aggregators
 import Foundation
 import KafkaBridge
 import StreamCore
+import Synchronization
 
 /// `memestream bench worker`: end-to-end worker throughput on the mock cluster as a ratio to a
 /// raw consume of the same topic in the same run, and tick processing latency.
@@ -29,6 +30,22 @@ enum WorkerBenchmark: Benchmark {
                 "c-tool",
                 valueName: "PATH",
                 help: "The C consume loop built from scripts/bench-kafka.c; without it KafkaBridge is the baseline."
+            ),
+            .value(
+                "engine-threads",
+                valueName: "N",
+                help: "Engine threads of the worker (0 runs the engines on the polling thread). Default: 2."
+            ),
+            .value(
+                "property",
+                short: "X",
+                valueName: "KEY=VALUE",
+                repeatable: true,
+                help: "librdkafka property for the worker's consumer and producer, applied after the worker's defaults."
+            ),
+            .flag(
+                "breakdown",
+                help: "Also print the worker thread's wall time by activity (adds two clock reads per record)."
             ),
         ]
     }
@@ -72,7 +89,23 @@ enum WorkerBenchmark: Benchmark {
             rawRate = try consumeWithBridge(cluster, topic: input, partitions: partitions, events: events)
             baseline = "KafkaBridge batch poll"
         }
-        let (workerRate, latencies, checkpointMilliseconds) = try runWorker(cluster, topic: input, events: events)
+        let properties = try GenerateCommand.kafkaProperties(from: arguments)
+        let engineThreads = Int(
+            try arguments.value("engine-threads").map {
+                try OptionValues.integer($0, option: "engine-threads", range: 0...64)
+            } ?? 2
+        )
+        let breakdown = arguments.isSet("breakdown") ? WorkerTimeBreakdown() : nil
+        let cpuBefore = MachineCPUSample.read()
+        let workerStarted = ContinuousClock.now
+        let (workerRate, latencies, checkpointMilliseconds) = try runWorker(
+            cluster,
+            topic: input,
+            events: events,
+            properties: properties,
+            engineThreads: engineThreads,
+            breakdown: breakdown
+        )
 
         let sorted = latencies.sorted()
         func quantile(_ q: Double) -> Double {
@@ -92,6 +125,18 @@ enum WorkerBenchmark: Benchmark {
             "tick processing latency max: \(String(format: "%.3f", quantile(1.0))) ms (\(sorted.count) closing records)"
         )
         print("final checkpoint round: \(checkpointMilliseconds) ms")
+        if let cpuBefore, let cpuAfter = MachineCPUSample.read() {
+            // Load from other processes moves every rate here, so the run records it.
+            let others = cpuAfter.otherProcessesSeconds(since: cpuBefore)
+            let elapsed = seconds(ContinuousClock.now - workerStarted)
+            print("other processes during the worker run: \(String(format: "%.2f", others / elapsed)) cores busy")
+        }
+        if let breakdown {
+            breakdown.report(
+                total: UInt64(Double(events - events / 10) / workerRate * 1e9),
+                enginesOnLanes: engineThreads > 0
+            )
+        }
     }
 
     /// One generated input record.
@@ -253,7 +298,10 @@ enum WorkerBenchmark: Benchmark {
     private static func runWorker(
         _ cluster: MockCluster,
         topic: String,
-        events: Int
+        events: Int,
+        properties: [String: String],
+        engineThreads: Int,
+        breakdown: WorkerTimeBreakdown?
     ) throws -> (rate: Double, latencies: [UInt64], checkpointMilliseconds: Int) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "bench-worker-\(UUID().uuidString)"
@@ -265,6 +313,7 @@ enum WorkerBenchmark: Benchmark {
         settings.featureTopic = "bench-worker.features"
         settings.dlqTopic = "bench-worker.dlq"
         settings.idleTimeoutMilliseconds = 0
+        settings.engineThreads = engineThreads
         var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
         configuration.consumer.groupID = settings.group
         configuration.consumer.sessionTimeoutMilliseconds = 6_000
@@ -272,41 +321,74 @@ enum WorkerBenchmark: Benchmark {
         configuration.consumer.fetchWaitMaxMilliseconds = 20
         configuration.consumer.queuedMinMessages = 1_000_000
         configuration.producer.lingerMilliseconds = 5
+        configuration.producer.deliveryReportOnlyErrors = true
+        configuration.properties = properties
 
         let engineConfiguration = EngineConfiguration()
+        var consumer: any WorkerConsumer = try KafkaWorkerConsumer(
+            configuration: configuration,
+            topic: topic,
+            logger: .discarding
+        )
+        var producer: any WorkerProducer = try KafkaWorkerProducer(configuration: configuration)
+        var store: any CheckpointStore = try DirectoryCheckpointStore(root: directory)
+        var engines = WorkerEngineBinding.factory(featureSet: .memeV1, configuration: engineConfiguration)
+        if let breakdown {
+            consumer = TimingWorkerConsumer(consumer, breakdown: breakdown, enginesRunInBody: engineThreads == 0)
+            producer = TimingWorkerProducer(producer, breakdown: breakdown)
+            store = TimingCheckpointStore(store, breakdown: breakdown)
+            engines = engines.timed(by: breakdown)
+        }
         let worker = StreamWorker(
             settings: settings,
-            consumer: try KafkaWorkerConsumer(configuration: configuration, topic: topic, logger: .discarding),
-            producer: try KafkaWorkerProducer(configuration: configuration),
-            store: try DirectoryCheckpointStore(root: directory),
-            engines: WorkerEngineBinding.factory(featureSet: .memeV1, configuration: engineConfiguration),
+            consumer: consumer,
+            producer: producer,
+            store: store,
+            engines: engines,
             logger: .discarding,
             metrics: WorkerMetrics(registry: MetricsRegistry()),
             health: HealthMonitor(livenessTimeoutMilliseconds: 60_000)
         )
-        var latencies: [UInt64] = []
-        latencies.reserveCapacity(100_000)
-        worker.tickLatencyObserver = { latencies.append($0) }
+        // Engine lanes report from their own threads.
+        let latencies = Mutex<[UInt64]>([])
+        latencies.withLock { $0.reserveCapacity(100_000) }
+        worker.tickLatencyObserver = { latency in latencies.withLock { $0.append(latency) } }
 
+        worker.prepareOutput()
         var started: ContinuousClock.Instant?
         let deadline = ContinuousClock.now + .seconds(600)
         var processed = 0
+        var pollOnceNanoseconds: UInt64 = 0
         while processed < events, ContinuousClock.now < deadline {
+            let pollStarted = breakdown?.now() ?? 0
             try worker.pollOnce()
+            if let breakdown { pollOnceNanoseconds += breakdown.now() - pollStarted }
             let positions = worker.positions
             processed = positions.isEmpty ? 0 : positions.values.reduce(0) { $0 + Int($1) }
-            if started == nil, processed >= events / 10 { started = .now }
+            if started == nil, processed >= events / 10 {
+                started = .now
+                if let breakdown {
+                    breakdown.reset()
+                    pollOnceNanoseconds = 0
+                }
+            }
         }
         guard processed >= events, let started else {
             throw BenchmarkFailure(
                 description: "the worker processed \(processed) of \(events) records before the deadline"
             )
         }
+        if let breakdown {
+            let inPollOnce =
+                breakdown.consumerPoll + breakdown.recordBookkeeping + breakdown.engine + breakdown.produce
+                + breakdown.producerFlush + breakdown.checkpointSave + breakdown.offsetCommit
+            breakdown.loopOther = pollOnceNanoseconds > inPollOnce ? pollOnceNanoseconds - inPollOnce : 0
+        }
         let checkpointStart = ContinuousClock.now
         try worker.checkpoint(worker.assignedPartitions, reason: "benchmark")
         let finished = ContinuousClock.now
         let rate = Double(events - events / 10) / seconds(finished - started)
-        return (rate, latencies, Int(seconds(finished - checkpointStart) * 1_000))
+        return (rate, latencies.withLock { $0 }, Int(seconds(finished - checkpointStart) * 1_000))
     }
 
     private static func seconds(_ duration: Duration) -> Double {

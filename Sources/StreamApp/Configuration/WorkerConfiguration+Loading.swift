@@ -244,6 +244,9 @@ extension WorkerConfiguration {
         if let records = reader.text("max-poll-records") {
             configuration.maxPollRecords = Int(try reader.integer(records, range: 1...1_000_000))
         }
+        if let threads = reader.text("engine-threads") {
+            configuration.engineThreads = Int(try reader.integer(threads, range: 0...64))
+        }
     }
 
     // MARK: - librdkafka properties

@@ -28,6 +28,7 @@ extension WorkerConfiguration {
             "config.shutdown-timeout-ms": .integer(shutdownTimeoutMilliseconds),
             "config.checkpoint-interval-ms": .integer(checkpointIntervalMilliseconds),
             "config.max-poll-records": .integer(Int64(maxPollRecords)),
+            "config.engine-threads": .integer(Int64(engineThreads)),
             "config.log-format": .string(logFormat.rawValue),
             "config.log-level": .string(logLevel.rawValue),
         ]

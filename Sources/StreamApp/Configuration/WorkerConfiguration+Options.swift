@@ -82,6 +82,11 @@ extension WorkerConfiguration {
         ),
         .value("checkpoint-interval", valueName: "DURATION", help: "Wall time between checkpoints. Default: 10s."),
         .value("max-poll-records", valueName: "COUNT", help: "Max records one poll returns. Default: 10000."),
+        .value(
+            "engine-threads",
+            valueName: "COUNT",
+            help: "Threads that run the partition engines beside the polling thread; 0 runs them on it. Default: 2."
+        ),
         .value("log-format", valueName: "FORMAT", help: "Log line format: logfmt or json. Default: logfmt."),
         .value(
             "log-level",

@@ -91,6 +91,8 @@ struct WorkerConfiguration: Sendable, Hashable {
     var checkpointIntervalMilliseconds: Int64 = 10_000
     /// Max records one poll returns. Default 10 000.
     var maxPollRecords: Int = 10_000
+    /// Threads that run the partition engines; 0 runs them on the polling thread. Default 2.
+    var engineThreads: Int = 2
     /// librdkafka properties passed through unchanged (for example `security.protocol`,
     /// `sasl.password`), merged from the config file's `kafka.*` keys, `MEMESTREAM_KAFKA_PROPERTY_*`
     /// variables, `-F` files and `-X` flags, each overriding the one before. `bootstrap.servers`

@@ -46,6 +46,8 @@ final class EmbeddedWorker: Sendable {
         kafka.consumer.enableAutoCommit = false
         kafka.consumer.autoOffsetReset = .earliest
         kafka.producer.partitioner = "murmur2_random"
+        // The worker's delivery handlers only look at failures (see KafkaWorkerProducer).
+        kafka.producer.deliveryReportOnlyErrors = true
         // zstd keeps the feature and dead-letter topics within the embedded cluster's retention
         // for longer. A short fetch wait keeps a catch-up fast on the mock cluster: with the
         // default 500 ms, 16 partitions were read at about 1,100 records/s.

@@ -20,13 +20,12 @@ final class KafkaWorkerProducer: WorkerProducer {
     }
 
     func produce(_ record: OutgoingRecord) throws {
-        let headers = record.headers.map { KafkaHeader(name: $0.name, value: $0.value) }
         do {
             try producer.send(
                 topic: record.topic,
                 key: record.key,
                 value: record.value,
-                headers: headers,
+                headers: record.headers,
                 timestamp: record.timestamp,
                 context: 1
             )
@@ -41,6 +40,10 @@ final class KafkaWorkerProducer: WorkerProducer {
     }
 
     func poll() {}
+
+    func prepare(topics: [String], timeoutMilliseconds: Int) throws {
+        try producer.loadMetadata(topics: topics, timeout: .milliseconds(timeoutMilliseconds))
+    }
 
     func flush(timeoutMilliseconds: Int) throws {
         try producer.flush(timeout: .milliseconds(timeoutMilliseconds))

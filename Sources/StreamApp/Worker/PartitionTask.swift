@@ -1,7 +1,12 @@
 import StreamCore
+import Synchronization
 
 /// The worker's state for one assigned input partition: its engine plus the bookkeeping for
-/// duplicate suppression, the idle rule and checkpoints. Owned by the worker thread.
+/// duplicate suppression, the idle rule and checkpoints.
+///
+/// The worker thread owns the bookkeeping. The engine and ``reportedKeyMismatches`` belong to the
+/// thread that runs the engine: the worker thread, or the partition's engine lane. With lanes, the
+/// worker thread reads the engine only after draining them.
 final class PartitionTask {
     let partition: Int32
     let engine: any WorkerPartitionEngine
@@ -36,8 +41,14 @@ final class PartitionTask {
     var checkpointedOffset: Int64?
     var checkpointedWatermark: EventTime?
     var checkpointedTick: EventTime?
-    /// Key mismatches already logged, to log only growth.
+    /// Key mismatches already logged, to log only growth. Touched only where the engine runs.
     var reportedKeyMismatches = 0
+    /// The engine lane that runs this partition's engine, when the worker uses lanes.
+    var laneIndex = 0
+    /// The engine's watermark in ms as of the last batch the engine processed, or
+    /// ``noWatermark``. Written where the engine runs, read by the worker thread for the gauges.
+    let publishedWatermark = Atomic<Int64>(PartitionTask.noWatermark)
+    static let noWatermark = Int64.min
 
     init(
         partition: Int32,

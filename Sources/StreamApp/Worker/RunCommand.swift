@@ -107,6 +107,7 @@ enum RunCommand: Subcommand {
         settings.checkpointIntervalMilliseconds = configuration.checkpointIntervalMilliseconds
         settings.idleTimeoutMilliseconds = configuration.idleTimeoutMilliseconds
         settings.maxPollRecords = configuration.maxPollRecords
+        settings.engineThreads = configuration.engineThreads
         settings.shutdownTimeoutMilliseconds = Int(configuration.shutdownTimeoutMilliseconds)
         return settings
     }
@@ -129,6 +130,8 @@ enum RunCommand: Subcommand {
         kafka.consumer.enableAutoCommit = false
         kafka.consumer.autoOffsetReset = .earliest
         kafka.producer.partitioner = "murmur2_random"
+        // The worker's delivery handlers only look at failures (see KafkaWorkerProducer).
+        kafka.producer.deliveryReportOnlyErrors = true
         kafka.properties = configuration.kafkaProperties
         if let size = configuration.kafkaProperties["message.max.bytes"].flatMap(Int.init) {
             kafka.producer.messageMaxBytes = size

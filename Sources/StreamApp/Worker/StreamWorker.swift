@@ -9,8 +9,10 @@ import StreamCore
 /// committed to the group. A crash between any two steps re-emits byte-identical records and never
 /// counts an input record twice in state.
 ///
-/// Not thread-safe: one thread runs ``run(shouldStop:)`` and every rebalance callback (librdkafka
-/// calls them inside poll, on that thread).
+/// Threads: one thread (the worker thread) runs ``run(shouldStop:)`` and every rebalance callback
+/// (librdkafka calls them inside poll, on that thread). With `engineThreads` > 0 the engines run
+/// on ``EngineLanes`` instead: the worker thread polls, filters and hands records over, and drains
+/// the lanes before it reads engine state. With 0 the worker thread runs the engines itself.
 final class StreamWorker: WorkerRebalanceHandler {
     let settings: WorkerSettings
     let consumer: any WorkerConsumer
@@ -24,6 +26,11 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     private var tasks: [Int32: PartitionTask] = [:]
     private let output: WorkerOutput
+    private var step: EngineStep
+    /// The engine threads, started at the first assignment when `engineThreads` > 0.
+    private var lanes: EngineLanes?
+    /// Wall time of the first record of the current poll, or `nil` before it.
+    private var pollWallMilliseconds: Int64?
     private var nextCheckpointNanoseconds: UInt64 = 0
     private var reportedMismatchTotal = 0
     /// A failure raised inside a rebalance callback, rethrown by the main loop.
@@ -59,6 +66,7 @@ final class StreamWorker: WorkerRebalanceHandler {
             metrics: metrics,
             logger: logger
         )
+        self.step = EngineStep(metrics: metrics, logger: logger, clock: clock, tickLatencyObserver: nil)
         self.nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
     }
 
@@ -68,9 +76,19 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// The next input offset of each owned partition that has started reading.
     var positions: [Int32: Int64] { tasks.compactMapValues { $0.expectedOffset } }
 
+    deinit {
+        lanes?.stop()
+    }
+
     /// Receives the wall time in ns that each record which closed ticks took to process, including
-    /// handing the ticks' records to the producer. `nil` unless a benchmark sets it.
-    var tickLatencyObserver: ((UInt64) -> Void)?
+    /// handing the ticks' records to the producer. `nil` unless a benchmark sets it. Called on the
+    /// thread that ran the engine, so with engine lanes it must be thread-safe. Set it before the
+    /// first poll, because lanes started earlier keep the old value.
+    var tickLatencyObserver: ((UInt64) -> Void)? {
+        didSet {
+            step = EngineStep(metrics: metrics, logger: logger, clock: clock, tickLatencyObserver: tickLatencyObserver)
+        }
+    }
 
     // MARK: - Main loop
 
@@ -88,6 +106,7 @@ final class StreamWorker: WorkerRebalanceHandler {
                 LogKey.checkpointStore: .string(store.location),
             ]
         )
+        prepareOutput()
         nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
         while !shouldStop() {
             try pollOnce()
@@ -96,8 +115,25 @@ final class StreamWorker: WorkerRebalanceHandler {
         try shutdown()
     }
 
+    /// Loads the output topics' metadata into the producer. A failure is logged, not thrown: the
+    /// producer then learns the metadata by itself, up to a second after the first record.
+    func prepareOutput() {
+        let topics = [settings.featureTopic, settings.dlqTopic]
+        do {
+            try producer.prepare(topics: topics, timeoutMilliseconds: Self.metadataTimeoutMilliseconds)
+        } catch {
+            logger.warning(
+                "loading the output topics' metadata failed; the first output records may wait up to a second",
+                metadata: ["topics": .string(topics.joined(separator: ",")), LogKey.error: .string("\(error)")]
+            )
+        }
+    }
+
+    static let metadataTimeoutMilliseconds = 5_000
+
     /// Polls one batch and does the periodic work once. Exposed for tests that step the loop.
     func pollOnce() throws {
+        pollWallMilliseconds = nil
         try consumer.poll(
             maxRecords: settings.maxPollRecords,
             timeoutMilliseconds: settings.pollTimeoutMilliseconds,
@@ -105,8 +141,12 @@ final class StreamWorker: WorkerRebalanceHandler {
         ) { record in
             try process(record)
         }
+        lanes?.submitAll()
         if let failure = callbackFailure {
             callbackFailure = nil
+            throw failure
+        }
+        if let failure = lanes?.failure() {
             throw failure
         }
         for task in tasks.values where task.positioning == .seekIssued {
@@ -136,21 +176,17 @@ final class StreamWorker: WorkerRebalanceHandler {
             guard try position(task, at: record.offset) else { return }
         }
         task.expectedOffset = record.offset + 1
-        task.lastRecordWallMilliseconds = clock.wallMilliseconds()
+        // One clock read per poll: the idle rule counts in seconds, far above a poll's length.
+        let now = pollWallMilliseconds ?? clock.wallMilliseconds()
+        pollWallMilliseconds = now
+        task.lastRecordWallMilliseconds = now
         task.metrics.eventsConsumed.increment()
 
-        let tickBefore = task.engine.lastProcessedTick
-        let started = clock.monotonicNanoseconds()
-        task.engine.process(record, into: output)
-        if let failure = output.failure {
-            throw failure
+        if let lanes {
+            lanes.append(record, task: task)
+        } else {
+            try step.process(record, task: task, output: output)
         }
-        if task.engine.lastProcessedTick != tickBefore {
-            let elapsed = clock.monotonicNanoseconds() - started
-            metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
-            tickLatencyObserver?(elapsed)
-        }
-        reportKeyMismatches(task, record: record)
     }
 
     /// Handles a record of a partition that has not reached its start position yet. Returns
@@ -205,21 +241,6 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
     }
 
-    private func reportKeyMismatches(_ task: PartitionTask, record: InputRecord) {
-        let total = task.engine.keyMismatchCount
-        guard total > task.reportedKeyMismatches else { return }
-        metrics.keyMismatches.increment(by: Int64(total - task.reportedKeyMismatches))
-        task.reportedKeyMismatches = total
-        // The rate-limiting handler collapses repeats of this constant message.
-        logger.warning(
-            "record key differs from meme_id; the input topic is not keyed by meme_id",
-            metadata: [
-                LogKey.kafkaPartition: .integer(Int64(record.partition)),
-                LogKey.kafkaOffset: .integer(record.offset),
-            ]
-        )
-    }
-
     // MARK: - Live-mode idle rule
 
     /// Closes windows of partitions whose traffic stopped. A partition qualifies when it is caught
@@ -231,7 +252,6 @@ final class StreamWorker: WorkerRebalanceHandler {
         let now = clock.wallMilliseconds()
         for task in tasks.values {
             guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
-                task.engine.maxEventTime != nil,
                 task.positioning == .positioned,
                 let position = task.expectedOffset,
                 let end = consumer.highWatermark(partition: task.partition),
@@ -239,27 +259,29 @@ final class StreamWorker: WorkerRebalanceHandler {
             else { continue }
             let eventTime = now - settings.idleTimeoutMilliseconds
             let watermark = EventTime(rawValue: eventTime - engines.outOfOrdernessMilliseconds)
-            if let current = task.engine.watermark, current >= watermark { continue }
-            let tickBefore = task.engine.lastProcessedTick
-            task.engine.advanceWatermark(to: watermark, into: output)
-            if task.engine.lastProcessedTick != tickBefore {
-                logger.debug(
-                    "idle partition advanced its watermark",
-                    metadata: [
-                        LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                        LogKey.watermark: .integer(watermark.rawValue),
-                    ]
-                )
+            // The checks on engine state run where the engine runs: on its lane, after the
+            // records handed over before this advance.
+            if let lanes {
+                lanes.appendIdleAdvance(task, to: watermark)
+            } else {
+                step.advanceIdle(task, to: watermark, output: output)
             }
         }
+        lanes?.submitAll()
     }
 
+    /// Sets the consumer lag and the watermark lag. The engine state they need comes from this
+    /// thread's engines, or with lanes from what each lane published after its last batch, so a
+    /// stalled partition's watermark lag keeps growing.
     private func updateGauges() {
         let now = clock.wallMilliseconds()
         for task in tasks.values {
-            task.metrics.keysInState.set(Int64(task.engine.keyCount))
-            if let watermark = task.engine.watermark {
-                task.metrics.watermarkLag.set(Double(now - watermark.rawValue) / 1_000)
+            if lanes == nil {
+                step.publishEngineState(task)
+            }
+            let watermark = task.publishedWatermark.load(ordering: .relaxed)
+            if watermark != PartitionTask.noWatermark {
+                task.metrics.watermarkLag.set(Double(now - watermark) / 1_000)
             }
             if let position = task.expectedOffset, let end = consumer.highWatermark(partition: task.partition) {
                 task.metrics.consumerLag.set(max(0, end - position))
@@ -272,6 +294,8 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// Checkpoints `partitions` in the order flush → save → commit. Partitions without changes
     /// since their last checkpoint are skipped.
     func checkpoint(_ partitions: [Int32], reason: String) throws {
+        // Engine state is read below, so every record handed to the lanes must be processed.
+        try lanes?.drain()
         let changed = partitions.compactMap { tasks[$0] }.filter { $0.hasUncheckpointedChanges }
         guard !changed.isEmpty else { return }
 
@@ -335,8 +359,17 @@ final class StreamWorker: WorkerRebalanceHandler {
     func partitionsAssigned(_ partitions: [Int32]) throws {
         metrics.countRebalance("assign")
         health.assign(partitions)
+        if lanes == nil, settings.engineThreads > 0 {
+            lanes = EngineLanes(count: settings.engineThreads, step: step) {
+                WorkerOutput(producer: producer, settings: settings, engines: engines, metrics: metrics, logger: logger)
+            }
+        }
         for partition in partitions where tasks[partition] == nil {
-            tasks[partition] = try restore(partition)
+            let task = try restore(partition)
+            // No lane runs this engine yet, so this thread may read it.
+            step.publishEngineState(task)
+            lanes?.assign(task)
+            tasks[partition] = task
             health.markRestored(partition)
         }
         logger.info(
@@ -436,6 +469,12 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     func partitionsLost(_ partitions: [Int32]) {
         metrics.countRebalance("lost")
+        do {
+            // The lanes may still hold records of these partitions; their tasks must outlive them.
+            try lanes?.drain()
+        } catch {
+            callbackFailure = callbackFailure ?? error
+        }
         release(partitions)
         logger.warning(
             "partitions lost; state dropped without a checkpoint or commit",
@@ -445,7 +484,9 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     private func release(_ partitions: [Int32]) {
         for partition in partitions {
-            tasks[partition] = nil
+            if let task = tasks.removeValue(forKey: partition) {
+                lanes?.unassign(task)
+            }
             metrics.removePartition(partition)
         }
         health.revoke(partitions)
@@ -460,6 +501,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         if let failure = callbackFailure {
             throw failure
         }
+        lanes?.stop()
         logger.notice("worker stopped")
     }
 }

@@ -1,3 +1,4 @@
+import KafkaBridge
 import StreamCore
 
 /// Sends the engine's output to Kafka: feature records and tombstones to the feature topic, and
@@ -10,7 +11,8 @@ final class WorkerOutput {
     let featureTopic: String
     let dlqTopic: String
     let inputTopic: String
-    let featureHeaders: [(name: String, value: [UInt8])]
+    /// The headers of every feature record and tombstone, built once.
+    let featureHeaders: [KafkaHeader]
     let metrics: WorkerMetrics
     let logger: Logger
 
@@ -29,8 +31,8 @@ final class WorkerOutput {
         self.dlqTopic = settings.dlqTopic
         self.inputTopic = settings.inputTopic
         self.featureHeaders = [
-            ("feature_set", Array(engines.featureSetName.utf8)),
-            ("schema_version", Array(String(engines.featureSetVersion).utf8)),
+            KafkaHeader(name: "feature_set", value: Array(engines.featureSetName.utf8)),
+            KafkaHeader(name: "schema_version", value: Array(String(engines.featureSetVersion).utf8)),
         ]
         self.metrics = metrics
         self.logger = logger
@@ -77,12 +79,12 @@ final class WorkerOutput {
             ]
         )
         guard failure == nil else { return }
-        let headers: [(name: String, value: [UInt8])] = [
-            ("error", Array(rejection.reason.rawValue.utf8)),
-            ("error_detail", Array(rejection.detail.utf8)),
-            ("source_topic", Array(inputTopic.utf8)),
-            ("source_partition", Array(String(record.partition).utf8)),
-            ("source_offset", Array(String(record.offset).utf8)),
+        let headers = [
+            KafkaHeader(name: "error", value: Array(rejection.reason.rawValue.utf8)),
+            KafkaHeader(name: "error_detail", value: Array(rejection.detail.utf8)),
+            KafkaHeader(name: "source_topic", value: Array(inputTopic.utf8)),
+            KafkaHeader(name: "source_partition", value: Array(String(record.partition).utf8)),
+            KafkaHeader(name: "source_offset", value: Array(String(record.offset).utf8)),
         ]
         let outgoing = OutgoingRecord(
             topic: dlqTopic,

@@ -16,6 +16,9 @@ struct WorkerSettings: Sendable {
     var idleTimeoutMilliseconds: Int64 = 60_000
     /// Most records one poll call returns.
     var maxPollRecords: Int = 10_000
+    /// Threads that run the partition engines while the worker thread polls; 0 runs the engines
+    /// on the worker thread.
+    var engineThreads: Int = 0
     /// How long one poll call waits for records, in ms.
     var pollTimeoutMilliseconds: Int = 100
     /// Upper bound for a graceful shutdown (finish batch, flush, checkpoint, commit, leave), in ms.

@@ -1,3 +1,4 @@
+import KafkaBridge
 import StreamCore
 
 /// Where ``WorkerConsumer/seek(partition:to:)`` moves a partition.
@@ -52,7 +53,9 @@ struct OutgoingRecord {
     var key: UnsafeRawBufferPointer?
     var value: UnsafeRawBufferPointer?
     var timestamp: Int64?
-    var headers: [(name: String, value: [UInt8])]
+    /// The headers, in KafkaBridge's type so a list built once (the feature records' headers)
+    /// reaches the producer without a conversion per record.
+    var headers: [KafkaHeader]
 }
 
 /// An output record the broker did not accept: rejected by the client at once (for example,
@@ -80,4 +83,11 @@ protocol WorkerProducer: AnyObject {
     /// Waits until every enqueued record is acknowledged or failed, for at most `timeoutMilliseconds`.
     /// Throws the first delivery failure since the last call, or a timeout.
     func flush(timeoutMilliseconds: Int) throws
+    /// Loads what the client needs to send to `topics` (partition counts, leaders), so the first
+    /// output records are not delayed. Throws when the brokers do not answer in time.
+    func prepare(topics: [String], timeoutMilliseconds: Int) throws
+}
+
+extension WorkerProducer {
+    func prepare(topics: [String], timeoutMilliseconds: Int) throws {}
 }

@@ -1,0 +1,375 @@
+import StreamCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Engine threads ("lanes") that run the partition engines while the worker thread polls.
+///
+/// Each assigned partition belongs to one lane for as long as the worker owns it, so the records
+/// of a partition are processed in offset order by one thread. The worker thread copies each
+/// accepted record's key and value into the lane's current ``LaneBatch`` and hands full batches
+/// over. A lane processes its batches in the order it received them. ``drain()`` waits until
+/// every handed-over record is processed, which the worker does before it reads engine state
+/// (checkpoints, revocations, lost partitions, shutdown).
+///
+/// Every method is called on the worker thread; only the lanes' own loops run elsewhere.
+final class EngineLanes {
+    let lanes: [EngineLane]
+
+    /// Starts `count` lane threads, each with its own ``WorkerOutput`` from `makeOutput`.
+    init(count: Int, step: EngineStep, makeOutput: () -> WorkerOutput) {
+        precondition(count > 0, "an engine lane set needs at least one lane, got \(count)")
+        lanes = (0..<count).map { EngineLane(index: $0, step: step, output: makeOutput()) }
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Gives `task` to the lane with the fewest partitions.
+    func assign(_ task: PartitionTask) {
+        let lane = lanes.min { $0.partitionCount < $1.partitionCount }!
+        lane.partitionCount += 1
+        task.laneIndex = lane.index
+    }
+
+    /// Takes `task` off its lane. Call only after ``drain()``, because the lane may still hold
+    /// its records otherwise.
+    func unassign(_ task: PartitionTask) {
+        lanes[task.laneIndex].partitionCount -= 1
+    }
+
+    /// Copies `record` into the batch of `task`'s lane; a full batch is handed over at once.
+    /// Blocks while the lane has ``EngineLane/maxQueuedBatches`` batches waiting.
+    func append(_ record: InputRecord, task: PartitionTask) {
+        lanes[task.laneIndex].append(record, task: task)
+    }
+
+    /// Queues an idle-rule watermark advance behind `task`'s records handed over so far.
+    func appendIdleAdvance(_ task: PartitionTask, to watermark: EventTime) {
+        lanes[task.laneIndex].appendIdleAdvance(task, to: watermark)
+    }
+
+    /// Hands every partly filled batch over, so no record waits for more to arrive.
+    func submitAll() {
+        for lane in lanes {
+            lane.submit()
+        }
+    }
+
+    /// Waits until every lane has processed everything handed over.
+    ///
+    /// - Throws: the first failure of any lane (a produce error).
+    func drain() throws {
+        submitAll()
+        var firstFailure: (any Error)?
+        for lane in lanes {
+            if let failure = lane.waitUntilIdle(), firstFailure == nil {
+                firstFailure = failure
+            }
+        }
+        if let firstFailure {
+            throw firstFailure
+        }
+    }
+
+    /// Returns the first failure of any lane, without waiting. A failed lane skips every later
+    /// record.
+    func failure() -> (any Error)? {
+        for lane in lanes {
+            if let failure = lane.currentFailure() {
+                return failure
+            }
+        }
+        return nil
+    }
+
+    /// Stops every lane thread after the batch it is running and drops the queued ones. The worker
+    /// drains the lanes before every checkpoint, so no dropped record is in a checkpoint; after a
+    /// failure, dropping them keeps the stop quick. Later calls do nothing.
+    func stop() {
+        for lane in lanes {
+            lane.stop()
+        }
+    }
+}
+
+/// One accepted record inside a ``LaneBatch``: the bytes live in the batch's buffer.
+struct LaneRecord {
+    /// The record's partition. Unretained: the worker keeps the task alive until the lanes are
+    /// drained and it releases the partition.
+    let task: Unmanaged<PartitionTask>
+    let offset: Int64
+    let recordTimestamp: Int64?
+    /// The key's start in the batch buffer, or -1 when the record has no key.
+    let keyStart: Int
+    let keyCount: Int
+    let valueStart: Int
+    let valueCount: Int
+}
+
+/// Records and idle-rule advances for one lane, with every key and value in one byte buffer.
+/// Batches are reused, so after warm-up handing records over allocates nothing.
+final class LaneBatch {
+    private(set) var bytes: [UInt8] = []
+    private(set) var records: [LaneRecord] = []
+    private(set) var idleAdvances: [(task: Unmanaged<PartitionTask>, watermark: EventTime)] = []
+    /// The distinct partitions of the batch, for the gauges.
+    private(set) var tasks: [Unmanaged<PartitionTask>] = []
+
+    var isEmpty: Bool { records.isEmpty && idleAdvances.isEmpty }
+
+    func append(_ record: InputRecord, task: PartitionTask) {
+        let reference = Unmanaged.passUnretained(task)
+        noteTask(reference)
+        var keyStart = -1
+        var keyCount = 0
+        if let key = record.key {
+            keyStart = bytes.count
+            keyCount = key.count
+            bytes.append(contentsOf: key)
+        }
+        let valueStart = bytes.count
+        bytes.append(contentsOf: record.value)
+        records.append(
+            LaneRecord(
+                task: reference,
+                offset: record.offset,
+                recordTimestamp: record.recordTimestamp,
+                keyStart: keyStart,
+                keyCount: keyCount,
+                valueStart: valueStart,
+                valueCount: record.value.count
+            )
+        )
+    }
+
+    func appendIdleAdvance(_ task: PartitionTask, to watermark: EventTime) {
+        let reference = Unmanaged.passUnretained(task)
+        noteTask(reference)
+        idleAdvances.append((reference, watermark))
+    }
+
+    func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)
+        idleAdvances.removeAll(keepingCapacity: true)
+        tasks.removeAll(keepingCapacity: true)
+    }
+
+    private func noteTask(_ reference: Unmanaged<PartitionTask>) {
+        let pointer = reference.toOpaque()
+        if tasks.last?.toOpaque() == pointer { return }
+        if tasks.contains(where: { $0.toOpaque() == pointer }) { return }
+        tasks.append(reference)
+    }
+}
+
+/// One engine thread with a bounded queue of batches.
+///
+/// `@unchecked Sendable`: the fields marked as guarded are read and written only under `mutex`.
+/// `filling` and `partitionCount` belong to the worker thread, and `step` and `output` to the lane
+/// thread once it started.
+final class EngineLane: @unchecked Sendable {
+    /// Records per batch; a full batch is handed over at once.
+    static let batchRecords = 1_024
+    /// Batches waiting per lane before the worker thread blocks, which bounds the memory in
+    /// flight to about `maxQueuedBatches × batchRecords` records per lane.
+    static let maxQueuedBatches = 8
+
+    let index: Int
+    private let step: EngineStep
+    private let output: WorkerOutput
+    /// Partitions on this lane (worker thread only).
+    var partitionCount = 0
+    /// The batch being filled (worker thread only).
+    private var filling = LaneBatch()
+
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Signalled when a batch is queued or the lane is asked to stop.
+    private let workQueued: UnsafeMutablePointer<pthread_cond_t>
+    /// Signalled when the lane finished a batch.
+    private let batchFinished: UnsafeMutablePointer<pthread_cond_t>
+    // Guarded by `mutex`.
+    private var queued: [LaneBatch] = []
+    private var spare: [LaneBatch] = []
+    private var isBusy = false
+    private var isStopping = false
+    private var failure: (any Error)?
+    private var thread: pthread_t?
+
+    init(index: Int, step: EngineStep, output: WorkerOutput) {
+        self.index = index
+        self.step = step
+        self.output = output
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        workQueued = .allocate(capacity: 1)
+        pthread_cond_init(workQueued, nil)
+        batchFinished = .allocate(capacity: 1)
+        pthread_cond_init(batchFinished, nil)
+        queued.reserveCapacity(Self.maxQueuedBatches)
+        start()
+    }
+
+    deinit {
+        pthread_cond_destroy(batchFinished)
+        batchFinished.deallocate()
+        pthread_cond_destroy(workQueued)
+        workQueued.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    private func start() {
+        var handle = pthread_t()
+        // The thread owns one reference until its loop returns.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let code = pthread_create(
+            &handle,
+            nil,
+            { raw in
+                let lane = Unmanaged<EngineLane>.fromOpaque(raw!).takeRetainedValue()
+                lane.runLoop()
+                return nil
+            },
+            context
+        )
+        precondition(code == 0, "starting engine lane thread failed with error \(code)")
+        thread = handle
+    }
+
+    // MARK: - Worker thread side
+
+    func append(_ record: InputRecord, task: PartitionTask) {
+        filling.append(record, task: task)
+        if filling.records.count >= Self.batchRecords {
+            submit()
+        }
+    }
+
+    func appendIdleAdvance(_ task: PartitionTask, to watermark: EventTime) {
+        filling.appendIdleAdvance(task, to: watermark)
+    }
+
+    /// Hands the batch being filled over, waiting while the queue is full.
+    func submit() {
+        guard !filling.isEmpty else { return }
+        pthread_mutex_lock(mutex)
+        while queued.count >= Self.maxQueuedBatches, !isStopping {
+            pthread_cond_wait(batchFinished, mutex)
+        }
+        if isStopping {
+            // A stopped lane runs nothing more; the records are dropped as in stop().
+            filling.reset()
+            pthread_mutex_unlock(mutex)
+            return
+        }
+        queued.append(filling)
+        filling = spare.popLast() ?? LaneBatch()
+        pthread_cond_signal(workQueued)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Waits until the queue is empty and no batch is running; returns the lane's failure.
+    func waitUntilIdle() -> (any Error)? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while isBusy || (!queued.isEmpty && !isStopping) {
+            pthread_cond_wait(batchFinished, mutex)
+        }
+        return failure
+    }
+
+    func currentFailure() -> (any Error)? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return failure
+    }
+
+    /// Drops the queued batches, lets the thread finish the batch it is running, then joins it.
+    /// Later calls do nothing.
+    func stop() {
+        pthread_mutex_lock(mutex)
+        isStopping = true
+        queued.removeAll()
+        let handle = thread
+        thread = nil
+        pthread_cond_broadcast(workQueued)
+        pthread_cond_broadcast(batchFinished)
+        pthread_mutex_unlock(mutex)
+        if let handle {
+            pthread_join(handle, nil)
+        }
+    }
+
+    // MARK: - Lane thread side
+
+    private func runLoop() {
+        while true {
+            pthread_mutex_lock(mutex)
+            while queued.isEmpty, !isStopping {
+                pthread_cond_wait(workQueued, mutex)
+            }
+            if queued.isEmpty {
+                pthread_mutex_unlock(mutex)
+                return
+            }
+            let batch = queued.removeFirst()
+            isBusy = true
+            let hasFailed = failure != nil
+            pthread_mutex_unlock(mutex)
+
+            var batchFailure: (any Error)?
+            if !hasFailed {
+                do {
+                    try execute(batch)
+                } catch {
+                    batchFailure = error
+                }
+            }
+            batch.reset()
+
+            pthread_mutex_lock(mutex)
+            isBusy = false
+            if failure == nil, let batchFailure {
+                failure = batchFailure
+            }
+            spare.append(batch)
+            pthread_cond_broadcast(batchFinished)
+            pthread_mutex_unlock(mutex)
+        }
+    }
+
+    private func execute(_ batch: LaneBatch) throws {
+        try batch.bytes.withUnsafeBytes { buffer in
+            for entry in batch.records {
+                let task = entry.task.takeUnretainedValue()
+                let key: UnsafeRawBufferPointer? =
+                    entry.keyStart < 0
+                    ? nil : UnsafeRawBufferPointer(rebasing: buffer[entry.keyStart..<entry.keyStart + entry.keyCount])
+                let value = UnsafeRawBufferPointer(
+                    rebasing: buffer[entry.valueStart..<entry.valueStart + entry.valueCount]
+                )
+                let record = InputRecord(
+                    partition: task.partition,
+                    offset: entry.offset,
+                    recordTimestamp: entry.recordTimestamp,
+                    key: key,
+                    value: value
+                )
+                try step.process(record, task: task, output: output)
+            }
+        }
+        for advance in batch.idleAdvances {
+            step.advanceIdle(advance.task.takeUnretainedValue(), to: advance.watermark, output: output)
+            if let failure = output.failure {
+                throw failure
+            }
+        }
+        for task in batch.tasks {
+            step.publishEngineState(task.takeUnretainedValue())
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import StreamCore
+
+/// Runs one accepted input record through its partition's engine and reports what the worker
+/// tracks per record: tick processing latency and key mismatches. The inline path and every
+/// engine lane use it, so both do the same work per record.
+struct EngineStep {
+    let metrics: WorkerMetrics
+    let logger: Logger
+    let clock: WorkerClock
+    /// Receives the wall time in ns of each record that closed ticks; `nil` unless a benchmark
+    /// sets it. Called on the thread that ran the engine.
+    let tickLatencyObserver: ((UInt64) -> Void)?
+
+    /// Processes `record` with `task`'s engine into `output`.
+    ///
+    /// - Throws: the first produce error of `output`; records after it are not processed.
+    func process(_ record: InputRecord, task: PartitionTask, output: WorkerOutput) throws {
+        let tickBefore = task.engine.lastProcessedTick
+        let started = clock.monotonicNanoseconds()
+        task.engine.process(record, into: output)
+        if let failure = output.failure {
+            throw failure
+        }
+        if task.engine.lastProcessedTick != tickBefore {
+            let elapsed = clock.monotonicNanoseconds() - started
+            metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
+            tickLatencyObserver?(elapsed)
+        }
+        reportKeyMismatches(task, record: record)
+    }
+
+    /// Advances an idle partition's watermark per the live-mode idle rule, unless the partition
+    /// has accepted no event yet or its watermark is already at or past `watermark`.
+    func advanceIdle(_ task: PartitionTask, to watermark: EventTime, output: WorkerOutput) {
+        guard task.engine.maxEventTime != nil else { return }
+        if let current = task.engine.watermark, current >= watermark { return }
+        let tickBefore = task.engine.lastProcessedTick
+        task.engine.advanceWatermark(to: watermark, into: output)
+        if task.engine.lastProcessedTick != tickBefore {
+            logger.debug(
+                "idle partition advanced its watermark",
+                metadata: [
+                    LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                    LogKey.watermark: .integer(watermark.rawValue),
+                ]
+            )
+        }
+    }
+
+    /// Sets the keys-in-state gauge and publishes the engine's watermark to the worker thread,
+    /// which sets the watermark lag from it on every poll.
+    func publishEngineState(_ task: PartitionTask) {
+        task.metrics.keysInState.set(Int64(task.engine.keyCount))
+        if let watermark = task.engine.watermark {
+            task.publishedWatermark.store(watermark.rawValue, ordering: .relaxed)
+        }
+    }
+
+    private func reportKeyMismatches(_ task: PartitionTask, record: InputRecord) {
+        let total = task.engine.keyMismatchCount
+        guard total > task.reportedKeyMismatches else { return }
+        metrics.keyMismatches.increment(by: Int64(total - task.reportedKeyMismatches))
+        task.reportedKeyMismatches = total
+        // The rate-limiting handler collapses repeats of this constant message.
+        logger.warning(
+            "record key differs from meme_id; the input topic is not keyed by meme_id",
+            metadata: [
+                LogKey.kafkaPartition: .integer(Int64(record.partition)),
+                LogKey.kafkaOffset: .integer(record.offset),
+            ]
+        )
+    }
+}
