@@ -17,6 +17,7 @@ struct EngineStep {
     func process(_ record: InputRecord, task: PartitionTask, output: WorkerOutput) throws {
         let tickBefore = task.engine.lastProcessedTick
         let started = clock.monotonicNanoseconds()
+        task.isIdleAdvancing = false
         task.engine.process(record, into: output)
         if let failure = output.failure {
             throw failure
@@ -35,14 +36,28 @@ struct EngineStep {
         guard task.engine.maxEventTime != nil else { return }
         if let current = task.engine.watermark, current >= watermark { return }
         let tickBefore = task.engine.lastProcessedTick
+        let started = clock.monotonicNanoseconds()
         task.engine.advanceWatermark(to: watermark, into: output)
-        if task.engine.lastProcessedTick != tickBefore {
-            logger.debug(
-                "idle partition advanced its watermark",
-                metadata: [
-                    LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                    LogKey.watermark: .integer(watermark.rawValue),
-                ]
+        guard task.engine.lastProcessedTick != tickBefore else { return }
+        let elapsed = clock.monotonicNanoseconds() - started
+        metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
+        tickLatencyObserver?(elapsed)
+        let metadata: [String: LogValue] = [
+            LogKey.kafkaPartition: .integer(Int64(task.partition)),
+            LogKey.watermark: .integer(watermark.rawValue),
+            "previous_tick": .integer(tickBefore?.rawValue ?? -1),
+            "keys_in_state": .integer(Int64(task.engine.keyCount)),
+        ]
+        // The first advance of an idle stretch can close hours of windows at once (historical
+        // input read live), so it is logged at info; the later ones follow the wall clock.
+        if task.isIdleAdvancing {
+            logger.debug("idle partition advanced its watermark", metadata: metadata)
+        } else {
+            task.isIdleAdvancing = true
+            logger.info(
+                "partition is caught up and idle: its watermark now follows the wall clock minus idle_timeout; "
+                    + "set --idle-timeout 0 to keep it for historical input",
+                metadata: metadata
             )
         }
     }

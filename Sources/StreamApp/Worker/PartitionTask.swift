@@ -4,7 +4,8 @@ import Synchronization
 /// The worker's state for one assigned input partition: its engine plus the bookkeeping for
 /// duplicate suppression, the idle rule and checkpoints.
 ///
-/// The worker thread owns the bookkeeping. The engine and ``reportedKeyMismatches`` belong to the
+/// The worker thread owns the bookkeeping. The engine, ``reportedKeyMismatches`` and
+/// ``isIdleAdvancing`` belong to the
 /// thread that runs the engine: the worker thread, or the partition's engine lane. With lanes, the
 /// worker thread reads the engine only after draining them.
 final class PartitionTask {
@@ -43,6 +44,9 @@ final class PartitionTask {
     var checkpointedTick: EventTime?
     /// Key mismatches already logged, to log only growth. Touched only where the engine runs.
     var reportedKeyMismatches = 0
+    /// `true` while the idle rule moves the watermark and no record has arrived since, so the
+    /// start of each idle stretch is logged once. Touched only where the engine runs.
+    var isIdleAdvancing = false
     /// The engine lane that runs this partition's engine, when the worker uses lanes.
     var laneIndex = 0
     /// The engine's watermark in ms as of the last batch the engine processed, or
