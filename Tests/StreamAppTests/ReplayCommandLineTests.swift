@@ -148,4 +148,25 @@ import Testing
         }
         #expect(!unranged.contains(1_700_006_440_000))
     }
+
+    @Test func topLevelHelpNamesTopicInput() throws {
+        // An unknown subcommand prints the top-level help on standard error.
+        let result = try runMemestream(["no-such-subcommand"])
+        #expect(result.status == 2)
+        let replayLine = result.standardError.split(separator: "\n").first { $0.hasPrefix("  replay ") }
+        let line = try #require(replayLine, "stderr: \(result.standardError)")
+        #expect(line.contains("JSONL or JSONL.zst file"), "line: \(line)")
+        #expect(line.contains("Kafka topic"), "line: \(line)")
+    }
+
+    @Test func fileSummaryCountsLinesAndRecords() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", Self.goodEvents.joined(separator: "\n\n"))
+        let result = try runMemestream(["replay", "--input-file", input, "--output-file", scratch.file("out.jsonl")])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(
+            result.standardError.contains("read 7 lines (4 records, 3 blank) from \(input)"),
+            "stderr: \(result.standardError)"
+        )
+    }
 }
