@@ -89,8 +89,8 @@ public struct AggregatorRegistry: Sendable {
     }
 
     /// Registers `make` under `name` with a fixed list of parameter names, replacing an earlier
-    /// registration of the same name. ``make(_:parameters:)`` rejects any other parameter before
-    /// calling `make`, so that a misspelled optional parameter cannot go unnoticed.
+    /// registration of the same name. Feature set loading rejects any other parameter before it
+    /// calls `make` (see ``checkParameterNames(of:parameters:)``).
     public mutating func register(_ name: String, parameterNames: [String], make: @escaping Factory) {
         factories[name] = make
         parameterLists[name] = parameterNames
@@ -102,9 +102,9 @@ public struct AggregatorRegistry: Sendable {
         parameterLists[name]
     }
 
-    /// Builds the aggregator `name` for a feature.
-    /// - Throws: ``FeatureSetError`` when `name` is not registered, or a parameter is unknown
-    ///   (for aggregators registered with their parameter names) or invalid.
+    /// Builds the aggregator `name` for a feature. Parameters the aggregator does not use are
+    /// ignored here; ``checkParameterNames(of:parameters:)`` rejects them.
+    /// - Throws: ``FeatureSetError`` when `name` is not registered or a parameter is invalid.
     public func make(_ name: String, parameters: AggregatorParameters) throws(FeatureSetError) -> any Aggregator {
         guard let factory = factories[name] else {
             throw FeatureSetError(
@@ -112,6 +112,14 @@ public struct AggregatorRegistry: Sendable {
                 "unknown aggregator \"\(name)\"; use one of \(names.joined(separator: ", ")) or register it"
             )
         }
+        return try factory(parameters)
+    }
+
+    /// Checks the parameter names against the list `name` was registered with. Feature set
+    /// loading calls it before ``make(_:parameters:)``, so that a misspelled optional parameter
+    /// cannot go unnoticed. Aggregators registered without a list accept any name here.
+    /// - Throws: ``FeatureSetError`` naming the first unknown parameter in byte order.
+    public func checkParameterNames(of name: String, parameters: AggregatorParameters) throws(FeatureSetError) {
         if let accepted = parameterLists[name],
             let unknown = parameters.values.keys.filter({ !accepted.contains($0) }).min()
         {
@@ -128,7 +136,6 @@ public struct AggregatorRegistry: Sendable {
             }
             throw FeatureSetError(feature: parameters.featureName, message)
         }
-        return try factory(parameters)
     }
 
     /// The built-in aggregators.

@@ -171,4 +171,17 @@ import Testing
         let set = try FeatureSet.load(jsonBytes: Array(text.utf8))
         #expect(set.features.map(\.name) == ["views_5m", "mean_dwell", "hot_score"])
     }
+
+    @Test(arguments: [
+        (#""parameters":{"half_life_ms":1000}"#, "parameters"),
+        (#""event_type":"view""#, "event_type"),
+        (#""size_ms":60000,"hop_ms":10000"#, "size_ms"),
+        (#""hop_ms":10000"#, "hop_ms"),
+    ])
+    func aggregatorKeyOnExpressionIsRejected(member: String, key: String) throws {
+        let feature = #"{"name":"rate","kind":"derived","expression":"views / 2",\#(member)}"#
+        let error = try #require(Self.loadError(Self.document(Self.views + "," + feature)))
+        #expect(error.feature == "rate")
+        #expect(error.message.contains("\"\(key)\" applies only to a feature with an aggregator"))
+    }
 }

@@ -237,6 +237,7 @@ extension FeatureSet {
         switch (feature.aggregator, feature.expression) {
         case (let name?, nil):
             let parameters = AggregatorParameters(featureName: feature.name, values: feature.parameters ?? [:])
+            try registry.checkParameterNames(of: name, parameters: parameters)
             computation = .aggregate(
                 AggregateSpecification(
                     aggregatorName: name,
@@ -248,6 +249,17 @@ extension FeatureSet {
                 )
             )
         case (nil, let text?):
+            // These keys configure an aggregator, so with an expression they would be ignored.
+            let aggregatorKeys: [(String, Bool)] = [
+                ("parameters", feature.parameters != nil), ("event_type", feature.eventType != nil),
+                ("size_ms", feature.sizeMs != nil), ("hop_ms", feature.hopMs != nil),
+            ]
+            if let (key, _) = aggregatorKeys.first(where: { $0.1 }) {
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "\"\(key)\" applies only to a feature with an aggregator, not an expression; remove it"
+                )
+            }
             computation = .expression(
                 try DerivedExpression.parse(text, featureName: feature.name, earlierFeatures: earlier),
                 text: text
