@@ -184,4 +184,10 @@ import Testing
         #expect(error.feature == "rate")
         #expect(error.message.contains("\"\(key)\" applies only to a feature with an aggregator"))
     }
+
+    @Test func nonObjectFeatureNamesItsIndex() throws {
+        let error = try #require(Self.loadError(Self.document(Self.views + #","views_1m""#)))
+        #expect(error.feature == nil)
+        #expect(error.message.contains("features[1] is not a JSON object"), "message: \(error.message)")
+    }
 }
