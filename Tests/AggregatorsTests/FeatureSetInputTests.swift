@@ -190,4 +190,12 @@ import Testing
         #expect(error.feature == nil)
         #expect(error.message.contains("features[1] is not a JSON object"), "message: \(error.message)")
     }
+
+    @Test func repeatedKeyIsRejected() throws {
+        let feature = Self.views.replacingOccurrences(of: "}", with: #","event_type":"like"}"#)
+        let error = try #require(Self.loadError(Self.document(feature)))
+        #expect(error.feature == nil)
+        #expect(error.message.contains(#"member "event_type" appears twice in one object"#), "\(error.message)")
+        #expect(error.message.contains("at line 1, column"), "message: \(error.message)")
+    }
 }

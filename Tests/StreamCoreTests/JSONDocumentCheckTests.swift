@@ -48,4 +48,30 @@ import Testing
     func memberNamesOfNonObjectAreNil(text: String) {
         #expect(Self.memberNames(text) == nil)
     }
+
+    static func duplicate(_ text: String) -> JSONSyntaxError? {
+        Array(text.utf8).withUnsafeBytes { JSONDocumentCheck.duplicateMemberName(in: $0) }
+    }
+
+    @Test func duplicateMemberIsLocatedAtSecondOccurrence() throws {
+        let error = try #require(Self.duplicate("{\"a\": [{\"b\": 1,\n \"b\": 2}]}"))
+        #expect(error.line == 2)
+        #expect(error.column == 2)
+        #expect(error.message == #"member "b" appears twice in one object"#)
+    }
+
+    @Test(arguments: [
+        #"{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}"#,
+        #"["a","a",{"a":"a"}]"#,
+        #"{"a":"b:","b":": \"a\""}"#,
+        #"{"a":1,"a":"#,
+        "",
+    ])
+    func documentWithoutRepeatsHasNoDuplicate(text: String) {
+        #expect(Self.duplicate(text) == nil)
+    }
+
+    @Test func escapedDuplicateIsFound() {
+        #expect(Self.duplicate(#"{"ab":1,"a\u0062":2}"#)?.message == #"member "ab" appears twice in one object"#)
+    }
 }

@@ -149,6 +149,9 @@ extension FeatureSetDocument {
                 "the document is not valid JSON: \(syntaxError); correct the syntax at that position"
             )
         }
+        if let duplicate = bytes.withUnsafeBytes({ JSONDocumentCheck.duplicateMemberName(in: $0) }) {
+            throw FeatureSetError(feature: nil, "\(duplicate); remove one of them, because only one would be used")
+        }
         do {
             return try JSONDecoder().decode(FeatureSetDocument.self, from: Data(bytes))
         } catch let error as FeatureSetError {

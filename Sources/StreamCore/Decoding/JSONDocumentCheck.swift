@@ -94,6 +94,59 @@ public enum JSONDocumentCheck {
         }
     }
 
+    /// Returns the first member name that appears twice in one object of a valid document, located
+    /// at its second occurrence, or `nil` when there is none or the document is not valid JSON.
+    ///
+    /// RFC 8259 leaves the meaning of a repeated name open, and Foundation's decoder keeps one of
+    /// the values without a word, so configuration readers reject repeats with this check.
+    public static func duplicateMemberName(in bytes: UnsafeRawBufferPointer) -> JSONSyntaxError? {
+        guard let base = bytes.baseAddress, syntaxError(in: bytes) == nil else { return nil }
+        var scanner = JSONScanner(base: base, count: bytes.count)
+        // One entry per open container: the member names seen so far, or nil for an array.
+        var openContainers: [Set<String>?] = []
+        do throws(MalformedJSON) {
+            // Every pass consumes at least one byte, so the input length bounds the loop.
+            var budget = bytes.count + 1
+            while budget > 0 {
+                budget -= 1
+                scanner.skipWhitespace()
+                guard scanner.position < scanner.count else { return nil }
+                switch scanner.peekByte() {
+                case JSONByte.openBrace:
+                    openContainers.append([])
+                    scanner.position += 1
+                case JSONByte.openBracket:
+                    openContainers.append(nil)
+                    scanner.position += 1
+                case JSONByte.closeBrace, JSONByte.closeBracket:
+                    openContainers.removeLast()
+                    scanner.position += 1
+                case JSONByte.comma, JSONByte.colon:
+                    scanner.position += 1
+                case JSONByte.quote:
+                    let start = scanner.position
+                    let token = try scanner.scanString()
+                    // In a valid document, only a member name is followed by a colon.
+                    scanner.skipWhitespace()
+                    guard scanner.peekByte() == JSONByte.colon, let last = openContainers.indices.last else { continue }
+                    let name = scanner.makeString(token)
+                    if openContainers[last]?.insert(name).inserted == false {
+                        let error = MalformedJSON(
+                            offset: start,
+                            message: "member \"\(name)\" appears twice in one object"
+                        )
+                        return makeError(error, in: bytes)
+                    }
+                default:
+                    try scanner.scanScalar()
+                }
+            }
+            return nil
+        } catch {
+            return nil
+        }
+    }
+
     private static func makeError(_ error: MalformedJSON, in bytes: UnsafeRawBufferPointer) -> JSONSyntaxError {
         let offset = min(error.offset, bytes.count)
         var line = 1
