@@ -1,6 +1,6 @@
 import StreamCore
 
-/// `memestream replay`: recomputes feature records from a file of historical events.
+/// `memestream replay`: recomputes feature records from a file or topic of historical events.
 enum ReplayCommand: Subcommand {
     static let name = "replay"
     static let summary = "Recompute feature records for a time range from a JSONL or JSONL.zst file or a Kafka topic."

@@ -11,9 +11,9 @@ enum ReplayInputFormatHint {
     /// Returns a notice when the first non-blank line does not fit `format`, or `nil`.
     ///
     /// For `events`, the line is a JSON object with `payload`, one of `partition`, `offset` and
-    /// `topic`, and no `meme_id`. For `kcat`, the line is a JSON object without `payload` or
-    /// without all of `partition`, `offset` and `topic`. A line that is not a JSON object gets
-    /// no notice, because it fits neither format.
+    /// `topic`, and no `meme_id`. For `kcat`, the line is a JSON object without `payload`, or
+    /// with `payload` but none of `partition`, `offset` and `topic`. A line that is not a JSON
+    /// object gets no notice, because it fits neither format.
     static func notice(firstLine: UnsafeRawBufferPointer, format: ReplayOptions.InputFormat) -> String? {
         guard let names = JSONDocumentCheck.topLevelMemberNames(in: firstLine) else { return nil }
         let looksLikeEnvelope = names.contains("payload") && names.contains { envelopeMembers.contains($0) }
