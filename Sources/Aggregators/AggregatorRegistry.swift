@@ -72,6 +72,8 @@ public struct AggregatorRegistry: Sendable {
     public typealias Factory = @Sendable (AggregatorParameters) throws(FeatureSetError) -> any Aggregator
 
     private var factories: [String: Factory] = [:]
+    /// The accepted parameter names of the aggregators registered with a fixed list.
+    private var parameterLists: [String: [String]] = [:]
 
     /// Creates an empty registry.
     public init() {}
@@ -80,11 +82,28 @@ public struct AggregatorRegistry: Sendable {
     public var names: [String] { factories.keys.sorted() }
 
     /// Registers `make` under `name`, replacing an earlier registration of the same name.
+    /// `make` receives every parameter the feature gives and must check them itself.
     public mutating func register(_ name: String, make: @escaping Factory) {
         factories[name] = make
+        parameterLists[name] = nil
     }
 
-    /// Builds the aggregator `name` for a feature.
+    /// Registers `make` under `name` with a fixed list of parameter names, replacing an earlier
+    /// registration of the same name. Feature set loading rejects any other parameter before it
+    /// calls `make` (see ``checkParameterNames(of:parameters:)``).
+    public mutating func register(_ name: String, parameterNames: [String], make: @escaping Factory) {
+        factories[name] = make
+        parameterLists[name] = parameterNames
+    }
+
+    /// Returns the parameter names `name` accepts, or `nil` when it is not registered or was
+    /// registered without a fixed list.
+    public func parameterNames(of name: String) -> [String]? {
+        parameterLists[name]
+    }
+
+    /// Builds the aggregator `name` for a feature. Parameters the aggregator does not use are
+    /// ignored here; ``checkParameterNames(of:parameters:)`` rejects them.
     /// - Throws: ``FeatureSetError`` when `name` is not registered or a parameter is invalid.
     public func make(_ name: String, parameters: AggregatorParameters) throws(FeatureSetError) -> any Aggregator {
         guard let factory = factories[name] else {
@@ -96,22 +115,52 @@ public struct AggregatorRegistry: Sendable {
         return try factory(parameters)
     }
 
+    /// Checks the parameter names against the list `name` was registered with. Feature set
+    /// loading calls it before ``make(_:parameters:)``, so that a misspelled optional parameter
+    /// cannot go unnoticed. Aggregators registered without a list accept any name here.
+    /// - Throws: ``FeatureSetError`` naming the first unknown parameter in byte order.
+    public func checkParameterNames(of name: String, parameters: AggregatorParameters) throws(FeatureSetError) {
+        if let accepted = parameterLists[name],
+            let unknown = parameters.values.keys.filter({ !accepted.contains($0) }).min()
+        {
+            let message: String
+            if accepted.isEmpty {
+                message = "aggregator \"\(name)\" takes no parameters; remove \"\(unknown)\""
+            } else {
+                message = UnknownKeyMessage.make(
+                    noun: "parameter",
+                    key: unknown,
+                    validKeys: accepted,
+                    validIntroduction: "the parameters of \"\(name)\" are"
+                )
+            }
+            throw FeatureSetError(feature: parameters.featureName, message)
+        }
+    }
+
     /// The built-in aggregators.
     public static let builtIn: AggregatorRegistry = {
         var registry = AggregatorRegistry()
-        registry.register("count") { _ throws(FeatureSetError) in CountAggregator() }
-        registry.register("sum") { parameters throws(FeatureSetError) in SumAggregator(field: try parameters.field()) }
-        registry.register("mean") { parameters throws(FeatureSetError) in MeanAggregator(field: try parameters.field())
+        registry.register("count", parameterNames: []) { _ throws(FeatureSetError) in CountAggregator() }
+        registry.register("sum", parameterNames: ["field"]) { parameters throws(FeatureSetError) in
+            SumAggregator(field: try parameters.field())
         }
-        registry.register("min") { parameters throws(FeatureSetError) in
+        registry.register("mean", parameterNames: ["field"]) { parameters throws(FeatureSetError) in
+            MeanAggregator(field: try parameters.field())
+        }
+        registry.register("min", parameterNames: ["field"]) { parameters throws(FeatureSetError) in
             ExtremumAggregator(.minimum, of: try parameters.field())
         }
-        registry.register("max") { parameters throws(FeatureSetError) in
+        registry.register("max", parameterNames: ["field"]) { parameters throws(FeatureSetError) in
             ExtremumAggregator(.maximum, of: try parameters.field())
         }
-        registry.register("first_event_time") { _ throws(FeatureSetError) in ExtremumAggregator(.minimum, of: .ts) }
-        registry.register("last_event_time") { _ throws(FeatureSetError) in ExtremumAggregator(.maximum, of: .ts) }
-        registry.register("decayed_sum") { parameters throws(FeatureSetError) in
+        registry.register("first_event_time", parameterNames: []) { _ throws(FeatureSetError) in
+            ExtremumAggregator(.minimum, of: .ts)
+        }
+        registry.register("last_event_time", parameterNames: []) { _ throws(FeatureSetError) in
+            ExtremumAggregator(.maximum, of: .ts)
+        }
+        registry.register("decayed_sum", parameterNames: ["half_life_ms"]) { parameters throws(FeatureSetError) in
             let halfLife = try parameters.integer("half_life_ms")
             guard halfLife > 0 else {
                 throw FeatureSetError(
@@ -121,7 +170,8 @@ public struct AggregatorRegistry: Sendable {
             }
             return DecayedSumAggregator(halfLifeMilliseconds: halfLife)
         }
-        registry.register("distinct_users") { _ throws(FeatureSetError) in DistinctUsersAggregator() }
+        registry.register("distinct_users", parameterNames: []) { _ throws(FeatureSetError) in DistinctUsersAggregator()
+        }
         return registry
     }()
 }

@@ -148,4 +148,56 @@ import Testing
         }
         #expect(!unranged.contains(1_700_006_440_000))
     }
+
+    @Test func topLevelHelpNamesTopicInput() throws {
+        // An unknown subcommand prints the top-level help on standard error.
+        let result = try runMemestream(["no-such-subcommand"])
+        #expect(result.status == 2)
+        let replayLine = result.standardError.split(separator: "\n").first { $0.hasPrefix("  replay ") }
+        let line = try #require(replayLine, "stderr: \(result.standardError)")
+        #expect(line.contains("JSONL or JSONL.zst file"), "line: \(line)")
+        #expect(line.contains("Kafka topic"), "line: \(line)")
+    }
+
+    @Test func fileSummaryCountsLinesAndRecords() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", Self.goodEvents.joined(separator: "\n\n"))
+        let result = try runMemestream(["replay", "--input-file", input, "--output-file", scratch.file("out.jsonl")])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(
+            result.standardError.contains("read 7 lines (4 records, 3 blank) from \(input)"),
+            "stderr: \(result.standardError)"
+        )
+    }
+
+    @Test(arguments: [
+        (
+            #"{"name":"s","version":1,"features":[{"name":"views","kind":"window","aggregator":"count","#
+                + #""event_typ":"view","size_ms":60000,"hop_ms":10000}]}"#,
+            #"invalid feature "views": unknown key "event_typ" (did you mean "event_type"?)"#
+        ),
+        (
+            "{\"name\":\"s\",\"version\":1,\n\"features\":[{\"name\":\"views\",,}]}",
+            "not valid JSON: expected a member name in double quotes, found ',' at line 2, column 29"
+        ),
+    ])
+    func badFeatureSetExitsTwo(definition: String, message: String) throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", Self.goodEvents.joined(separator: "\n"))
+        let featureSet = try scratch.write("set.json", definition)
+        for command in ["replay", "run"] {
+            let arguments =
+                command == "replay"
+                ? ["replay", "--input-file", input, "--feature-set", featureSet]
+                // The feature set is loaded before any broker is contacted.
+                : ["run", "--bootstrap-servers", "127.0.0.1:1", "--feature-set", featureSet]
+            let result = try runMemestream(arguments)
+            #expect(result.status == 2, "\(command) stderr: \(result.standardError)")
+            #expect(
+                result.standardError.contains("invalid --feature-set \(featureSet)"),
+                "\(command) stderr: \(result.standardError)"
+            )
+            #expect(result.standardError.contains(message), "\(command) stderr: \(result.standardError)")
+        }
+    }
 }

@@ -1,47 +1,6 @@
 import Foundation
 import StreamCore
 
-/// The JSON form of a feature set. Member names follow the input format's snake_case.
-private struct FeatureSetDocument: Decodable {
-    var name: String
-    var version: Int
-    var features: [FeatureDocument]
-}
-
-private struct FeatureDocument: Decodable {
-    var name: String
-    var kind: String
-    var aggregator: String?
-    var parameters: [String: ParameterValue]?
-    var eventType: String?
-    var sizeMs: Int64?
-    var hopMs: Int64?
-    var expression: String?
-    var emit: Bool?
-
-    enum CodingKeys: String, CodingKey {
-        case name, kind, aggregator, parameters, expression, emit
-        case eventType = "event_type"
-        case sizeMs = "size_ms"
-        case hopMs = "hop_ms"
-    }
-}
-
-extension ParameterValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .float(value)
-        } else {
-            self = .string(try container.decode(String.self))
-        }
-    }
-}
-
 extension FeatureSet {
     /// Parses and validates a JSON feature set definition.
     ///
@@ -49,6 +8,9 @@ extension FeatureSet {
     /// `kind` (`window`, `derived`, `key` or `clock`), and either `aggregator` (with optional
     /// `parameters` and `event_type`, and `size_ms` and `hop_ms` for windows) or `expression`.
     /// `"emit": false` marks a helper that records leave out. See docs/features.md.
+    ///
+    /// An unknown member of the set or of a feature is an error, and so is an unknown parameter
+    /// of an aggregator registered with its parameter names. A syntax error names its line and column.
     ///
     /// - Parameters:
     ///   - jsonBytes: The UTF-8 JSON document.
@@ -60,12 +22,7 @@ extension FeatureSet {
         registry: AggregatorRegistry = .builtIn,
         tickMilliseconds: Int64 = EngineConfiguration().tickMilliseconds
     ) throws(FeatureSetError) -> FeatureSet {
-        let document: FeatureSetDocument
-        do {
-            document = try JSONDecoder().decode(FeatureSetDocument.self, from: Data(jsonBytes))
-        } catch {
-            throw FeatureSetError(feature: nil, "the JSON does not match the feature set format (\(error))")
-        }
+        let document = try FeatureSetDocument.decode(jsonBytes)
         var definitions: [FeatureDefinition] = []
         for feature in document.features {
             definitions.append(try makeDefinition(feature, earlier: definitions.map(\.name), registry: registry))
@@ -89,7 +46,7 @@ extension FeatureSet {
     }
 
     private static func makeDefinition(
-        _ feature: FeatureDocument,
+        _ feature: FeatureSetDocument.Feature,
         earlier: [String],
         registry: AggregatorRegistry
     ) throws(FeatureSetError) -> FeatureDefinition {
@@ -101,6 +58,7 @@ extension FeatureSet {
         switch (feature.aggregator, feature.expression) {
         case (let name?, nil):
             let parameters = AggregatorParameters(featureName: feature.name, values: feature.parameters ?? [:])
+            try registry.checkParameterNames(of: name, parameters: parameters)
             computation = .aggregate(
                 AggregateSpecification(
                     aggregatorName: name,
@@ -112,6 +70,17 @@ extension FeatureSet {
                 )
             )
         case (nil, let text?):
+            // These keys configure an aggregator, so with an expression they would be ignored.
+            let aggregatorKeys: [(String, Bool)] = [
+                ("parameters", feature.parameters != nil), ("event_type", feature.eventType != nil),
+                ("size_ms", feature.sizeMs != nil), ("hop_ms", feature.hopMs != nil),
+            ]
+            if let (key, _) = aggregatorKeys.first(where: { $0.1 }) {
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "\"\(key)\" applies only to a feature with an aggregator, not an expression; remove it"
+                )
+            }
             computation = .expression(
                 try DerivedExpression.parse(text, featureName: feature.name, earlierFeatures: earlier),
                 text: text

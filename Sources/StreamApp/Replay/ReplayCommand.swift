@@ -1,9 +1,9 @@
 import StreamCore
 
-/// `memestream replay`: recomputes feature records from a file of historical events.
+/// `memestream replay`: recomputes feature records from a file or topic of historical events.
 enum ReplayCommand: Subcommand {
     static let name = "replay"
-    static let summary = "Recompute feature records for a time range from a JSONL or JSONL.zst file."
+    static let summary = "Recompute feature records for a time range from a JSONL or JSONL.zst file or a Kafka topic."
     static var options: [OptionSpec] { ReplayOptions.specs }
 
     static let usage = """
@@ -69,10 +69,14 @@ enum ReplayCommand: Subcommand {
     static func printSummary(_ summary: ReplayRunner.Summary, options: ReplayOptions) {
         let seconds = (summary.elapsedSeconds * 1000).rounded() / 1000
         let rate = summary.elapsedSeconds > 0 ? Int(Double(summary.records) / summary.elapsedSeconds) : 0
+        // A topic has records, not lines, so its summary leaves out the line and blank counts.
+        let readCounts =
+            options.inputTopic == nil
+            ? "\(summary.linesRead) lines (\(summary.records) records, \(summary.blankLines) blank)"
+            : "\(summary.records) records"
         printError(
-            "memestream replay: read \(summary.linesRead) lines (\(summary.records) records, "
-                + "\(summary.blankLines) blank) from \(options.inputDescription) in \(seconds) s (\(rate) records/s), "
-                + "input partitions: \(partitionList(summary.partitions)), "
+            "memestream replay: read \(readCounts) from \(options.inputDescription) in \(seconds) s "
+                + "(\(rate) records/s), input partitions: \(partitionList(summary.partitions)), "
                 + "at most \(summary.peakKeyCount) keys in state"
         )
         printError(

@@ -44,16 +44,27 @@ final class ReplayInput: ReplayRecordSource {
         self.reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
     }
 
-    /// Reads every line to the end of the file and hands each to `handler`. A file source has no
-    /// notices.
+    /// Reads every line to the end of the file and hands each to `handler`. When the first
+    /// non-blank line suggests the other input format, `reportNotice` receives one hint (see
+    /// ``ReplayInputFormatHint``); the lines are processed as `format` either way.
     ///
     /// - Throws: ``FileIOError`` when the file cannot be read to its end, after every line
     ///   before the failure was handed out, and any error the handler throws.
     func read(into handler: inout some ReplayInputHandler, reportNotice: (String) -> Void) throws {
         var nextOffset: Int64 = 0
+        var checkedFormat = false
         // One pass per line; the reader returns nil at the end of the file.
         while let line = try reader.nextLine() {
             linesRead += 1
+            // Only the first non-blank line is checked, and an overlong one is not checked.
+            if !checkedFormat, !isBlank(line.bytes) {
+                checkedFormat = true
+                if !line.isTruncated,
+                    let notice = ReplayInputFormatHint.notice(firstLine: line.bytes, format: format)
+                {
+                    reportNotice(notice)
+                }
+            }
             switch format {
             case .events:
                 if isBlank(line.bytes) {
