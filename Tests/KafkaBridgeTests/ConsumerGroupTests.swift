@@ -116,12 +116,13 @@ import Testing
         for member in members {
             try member.consumer.close()
         }
-        // The mock cluster rejects commits while the group is joining or syncing, and eager
-        // revocations run at that time, so only retriable rebalance errors are allowed there.
+        // The mock cluster rejects commits while the group is joining or syncing. Eager
+        // revocations always run then; cooperative ones can too when a member is slow to rejoin
+        // on a loaded machine. Only retriable rebalance errors are allowed, and the worker
+        // retries such a commit in its next round.
         for member in members + [third] {
             for failure in member.commitFailures.values {
-                #expect(strategy != .cooperativeSticky, "\(failure)")
-                #expect(failure.rdKafkaCodeName == "REBALANCE_IN_PROGRESS")
+                #expect(failure.rdKafkaCodeName == "REBALANCE_IN_PROGRESS", "\(failure)")
                 #expect(failure.isRetriable)
             }
         }

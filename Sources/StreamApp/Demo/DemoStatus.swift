@@ -59,7 +59,7 @@ enum DemoView {
         ]
         for (rank, meme) in status.top.prefix(3).enumerated() {
             lines.append(
-                "  #\(rank + 1) \(meme.memeID) trending_score \(fixed(meme.trendingScore, 2)) "
+                "  #\(rank + 1) \(TerminalText.printable(meme.memeID)) trending_score \(fixed(meme.trendingScore, 2)) "
                     + "views_5m \(meme.views5m) velocity \(fixed(meme.velocity, 1))/min"
             )
         }
@@ -93,7 +93,8 @@ enum DemoView {
         var lines = [header]
         for (index, meme) in memes.enumerated() {
             lines.append(
-                pad(String(index + 1), 3) + pad(meme.memeID, 12) + padLeft(fixed(meme.trendingScore, 2), 10)
+                pad(String(index + 1), 3) + pad(TerminalText.printable(meme.memeID), 12)
+                    + padLeft(fixed(meme.trendingScore, 2), 10)
                     + padLeft(String(meme.views5m), 10) + padLeft(fixed(meme.velocity, 1) + "/m", 10)
                     + padLeft(fixed(meme.acceleration, 1), 8) + padLeft(fixed(meme.likeRate * 100, 1) + " %", 11)
                     + padLeft(ageText(meme.ageSeconds), 8)

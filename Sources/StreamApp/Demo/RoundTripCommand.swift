@@ -119,7 +119,7 @@ enum RoundTripCommand: Subcommand {
         lines.append("  meme          views_24h  views_5m  like_rate_1h  age")
         for meme in report.board.top(top, by: { Double($0.views24h) }) {
             lines.append(
-                "  " + meme.memeID.padding(toLength: 12, withPad: " ", startingAt: 0)
+                "  " + TerminalText.printable(meme.memeID).padding(toLength: 12, withPad: " ", startingAt: 0)
                     + String(meme.views24h).leftPadded(11) + String(meme.views5m).leftPadded(10)
                     + (DemoView.fixed(meme.likeRate * 100, 1) + " %").leftPadded(14)
                     + DemoView.ageText(meme.ageSeconds).leftPadded(7)
