@@ -30,6 +30,9 @@ import Testing
         (["-X", "novalue"], [String: String]()),
         (["--max-poll-records", "99999999999999999999"], [String: String]()),
         (["--shutdown-timeout", "0"], [String: String]()),
+        (["--engine-threads", "-1"], [String: String]()),
+        (["--engine-threads", "65"], [String: String]()),
+        ([], ["MEMESTREAM_ENGINE_THREADS": "two"]),
     ])
     func badValueIsUsageError(arguments: [String], environment: [String: String]) {
         #expect(throws: UsageError.self) {

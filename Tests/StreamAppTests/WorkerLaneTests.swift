@@ -4,7 +4,7 @@ import Testing
 
 @testable import StreamApp
 
-/// The worker loop with engine lanes (`engineThreads` > 0) against fakes, compared with the
+/// Tests of the worker loop with engine lanes (`engineThreads` > 0) against fakes, compared with the
 /// inline path (`engineThreads` = 0) where the polling thread runs the engines.
 @Suite struct WorkerLaneTests {
     /// Feeds `recordsPerPartition` records to each of `partitions` partitions, with meme ids that

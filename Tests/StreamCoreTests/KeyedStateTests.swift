@@ -10,13 +10,13 @@ import Testing
         }
         #expect(schedule.tickCount == 3)
         #expect(schedule.takeFirst(dueBy: 5) == nil, "nothing is due before tick 10")
-        var taken: [(Int64, [UInt32])] = []
+        var removed: [(Int64, [UInt32])] = []
         while let (tick, slots) = schedule.takeFirst(dueBy: 25) {
-            taken.append((tick, slots))
+            removed.append((tick, slots))
             schedule.recycle(slots)
         }
-        #expect(taken.map(\.0) == [10, 20])
-        #expect(taken.map(\.1) == [[2, 4, 2], [3]], "slots keep insertion order, duplicates included")
+        #expect(removed.map(\.0) == [10, 20])
+        #expect(removed.map(\.1) == [[2, 4, 2], [3]], "slots keep insertion order, duplicates included")
         schedule.schedule(9, at: 40)
         #expect(schedule.firstTick == 30)
         #expect(schedule.takeFirst(dueBy: .max)?.slots == [1, 5])

@@ -7,7 +7,7 @@ import StreamCore
 /// emission rule compares bytes. A meme_v1 vector takes about 80 bytes instead of 240 as
 /// `[FeatureValue]`.
 enum ComparableVectorCoding {
-    /// The most bytes one value takes: a tag and a 10-byte varint.
+    /// The maximum number of bytes of one value: a tag and a 10-byte varint.
     static let maximumValueBytes = 11
 
     /// Writes `value` at `target`, which has room for ``maximumValueBytes``, and returns the

@@ -13,9 +13,9 @@ struct ColumnRegion {
 ///
 /// The engine keeps one column per distinct (aggregator, parameters, event-type filter, hop), so
 /// window features that differ only in size (`views_1m`, `views_5m`) share one pane timeline.
-/// A column never moves words itself: when a pane must be created, it says where, the engine
-/// makes room and the column writes the pane; when panes are no longer needed, it says how many
-/// leading panes the engine may remove. Not thread-safe: owned by one partition engine.
+/// A column never moves words itself. To create a pane it returns the insertion index, and the
+/// engine makes room before the column writes the pane. To drop panes it returns how many leading
+/// panes the engine may remove. Not thread-safe: owned by one partition engine.
 protocol FeatureColumn: AnyObject {
     /// `true` for window columns, whose content decides whether a key is kept.
     var isWindow: Bool { get }
@@ -87,9 +87,9 @@ func locatePane(_ region: ColumnRegion, start: Int64, fixedWords: Int, paneWords
     return (index, false)
 }
 
-/// Adds `event` to the region's pane starting at `start`. When there is no such pane and the
-/// aggregator takes the event, stores the new pane's state in `prepared` and returns the index at
-/// which the engine must create it; otherwise returns −1.
+/// Adds `event` to the region's pane starting at `start`, and returns −1. When there is no such
+/// pane and the aggregator takes the event, it stores the new pane's state in `prepared` instead
+/// and returns the index at which the engine must create the pane.
 @inline(__always)
 func addToPane<A: Aggregator>(
     _ event: Event,
@@ -158,7 +158,7 @@ func decodePanes<A: Aggregator>(
 }
 
 /// The largest magnitude of a time (ms) read from a state. Accepted events lie in [10^12, 10^13),
-/// so a larger value is corruption, and bounding it keeps `start + hop + size` from overflowing.
+/// so a larger value means corruption. The bound also keeps `start + hop + size` from overflowing.
 let maximumStoredTime: UInt64 = 1 << 60
 
 /// Appends the words of `state` to `words`.

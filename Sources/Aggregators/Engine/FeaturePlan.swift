@@ -83,7 +83,7 @@ struct FeaturePlan {
         paneWords = columns.map(\.paneWords)
     }
 
-    /// The position of `type` in ``eventTypes``, or −1 when no column filters on it.
+    /// Returns the position of `type` in ``eventTypes``, or −1 when no column filters on it.
     @inline(__always)
     func eventTypeIndex(of type: String) -> Int {
         for index in eventTypes.indices where eventTypes[index] == type { return index }

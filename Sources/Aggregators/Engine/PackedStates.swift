@@ -1,6 +1,6 @@
 import StreamCore
 
-/// Where a column keeps aggregator states inside key blocks: inline, or boxed beside the block.
+/// The storage of one column's aggregator states in key blocks: inline, or boxed beside the block.
 ///
 /// A state whose type is plain data (no references, alignment at most 8 bytes) is stored in the
 /// block's words themselves, so a key's panes sit in one contiguous run of memory. Any other

@@ -225,10 +225,10 @@ extension PartitionEngine {
 }
 
 extension PartitionEngine {
-    /// Estimated state bytes by part: `keys` (slot entries, the key index, `meme_id` bytes and
-    /// pane counts), `last emitted vectors`, `unused block words` (the rest of each block's size
-    /// class), `free arena blocks` (released blocks waiting for reuse) and one entry per column,
-    /// named after the features that share it. The sum is
+    /// Estimated state bytes by part. The parts are `keys` (slot entries, the key index,
+    /// `meme_id` bytes and pane counts), `last emitted vectors`, `unused block words` (the rest of
+    /// each block's size class) and `free arena blocks` (released blocks waiting for reuse). Then
+    /// comes one entry per column, named after the features that share it. The sum is
     /// ``estimatedStateBytes()``.
     public func estimatedStateBytesByPart() -> [(part: String, bytes: Int)] {
         var keys = slots.capacity * MemoryLayout<KeySlot>.stride + keyIndex.tableBytes

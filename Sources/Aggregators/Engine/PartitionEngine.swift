@@ -282,9 +282,9 @@ public final class PartitionEngine {
     /// The largest 16-bit pane count; tests lower it to reach ``widenPaneCounts()`` with few events.
     var narrowCountLimit = Int(UInt16.max)
 
-    /// Rewrites every block with 32-bit pane counts. Runs at most once per engine, when a column
-    /// of a key is about to hold more than 65,535 panes (a very small tick with a long lateness,
-    /// for instance). - Complexity: O(total state words).
+    /// Rewrites every block with 32-bit pane counts, once: later calls return at once. The engine
+    /// calls it when a column of a key is about to exceed 65,535 panes, which needs a very small
+    /// tick with a long lateness, for instance. - Complexity: O(total state words).
     func widenPaneCounts() {
         guard countBytes == 2 else { return }
         let wideWords = (columnCount * 4 + 7) / 8
@@ -570,7 +570,11 @@ public final class PartitionEngine {
             comparableCount += ComparableVectorCoding.write(values[index], to: comparableBytes + comparableCount)
         }
         if !lastEmittedEquals(slot) {
-            storeLastEmitted(slot)
+            let delta = storeLastEmitted(slot)
+            // A vector of another word count moves the columns after it.
+            if delta != 0 {
+                for column in 0..<columnCount { columnOffsets[column] += delta }
+            }
             recordWriter.writeRecord(key: keyBytes(slot), tick: tick, values: values.baseAddress!)
             statistics.featureRecords += 1
             sink.emit(
@@ -592,7 +596,8 @@ public final class PartitionEngine {
     }
 
     /// Stores `comparableBytes` as the key's last emitted vector, resizing its place in the block.
-    private func storeLastEmitted(_ slot: Int) {
+    /// Returns how many words the columns moved (negative when the vector shrank).
+    private func storeLastEmitted(_ slot: Int) -> Int {
         let keyWords = keyWords(slot)
         let oldWords = vectorWords(slot)
         let newWords = (comparableCount + 7) >> 3
@@ -605,6 +610,7 @@ public final class PartitionEngine {
         if newWords > 0 { vector[newWords - 1] = 0 }
         UnsafeMutableRawPointer(vector).copyMemory(from: comparableBytes, byteCount: comparableCount)
         slots[slot].vectorLength = UInt16(comparableCount)
+        return newWords - oldWords
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
@@ -618,8 +624,9 @@ public final class PartitionEngine {
         }
     }
 
+    /// Queues the key at its next change point after `tick`. Reads `columnOffsets` and
+    /// `columnCounts`, which must describe the key's current layout.
     private func reschedule(_ slot: Int, after tick: Int64) {
-        locateColumns(slot)
         var next = Int64.max
         for column in 0..<columnCount where columnCounts[column] > 0 {
             if let change = layouts[column].bound.nextChange(region(slot, column), after: tick), change < next {

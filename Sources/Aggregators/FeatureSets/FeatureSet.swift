@@ -42,8 +42,8 @@ public struct FeatureSet: Sendable {
     /// A longer window covers nothing more, and the engine's window arithmetic would overflow.
     public static let maximumWindowMilliseconds: Int64 = 10_000_000_000_000
 
-    /// The most features a set may have. The engine stores a key's last emitted vector (at most
-    /// 11 bytes per feature) with a 16-bit length.
+    /// The maximum number of features in a set. The engine stores a key's last emitted vector (at
+    /// most 11 bytes per feature) with a 16-bit length.
     public static let maximumFeatureCount = 4096
 
     private func validateStructure() throws(FeatureSetError) {

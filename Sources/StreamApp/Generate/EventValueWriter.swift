@@ -25,8 +25,8 @@ enum EventValueWriter {
     }
 
     /// Appends the bytes the record is partitioned by: the `meme_id` text, even when the key is
-    /// another id. A producer that partitions by the wrong key would split a meme's state over
-    /// partitions, which memestream cannot repair; the generator models a wrong key only.
+    /// another id. A producer that partitioned by the wrong key would split a meme's state over
+    /// partitions, which memestream cannot repair, so the generator models a wrong key only.
     static func appendPartitionKey(of event: PendingEvent, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "m"))
         bytes.appendDecimal(event.memeNumber)

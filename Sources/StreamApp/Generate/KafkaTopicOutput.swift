@@ -15,8 +15,8 @@ struct KafkaTopicOutput: GeneratedRecordSink {
     private let producer: KafkaProducer
     private let topic: String
     private let deliveries: DeliveryTally
-    /// The topic's partition count, for placing records keyed by another id; `nil` when it could
-    /// not be read when the output was created (those records then follow their key).
+    /// The topic's partition count, for placing records keyed by another id. It is `nil` when it
+    /// could not be read at creation, and those records then follow their key.
     private let partitionCount: Int32?
     /// How long ``finish()`` waits for the last delivery reports.
     static let flushTimeout: Duration = .seconds(60)

@@ -48,8 +48,8 @@ struct EngineStep {
             "previous_tick": .integer(tickBefore?.rawValue ?? -1),
             "keys_in_state": .integer(Int64(task.engine.keyCount)),
         ]
-        // The first advance of an idle stretch can close hours of windows at once (historical
-        // input read live), so it is logged at info; the later ones follow the wall clock.
+        // The first advance of an idle stretch can close hours of windows at once when historical
+        // input is read live, so it is logged at info. The later ones follow the wall clock.
         if task.isIdleAdvancing {
             logger.debug("idle partition advanced its watermark", metadata: metadata)
         } else {

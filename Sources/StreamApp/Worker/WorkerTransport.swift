@@ -84,7 +84,7 @@ protocol WorkerProducer: AnyObject {
     /// Throws the first delivery failure since the last call, or a timeout.
     func flush(timeoutMilliseconds: Int) throws
     /// Loads what the client needs to send to `topics` (partition counts, leaders), so the first
-    /// output records are not delayed. Throws when the brokers do not answer in time.
+    /// output records are not delayed. Throws when the brokers do not respond in time.
     func prepare(topics: [String], timeoutMilliseconds: Int) throws
 }
 

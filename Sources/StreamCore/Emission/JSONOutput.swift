@@ -92,7 +92,7 @@ public enum JSONOutput {
     /// ``maximumDoubleBytes``, and returns the number of bytes written.
     ///
     /// Values that are a decimal with at most three fraction digits and a magnitude in
-    /// [0.001, 10^12) (`0.2`, `12.5`, `3600.125`) are written directly: such a decimal is the only
+    /// [0.001, 10^12) are written directly (`0.2`, `12.5`, `3600.125`). Such a decimal is the only
     /// one of its length within half a unit in the last place, so it is the shortest form. Other
     /// values go through `Double.description`.
     public static func writeDouble(_ value: Double, to target: UnsafeMutablePointer<UInt8>) -> Int {

@@ -97,9 +97,9 @@ public final class KeyIndex {
 
     /// Removes `slot`, stored under `hash`. Does nothing when it is absent.
     public func remove(hash: UInt64, slot: UInt32) {
-        let wanted = (hash & 0xFFFF_FFFF) << 32 | UInt64(slot)
+        let target = (hash & 0xFFFF_FFFF) << 32 | UInt64(slot)
         var hole = Int(truncatingIfNeeded: hash) & mask
-        while table[hole] != wanted {
+        while table[hole] != target {
             if table[hole] == Self.empty { return }
             hole = (hole + 1) & mask
         }
