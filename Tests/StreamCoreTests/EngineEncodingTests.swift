@@ -38,7 +38,8 @@ import Testing
 
     @Test func doublesAreWrittenAsDescriptionWould() {
         // Decimals with up to three fraction digits take the direct path; the rest, and values
-        // near its limits, go through `description`. Both must give the same text.
+        // near its limits, go to the runtime formatter behind `description`. Both must give
+        // `description`'s text.
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [
             0.001, 0.0011, 0.000999, 5, 0.2, 12.5, -3.75, 1e12, 999_999_999_999.999, 1e12 - 0.001, 0.3, 2.675,

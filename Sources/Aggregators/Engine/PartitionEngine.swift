@@ -218,13 +218,23 @@ public final class PartitionEngine {
             reject(record, Rejection(reason: .late, detail: detail), into: &sink)
             return
         }
-        if let key = record.key, !key.elementsEqual(event.memeID.utf8) {
+        if let key = record.key, !Self.bytes(key, equal: event.memeID) {
             statistics.keyMismatches += 1
         }
         apply(event)
         statistics.accepted += 1
         clock.observe(event.eventTime)
         processClosedTicks(into: &sink)
+    }
+
+    /// `true` when `bytes` are the UTF-8 bytes of `text`.
+    @inline(__always)
+    private static func bytes(_ bytes: UnsafeRawBufferPointer, equal text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            utf8.count == bytes.count
+                && (utf8.count == 0 || memcmp(utf8.baseAddress!, bytes.baseAddress!, utf8.count) == 0)
+        }
     }
 
     /// Moves the watermark to `watermark` (never backwards) and processes the ticks it closes.

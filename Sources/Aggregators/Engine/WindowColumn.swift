@@ -171,7 +171,10 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         let windowStart = windowEnd - sizes[member]
         let paneWords = paneWords
         var state = aggregator.emptyState
-        for index in 0..<region.paneCount {
+        // Panes older than this member's window sit in front when a longer window shares the
+        // column; skip them by binary search.
+        var index = region.paneCount > 4 ? firstPane(startingAfter: windowStart - 1, in: region) : 0
+        while index < region.paneCount {
             let start = region.paneStart(index, fixedWords: 0, paneWords: paneWords)
             if start >= windowEnd { break }
             if start >= windowStart {
@@ -180,6 +183,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
                     with: states.load(region.paneState(index, fixedWords: 0, paneWords: paneWords))
                 )
             }
+            index += 1
         }
         return aggregator.evaluate(state, at: tick)
     }

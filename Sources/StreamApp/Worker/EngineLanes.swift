@@ -97,9 +97,9 @@ final class EngineLanes {
 
 /// One accepted record inside a ``LaneBatch``: the bytes live in the batch's buffer.
 struct LaneRecord {
-    /// The record's partition. Unretained: the worker keeps the task alive until the lanes are
-    /// drained and it releases the partition.
-    let task: Unmanaged<PartitionTask>
+    /// The record's partition. Unretained: the worker keeps the task, and so its handle, alive
+    /// until the lanes are drained and it releases the partition.
+    let handle: Unmanaged<EngineHandle>
     let offset: Int64
     let recordTimestamp: Int64?
     /// The key's start in the batch buffer, or -1 when the record has no key.
@@ -114,15 +114,15 @@ struct LaneRecord {
 final class LaneBatch {
     private(set) var bytes: [UInt8] = []
     private(set) var records: [LaneRecord] = []
-    private(set) var idleAdvances: [(task: Unmanaged<PartitionTask>, watermark: EventTime)] = []
+    private(set) var idleAdvances: [(handle: Unmanaged<EngineHandle>, watermark: EventTime)] = []
     /// The distinct partitions of the batch, for the gauges.
-    private(set) var tasks: [Unmanaged<PartitionTask>] = []
+    private(set) var handles: [Unmanaged<EngineHandle>] = []
 
     var isEmpty: Bool { records.isEmpty && idleAdvances.isEmpty }
 
     func append(_ record: InputRecord, task: PartitionTask) {
-        let reference = Unmanaged.passUnretained(task)
-        noteTask(reference)
+        let reference = Unmanaged.passUnretained(task.handle)
+        noteHandle(reference)
         var keyStart = -1
         var keyCount = 0
         if let key = record.key {
@@ -134,7 +134,7 @@ final class LaneBatch {
         bytes.append(contentsOf: record.value)
         records.append(
             LaneRecord(
-                task: reference,
+                handle: reference,
                 offset: record.offset,
                 recordTimestamp: record.recordTimestamp,
                 keyStart: keyStart,
@@ -146,8 +146,8 @@ final class LaneBatch {
     }
 
     func appendIdleAdvance(_ task: PartitionTask, to watermark: EventTime) {
-        let reference = Unmanaged.passUnretained(task)
-        noteTask(reference)
+        let reference = Unmanaged.passUnretained(task.handle)
+        noteHandle(reference)
         idleAdvances.append((reference, watermark))
     }
 
@@ -155,14 +155,14 @@ final class LaneBatch {
         bytes.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
         idleAdvances.removeAll(keepingCapacity: true)
-        tasks.removeAll(keepingCapacity: true)
+        handles.removeAll(keepingCapacity: true)
     }
 
-    private func noteTask(_ reference: Unmanaged<PartitionTask>) {
+    private func noteHandle(_ reference: Unmanaged<EngineHandle>) {
         let pointer = reference.toOpaque()
-        if tasks.last?.toOpaque() == pointer { return }
-        if tasks.contains(where: { $0.toOpaque() == pointer }) { return }
-        tasks.append(reference)
+        if handles.last?.toOpaque() == pointer { return }
+        if handles.contains(where: { $0.toOpaque() == pointer }) { return }
+        handles.append(reference)
     }
 }
 
@@ -343,33 +343,41 @@ final class EngineLane: @unchecked Sendable {
     }
 
     private func execute(_ batch: LaneBatch) throws {
+        // Read this object's fields once per batch: the worker thread writes its reference count
+        // while appending records, and reading them per record would contend for that memory.
+        let step = step
+        let output = output
         try batch.bytes.withUnsafeBytes { buffer in
             for entry in batch.records {
-                let task = entry.task.takeUnretainedValue()
                 let key: UnsafeRawBufferPointer? =
                     entry.keyStart < 0
                     ? nil : UnsafeRawBufferPointer(rebasing: buffer[entry.keyStart..<entry.keyStart + entry.keyCount])
                 let value = UnsafeRawBufferPointer(
                     rebasing: buffer[entry.valueStart..<entry.valueStart + entry.valueCount]
                 )
-                let record = InputRecord(
-                    partition: task.partition,
-                    offset: entry.offset,
-                    recordTimestamp: entry.recordTimestamp,
-                    key: key,
-                    value: value
-                )
-                try step.process(record, task: task, output: output)
+                // The worker keeps the handle alive (see LaneRecord), so no reference is counted
+                // here: counting would write the handle's memory once per record.
+                try entry.handle._withUnsafeGuaranteedRef { handle in
+                    let record = InputRecord(
+                        partition: handle.partition,
+                        offset: entry.offset,
+                        recordTimestamp: entry.recordTimestamp,
+                        key: key,
+                        value: value
+                    )
+                    try step.process(record, handle: handle, output: output)
+                }
             }
         }
         for advance in batch.idleAdvances {
-            step.advanceIdle(advance.task.takeUnretainedValue(), to: advance.watermark, output: output)
+            step.advanceIdle(advance.handle.takeUnretainedValue(), to: advance.watermark, output: output)
             if let failure = output.failure {
                 throw failure
             }
         }
-        for task in batch.tasks {
-            step.publishEngineState(task.takeUnretainedValue())
+        for handle in batch.handles {
+            step.publishEngineState(handle.takeUnretainedValue())
         }
+        output.publishCounts()
     }
 }

@@ -11,49 +11,50 @@ struct EngineStep {
     /// sets it. Called on the thread that ran the engine.
     let tickLatencyObserver: ((UInt64) -> Void)?
 
-    /// Processes `record` with `task`'s engine into `output`.
+    /// Processes `record` with `handle`'s engine into `output`.
     ///
     /// - Throws: the first produce error of `output`; records after it are not processed.
-    func process(_ record: InputRecord, task: PartitionTask, output: WorkerOutput) throws {
-        let tickBefore = task.engine.lastProcessedTick
+    func process(_ record: InputRecord, handle: EngineHandle, output: WorkerOutput) throws {
+        let engine = handle.engine
+        let tickBefore = engine.lastProcessedTick
         let started = clock.monotonicNanoseconds()
-        task.isIdleAdvancing = false
-        task.engine.process(record, into: output)
+        if handle.isIdleAdvancing { handle.isIdleAdvancing = false }
+        engine.process(record, into: output)
         if let failure = output.failure {
             throw failure
         }
-        if task.engine.lastProcessedTick != tickBefore {
+        if engine.lastProcessedTick != tickBefore {
             let elapsed = clock.monotonicNanoseconds() - started
             metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
             tickLatencyObserver?(elapsed)
         }
-        reportKeyMismatches(task, record: record)
+        reportKeyMismatches(handle, record: record)
     }
 
     /// Advances an idle partition's watermark per the live-mode idle rule, unless the partition
     /// has accepted no event yet or its watermark is already at or past `watermark`.
-    func advanceIdle(_ task: PartitionTask, to watermark: EventTime, output: WorkerOutput) {
-        guard task.engine.maxEventTime != nil else { return }
-        if let current = task.engine.watermark, current >= watermark { return }
-        let tickBefore = task.engine.lastProcessedTick
+    func advanceIdle(_ handle: EngineHandle, to watermark: EventTime, output: WorkerOutput) {
+        guard handle.engine.maxEventTime != nil else { return }
+        if let current = handle.engine.watermark, current >= watermark { return }
+        let tickBefore = handle.engine.lastProcessedTick
         let started = clock.monotonicNanoseconds()
-        task.engine.advanceWatermark(to: watermark, into: output)
-        guard task.engine.lastProcessedTick != tickBefore else { return }
+        handle.engine.advanceWatermark(to: watermark, into: output)
+        guard handle.engine.lastProcessedTick != tickBefore else { return }
         let elapsed = clock.monotonicNanoseconds() - started
         metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
         tickLatencyObserver?(elapsed)
         let metadata: [String: LogValue] = [
-            LogKey.kafkaPartition: .integer(Int64(task.partition)),
+            LogKey.kafkaPartition: .integer(Int64(handle.partition)),
             LogKey.watermark: .integer(watermark.rawValue),
             "previous_tick": .integer(tickBefore?.rawValue ?? -1),
-            "keys_in_state": .integer(Int64(task.engine.keyCount)),
+            "keys_in_state": .integer(Int64(handle.engine.keyCount)),
         ]
         // The first advance of an idle stretch can close hours of windows at once when historical
         // input is read live, so it is logged at info. The later ones follow the wall clock.
-        if task.isIdleAdvancing {
+        if handle.isIdleAdvancing {
             logger.debug("idle partition advanced its watermark", metadata: metadata)
         } else {
-            task.isIdleAdvancing = true
+            handle.isIdleAdvancing = true
             logger.info(
                 "partition is caught up and idle: its watermark now follows the wall clock minus idle_timeout; "
                     + "set --idle-timeout 0 to keep it for historical input",
@@ -64,18 +65,18 @@ struct EngineStep {
 
     /// Sets the keys-in-state gauge and publishes the engine's watermark to the worker thread,
     /// which sets the watermark lag from it on every poll.
-    func publishEngineState(_ task: PartitionTask) {
-        task.metrics.keysInState.set(Int64(task.engine.keyCount))
-        if let watermark = task.engine.watermark {
-            task.publishedWatermark.store(watermark.rawValue, ordering: .relaxed)
+    func publishEngineState(_ handle: EngineHandle) {
+        handle.metrics.keysInState.set(Int64(handle.engine.keyCount))
+        if let watermark = handle.engine.watermark {
+            handle.publishedWatermark.store(watermark.rawValue, ordering: .relaxed)
         }
     }
 
-    private func reportKeyMismatches(_ task: PartitionTask, record: InputRecord) {
-        let total = task.engine.keyMismatchCount
-        guard total > task.reportedKeyMismatches else { return }
-        metrics.keyMismatches.increment(by: Int64(total - task.reportedKeyMismatches))
-        task.reportedKeyMismatches = total
+    private func reportKeyMismatches(_ handle: EngineHandle, record: InputRecord) {
+        let total = handle.engine.keyMismatchCount
+        guard total > handle.reportedKeyMismatches else { return }
+        metrics.keyMismatches.increment(by: Int64(total - handle.reportedKeyMismatches))
+        handle.reportedKeyMismatches = total
         // The rate-limiting handler collapses repeats of this constant message.
         logger.warning(
             "record key differs from meme_id; the input topic is not keyed by meme_id",

@@ -1,16 +1,17 @@
 import StreamCore
-import Synchronization
 
 /// The worker's state for one assigned input partition: its engine plus the bookkeeping for
 /// duplicate suppression, the idle rule and checkpoints.
 ///
-/// The worker thread owns the bookkeeping. The engine, ``reportedKeyMismatches`` and
-/// ``isIdleAdvancing`` belong to the
-/// thread that runs the engine: the worker thread, or the partition's engine lane. With lanes, the
-/// worker thread reads the engine only after draining them.
+/// The worker thread owns this object. What the thread running the engine touches lives in
+/// ``handle``, a separate object, so an engine lane never writes the memory (fields or reference
+/// count) that the worker thread writes per record. With lanes, the worker thread reads the engine
+/// only after draining them.
 final class PartitionTask {
     let partition: Int32
-    let engine: any WorkerPartitionEngine
+    /// The engine and the fields that belong to the thread that runs it.
+    let handle: EngineHandle
+    var engine: any WorkerPartitionEngine { handle.engine }
     let metrics: PartitionMetrics
     /// The next offset the engine expects, once known. Records below it are redeliveries and
     /// are skipped.
@@ -42,17 +43,8 @@ final class PartitionTask {
     var checkpointedOffset: Int64?
     var checkpointedWatermark: EventTime?
     var checkpointedTick: EventTime?
-    /// Key mismatches already logged, to log only growth. Touched only where the engine runs.
-    var reportedKeyMismatches = 0
-    /// `true` while the idle rule moves the watermark and no record has arrived since, so the
-    /// start of each idle stretch is logged once. Touched only where the engine runs.
-    var isIdleAdvancing = false
     /// The engine lane that runs this partition's engine, when the worker uses lanes.
     var laneIndex = 0
-    /// The engine's watermark in ms as of the last batch the engine processed, or
-    /// ``noWatermark``. Written where the engine runs, read by the worker thread for the gauges.
-    let publishedWatermark = Atomic<Int64>(PartitionTask.noWatermark)
-    static let noWatermark = Int64.min
 
     init(
         partition: Int32,
@@ -62,7 +54,7 @@ final class PartitionTask {
         now: Int64
     ) {
         self.partition = partition
-        self.engine = engine
+        self.handle = EngineHandle(partition: partition, engine: engine, metrics: metrics)
         self.metrics = metrics
         self.start = start
         if case .offset(let offset) = start {

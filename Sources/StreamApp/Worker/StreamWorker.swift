@@ -24,7 +24,13 @@ final class StreamWorker: WorkerRebalanceHandler {
     let clock: WorkerClock
     let health: HealthMonitor
 
-    private var tasks: [Int32: PartitionTask] = [:]
+    private var tasks: [Int32: PartitionTask] = [:] {
+        didSet { recentTask = nil }
+    }
+    /// The task of the last record's partition, unretained, so that a run of records of one
+    /// partition looks it up and counts its reference once. `tasks` owns it; cleared whenever
+    /// `tasks` changes.
+    private var recentTask: (partition: Int32, task: Unmanaged<PartitionTask>)?
     private let output: WorkerOutput
     private var step: EngineStep
     /// The engine threads, started at the first assignment when `engineThreads` > 0.
@@ -166,10 +172,25 @@ final class StreamWorker: WorkerRebalanceHandler {
     }
 
     private func process(_ record: InputRecord) throws {
-        guard let task = tasks[record.partition] else {
-            // A record fetched before a revocation completed; its new owner processes it.
-            return
+        let reference: Unmanaged<PartitionTask>
+        if let recent = recentTask, recent.partition == record.partition {
+            reference = recent.task
+        } else {
+            guard let task = tasks[record.partition] else {
+                // A record fetched before a revocation completed; its new owner processes it.
+                return
+            }
+            reference = Unmanaged.passUnretained(task)
+            recentTask = (record.partition, reference)
         }
+        // `tasks` keeps the task alive: it changes only in rebalance callbacks and checkpoints,
+        // never while a record is processed.
+        try reference._withUnsafeGuaranteedRef { task in
+            try process(record, task: task)
+        }
+    }
+
+    private func process(_ record: InputRecord, task: PartitionTask) throws {
         if task.positioning == .positioned {
             if let expected = task.expectedOffset, record.offset < expected { return }
         } else {
@@ -185,7 +206,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         if let lanes {
             lanes.append(record, task: task)
         } else {
-            try step.process(record, task: task, output: output)
+            try step.process(record, handle: task.handle, output: output)
         }
     }
 
@@ -264,7 +285,7 @@ final class StreamWorker: WorkerRebalanceHandler {
             if let lanes {
                 lanes.appendIdleAdvance(task, to: watermark)
             } else {
-                step.advanceIdle(task, to: watermark, output: output)
+                step.advanceIdle(task.handle, to: watermark, output: output)
             }
         }
         lanes?.submitAll()
@@ -274,13 +295,16 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// thread's engines, or with lanes from what each lane published after its last batch, so a
     /// stalled partition's watermark lag keeps growing.
     private func updateGauges() {
+        if lanes == nil {
+            output.publishCounts()
+        }
         let now = clock.wallMilliseconds()
         for task in tasks.values {
             if lanes == nil {
-                step.publishEngineState(task)
+                step.publishEngineState(task.handle)
             }
-            let watermark = task.publishedWatermark.load(ordering: .relaxed)
-            if watermark != PartitionTask.noWatermark {
+            let watermark = task.handle.publishedWatermark.load(ordering: .relaxed)
+            if watermark != EngineHandle.noWatermark {
                 task.metrics.watermarkLag.set(Double(now - watermark) / 1_000)
             }
             if let position = task.expectedOffset, let end = consumer.highWatermark(partition: task.partition) {
@@ -367,7 +391,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         for partition in partitions where tasks[partition] == nil {
             let task = try restore(partition)
             // No lane runs this engine yet, so this thread may read it.
-            step.publishEngineState(task)
+            step.publishEngineState(task.handle)
             lanes?.assign(task)
             tasks[partition] = task
             health.markRestored(partition)

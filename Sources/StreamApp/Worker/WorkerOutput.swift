@@ -5,7 +5,8 @@ import StreamCore
 /// rejected input records to the dead-letter topic.
 ///
 /// The engine's callbacks cannot throw, so the first produce error is kept in ``failure`` and the
-/// worker checks it after each engine call. Owned by the worker thread.
+/// worker checks it after each engine call. Owned by the thread that runs the engines it serves:
+/// the worker thread, or one engine lane.
 final class WorkerOutput {
     let producer: any WorkerProducer
     let featureTopic: String
@@ -18,6 +19,11 @@ final class WorkerOutput {
 
     /// The first error the producer raised, or `nil`.
     var failure: (any Error)?
+    /// Records and tombstones produced since the last ``publishCounts()``. Counting here and
+    /// adding to the shared counters once per batch keeps the lanes from contending for the
+    /// counters' memory on every output record.
+    private var unpublishedRecords: Int64 = 0
+    private var unpublishedTombstones: Int64 = 0
 
     init(
         producer: any WorkerProducer,
@@ -58,9 +64,21 @@ final class WorkerOutput {
             }
         }
         if isTombstone {
-            metrics.tombstonesEmitted.increment()
+            unpublishedTombstones += 1
         } else {
-            metrics.recordsEmitted.increment()
+            unpublishedRecords += 1
+        }
+    }
+
+    /// Adds the records and tombstones produced since the last call to the shared counters.
+    func publishCounts() {
+        if unpublishedRecords > 0 {
+            metrics.recordsEmitted.increment(by: unpublishedRecords)
+            unpublishedRecords = 0
+        }
+        if unpublishedTombstones > 0 {
+            metrics.tombstonesEmitted.increment(by: unpublishedTombstones)
+            unpublishedTombstones = 0
         }
     }
 

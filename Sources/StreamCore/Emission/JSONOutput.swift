@@ -120,12 +120,11 @@ public enum JSONOutput {
                 scale *= 10
             }
         }
-        var text = value.description
-        return text.withUTF8 { utf8 in
-            let count = Swift.min(utf8.count, maximumDoubleBytes)
-            target.update(from: utf8.baseAddress!, count: count)
-            return count
-        }
+        // `write(to:)` gives the same text as `description` but hands the bytes to the stream, so
+        // values too long for a small string allocate nothing.
+        var stream = BufferTextStream(target: target, capacity: maximumDoubleBytes)
+        value.write(to: &stream)
+        return stream.count
     }
 
     /// Writes `units / 10^fractionDigits` with at least one fraction digit (`5.0`, `0.125`).
@@ -175,5 +174,36 @@ public enum JSONOutput {
     /// Appends `null`.
     public static func appendNull(to bytes: inout [UInt8]) {
         bytes.append(contentsOf: "null".utf8)
+    }
+}
+
+/// A text stream that writes into a fixed buffer and drops what does not fit.
+private struct BufferTextStream: TextOutputStream {
+    let target: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    /// Bytes written so far.
+    private(set) var count = 0
+
+    init(target: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.target = target
+        self.capacity = capacity
+    }
+
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Receives the text of the standard library's numeric types, which call this requirement
+    /// without building a string first.
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        append(UnsafeRawBufferPointer(buffer))
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let length = Swift.min(bytes.count, capacity - count)
+        guard length > 0 else { return }
+        UnsafeMutableRawPointer(target + count).copyMemory(from: bytes.baseAddress!, byteCount: length)
+        count += length
     }
 }
