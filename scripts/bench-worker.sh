@@ -9,5 +9,5 @@ cc -O2 -Wall -o .build/bench-kafka-c scripts/bench-kafka.c $(pkg-config --cflags
 BIN=${BIN:-.build/release/memestream}
 for memes in 200 5000; do
     echo "-- memestream bench worker --memes $memes"
-    "$BIN" bench worker --c-tool .build/bench-kafka-c --memes "$memes" "$@"
+    "$BIN" bench worker --c-tool .build/bench-kafka-c --memes "$memes" --repeats 5 "$@"
 done

@@ -3,8 +3,23 @@ import Testing
 
 @testable import StreamApp
 
-/// Benchmark output files that must be written in place, never replaced.
+/// Benchmark options and output files: bad values exit with status 2, files are written in place.
 @Suite struct BenchHardeningTests {
+    @Test(arguments: [
+        (["--repeats", "0"], "--repeats"),
+        (["--repeats", "21"], "--repeats"),
+        (["--repeats", "abc"], "--repeats"),
+        (["--repeats", "-1"], "--repeats"),
+        (["--memes", "0"], "--memes"),
+        (["--events", "10"], "--events"),
+    ])
+    func workerBenchRejectsBadValue(arguments: [String], option: String) throws {
+        // Values are checked before the benchmark starts a cluster, so each run ends at once.
+        let result = try runMemestream(["bench", "worker"] + arguments, timeoutSeconds: 60)
+        #expect(result.status == 2, "stderr: \(result.standardError)")
+        #expect(result.standardError.contains(option), "stderr: \(result.standardError)")
+    }
+
     @Test func corpusWrittenThroughLinkKeepsLink() throws {
         let scratch = try ReplayScratchDirectory()
         let target = try scratch.write("target.jsonl", "")

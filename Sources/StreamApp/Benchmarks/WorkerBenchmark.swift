@@ -14,6 +14,8 @@ import Synchronization
 /// producer (feature and dead-letter topics on the same cluster) and a directory checkpoint store,
 /// until every partition reaches its end and a final checkpoint round (flush, save, commit) is
 /// done. Both rates count from record N/10 to the end, leaving out group join and start-up.
+/// `--repeats` pairs of raw consume and worker run alternate (each worker in a new group); the
+/// printed rates and ratio are medians, because single runs vary by up to a fifth.
 ///
 /// Tick latency: for each input record that closes ticks, the wall time from handing the record to
 /// the engine to the point where every record of those ticks is in the producer's queue.
@@ -43,6 +45,11 @@ enum WorkerBenchmark: Benchmark {
                 repeatable: true,
                 help: "librdkafka property for the worker's consumer and producer, applied after the worker's defaults."
             ),
+            .value(
+                "repeats",
+                valueName: "N",
+                help: "Pairs of raw consume and worker run, alternating. Rates and the ratio are medians. Default: 3."
+            ),
             .flag(
                 "breakdown",
                 help: "Also print the worker thread's wall time by activity (adds two clock reads per record)."
@@ -64,6 +71,9 @@ enum WorkerBenchmark: Benchmark {
             try arguments.value("memes").map { try OptionValues.integer($0, option: "memes", range: 1...10_000_000) }
                 ?? 5_000
         )
+        let repeats = Int(
+            try arguments.value("repeats").map { try OptionValues.integer($0, option: "repeats", range: 1...20) } ?? 3
+        )
         let cTool = arguments.value("c-tool")
         if let cTool, !FileManager.default.isExecutableFile(atPath: cTool) {
             throw UsageError(
@@ -80,15 +90,7 @@ enum WorkerBenchmark: Benchmark {
         try produceEvents(cluster, topic: input, events: generated)
         let engineRate = runEngineOnly(generated)
 
-        let rawRate: Double
-        let baseline: String
-        if let cTool {
-            rawRate = try runCConsume(cTool, cluster: cluster, topic: input, partitions: partitions, events: events)
-            baseline = "C librdkafka loop"
-        } else {
-            rawRate = try consumeWithBridge(cluster, topic: input, partitions: partitions, events: events)
-            baseline = "KafkaBridge batch poll"
-        }
+        let baseline = cTool == nil ? "KafkaBridge batch poll" : "C librdkafka loop"
         let properties = try GenerateCommand.kafkaProperties(from: arguments)
         let engineThreads = Int(
             try arguments.value("engine-threads").map {
@@ -96,26 +98,59 @@ enum WorkerBenchmark: Benchmark {
             } ?? 2
         )
         let breakdown = arguments.isSet("breakdown") ? WorkerTimeBreakdown() : nil
-        let cpuBefore = MachineCPUSample.read()
-        let workerStarted = ContinuousClock.now
-        let (workerRate, latencies, checkpointMilliseconds) = try runWorker(
-            cluster,
-            topic: input,
-            events: events,
-            properties: properties,
-            engineThreads: engineThreads,
-            breakdown: breakdown
-        )
+        // Raw consume and worker run alternate, so a change in machine load during the run moves
+        // both sides of each pair alike.
+        var rawRates: [Double] = []
+        var workerRates: [Double] = []
+        var ratios: [Double] = []
+        var latencies: [UInt64] = []
+        var checkpointMilliseconds: [Int] = []
+        var workerSeconds = 0.0
+        var otherProcessesSeconds: Double? = 0
+        for round in 0..<repeats {
+            let rawRate: Double
+            if let cTool {
+                rawRate = try runCConsume(cTool, cluster: cluster, topic: input, partitions: partitions, events: events)
+            } else {
+                rawRate = try consumeWithBridge(cluster, topic: input, partitions: partitions, events: events)
+            }
+            breakdown?.reset()
+            let cpuBefore = MachineCPUSample.read()
+            let workerStarted = ContinuousClock.now
+            let run = try runWorker(
+                cluster,
+                topic: input,
+                group: "bench-worker-\(round)",
+                events: events,
+                properties: properties,
+                engineThreads: engineThreads,
+                breakdown: breakdown
+            )
+            let elapsed = seconds(ContinuousClock.now - workerStarted)
+            workerSeconds += elapsed
+            if let cpuBefore, let cpuAfter = MachineCPUSample.read(), let sum = otherProcessesSeconds {
+                otherProcessesSeconds = sum + cpuAfter.otherProcessesSeconds(since: cpuBefore)
+            } else {
+                otherProcessesSeconds = nil
+            }
+            rawRates.append(rawRate)
+            workerRates.append(run.rate)
+            ratios.append(run.rate / rawRate)
+            latencies += run.latencies
+            checkpointMilliseconds.append(run.checkpointMilliseconds)
+        }
+        let rawRate = median(rawRates)
+        let workerRate = median(workerRates)
 
         let sorted = latencies.sorted()
         func quantile(_ q: Double) -> Double {
             guard !sorted.isEmpty else { return .nan }
             return Double(sorted[min(sorted.count - 1, Int(q * Double(sorted.count - 1)))]) / 1_000_000
         }
-        print("events: \(events) in \(partitions) partitions, \(memes) memes")
-        print("raw consume (\(baseline)): \(Int(rawRate)) records/s")
-        print("worker end to end: \(Int(workerRate)) records/s")
-        print("ratio worker/raw: \(String(format: "%.3f", workerRate / rawRate))")
+        print("events: \(events) in \(partitions) partitions, \(memes) memes, \(repeats) repeats (medians)")
+        print("raw consume (\(baseline)): \(Int(rawRate)) records/s \(range(rawRates, format: "%.0f"))")
+        print("worker end to end: \(Int(workerRate)) records/s \(range(workerRates, format: "%.0f"))")
+        print("ratio worker/raw: \(String(format: "%.3f", median(ratios))) \(range(ratios, format: "%.3f"))")
         print(
             "engine alone, no Kafka: \(Int(engineRate)) records/s (worker/engine \(String(format: "%.3f", workerRate / engineRate)))"
         )
@@ -124,16 +159,17 @@ enum WorkerBenchmark: Benchmark {
         print(
             "tick processing latency max: \(String(format: "%.3f", quantile(1.0))) ms (\(sorted.count) closing records)"
         )
-        print("final checkpoint round: \(checkpointMilliseconds) ms")
-        if let cpuBefore, let cpuAfter = MachineCPUSample.read() {
+        print("final checkpoint round: \(Int(median(checkpointMilliseconds.map(Double.init)))) ms")
+        if let otherProcessesSeconds {
             // Load from other processes moves every rate here, so the run records it.
-            let others = cpuAfter.otherProcessesSeconds(since: cpuBefore)
-            let elapsed = seconds(ContinuousClock.now - workerStarted)
-            print("other processes during the worker run: \(String(format: "%.2f", others / elapsed)) cores busy")
+            print(
+                "other processes during the worker runs: \(String(format: "%.2f", otherProcessesSeconds / workerSeconds)) cores busy"
+            )
         }
         if let breakdown {
+            // The breakdown covers the last repeat only.
             breakdown.report(
-                total: UInt64(Double(events - events / 10) / workerRate * 1e9),
+                total: UInt64(Double(events - events / 10) / workerRates.last! * 1e9),
                 enginesOnLanes: engineThreads > 0
             )
         }
@@ -298,6 +334,7 @@ enum WorkerBenchmark: Benchmark {
     private static func runWorker(
         _ cluster: MockCluster,
         topic: String,
+        group: String,
         events: Int,
         properties: [String: String],
         engineThreads: Int,
@@ -308,7 +345,7 @@ enum WorkerBenchmark: Benchmark {
         ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var settings = WorkerSettings()
-        settings.group = "bench-worker"
+        settings.group = group
         settings.inputTopic = topic
         settings.featureTopic = "bench-worker.features"
         settings.dlqTopic = "bench-worker.dlq"
@@ -389,6 +426,18 @@ enum WorkerBenchmark: Benchmark {
         let finished = ContinuousClock.now
         let rate = Double(events - events / 10) / seconds(finished - started)
         return (rate, latencies.withLock { $0 }, Int(seconds(finished - checkpointStart) * 1_000))
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Formats the smallest and largest of `values` as "(low–high)", or "" for one value.
+    private static func range(_ values: [Double], format: String) -> String {
+        guard values.count > 1, let low = values.min(), let high = values.max() else { return "" }
+        return "(\(String(format: format, low))–\(String(format: format, high)))"
     }
 
     private static func seconds(_ duration: Duration) -> Double {
