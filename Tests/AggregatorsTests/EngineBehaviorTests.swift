@@ -144,7 +144,7 @@ import Testing
 
     @Test func heavyTailedStreamStateStaysSmall() {
         // 2,000 keys with Zipf-like popularity over 30 minutes.
-        var generator = SeededGenerator(seed: 77)
+        var generator = SplitMix64(seed: 77)
         let driver = TestDriver()
         var clock = Self.base
         for _ in 0..<20_000 {

@@ -75,7 +75,7 @@ import Testing
         let driver = TestDriver()
         for event in events { driver.send(event.json) }
         let state = driver.engine(for: 0).encodeState()
-        var generator = SeededGenerator(seed: 5)
+        var generator = SplitMix64(seed: 5)
         var thrown = 0
         for round in 0..<600 {
             var corrupted = state

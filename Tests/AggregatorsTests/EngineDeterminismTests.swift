@@ -42,7 +42,7 @@ import Testing
         }
         let interleaved = TestDriver()
         var positions = [0, 0, 0]
-        var generator = SeededGenerator(seed: 99)
+        var generator = SplitMix64(seed: 99)
         for _ in 0..<600 {
             let open = (0..<3).filter { positions[$0] < streams[$0].count }
             guard let partition = open.randomElement(using: &generator) else { break }

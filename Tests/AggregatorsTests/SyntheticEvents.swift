@@ -1,21 +1,5 @@
 import Foundation
-
-/// SplitMix64: a small seeded generator, so every property test run gets the same streams.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
+import StreamCore
 
 /// One synthetic event value with the fields the engine reads.
 struct SyntheticEvent {
@@ -45,7 +29,7 @@ func syntheticEvents(
     start: Int64 = 1_700_000_000_000,
     longestGapMilliseconds: Int64 = 40 * 60_000
 ) -> [SyntheticEvent] {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix64(seed: seed)
     var clock = start
     var events: [SyntheticEvent] = []
     let types = ["view", "view", "view", "like", "share"]

@@ -4,19 +4,6 @@ import KafkaBridge
 import StreamCore
 import Testing
 
-/// A seeded SplitMix64 generator, so generated streams and crash points repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One generated input record.
 struct CrashTestRecord {
     var partition: Int32
@@ -28,7 +15,7 @@ struct CrashTestRecord {
 /// Generates `perPartition` events for each of `partitions` partitions: 40 memes, views and likes,
 /// event time advancing about 1 s per event with up to 3 s of disorder, and about 1 % malformed.
 func generateStream(seed: UInt64, partitions: Int, perPartition: Int) -> [[CrashTestRecord]] {
-    var random = SeededGenerator(state: seed)
+    var random = SplitMix64(seed: seed)
     var result: [[CrashTestRecord]] = []
     for partition in 0..<partitions {
         var clock: Int64 = 1_700_000_000_000
@@ -127,7 +114,7 @@ func referenceRun(
         )
 
         // Produce the stream in chunks, killing a worker in the middle of each of the first six.
-        var random = SeededGenerator(state: 7)
+        var random = SplitMix64(seed: 7)
         let chunks = 8
         let chunkSize = 2_000 / chunks
         for chunk in 0..<chunks {

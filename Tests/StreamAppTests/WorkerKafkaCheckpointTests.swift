@@ -7,7 +7,7 @@ import Testing
 
 @Suite(.serialized) struct WorkerKafkaCheckpointTests {
     static func checkpoint(partition: Int32, offset: Int64, size: Int) -> Checkpoint {
-        var random = SeededGenerator(state: UInt64(offset))
+        var random = SplitMix64(seed: UInt64(offset))
         return Checkpoint(
             key: CheckpointKey(group: "memestream", topic: "memes.events", partition: partition),
             nextOffset: offset,

@@ -36,7 +36,7 @@ import Testing
     @Test func mutatedInputsNeverBreakTheDecoder() throws {
         // MEMESTREAM_FUZZ_SEED explores other inputs; the default keeps every run identical.
         let seedText = ProcessInfo.processInfo.environment["MEMESTREAM_FUZZ_SEED"] ?? ""
-        var random = FuzzRandom(seed: UInt64(seedText) ?? 0x5EED_CAFE)
+        var random = SplitMix64(seed: UInt64(seedText) ?? 0x5EED_CAFE)
         let decoder = EventDecoder(maxEventBytes: 4096, maxFutureSkewMilliseconds: 60_000)
         let clock = ContinuousClock()
         let deadline = clock.now + Self.timeBudget
@@ -73,7 +73,7 @@ import Testing
     }
 
     /// Builds input number `iteration`: every 16th is random bytes, the rest mutated seeds.
-    private func makeInput(iteration: Int, random: inout FuzzRandom) -> [UInt8] {
+    private func makeInput(iteration: Int, random: inout SplitMix64) -> [UInt8] {
         if iteration % 16 == 15 {
             let length = Int(random.next(below: 64))
             return (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -86,7 +86,7 @@ import Testing
         return bytes
     }
 
-    private func mutate(_ bytes: inout [UInt8], random: inout FuzzRandom) {
+    private func mutate(_ bytes: inout [UInt8], random: inout SplitMix64) {
         let position = bytes.isEmpty ? 0 : Int(random.next(below: UInt64(bytes.count)))
         switch random.next(below: 6) {
         case 0 where !bytes.isEmpty:
@@ -191,26 +191,5 @@ import Testing
             (0x20..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
         }
         .joined()
-    }
-}
-
-/// SplitMix64: a small seeded generator, so every run of the fuzzer gets the same inputs.
-struct FuzzRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func next(below bound: UInt64) -> UInt64 {
-        next() % bound
     }
 }

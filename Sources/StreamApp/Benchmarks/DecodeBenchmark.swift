@@ -134,7 +134,7 @@ struct DecodeCorpus {
     var offsets: [Int] = [0]
 
     init(eventCount: Int, seed: UInt64) {
-        var random = Random(seed: seed)
+        var random = SplitMix64(seed: seed)
         bytes.reserveCapacity(eventCount * 170)
         offsets.reserveCapacity(eventCount + 1)
         var time: Int64 = 1_700_000_000_000
@@ -164,7 +164,7 @@ struct DecodeCorpus {
     private static let types = ["view", "like", "share", "save", "dislike", "comment"]
     private static let clients = ["ios", "android", "web", "android_tv"]
 
-    private static func makeEvent(time: Int64, random: inout Random) -> String {
+    private static func makeEvent(time: Int64, random: inout SplitMix64) -> String {
         let roll = random.next(below: 100)
         let type: String
         if roll < 70 {
@@ -224,7 +224,7 @@ struct DecodeCorpus {
     }
 
     /// Formats epoch milliseconds as RFC 3339 with a millisecond fraction, in UTC or at +02:00.
-    private static func rfc3339(_ milliseconds: Int64, withOffset: Bool, random: inout Random) -> String {
+    private static func rfc3339(_ milliseconds: Int64, withOffset: Bool, random: inout SplitMix64) -> String {
         let offsetMinutes: Int64 = withOffset ? 120 : 0
         let local = milliseconds + offsetMinutes * 60_000
         let days = local / 86_400_000
@@ -264,29 +264,5 @@ struct DecodeCorpus {
 
     private static func isLeapYear(_ year: Int64) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-    }
-}
-
-extension DecodeCorpus {
-    /// A small, fast, seeded pseudo-random generator (SplitMix64), so corpora are reproducible.
-    struct Random {
-        private var state: UInt64
-
-        init(seed: UInt64) {
-            state = seed
-        }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
-        }
-
-        /// Returns a value in `0..<bound`. The slight modulo bias does not matter for test data.
-        mutating func next(below bound: UInt64) -> UInt64 {
-            next() % bound
-        }
     }
 }

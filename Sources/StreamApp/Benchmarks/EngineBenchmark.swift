@@ -126,15 +126,8 @@ enum EngineBenchmark: Benchmark {
     ) -> (
         bytes: [UInt8], offsets: [Int]
     ) {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var value = state
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            return value ^ (value >> 31)
-        }
-        func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        var random = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
         var bytes: [UInt8] = []
         var offsets = [0]
         bytes.reserveCapacity(events * 90)
@@ -152,8 +145,9 @@ enum EngineBenchmark: Benchmark {
                 type = "like"
             }
             let ts = Int64(time) - Int64(uniform() * 4_000)
-            var text = #"{"meme_id":"meme-\#(rank)","type":"\#(type)","ts":\#(ts),"user_id":"u\#(next() % 100_000)""#
-            if type == "view", uniform() < 0.6 { text += #","dwell_ms":\#(next() % 30_000)"# }
+            var text =
+                #"{"meme_id":"meme-\#(rank)","type":"\#(type)","ts":\#(ts),"user_id":"u\#(random.next() % 100_000)""#
+            if type == "view", uniform() < 0.6 { text += #","dwell_ms":\#(random.next() % 30_000)"# }
             text += "}"
             bytes.append(contentsOf: text.utf8)
             offsets.append(bytes.count)

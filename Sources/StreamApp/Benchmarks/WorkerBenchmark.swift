@@ -186,7 +186,7 @@ enum WorkerBenchmark: Benchmark {
     /// per event per partition, so ticks close regularly, and meme popularity is skewed (squared
     /// uniform index). Seeded, so every run measures the same stream.
     private static func generateEvents(partitions: Int, events: Int, memes: Int) -> [[BenchEvent]] {
-        var random = BenchRandom(state: 2_026)
+        var random = SplitMix64(seed: 2_026)
         var clocks = [Int64](repeating: 1_700_000_000_000, count: partitions)
         var result = [[BenchEvent]](repeating: [], count: partitions)
         for index in 0..<events {
@@ -443,19 +443,6 @@ enum WorkerBenchmark: Benchmark {
     private static func seconds(_ duration: Duration) -> Double {
         let (whole, attoseconds) = duration.components
         return Double(whole) + Double(attoseconds) / 1e18
-    }
-}
-
-/// SplitMix64, so the generated stream is the same in every run.
-private struct BenchRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,3 +1,5 @@
+import StreamCore
+
 /// A seeded xoshiro256** pseudo-random number generator (Blackman and Vigna, 2018).
 ///
 /// The state is expanded from a 64-bit seed with SplitMix64, so the same seed gives the same
@@ -13,18 +15,11 @@ struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// Creates a generator whose whole sequence is a function of `seed`.
     init(seed: UInt64) {
-        var splitMixState = seed
-        func nextSplitMix() -> UInt64 {
-            splitMixState &+= 0x9E37_79B9_7F4A_7C15
-            var z = splitMixState
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = nextSplitMix()
-        s1 = nextSplitMix()
-        s2 = nextSplitMix()
-        s3 = nextSplitMix()
+        var expansion = SplitMix64(seed: seed)
+        s0 = expansion.next()
+        s1 = expansion.next()
+        s2 = expansion.next()
+        s3 = expansion.next()
     }
 
     /// Returns the next 64 random bits. O(1), no allocation.

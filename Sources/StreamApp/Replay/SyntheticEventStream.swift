@@ -25,7 +25,7 @@ struct SyntheticEventStream {
     /// - Complexity: O(eventCount) time, O(1) memory.
     func write(to path: String) throws {
         let writer = try LineWriter(path: path)
-        var random = DecodeCorpus.Random(seed: seed)
+        var random = SplitMix64(seed: seed)
         let logMemes = log(Double(memeCount))
         var line: [UInt8] = []
         line.reserveCapacity(160)
