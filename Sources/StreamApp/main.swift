@@ -32,7 +32,7 @@ guard let command = Subcommands.all.first(where: { $0.name == first }) else {
 }
 let rest = Array(arguments.dropFirst())
 if rest.contains("-h") || rest.contains("--help") {
-    print(command.helpText())
+    print(command.helpText(for: rest))
     exit(0)
 }
 

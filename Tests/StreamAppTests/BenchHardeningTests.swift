@@ -12,12 +12,24 @@ import Testing
         (["--repeats", "-1"], "--repeats"),
         (["--memes", "0"], "--memes"),
         (["--events", "10"], "--events"),
+        // An option of another benchmark.
+        (["--keys", "5"], "--keys"),
     ])
     func workerBenchRejectsBadValue(arguments: [String], option: String) throws {
         // Values are checked before the benchmark starts a cluster, so each run ends at once.
         let result = try runMemestream(["bench", "worker"] + arguments, timeoutSeconds: 60)
         #expect(result.status == 2, "stderr: \(result.standardError)")
         #expect(result.standardError.contains(option), "stderr: \(result.standardError)")
+    }
+
+    @Test func helpListsOnlyNamedBenchmarkOptions() {
+        let help = BenchCommand.helpText(for: ["worker", "--help"])
+        #expect(help.contains("usage: memestream bench worker"))
+        #expect(help.contains("--repeats"))
+        #expect(!help.contains("--keys"))
+        #expect(!help.contains("--write-corpus"))
+        // Without a benchmark name, help lists every benchmark.
+        #expect(BenchCommand.helpText(for: ["--help"]).contains("Benchmarks:"))
     }
 
     @Test func corpusWrittenThroughLinkKeepsLink() throws {

@@ -19,6 +19,21 @@ import Testing
         #expect(result.status == 1)
         #expect(result.standardError.contains(path))
         #expect(result.standardError.contains("No such file"))
+        // Nothing was read, so no summary of zeros precedes the error.
+        #expect(!result.standardError.contains("wrote 0 records"), "stderr: \(result.standardError)")
+    }
+
+    @Test func summaryCountsKeysDroppedBeforeEnd() throws {
+        let scratch = try ReplayScratchDirectory()
+        let events = (0..<3).map { #"{"meme_id":"k\#($0)","type":"view","ts":1700006401000}"# }
+        let input = try scratch.write("in.jsonl", events.joined(separator: "\n"))
+        // `--to` two days later drops every key before the summary is printed.
+        let result = try runMemestream([
+            "replay", "--input-file", input, "--output-file", scratch.file("out.jsonl"), "--to", "1700179201000",
+        ])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(result.standardError.contains("largest number of keys in state: 3"), "stderr: \(result.standardError)")
+        #expect(result.standardError.contains("3 tombstones"), "stderr: \(result.standardError)")
     }
 
     @Test func unreadableInputExitsOne() throws {

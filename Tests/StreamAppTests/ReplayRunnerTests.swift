@@ -9,6 +9,7 @@ import Testing
 private final class EchoEngine: ReplayPartitionEngine {
     let partition: Int32
     var keyCount: Int { 1 }
+    var peakKeyCount: Int { 1 }
 
     init(partition: Int32) {
         self.partition = partition

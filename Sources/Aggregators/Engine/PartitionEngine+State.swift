@@ -196,6 +196,7 @@ extension PartitionEngine {
                 if scheduled != .max { schedule.schedule(UInt32(slot), at: scheduled) }
             }
         }
+        peakKeyCount = keyIndex.count
         guard reader.isAtEnd else {
             throw StateDecodingError("state has trailing bytes after byte \(reader.position); it is corrupt")
         }

@@ -194,6 +194,9 @@ public final class PartitionEngine {
     public var lastProcessedTick: EventTime? { clock.lastProcessedTick }
     /// The number of keys with state.
     public var keyCount: Int { keyIndex.count }
+    /// The largest ``keyCount`` since the engine was created or restored (a restored engine
+    /// starts at its restored key count).
+    public internal(set) var peakKeyCount = 0
 
     /// Decodes and validates `record` (including `future_timestamp` and `late`), applies the
     /// event, then processes every tick the new watermark closes, emitting into `sink`.
@@ -400,6 +403,7 @@ public final class PartitionEngine {
             slots.append(entry)
         }
         keyIndex.insert(hash: hash, slot: UInt32(slot))
+        if keyIndex.count > peakKeyCount { peakKeyCount = keyIndex.count }
         return slot
     }
 

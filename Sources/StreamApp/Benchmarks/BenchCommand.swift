@@ -37,6 +37,15 @@ enum BenchCommand: Subcommand {
         return lines.joined(separator: "\n")
     }
 
+    /// With a benchmark name among `arguments`, lists only that benchmark's options.
+    static func helpText(for arguments: [String]) -> String {
+        guard let benchmark = benchmarks.first(where: { arguments.contains($0.name) }) else {
+            return helpText()
+        }
+        let usage = "usage: memestream bench \(benchmark.name) [OPTIONS]\n\n\(benchmark.summary)"
+        return helpText(usage: usage, options: benchmark.options)
+    }
+
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         guard let name = arguments.positional.first else {
             throw UsageError(
@@ -46,6 +55,14 @@ enum BenchCommand: Subcommand {
         guard let benchmark = benchmarks.first(where: { $0.name == name }) else {
             throw UsageError(
                 "unknown benchmark '\(name)'; expected one of \(benchmarks.map { $0.name }.joined(separator: ", "))"
+            )
+        }
+        // The parser accepts the options of every benchmark; reject the ones this one ignores.
+        let accepted = Set(benchmark.options.map(\.name))
+        for name in (Array(arguments.values.keys) + Array(arguments.flags)).sorted() where !accepted.contains(name) {
+            throw UsageError(
+                "option '--\(name)' does not apply to 'bench \(benchmark.name)'; "
+                    + "run 'memestream bench \(benchmark.name) --help' for its options"
             )
         }
         try await benchmark.run(arguments)

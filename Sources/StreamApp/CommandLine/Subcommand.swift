@@ -9,6 +9,10 @@ protocol Subcommand {
     /// Text printed by `--help` above the option list: usage line and a short description.
     static var usage: String { get }
 
+    /// Returns the `--help` text for a command line whose other arguments are `arguments`.
+    /// The default ignores them and returns ``helpText()``.
+    static func helpText(for arguments: [String]) -> String
+
     /// Runs the subcommand and returns the process exit status.
     ///
     /// - Throws: ``UsageError`` for a usage or configuration error (exit status 2); any other
@@ -17,7 +21,12 @@ protocol Subcommand {
 }
 
 extension Subcommand {
-    static func helpText() -> String {
+    static func helpText(for arguments: [String]) -> String { helpText() }
+
+    static func helpText() -> String { helpText(usage: usage, options: options) }
+
+    /// Formats `usage`, then one line per option of `options` and the `--help` line.
+    static func helpText(usage: String, options: [OptionSpec]) -> String {
         var lines = [usage, "", "Options:"]
         for spec in options {
             var head = "  "

@@ -223,6 +223,9 @@ extension WorkerConfiguration {
     private static func readTiming(into configuration: inout WorkerConfiguration, reader: OptionReader) throws {
         var engine = configuration.engine
         engine.tickMilliseconds = try reader.duration("tick", minimum: 1) ?? engine.tickMilliseconds
+        if let tick = reader.text("tick") {
+            configuration.tickSource = tick.source
+        }
         engine.outOfOrdernessMilliseconds =
             try reader.duration("out-of-orderness", minimum: 0) ?? engine.outOfOrdernessMilliseconds
         engine.allowedLatenessMilliseconds =

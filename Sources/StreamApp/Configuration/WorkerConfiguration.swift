@@ -67,6 +67,8 @@ struct WorkerConfiguration: Sendable, Hashable {
     var startFrom: StartPosition = .earliest
     /// Path of a feature-set JSON file, or `nil` for the built-in `meme_v1`.
     var featureSetPath: String?
+    /// The origin of the tick, named by the error when the tick does not divide a hop.
+    var tickSource = ConfigurationSource.defaultValue("tick")
     /// Port of the operations HTTP server; `nil` (the default) runs no server, 0 picks a free port.
     var httpPort: UInt16?
     /// Bind address of the operations HTTP server. Default `127.0.0.1`; set `0.0.0.0` in a

@@ -50,7 +50,10 @@ enum ReplayCommand: Subcommand {
         do {
             try runner.run(summary: &summary)
         } catch {
-            printSummary(summary, options: options)
+            // A failure to open the input or an output leaves nothing to summarize.
+            if summary.isStarted {
+                printSummary(summary, options: options)
+            }
             throw error
         }
         printSummary(summary, options: options)
@@ -77,7 +80,7 @@ enum ReplayCommand: Subcommand {
         printError(
             "memestream replay: read \(readCounts) from \(options.inputDescription) in \(seconds) s "
                 + "(\(rate) records/s), input partitions: \(partitionList(summary.partitions)), "
-                + "at most \(summary.peakKeyCount) keys in state"
+                + "largest number of keys in state: \(summary.peakKeyCount)"
         )
         printError(
             "memestream replay: wrote \(summary.recordsWritten) records and \(summary.tombstonesWritten) tombstones "

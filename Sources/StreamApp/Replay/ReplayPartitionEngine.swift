@@ -11,4 +11,6 @@ protocol ReplayPartitionEngine: AnyObject {
     func advanceWatermark(to watermark: EventTime, into output: ReplayOutput)
     /// The number of keys (memes) this engine holds state for.
     var keyCount: Int { get }
+    /// The largest ``keyCount`` the engine reached.
+    var peakKeyCount: Int { get }
 }

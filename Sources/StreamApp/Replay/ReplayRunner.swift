@@ -18,13 +18,13 @@ struct ReplayRunner {
         var recordsOutsideRange = 0
         var rejectionCounts: [String: Int] = [:]
         var elapsedSeconds = 0.0
-        /// The largest number of keys in state over all partitions, sampled every
-        /// ``ReplayRunner/keySampleInterval`` records and at the end.
+        /// The sum over the input partitions of each partition's largest number of keys in
+        /// state. With several partitions it can exceed the largest total at any one time,
+        /// because the partitions may peak at different times.
         var peakKeyCount = 0
+        /// `true` once the input and the outputs are open, so reading has started.
+        var isStarted = false
     }
-
-    /// Records between two samples of the key count.
-    static let keySampleInterval = 1 << 16
 
     let options: ReplayOptions
     let makeEngine: EngineFactory
@@ -68,6 +68,7 @@ struct ReplayRunner {
             to: options.to
         )
 
+        summary.isStarted = true
         var handler = Handler(output: output, makeEngine: makeEngine, reportBadLine: reportBadLine)
         var inputError: (any Error)?
         do {
@@ -93,7 +94,6 @@ struct ReplayRunner {
         summary.blankLines = input.blankLines
         summary.records = input.recordCount
         summary.partitions = handler.engines.keys.sorted()
-        handler.sampleKeyCount()
         summary.peakKeyCount = handler.peakKeyCount
         summary.recordsWritten = output.recordsWritten
         summary.tombstonesWritten = output.tombstonesWritten
@@ -116,8 +116,6 @@ struct ReplayRunner {
         /// The engine of the previous record, which is usually the next record's too.
         var lastPartition: Int32 = -1
         var lastEngine: (any ReplayPartitionEngine)?
-        var recordsSinceSample = 0
-        var peakKeyCount = 0
 
         init(output: ReplayOutput, makeEngine: @escaping EngineFactory, reportBadLine: @escaping (String) -> Void) {
             self.output = output
@@ -130,18 +128,10 @@ struct ReplayRunner {
             let engine = try engine(for: record.partition)
             engine.process(record, into: output)
             if let writeError = output.writeError { throw writeError }
-            recordsSinceSample += 1
-            if recordsSinceSample == ReplayRunner.keySampleInterval {
-                recordsSinceSample = 0
-                sampleKeyCount()
-            }
         }
 
-        mutating func sampleKeyCount() {
-            var total = 0
-            for engine in engines.values { total += engine.keyCount }
-            peakKeyCount = max(peakKeyCount, total)
-        }
+        /// The sum of every engine's largest key count.
+        var peakKeyCount: Int { engines.values.reduce(0) { $0 + $1.peakKeyCount } }
 
         mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws {
             output.currentLine = lineNumber

@@ -20,7 +20,8 @@ enum RunCommand: Subcommand {
         let engineConfiguration = makeEngineConfiguration(configuration.engine)
         let featureSet = try WorkerEngineBinding.featureSet(
             path: configuration.featureSetPath,
-            tickMilliseconds: engineConfiguration.tickMilliseconds
+            tickMilliseconds: engineConfiguration.tickMilliseconds,
+            tickSource: configuration.tickSource
         )
         let settings = makeSettings(configuration)
 

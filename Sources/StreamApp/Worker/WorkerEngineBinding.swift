@@ -25,16 +25,21 @@ enum WorkerEngineBinding {
     }
 
     /// Loads the feature set from `path` (JSON), or returns `meme_v1` when `path` is `nil`.
+    /// `tickSource` names where the tick was set, for the error when it does not fit.
     ///
     /// - Throws: ``UsageError`` naming the file and the fault, so `run` exits with status 2.
-    static func featureSet(path: String?, tickMilliseconds: Int64) throws -> FeatureSet {
+    static func featureSet(
+        path: String?,
+        tickMilliseconds: Int64,
+        tickSource: ConfigurationSource = .flag("--tick")
+    ) throws -> FeatureSet {
         guard let path else {
             // A changed --tick must still divide every hop of the built-in set. Checking here
             // makes a bad value a usage error instead of a failure at partition assignment.
             do {
                 try FeatureSet.memeV1.validate(tickMilliseconds: tickMilliseconds)
             } catch {
-                throw UsageError("invalid --tick for the built-in meme_v1 feature set: \(error)")
+                throw UsageError("invalid tick from \(tickSource) for the built-in meme_v1 feature set: \(error)")
             }
             return FeatureSet.memeV1
         }
