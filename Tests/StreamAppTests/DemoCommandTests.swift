@@ -19,6 +19,43 @@ import Testing
         #expect(firstRow != nil, "no ranked meme in: \(result.standardOutput)")
     }
 
+    @Test func secondStopSignalExitsAtOnce() throws {
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString).log")
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString).out")
+        defer {
+            try? FileManager.default.removeItem(at: logFile)
+            try? FileManager.default.removeItem(at: outputFile)
+        }
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ReplayTestPaths.binary)
+        process.arguments = ["demo", "--backfill", "1m", "--rate", "200", "--log-file", logFile.path]
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        // The first plain summary shows that every part runs.
+        let started = Date()
+        while process.isRunning, Date().timeIntervalSince(started) < 120 {
+            if let text = try? String(contentsOf: outputFile, encoding: .utf8), text.contains("consumed") {
+                break
+            }
+            usleep(100_000)
+        }
+        #expect(process.isRunning)
+        // Two different signals, because two pending SIGINTs could merge into one.
+        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        #expect(!process.isRunning)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        #expect(!output.contains("stopped after"), "output: \(output)")
+    }
+
     @Test(
         arguments: [
             (["--duration", "5"], Int64(5_000)),

@@ -60,6 +60,8 @@ struct DemoSession {
         } catch {
             failure = "starting the demo failed: \(error)"
         }
+        // The run time reported at the end leaves out the shutdown below.
+        let stopped = clock.now
 
         // Stop in dependency order: no new input, then the worker drains and checkpoints, then
         // the view reads what the worker produced last.
@@ -75,7 +77,7 @@ struct DemoSession {
             }
             reader.close()
         }
-        return (sample(traffic: traffic, worker: worker, started: started), failure)
+        return (sample(traffic: traffic, worker: worker, started: started, now: stopped), failure)
     }
 
     /// Refreshes the view until a stop is requested; returns a failure sentence, if any.
@@ -114,11 +116,12 @@ struct DemoSession {
     private mutating func sample(
         traffic: LiveTraffic,
         worker: EmbeddedWorker,
-        started: ContinuousClock.Instant
+        started: ContinuousClock.Instant,
+        now: ContinuousClock.Instant? = nil
     )
         -> DemoStatus
     {
-        let elapsed = (clock.now - started) / .seconds(1)
+        let elapsed = ((now ?? clock.now) - started) / .seconds(1)
         let consumed = worker.eventsConsumed(partitions: options.partitions)
         let interval = elapsed - previousSampleSeconds
         let perSecond = interval > 0 ? Double(consumed - min(consumed, previousConsumed)) / interval : 0

@@ -12,10 +12,19 @@ struct InterruptFlag: Sendable {
     /// `true` once SIGINT or SIGTERM has arrived.
     var isRaised: Bool { interruptRaised.load(ordering: .relaxed) }
 
-    /// Installs handlers for SIGINT and SIGTERM that raise the flag. Only the command-line entry
-    /// point calls this, so tests keep the default signal behavior.
+    /// Installs handlers for SIGINT and SIGTERM that raise the flag. A second signal ends the
+    /// process at once with status 130, for a user who does not want to wait for the clean stop.
+    /// Only the command-line entry point calls this, so tests keep the default signal behavior.
     static func install() {
-        signal(SIGINT) { _ in interruptRaised.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in interruptRaised.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in InterruptFlag.raise() }
+        signal(SIGTERM) { _ in InterruptFlag.raise() }
+    }
+
+    /// Raises the flag, or exits when it is already raised. Async-signal-safe: one atomic
+    /// exchange and `_exit`.
+    private static func raise() {
+        if interruptRaised.exchange(true, ordering: .relaxed) {
+            _exit(130)
+        }
     }
 }

@@ -46,8 +46,8 @@ struct EngineStep {
         let metadata: [String: LogValue] = [
             LogKey.kafkaPartition: .integer(Int64(handle.partition)),
             LogKey.watermark: .integer(watermark.rawValue),
-            "previous_tick": .integer(tickBefore?.rawValue ?? -1),
-            "keys_in_state": .integer(Int64(handle.engine.keyCount)),
+            "tick.previous": .integer(tickBefore?.rawValue ?? -1),
+            "state.keys": .integer(Int64(handle.engine.keyCount)),
         ]
         // The first advance of an idle stretch can close hours of windows at once when historical
         // input is read live, so it is logged at info. The later ones follow the wall clock.

@@ -233,8 +233,8 @@ final class StreamWorker: WorkerRebalanceHandler {
                 "seeking partition to its start position",
                 metadata: [
                     LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                    "start": .string("\(task.start)"),
-                    "fetched_offset": .integer(offset),
+                    "start.position": .string("\(task.start)"),
+                    "kafka.offset.fetched": .integer(offset),
                 ]
             )
             try consumer.seek(partition: task.partition, to: task.start)
@@ -254,7 +254,7 @@ final class StreamWorker: WorkerRebalanceHandler {
                     metadata: [
                         LogKey.kafkaPartition: .integer(Int64(task.partition)),
                         LogKey.kafkaOffset: .integer(start),
-                        "first_available_offset": .integer(offset),
+                        "kafka.offset.first_available": .integer(offset),
                     ]
                 )
             }
@@ -448,8 +448,8 @@ final class StreamWorker: WorkerRebalanceHandler {
             "partition has no checkpoint; starting per --start-from",
             metadata: [
                 LogKey.kafkaPartition: .integer(Int64(partition)),
-                "start": .string("\(start)"),
-                "start_from": .string(settings.startFrom.rawValue),
+                "start.position": .string("\(start)"),
+                "start.from": .string(settings.startFrom.rawValue),
             ]
         )
         return task
