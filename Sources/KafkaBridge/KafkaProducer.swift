@@ -20,6 +20,10 @@ import Synchronization
 public final class KafkaProducer: @unchecked Sendable {
     private let client: RDKafkaClient
     private let poller: BackgroundPoller
+    /// librdkafka topic handles by topic name, created at the first send to a topic and destroyed
+    /// with the producer. Sending by handle skips the topic look-up that a send by name does
+    /// under the client's write lock.
+    private let topicHandles = Mutex<[String: OpaquePointer]>([:])
     private let isClosed = Atomic<Bool>(false)
     /// Whether each send serves waiting reports; off when only failed deliveries are reported,
     /// because then the poll thread has almost nothing to serve.
@@ -61,6 +65,9 @@ public final class KafkaProducer: @unchecked Sendable {
         // NOTE: Records still queued here are purged by rd_kafka_destroy without a delivery
         // report, so an async send still waiting never resumes. Call close(timeout:) first.
         poller.stop()
+        topicHandles.withLock { handles in
+            for handle in handles.values { rd_kafka_topic_destroy(handle) }
+        }
     }
 
     // MARK: - Sending
@@ -212,6 +219,17 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// Returns the cached librdkafka handle of `topic`, creating it at the first call, or `nil`
+    /// when librdkafka refuses the name.
+    private func handle(of topic: String) -> OpaquePointer? {
+        topicHandles.withLock { handles in
+            if let handle = handles[topic] { return handle }
+            guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else { return nil }
+            handles[topic] = handle
+            return handle
+        }
+    }
+
     /// One `rd_kafka_produceva` call; returns the error it raised, which the caller owns.
     private func produceOnce(
         _ topic: String,
@@ -237,6 +255,7 @@ public final class KafkaProducer: @unchecked Sendable {
             }
         }
 
+        let topicHandle = handle(of: topic)
         let error: OpaquePointer? = topic.withCString { topicName in
             withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields in
                 var count = 0
@@ -247,7 +266,12 @@ public final class KafkaProducer: @unchecked Sendable {
                     fields[count] = field
                     count += 1
                 }
-                append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                if let topicHandle {
+                    append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle }
+                } else {
+                    // librdkafka refused a handle for this name; the send by name reports why.
+                    append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                }
                 append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition.rawValue }
                 append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
                 if let value {
