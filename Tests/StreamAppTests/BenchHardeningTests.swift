@@ -12,6 +12,8 @@ import Testing
         (["--repeats", "-1"], "--repeats"),
         (["--memes", "0"], "--memes"),
         (["--events", "10"], "--events"),
+        (["--engine-threads", "-1"], "--engine-threads"),
+        (["-X", "bogus"], "-X"),
         // An option of another benchmark.
         (["--keys", "5"], "--keys"),
     ])

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StreamCore
@@ -36,10 +37,38 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
     }
 
-    @Test func doublesAreWrittenAsDescriptionWould() {
+    /// Python's `repr` of a finite double: `description`, except that between 2^53 and 10^16
+    /// Python writes the integer the double is, with `.0`, where Swift writes an exponent.
+    static func pythonRepr(_ value: Double) -> String {
+        let magnitude = value.magnitude
+        if magnitude >= 9_007_199_254_740_992, magnitude < 1e16 {
+            return String(format: "%.1f", value)
+        }
+        return value.description
+    }
+
+    @Test(arguments: [
+        (5e15, "5000000000000000.0"),
+        (9.007199254740992e15, "9007199254740992.0"),
+        (9.1e15, "9100000000000000.0"),
+        (-9.1e15, "-9100000000000000.0"),
+        (9_999_999_999_999_998, "9999999999999998.0"),
+        (1e16, "1e+16"),
+        (1.5e16, "1.5e+16"),
+        (123_456_789_012_345.6, "123456789012345.6"),
+        (1e-5, "1e-05"),
+        (0.00012345, "0.00012345"),
+    ])
+    func doubleIsSpelledAsPythonReprWould(value: Double, expected: String) {
+        // The expected texts are Python 3's repr of each value.
+        var bytes: [UInt8] = []
+        JSONOutput.appendDouble(value, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == expected)
+    }
+
+    @Test func doublesAreWrittenAsPythonReprWould() {
         // Decimals with up to three fraction digits take the direct path; the rest, and values
-        // near its limits, go to the runtime formatter behind `description`. Both must give
-        // `description`'s text.
+        // near its limits, get `description`'s digits. Both must give Python's spelling.
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [
             0.001, 0.0011, 0.000999, 5, 0.2, 12.5, -3.75, 1e12, 999_999_999_999.999, 1e12 - 0.001, 0.3, 2.675,
@@ -52,11 +81,12 @@ import Testing
             values.append(Double(units) / scale)
             values.append(Double(Int.random(in: 0..<600, using: &generator)) / 5)
             values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+            values.append(Double.random(in: 9e15...1.1e16, using: &generator))
         }
         for value in values {
             var bytes: [UInt8] = []
             JSONOutput.appendDouble(value, to: &bytes)
-            let expected = value.isFinite ? value.description : "null"
+            let expected = value.isFinite ? Self.pythonRepr(value) : "null"
             #expect(String(decoding: bytes, as: UTF8.self) == expected, "\(value.bitPattern)")
         }
     }

@@ -14,8 +14,8 @@ import Synchronization
 /// producer (feature and dead-letter topics on the same cluster) and a directory checkpoint store,
 /// until every partition reaches its end and a final checkpoint round (flush, save, commit) is
 /// done. Both rates count from record N/10 to the end, leaving out group join and start-up.
-/// `--repeats` pairs of raw consume and worker run alternate (each worker in a new group); the
-/// printed rates and ratio are medians, because single runs vary by up to a fifth.
+/// `--repeats` pairs of raw consume and worker run alternate, each worker in a new group. Single
+/// runs vary by up to a fifth, so the printed rates and ratio are medians.
 ///
 /// Tick latency: for each input record that closes ticks, the wall time from handing the record to
 /// the engine to the point where every record of those ticks is in the producer's queue.
@@ -81,6 +81,13 @@ enum WorkerBenchmark: Benchmark {
             )
         }
 
+        let properties = try GenerateCommand.kafkaProperties(from: arguments)
+        let engineThreads = Int(
+            try arguments.value("engine-threads").map {
+                try OptionValues.integer($0, option: "engine-threads", range: 0...64)
+            } ?? 2
+        )
+
         let cluster = try MockCluster(brokers: 1)
         let input = "bench-worker.events"
         try cluster.createTopic(input, partitions: partitions)
@@ -91,12 +98,6 @@ enum WorkerBenchmark: Benchmark {
         let engineRate = runEngineOnly(generated)
 
         let baseline = cTool == nil ? "KafkaBridge batch poll" : "C librdkafka loop"
-        let properties = try GenerateCommand.kafkaProperties(from: arguments)
-        let engineThreads = Int(
-            try arguments.value("engine-threads").map {
-                try OptionValues.integer($0, option: "engine-threads", range: 0...64)
-            } ?? 2
-        )
         let breakdown = arguments.isSet("breakdown") ? WorkerTimeBreakdown() : nil
         // Raw consume and worker run alternate, so a change in machine load during the run moves
         // both sides of each pair alike.
@@ -288,8 +289,11 @@ enum WorkerBenchmark: Benchmark {
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rate ") }),
             let rate = Double(line.dropFirst(5))
         else {
+            let printed = text.isEmpty ? "nothing" : "'\(text.prefix(200))'"
             throw BenchmarkFailure(
-                description: "the C consume loop failed (status \(process.terminationStatus)): \(text)"
+                description: "the C consume loop \(tool) exited with status \(process.terminationStatus) and printed "
+                    + "\(printed) instead of a 'rate N' line; pass the tool that scripts/bench-kafka.sh builds "
+                    + "(.build/bench-kafka-c)"
             )
         }
         return rate

@@ -74,9 +74,11 @@ public enum JSONOutput {
 
     /// Appends a double in the shortest form that round-trips.
     ///
-    /// Swift's `Double.description` already writes that form with Python's spelling for the
-    /// cases a feature can produce (`2.0`, `1e-05`, `1e+16`). Non-finite values have no JSON
-    /// spelling and are written as `null`.
+    /// The spelling is Python's `repr` (`2.0`, `1e-05`, `1e+16`, `9100000000000000.0`), , a common choice of
+    /// tools that compare records byte for byte. Swift's `Double.description`
+    /// has the same digits and differs only between 2^53 and 10^16, where it writes an exponent
+    /// (`9.1e+15`) and Python does not. Non-finite values have no JSON spelling and are written as
+    /// `null`.
     public static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
         var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { buffer in
@@ -94,7 +96,7 @@ public enum JSONOutput {
     /// Values that are a decimal with at most three fraction digits and a magnitude in
     /// [0.001, 10^12) are written directly (`0.2`, `12.5`, `3600.125`). Such a decimal is the only
     /// one of its length within half a unit in the last place, so it is the shortest form. Other
-    /// values go through `Double.description`.
+    /// values get `Double.description`'s digits.
     public static func writeDouble(_ value: Double, to target: UnsafeMutablePointer<UInt8>) -> Int {
         guard value.isFinite else {
             for (index, byte) in "null".utf8.enumerated() { target[index] = byte }
@@ -124,7 +126,33 @@ public enum JSONOutput {
         // values too long for a small string allocate nothing.
         var stream = BufferTextStream(target: target, capacity: maximumDoubleBytes)
         value.write(to: &stream)
-        return stream.count
+        return spellExponent15Positionally(target, count: stream.count)
+    }
+
+    /// Rewrites `d.ddde+15`, which Swift writes for magnitudes between 2^53 and 10^16, in Python's
+    /// positional form: the same digits padded with zeros to 16, then `.0`. Returns the new length;
+    /// other text is left as it is.
+    private static func spellExponent15Positionally(_ text: UnsafeMutablePointer<UInt8>, count: Int) -> Int {
+        let suffix: (UInt8, UInt8, UInt8, UInt8) = (
+            UInt8(ascii: "e"), UInt8(ascii: "+"), UInt8(ascii: "1"), UInt8(ascii: "5")
+        )
+        guard count > 4, text[count - 4] == suffix.0, text[count - 3] == suffix.1, text[count - 2] == suffix.2,
+            text[count - 1] == suffix.3
+        else { return count }
+        let start = text[0] == UInt8(ascii: "-") ? 1 : 0
+        var length = start
+        for index in start..<(count - 4) where text[index] != UInt8(ascii: ".") {
+            text[length] = text[index]
+            length += 1
+        }
+        // 16 digits before the point: the shortest digits of a value below 10^16 number at most 16.
+        while length - start < 16 {
+            text[length] = UInt8(ascii: "0")
+            length += 1
+        }
+        text[length] = UInt8(ascii: ".")
+        text[length + 1] = UInt8(ascii: "0")
+        return length + 2
     }
 
     /// Writes `units / 10^fractionDigits` with at least one fraction digit (`5.0`, `0.125`).
