@@ -74,11 +74,10 @@ public enum JSONOutput {
 
     /// Appends a double in the shortest form that round-trips.
     ///
-    /// The spelling is Python's `repr` (`2.0`, `1e-05`, `1e+16`, `9100000000000000.0`), , a common choice of
-    /// tools that compare records byte for byte. Swift's `Double.description`
-    /// has the same digits and differs only between 2^53 and 10^16, where it writes an exponent
-    /// (`9.1e+15`) and Python does not. Non-finite values have no JSON spelling and are written as
-    /// `null`.
+    /// The spelling is Python's `repr` (`2.0`, `1e-05`, `1e+16`, `9100000000000000.0`). Swift's
+    /// `Double.description` has the same digits and differs only between 2^53 and 10^16, where it
+    /// writes an exponent (`9.1e+15`) and Python does not. Non-finite values have no JSON spelling
+    /// and are written as `null`.
     public static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
         var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { buffer in
