@@ -69,6 +69,11 @@ final class FakeConsumer: WorkerConsumer {
     private var pendingSeeks: [Int32: Int64] = [:]
     /// When `true`, poll delivers no records (a slow fetch), though the high watermark is ahead.
     var isStalled = false
+    /// Resolves a timestamp to an offset like ListOffsets; `nil` (the default) answers −1, as the
+    /// mock cluster does.
+    var offsetForTimestamp: ((Int64, Int32) -> Int64)?
+    /// The timestamps asked for, in order.
+    var requestedTimestamps: [Int64] = []
 
     init(effects: EffectLog) {
         self.effects = effects
@@ -144,7 +149,10 @@ final class FakeConsumer: WorkerConsumer {
         committed.merge(offsets) { _, new in new }
     }
 
-    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64? { nil }
+    func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64? {
+        requestedTimestamps.append(timestamp)
+        return offsetForTimestamp?(timestamp, partition) ?? -1
+    }
 
     func close(handler: any WorkerRebalanceHandler) throws {
         try handler.partitionsRevoked(positions.keys.sorted())

@@ -248,6 +248,42 @@ final class WorkerLoopHarness {
         #expect(logs.first?.metadata[LogKey.watermark] == .integer(now - 60_000 - 5_000))
     }
 
+    @Test func warmupStartSeeksToResolvedOffset() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.startFrom = .warmup
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000", "m3 1700000002000", "m4 1700000003000"])
+        harness.consumer.offsetForTimestamp = { _, _ in 2 }
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try worker.pollOnce()
+
+        // The warm-up point is now minus the largest window minus the allowed lateness.
+        let now = harness.clock.wall.load(ordering: .relaxed)
+        #expect(harness.consumer.requestedTimestamps == [now - 86_400_000 - 600_000])
+        #expect(harness.consumer.seeks.map { $0.offset } == [2])
+        #expect(harness.producer.produced.map { $0.value } == ["m3@2", "m4@3"])
+    }
+
+    @Test func warmupStartFallsBackToLogStart() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.startFrom = .warmup
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.consumer.committed[0] = 1
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try worker.pollOnce()
+
+        // The broker answers −1 (as the mock cluster does), so the worker starts at the log start
+        // and warns.
+        #expect(harness.consumer.seeks.map { $0.offset } == [0])
+        #expect(harness.producer.produced.map { $0.value } == ["m1@0", "m2@1"])
+        let warnings = harness.logs.entries.filter { $0.message.hasPrefix("the broker cannot resolve the warm-up") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.level == .warning)
+    }
+
     @Test func earliestStartIgnoresCommittedOffset() throws {
         let harness = try WorkerLoopHarness()
         harness.feed(0, ["m1 1700000000000", "m2 1700000001000", "m3 1700000002000"])
