@@ -14,9 +14,9 @@ private final class ManualClock: Sendable {
 }
 
 @Suite struct LoggingRateLimitTests {
-    private func entry(_ message: String, offset: Int64 = 0) -> LogEntry {
+    private func entry(_ message: String, offset: Int64 = 0, at time: Int64 = 0) -> LogEntry {
         LogEntry(
-            timestampMilliseconds: 0,
+            timestampMilliseconds: time,
             level: .info,
             label: "worker",
             message: message,
@@ -48,6 +48,21 @@ private final class ManualClock: Sendable {
         #expect(summary.metadata[LogKey.kafkaOffset] == .integer(9))
         #expect(summary.level == .info)
         #expect(sink.entries[4].metadata[LogKey.kafkaOffset] == .integer(10))
+    }
+
+    @Test func summaryNeverGoesBackInTime() {
+        let sink = InMemoryLogHandler()
+        let clock = ManualClock()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000) {
+            clock.milliseconds
+        }
+        limiter.log(entry("noisy", at: 5_000))
+        limiter.log(entry("noisy", at: 5_100))
+        clock.advance(by: 1_500)
+        limiter.log(entry("other", at: 6_600))
+        // The summary is written just before "other", so it carries that entry's time.
+        #expect(sink.entries.map(\.message) == ["noisy", RateLimitingLogHandler.suppressedMessage, "other"])
+        #expect(sink.entries.map(\.timestampMilliseconds) == [5_000, 6_600, 6_600])
     }
 
     @Test func differentMessagesHaveSeparateBudgets() {

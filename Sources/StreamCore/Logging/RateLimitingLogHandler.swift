@@ -75,13 +75,15 @@ public final class RateLimitingLogHandler: LogHandler {
         let (summaries, passes) = state.withLock { state -> ([LogEntry], Bool) in
             var summaries: [LogEntry] = []
             if now >= state.nextSweep {
-                sweep(&state, now: now, into: &summaries)
+                sweep(&state, now: now, writtenAt: entry.timestampMilliseconds, into: &summaries)
                 state.nextSweep = now + intervalMilliseconds
             }
 
             if var window = state.windows[key] {
                 if now - window.start >= intervalMilliseconds {
-                    if let summary = summary(of: window) { summaries.append(summary) }
+                    if let summary = summary(of: window, writtenAt: entry.timestampMilliseconds) {
+                        summaries.append(summary)
+                    }
                     window = Window(start: now, passed: 0, suppressed: 0, lastEntry: entry)
                 }
                 window.lastEntry = entry
@@ -104,8 +106,9 @@ public final class RateLimitingLogHandler: LogHandler {
     /// Writes the summaries of every window that dropped entries and clears all windows.
     /// Call it at shutdown so that the last counts are not lost.
     public func flush() {
+        let now = Logger.wallClockMilliseconds()
         let summaries = state.withLock { state -> [LogEntry] in
-            let pending = state.windows.values.compactMap { summary(of: $0) }
+            let pending = state.windows.values.compactMap { summary(of: $0, writtenAt: now) }
             state.windows.removeAll()
             return pending
         }
@@ -114,21 +117,23 @@ public final class RateLimitingLogHandler: LogHandler {
         }
     }
 
-    private func sweep(_ state: inout State, now: Int64, into summaries: inout [LogEntry]) {
+    private func sweep(_ state: inout State, now: Int64, writtenAt: Int64, into summaries: inout [LogEntry]) {
         for (key, window) in state.windows where now - window.start >= intervalMilliseconds {
-            if let summary = summary(of: window) { summaries.append(summary) }
+            if let summary = summary(of: window, writtenAt: writtenAt) { summaries.append(summary) }
             state.windows[key] = nil
         }
     }
 
-    private func summary(of window: Window) -> LogEntry? {
+    /// Returns the summary of a window that dropped entries, stamped `writtenAt` (wall ms), or the
+    /// last dropped entry's time when that is later, so it is not dated before the lines ahead of it.
+    private func summary(of window: Window, writtenAt: Int64) -> LogEntry? {
         guard window.suppressed > 0 else { return nil }
         let last = window.lastEntry
         var metadata = last.metadata
         metadata[LogKey.suppressed] = .integer(Int64(window.suppressed))
         metadata["suppressed.message"] = .string(last.message)
         return LogEntry(
-            timestampMilliseconds: last.timestampMilliseconds,
+            timestampMilliseconds: Swift.max(writtenAt, last.timestampMilliseconds),
             level: last.level,
             label: last.label,
             message: Self.suppressedMessage,
