@@ -69,8 +69,8 @@ final class FakeConsumer: WorkerConsumer {
     private var pendingSeeks: [Int32: Int64] = [:]
     /// When `true`, poll delivers no records (a slow fetch), though the high watermark is ahead.
     var isStalled = false
-    /// Resolves a timestamp to an offset like ListOffsets; `nil` (the default) answers −1, as the
-    /// mock cluster does.
+    /// The offset ListOffsets returns for a timestamp. With `nil` (the default) every look-up
+    /// returns −1, as on the mock cluster.
     var offsetForTimestamp: ((Int64, Int32) -> Int64)?
     /// The timestamps asked for, in order.
     var requestedTimestamps: [Int64] = []

@@ -275,8 +275,8 @@ final class WorkerLoopHarness {
         try worker.pollOnce()
         try worker.pollOnce()
 
-        // The broker answers −1 (as the mock cluster does), so the worker starts at the log start
-        // and warns.
+        // The look-up returns −1, as on the mock cluster, so the worker starts at the log start and
+        // logs a warning.
         #expect(harness.consumer.seeks.map { $0.offset } == [0])
         #expect(harness.producer.produced.map { $0.value } == ["m1@0", "m2@1"])
         let warnings = harness.logs.entries.filter { $0.message.hasPrefix("the broker cannot resolve the warm-up") }

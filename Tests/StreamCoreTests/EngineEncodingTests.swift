@@ -59,7 +59,7 @@ import Testing
         (1e-5, "1e-05"),
         (0.00012345, "0.00012345"),
     ])
-    func doubleIsSpelledAsPythonReprWould(value: Double, expected: String) {
+    func doubleUsesPythonReprSpelling(value: Double, expected: String) {
         // The expected texts are Python 3's repr of each value.
         var bytes: [UInt8] = []
         JSONOutput.appendDouble(value, to: &bytes)

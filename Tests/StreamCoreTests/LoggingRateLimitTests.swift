@@ -50,7 +50,7 @@ private final class ManualClock: Sendable {
         #expect(sink.entries[4].metadata[LogKey.kafkaOffset] == .integer(10))
     }
 
-    @Test func summaryNeverGoesBackInTime() {
+    @Test func summaryCarriesWriteTime() {
         let sink = InMemoryLogHandler()
         let clock = ManualClock()
         let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000) {

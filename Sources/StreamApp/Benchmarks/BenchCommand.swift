@@ -37,9 +37,14 @@ enum BenchCommand: Subcommand {
         return lines.joined(separator: "\n")
     }
 
-    /// With a benchmark name among `arguments`, lists only that benchmark's options.
+    /// Returns the help text. When `arguments` name a benchmark, the first one named decides, and
+    /// only its options are listed.
     static func helpText(for arguments: [String]) -> String {
-        guard let benchmark = benchmarks.first(where: { arguments.contains($0.name) }) else {
+        var named: (any Benchmark.Type)?
+        for argument in arguments where named == nil {
+            named = benchmarks.first { $0.name == argument }
+        }
+        guard let benchmark = named else {
             return helpText()
         }
         let usage = "usage: memestream bench \(benchmark.name) [OPTIONS]\n\n\(benchmark.summary)"

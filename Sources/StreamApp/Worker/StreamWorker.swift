@@ -183,8 +183,8 @@ final class StreamWorker: WorkerRebalanceHandler {
             reference = Unmanaged.passUnretained(task)
             recentTask = (record.partition, reference)
         }
-        // `tasks` keeps the task alive: it changes only in rebalance callbacks and checkpoints,
-        // never while a record is processed.
+        // `tasks` keeps the task alive. It changes only in rebalance callbacks, which librdkafka runs
+        // inside its poll or close, never while the batch's records are handed over.
         try reference._withUnsafeGuaranteedRef { task in
             try process(record, task: task)
         }
