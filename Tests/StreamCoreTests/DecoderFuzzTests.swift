@@ -53,6 +53,7 @@ import Testing
             let second = decoder.decode(input, recordTimestamp: recordTimestamp)
             inputs += 1
             #expect(first == second, "decoding is not deterministic for \(Self.render(input))")
+            checkViewAgrees(first, input: input, decoder: decoder, recordTimestamp: recordTimestamp)
 
             switch first {
             case .accepted(let event):
@@ -70,6 +71,28 @@ import Testing
         #expect(outcomes["accepted", default: 0] > 0, "\(outcomes)")
         #expect(outcomes["malformed_json", default: 0] > 0, "\(outcomes)")
         #expect(outcomes.count >= 5, "\(outcomes)")
+    }
+
+    /// `decodeView` must accept and reject exactly what `decode` does, with the same event.
+    private func checkViewAgrees(
+        _ expected: DecodeResult,
+        input: [UInt8],
+        decoder: EventDecoder,
+        recordTimestamp: Int64?
+    ) {
+        input.withUnsafeBytes { value in
+            let viewed: DecodeResult
+            switch decoder.decodeView(value, recordTimestamp: recordTimestamp) {
+            case .view(let view):
+                viewed = .accepted(view.makeEvent())
+                #expect(view.timeFieldsEvent.eventTime == view.eventTime)
+            case .accepted(let event):
+                viewed = .accepted(event)
+            case .rejected(let rejection):
+                viewed = .rejected(rejection)
+            }
+            #expect(viewed == expected, "decodeView differs from decode for \(Self.render(input))")
+        }
     }
 
     /// Builds input number `iteration`: every 16th is random bytes, the rest mutated seeds.

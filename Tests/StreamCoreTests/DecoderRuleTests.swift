@@ -466,3 +466,56 @@ struct DecodeCase: Sendable, CustomTestStringConvertible {
         #expect(rejection.detail.contains("1700000000000"), "\(rejection.detail)")
     }
 }
+
+/// ``EventDecoder/decodeView(_:recordTimestamp:)``: views point at the value's bytes, and
+/// escaped strings fall back to a decoded event.
+@Suite struct DecoderViewTests {
+    private func decodeView(_ text: String, _ body: (EventViewResult) -> Void) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { body(EventDecoder().decodeView($0, recordTimestamp: nil)) }
+    }
+
+    @Test func plainStringsGiveAViewOfTheValue() {
+        let text = #"{"meme_id":"m42","type":"like","ts":1700000000000,"user_id":"u7","dwell_ms":5}"#
+        decodeView(text) { result in
+            guard case .view(let view) = result else {
+                Issue.record("expected a view, got \(result)")
+                return
+            }
+            #expect(Array(view.memeID) == Array("m42".utf8))
+            #expect(Array(view.type) == Array("like".utf8))
+            #expect(view.userID.map { Array($0) } == Array("u7".utf8))
+            #expect(view.dwellMilliseconds == 5)
+            #expect(view.makeEvent() == DecoderTestSupport.decode(text).event)
+            let timeFields = view.timeFieldsEvent
+            #expect(timeFields.memeID.isEmpty && timeFields.type.isEmpty && timeFields.userID == nil)
+            #expect(timeFields.eventTime == view.eventTime && timeFields.dwellMilliseconds == 5)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"meme_id":"m\u0034","type":"view","ts":1700000000000}"#,
+        #"{"meme_id":"m4","type":"vi\u0065w","ts":1700000000000}"#,
+        #"{"meme_id":"m4","type":"view","ts":1700000000000,"user_id":"u\/1"}"#,
+    ])
+    func escapedStringsGiveADecodedEvent(text: String) {
+        decodeView(text) { result in
+            guard case .accepted(let event) = result else {
+                Issue.record("expected a decoded event, got \(result)")
+                return
+            }
+            #expect(event == DecoderTestSupport.decode(text).event)
+        }
+    }
+
+    @Test func rejectionsMatchDecode() {
+        let text = #"{"meme_id":"m4","type":"View","ts":1700000000000}"#
+        decodeView(text) { result in
+            guard case .rejected(let rejection) = result else {
+                Issue.record("expected a rejection, got \(result)")
+                return
+            }
+            #expect(rejection == DecoderTestSupport.decode(text).rejection)
+        }
+    }
+}

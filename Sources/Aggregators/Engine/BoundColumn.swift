@@ -63,6 +63,16 @@ enum BoundColumn {
         }
     }
 
+    /// `true` for the built-in aggregators that read only an event's time fields (`ts`,
+    /// `published_at`, `dwell_ms`): all but `distinct_users`, which reads `user_id`, and any
+    /// aggregator registered outside this module, whose reads are unknown.
+    var readsOnlyTimeFields: Bool {
+        switch self {
+        case .distinctUsersWindow, .distinctUsersKey, .other: false
+        default: true
+        }
+    }
+
     /// Adds an accepted event, as ``FeatureColumn/add(_:to:lastProcessedTick:)`` does.
     @inline(__always)
     func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {

@@ -1,5 +1,11 @@
 import StreamCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A feature set compiled into shared columns and an evaluation order.
 struct FeaturePlan {
     /// The origin of one feature's value.
@@ -26,6 +32,11 @@ struct FeaturePlan {
     let eventTypes: [String]
     /// Per column, its filter's position in `eventTypes`, or −1 for every type.
     let eventTypeIndices: [Int]
+    /// `eventTypes` as UTF-8 bytes, for filtering on the bytes of a record value.
+    private let eventTypeBytes: [[UInt8]]
+    /// `true` when every column's aggregator is a built-in that reads only `ts`, `published_at`
+    /// and `dwell_ms`, so the engine may hand it events without `meme_id`, `type` and `user_id`.
+    let readsOnlyTimeFields: Bool
     /// Per column, its fixed words and its words per pane.
     let fixedWords: [Int]
     let paneWords: [Int]
@@ -79,6 +90,8 @@ struct FeaturePlan {
             return eventTypes.count - 1
         }
         self.eventTypes = eventTypes
+        eventTypeBytes = eventTypes.map { Array($0.utf8) }
+        readsOnlyTimeFields = boundColumns.allSatisfy(\.readsOnlyTimeFields)
         fixedWords = columns.map(\.fixedWords)
         paneWords = columns.map(\.paneWords)
     }
@@ -87,6 +100,19 @@ struct FeaturePlan {
     @inline(__always)
     func eventTypeIndex(of type: String) -> Int {
         for index in eventTypes.indices where eventTypes[index] == type { return index }
+        return -1
+    }
+
+    /// Returns the position of the type whose UTF-8 bytes are `type` in ``eventTypes``, or −1
+    /// when no column filters on it.
+    @inline(__always)
+    func eventTypeIndex(of type: UnsafeRawBufferPointer) -> Int {
+        for index in eventTypeBytes.indices {
+            let matches = eventTypeBytes[index].withUnsafeBytes { candidate in
+                candidate.count == type.count && memcmp(candidate.baseAddress!, type.baseAddress!, type.count) == 0
+            }
+            if matches { return index }
+        }
         return -1
     }
 

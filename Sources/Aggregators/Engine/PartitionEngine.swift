@@ -206,38 +206,61 @@ public final class PartitionEngine {
     public func process(_ record: InputRecord, into sink: inout some EmissionSink) {
         statistics.records += 1
         nextOffset = record.offset + 1
-        let event: Event
-        switch decoder.decode(record.value, recordTimestamp: record.recordTimestamp) {
+        let accepted: Bool
+        switch decoder.decodeView(record.value, recordTimestamp: record.recordTimestamp) {
         case .rejected(let rejection):
             reject(record, rejection, into: &sink)
             return
-        case .accepted(let decoded):
-            event = decoded
+        case .view(let view):
+            // Built-in aggregators other than distinct_users read only the time fields, so the
+            // key and the type filter work on the value's bytes and no string is created.
+            let typeIndex = plan.eventTypeIndex(of: view.type)
+            let event = plan.readsOnlyTimeFields ? view.timeFieldsEvent : view.makeEvent()
+            accepted = accept(record, key: view.memeID, typeIndex: typeIndex, event: event, into: &sink)
+        case .accepted(let event):
+            var memeID = event.memeID
+            let typeIndex = plan.eventTypeIndex(of: event.type)
+            accepted = memeID.withUTF8 { key in
+                accept(record, key: UnsafeRawBufferPointer(key), typeIndex: typeIndex, event: event, into: &sink)
+            }
         }
+        if accepted {
+            processClosedTicks(into: &sink)
+        }
+    }
+
+    /// Applies the late rule to a valid event and, when it is not late, applies the event to the
+    /// state of `key` (its `meme_id` bytes) and moves the watermark. Returns `false` for a late
+    /// event, which is reported to `sink`.
+    @inline(__always)
+    private func accept(
+        _ record: InputRecord,
+        key: UnsafeRawBufferPointer,
+        typeIndex: Int,
+        event: Event,
+        into sink: inout some EmissionSink
+    ) -> Bool {
         if clock.isLate(event.eventTime), let watermark = clock.watermark {
             let detail =
                 "ts \(event.eventTime) is more than the allowed lateness of \(configuration.allowedLatenessMilliseconds) ms "
                 + "before the watermark \(watermark) of partition \(partition)"
             reject(record, Rejection(reason: .late, detail: detail), into: &sink)
-            return
+            return false
         }
-        if let key = record.key, !Self.bytes(key, equal: event.memeID) {
+        if let recordKey = record.key, !Self.bytes(recordKey, equal: key) {
             statistics.keyMismatches += 1
         }
-        apply(event)
+        apply(event, key: key, typeIndex: typeIndex)
         statistics.accepted += 1
         clock.observe(event.eventTime)
-        processClosedTicks(into: &sink)
+        return true
     }
 
-    /// `true` when `bytes` are the UTF-8 bytes of `text`.
+    /// `true` when both byte ranges hold the same bytes.
     @inline(__always)
-    private static func bytes(_ bytes: UnsafeRawBufferPointer, equal text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in
-            utf8.count == bytes.count
-                && (utf8.count == 0 || memcmp(utf8.baseAddress!, bytes.baseAddress!, utf8.count) == 0)
-        }
+    private static func bytes(_ bytes: UnsafeRawBufferPointer, equal other: UnsafeRawBufferPointer) -> Bool {
+        bytes.count == other.count
+            && (bytes.count == 0 || memcmp(bytes.baseAddress!, other.baseAddress!, bytes.count) == 0)
     }
 
     /// Moves the watermark to `watermark` (never backwards) and processes the ticks it closes.
@@ -407,12 +430,12 @@ public final class PartitionEngine {
         return slot
     }
 
-    private func apply(_ event: Event) {
+    /// Adds `event` to the state of `key`, its `meme_id` bytes; `typeIndex` is the position of
+    /// its type in the plan's filters (−1 for none).
+    private func apply(_ event: Event, key: UnsafeRawBufferPointer, typeIndex: Int) {
         let time = event.eventTime.rawValue
-        var memeID = event.memeID
-        let slot = memeID.withUTF8 { self.slot(forKey: UnsafeRawBufferPointer($0), eventTime: time) }
+        let slot = self.slot(forKey: key, eventTime: time)
         let lastProcessed = clock.lastProcessedTick?.rawValue
-        let typeIndex = plan.eventTypeIndex(of: event.type)
         let header = headerStart(slot)
         var offset = header + headerWords
         for column in 0..<columnCount {
@@ -463,6 +486,7 @@ public final class PartitionEngine {
     private func processClosedTicks(into sink: inout some EmissionSink) {
         guard let closed = clock.lastClosedTick?.rawValue else { return }
         if let lastProcessed = clock.lastProcessedTick?.rawValue, closed <= lastProcessed { return }
+        sink.willProcessClosedTicks()
         // Every visit queues the key only at a later tick, and a key has finitely many change
         // points, so this loop ends.
         while let (tick, due) = schedule.takeFirst(dueBy: closed) {

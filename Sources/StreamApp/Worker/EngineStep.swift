@@ -13,22 +13,31 @@ struct EngineStep {
 
     /// Processes `record` with `handle`'s engine into `output`.
     ///
+    /// Tick processing latency runs from the moment the engine reports closed ticks (see
+    /// ``WorkerOutput/markTicksClosing()``) to the return of the engine call, so only records
+    /// that close a tick read the clock, twice.
+    ///
     /// - Throws: the first produce error of `output`; records after it are not processed.
     func process(_ record: InputRecord, handle: EngineHandle, output: WorkerOutput) throws {
         let engine = handle.engine
         let tickBefore = engine.lastProcessedTick
-        let started = clock.monotonicNanoseconds()
         if handle.isIdleAdvancing { handle.isIdleAdvancing = false }
+        output.tickStartNanoseconds = 0
         engine.process(record, into: output)
         if let failure = output.failure {
             throw failure
         }
-        if engine.lastProcessedTick != tickBefore {
-            let elapsed = clock.monotonicNanoseconds() - started
-            metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
-            tickLatencyObserver?(elapsed)
+        if engine.lastProcessedTick != tickBefore, output.tickStartNanoseconds != 0 {
+            recordTickLatency(since: output.tickStartNanoseconds)
         }
         reportKeyMismatches(handle, record: record)
+    }
+
+    private func recordTickLatency(since started: UInt64) {
+        let now = clock.monotonicNanoseconds()
+        let elapsed = now >= started ? now - started : 0
+        metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
+        tickLatencyObserver?(elapsed)
     }
 
     /// Advances an idle partition's watermark per the live-mode idle rule, unless the partition
@@ -37,12 +46,12 @@ struct EngineStep {
         guard handle.engine.maxEventTime != nil else { return }
         if let current = handle.engine.watermark, current >= watermark { return }
         let tickBefore = handle.engine.lastProcessedTick
-        let started = clock.monotonicNanoseconds()
+        output.tickStartNanoseconds = 0
         handle.engine.advanceWatermark(to: watermark, into: output)
         guard handle.engine.lastProcessedTick != tickBefore else { return }
-        let elapsed = clock.monotonicNanoseconds() - started
-        metrics.tickProcessingLatency.recordNanoseconds(Int64(elapsed))
-        tickLatencyObserver?(elapsed)
+        if output.tickStartNanoseconds != 0 {
+            recordTickLatency(since: output.tickStartNanoseconds)
+        }
         let metadata: [String: LogValue] = [
             LogKey.kafkaPartition: .integer(Int64(handle.partition)),
             LogKey.watermark: .integer(watermark.rawValue),

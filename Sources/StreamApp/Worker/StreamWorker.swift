@@ -70,7 +70,8 @@ final class StreamWorker: WorkerRebalanceHandler {
             settings: settings,
             engines: engines,
             metrics: metrics,
-            logger: logger
+            logger: logger,
+            clock: clock
         )
         self.step = EngineStep(metrics: metrics, logger: logger, clock: clock, tickLatencyObserver: nil)
         self.nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
@@ -385,7 +386,14 @@ final class StreamWorker: WorkerRebalanceHandler {
         health.assign(partitions)
         if lanes == nil, settings.engineThreads > 0 {
             lanes = EngineLanes(count: settings.engineThreads, step: step) {
-                WorkerOutput(producer: producer, settings: settings, engines: engines, metrics: metrics, logger: logger)
+                WorkerOutput(
+                    producer: producer,
+                    settings: settings,
+                    engines: engines,
+                    metrics: metrics,
+                    logger: logger,
+                    clock: clock
+                )
             }
         }
         for partition in partitions where tasks[partition] == nil {

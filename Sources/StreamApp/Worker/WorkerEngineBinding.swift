@@ -92,4 +92,8 @@ private struct OutputSink: EmissionSink {
     mutating func reject(_ record: InputRecord, rejection: Rejection) {
         output.reject(record, rejection: rejection)
     }
+
+    mutating func willProcessClosedTicks() {
+        output.markTicksClosing()
+    }
 }

@@ -17,6 +17,12 @@ final class WorkerOutput {
     let metrics: WorkerMetrics
     let logger: Logger
 
+    /// Reads monotonic nanoseconds for ``tickStartNanoseconds``.
+    let monotonicNanoseconds: @Sendable () -> UInt64
+    /// When the engine last started processing closed ticks, in monotonic ns, or 0 when it has
+    /// not since the owner last reset it. Set by ``markTicksClosing()``.
+    var tickStartNanoseconds: UInt64 = 0
+
     /// The first error the producer raised, or `nil`.
     var failure: (any Error)?
     /// Records and tombstones produced since the last ``publishCounts()``. Counting here and
@@ -30,9 +36,11 @@ final class WorkerOutput {
         settings: WorkerSettings,
         engines: WorkerEngineFactory,
         metrics: WorkerMetrics,
-        logger: Logger
+        logger: Logger,
+        clock: WorkerClock
     ) {
         self.producer = producer
+        self.monotonicNanoseconds = clock.monotonicNanoseconds
         self.featureTopic = settings.featureTopic
         self.dlqTopic = settings.dlqTopic
         self.inputTopic = settings.inputTopic
@@ -42,6 +50,12 @@ final class WorkerOutput {
         ]
         self.metrics = metrics
         self.logger = logger
+    }
+
+    /// Records the start of tick processing: the engine has closed at least one tick and is about
+    /// to emit its records.
+    func markTicksClosing() {
+        tickStartNanoseconds = monotonicNanoseconds()
     }
 
     /// Produces one feature record, or a tombstone (null value) when `isTombstone` is `true`.

@@ -5,17 +5,17 @@ extension EventDecoder {
     static let maxTypeBytes = 32
 
     /// Applies the field rules, in reason order and then field order, to a syntactically valid
-    /// event object, and builds the event when every rule passes.
-    func validate(_ fields: ObservedFields, scanner: JSONScanner, recordTimestamp: Int64?) -> DecodeResult {
+    /// event object. Builds no string.
+    func checkRules(_ fields: ObservedFields, scanner: JSONScanner, recordTimestamp: Int64?) -> RuleCheck {
         // 1. missing_field: required fields that are absent, null or empty strings.
         if let rejection = Self.checkPresent(.memeID, fields.memeID, scanner: scanner) {
-            return .rejected(rejection)
+            return .failed(rejection)
         }
         if let rejection = Self.checkPresent(.type, fields.type, scanner: scanner) {
-            return .rejected(rejection)
+            return .failed(rejection)
         }
         if let rejection = Self.checkPresent(.ts, fields.ts, scanner: scanner) {
-            return .rejected(rejection)
+            return .failed(rejection)
         }
         let memeID = fields.memeID!
         let type = fields.type!
@@ -26,19 +26,19 @@ extension EventDecoder {
 
         // 2. invalid_field: the non-timestamp fields, in field order.
         if let rejection = Self.checkID(.memeID, memeID, scanner: scanner) {
-            return .rejected(rejection)
+            return .failed(rejection)
         }
         if let rejection = Self.checkType(type, scanner: scanner) {
-            return .rejected(rejection)
+            return .failed(rejection)
         }
         if let userID, let rejection = Self.checkID(.userID, userID, scanner: scanner) {
-            return .rejected(rejection)
+            return .failed(rejection)
         }
         var dwellMilliseconds: Int64?
         if let dwell {
             switch Self.checkDwell(dwell, scanner: scanner) {
             case .success(let value): dwellMilliseconds = value
-            case .failure(let rejection): return .rejected(rejection)
+            case .failure(let rejection): return .failed(rejection)
             }
         }
 
@@ -46,13 +46,13 @@ extension EventDecoder {
         let eventTime: Int64
         switch Self.timestampMilliseconds(.ts, ts, scanner: scanner) {
         case .success(let value): eventTime = value
-        case .failure(let rejection): return .rejected(rejection)
+        case .failure(let rejection): return .failed(rejection)
         }
         var publishedTime: Int64?
         if let publishedAt {
             switch Self.timestampMilliseconds(.publishedAt, publishedAt, scanner: scanner) {
             case .success(let value): publishedTime = value
-            case .failure(let rejection): return .rejected(rejection)
+            case .failure(let rejection): return .failed(rejection)
             }
         }
 
@@ -60,7 +60,7 @@ extension EventDecoder {
         if let recordTimestamp {
             let (limit, overflow) = recordTimestamp.addingReportingOverflow(maxFutureSkewMilliseconds)
             if !overflow && eventTime > limit {
-                return .rejected(
+                return .failed(
                     Rejection(
                         reason: .futureTimestamp,
                         detail: "field 'ts' is \(eventTime), \(eventTime - recordTimestamp) ms after the record "
@@ -71,13 +71,13 @@ extension EventDecoder {
             }
         }
 
-        return .accepted(
-            Event(
-                memeID: scanner.makeString(memeID.string),
-                type: Self.makeTypeString(type.string, scanner: scanner),
-                eventTime: EventTime(milliseconds: eventTime),
-                userID: userID.map { scanner.makeString($0.string) },
-                publishedAt: publishedTime.map { EventTime(milliseconds: $0) },
+        return .passed(
+            CheckedEvent(
+                memeID: memeID.string,
+                type: type.string,
+                userID: userID?.string,
+                eventTime: eventTime,
+                publishedAt: publishedTime,
                 dwellMilliseconds: dwellMilliseconds
             )
         )
@@ -220,5 +220,34 @@ extension EventDecoder {
             )
         }
         return .success(value)
+    }
+}
+
+/// The outcome of ``EventDecoder/checkRules(_:scanner:recordTimestamp:)``.
+enum RuleCheck {
+    case passed(CheckedEvent)
+    case failed(Rejection)
+}
+
+/// An event that passed every rule, with its strings still tokens of the scanned value.
+struct CheckedEvent {
+    var memeID: JSONStringToken
+    var type: JSONStringToken
+    var userID: JSONStringToken?
+    var eventTime: Int64
+    var publishedAt: Int64?
+    var dwellMilliseconds: Int64?
+
+    /// Builds the event, creating its strings from the value `scanner` reads.
+    @inline(__always)
+    func makeEvent(scanner: JSONScanner) -> Event {
+        Event(
+            memeID: scanner.makeString(memeID),
+            type: EventDecoder.makeTypeString(type, scanner: scanner),
+            eventTime: EventTime(milliseconds: eventTime),
+            userID: userID.map { scanner.makeString($0) },
+            publishedAt: publishedAt.map { EventTime(milliseconds: $0) },
+            dwellMilliseconds: dwellMilliseconds
+        )
     }
 }

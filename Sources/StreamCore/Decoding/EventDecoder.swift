@@ -58,8 +58,19 @@ public struct EventDecoder: Sendable {
     ///   allocate one array per unknown member name, and values nested deeper than 64 levels a
     ///   stack of one bit per level.
     public func decode(_ value: UnsafeRawBufferPointer, recordTimestamp: Int64?) -> DecodeResult {
+        switch check(value, recordTimestamp: recordTimestamp) {
+        case .passed(let event):
+            return .accepted(event.makeEvent(scanner: JSONScanner(base: value.baseAddress!, count: value.count)))
+        case .failed(let rejection):
+            return .rejected(rejection)
+        }
+    }
+
+    /// Scans `value` and applies every input rule; creates no string for an accepted event.
+    @inline(__always)
+    func check(_ value: UnsafeRawBufferPointer, recordTimestamp: Int64?) -> RuleCheck {
         guard value.count <= maxEventBytes else {
-            return .rejected(
+            return .failed(
                 Rejection(
                     reason: .tooLarge,
                     detail: "record value is \(value.count) bytes, more than max_event_bytes \(maxEventBytes); "
@@ -68,7 +79,7 @@ public struct EventDecoder: Sendable {
             )
         }
         guard let base = value.baseAddress, value.count > 0 else {
-            return .rejected(Rejection(reason: .malformedJSON, detail: "record value is empty; expected a JSON object"))
+            return .failed(Rejection(reason: .malformedJSON, detail: "record value is empty; expected a JSON object"))
         }
 
         var scanner = JSONScanner(base: base, count: value.count)
@@ -76,11 +87,11 @@ public struct EventDecoder: Sendable {
         do throws(MalformedJSON) {
             fields = try Self.scanEventObject(&scanner)
         } catch {
-            return .rejected(
+            return .failed(
                 Rejection(reason: .malformedJSON, detail: "invalid JSON at byte \(error.offset): \(error.message)")
             )
         }
-        return validate(fields, scanner: scanner, recordTimestamp: recordTimestamp)
+        return checkRules(fields, scanner: scanner, recordTimestamp: recordTimestamp)
     }
 
     /// Decodes the value of an input record, with the record's timestamp for the

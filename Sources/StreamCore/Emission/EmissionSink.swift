@@ -22,4 +22,15 @@ public protocol EmissionSink {
     ///   - record: The original record; its key and value are borrowed for the call only.
     ///   - rejection: The reason code and a detail naming the field and value.
     mutating func reject(_ record: InputRecord, rejection: Rejection)
+
+    /// Called once when a watermark advance has closed at least one tick, before the engine
+    /// processes the closed ticks and emits their records. A sink that measures tick processing
+    /// latency reads its clock here, so records that close no tick cost no clock read.
+    ///
+    /// The default does nothing.
+    mutating func willProcessClosedTicks()
+}
+
+extension EmissionSink {
+    public mutating func willProcessClosedTicks() {}
 }
