@@ -32,12 +32,14 @@ final class EngineLanes {
         let lane = lanes.min { $0.partitionCount < $1.partitionCount }!
         lane.partitionCount += 1
         task.laneIndex = lane.index
+        task.lane = Unmanaged.passUnretained(lane)
     }
 
     /// Takes `task` off its lane. Call only after ``drain()``, because the lane may still hold
     /// its records otherwise.
     func unassign(_ task: PartitionTask) {
         lanes[task.laneIndex].partitionCount -= 1
+        task.lane = nil
     }
 
     /// Copies `record` into the batch of `task`'s lane; a full batch is handed over at once.

@@ -45,6 +45,25 @@ final class PartitionTask {
     var checkpointedTick: EventTime?
     /// The engine lane that runs this partition's engine, when the worker uses lanes.
     var laneIndex = 0
+    /// The same lane, unretained: the worker's ``EngineLanes`` keeps its lanes for its whole life.
+    /// Handing a record over through it counts no reference per record.
+    var lane: Unmanaged<EngineLane>?
+    /// Records consumed since the last ``publishConsumedCount()``.
+    private var unpublishedConsumed: Int64 = 0
+
+    /// Counts one consumed record; ``publishConsumedCount()`` adds the count to the metric.
+    @inline(__always)
+    func countConsumed() {
+        unpublishedConsumed += 1
+    }
+
+    /// Adds the records counted since the last call to the partition's consumed-events counter.
+    /// The worker calls it once per poll, so the counter is not written per record.
+    func publishConsumedCount() {
+        guard unpublishedConsumed > 0 else { return }
+        metrics.eventsConsumed.increment(by: unpublishedConsumed)
+        unpublishedConsumed = 0
+    }
 
     init(
         partition: Int32,

@@ -156,8 +156,11 @@ final class StreamWorker: WorkerRebalanceHandler {
         if let failure = lanes?.failure() {
             throw failure
         }
-        for task in tasks.values where task.positioning == .seekIssued {
-            task.positioning = .afterSeek
+        for task in tasks.values {
+            task.publishConsumedCount()
+            if task.positioning == .seekIssued {
+                task.positioning = .afterSeek
+            }
         }
         producer.poll()
         applyIdleRule()
@@ -202,10 +205,11 @@ final class StreamWorker: WorkerRebalanceHandler {
         let now = pollWallMilliseconds ?? clock.wallMilliseconds()
         pollWallMilliseconds = now
         task.lastRecordWallMilliseconds = now
-        task.metrics.eventsConsumed.increment()
+        task.countConsumed()
 
-        if let lanes {
-            lanes.append(record, task: task)
+        if let lane = task.lane {
+            // `lanes` keeps the lane alive, and the worker never replaces it.
+            lane._withUnsafeGuaranteedRef { $0.append(record, task: task) }
         } else {
             try step.process(record, handle: task.handle, output: output)
         }
