@@ -34,4 +34,35 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: EventField.allCases)
+    func quotedNameWithColonMatchesItsField(_ field: EventField) {
+        let pattern = "\"\(field.jsonName)\":"
+        // Padding keeps the 16-byte read inside the buffer.
+        let bytes = Array(pattern.utf8) + Array(repeating: UInt8(ascii: "1"), count: 16)
+        let length = bytes.withUnsafeBytes { field.quotedNameLength(at: $0.baseAddress!) }
+        #expect(length == pattern.utf8.count)
+        for other in EventField.allCases where other != field {
+            let otherLength = bytes.withUnsafeBytes { other.quotedNameLength(at: $0.baseAddress!) }
+            #expect(otherLength == 0, "\(other.jsonName) matched \(pattern)")
+        }
+    }
+
+    @Test func everyByteOfEachQuotedNameMatters() {
+        for field in EventField.allCases {
+            let pattern = Array("\"\(field.jsonName)\":".utf8)
+            for index in pattern.indices {
+                var changed = pattern + Array(repeating: UInt8(ascii: "1"), count: 16)
+                changed[index] ^= 0x20
+                let length = changed.withUnsafeBytes { field.quotedNameLength(at: $0.baseAddress!) }
+                #expect(length == 0, "\(field.jsonName) with byte \(index) changed")
+            }
+        }
+    }
+
+    @Test func usualOrderEndsAfterDwell() {
+        #expect(EventField.memeID.usualSuccessor == .type)
+        #expect(EventField.userID.usualSuccessor == .publishedAt)
+        #expect(EventField.dwellMilliseconds.usualSuccessor == nil)
+    }
 }

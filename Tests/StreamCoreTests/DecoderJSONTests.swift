@@ -225,3 +225,44 @@ import Testing
         #expect(rejection.detail.contains(#""zz""#), "\(rejection.detail)")
     }
 }
+
+/// The eight-digit step of the number scanner against a plain digit loop.
+@Suite struct DecoderEightDigitTests {
+    private static func word(_ text: String) -> UInt64 {
+        var word: UInt64 = 0
+        for (index, byte) in text.utf8.enumerated() {
+            word |= UInt64(byte) << (8 * UInt64(index))
+        }
+        return word
+    }
+
+    @Test(arguments: ["00000000", "12345678", "99999999", "17672256", "00000001", "90000000"])
+    func eightDigitsGiveTheirValue(_ text: String) {
+        #expect(JSONScanner.isEightDigits(Self.word(text)))
+        #expect(JSONScanner.valueOfEightDigits(Self.word(text)) == UInt64(text)!)
+    }
+
+    @Test(arguments: ["1234567a", "/2345678", ":2345678", "1234 678", "1234567.", "12345-78", "\u{7F}2345678"])
+    func anyOtherByteIsNotADigit(_ text: String) {
+        #expect(!JSONScanner.isEightDigits(Self.word(text)))
+    }
+
+    @Test func numbersAcrossTheStepDecodeExactly() {
+        let texts = [
+            "1", "12345678", "123456789", "1234567890123", "9223372036854775807", "9223372036854775808",
+            "18446744073709551615", "18446744073709551616", "123456789012345678901234",
+        ]
+        for text in texts {
+            let bytes = Array(text.utf8) + Array(" }".utf8)
+            let token = bytes.withUnsafeBytes { buffer -> JSONNumberToken? in
+                var scanner = JSONScanner(base: buffer.baseAddress!, count: buffer.count)
+                return try? scanner.scanNumber()
+            }
+            let expected = UInt64(text)
+            #expect(token?.overflowed == (expected == nil), "\(text)")
+            if let expected {
+                #expect(token?.magnitude == expected, "\(text)")
+            }
+        }
+    }
+}

@@ -130,24 +130,39 @@ public struct EventDecoder: Sendable {
         } else {
             // Every pass consumes at least one member or throws.
             var budget = scanner.count
+            // The known member expected next in the usual order. When the input has it, with no
+            // escape or whitespace before the colon, one comparison replaces scanning the name.
+            var predicted: EventField? = .memeID
             while budget > 0 {
                 budget -= 1
                 guard scanner.peekByte() == JSONByte.quote else {
                     throw scanner.unexpectedByte(expecting: "a member name in double quotes")
                 }
                 let nameStart = scanner.position
-                let name = try scanner.scanString()
-                scanner.skipWhitespace()
-                try scanner.expect(JSONByte.colon, "':' after a member name")
+                var field: EventField?
+                var unknownName: JSONStringToken?
+                if let candidate = predicted, scanner.count &- nameStart >= 16,
+                    case let length = candidate.quotedNameLength(at: scanner.base + nameStart), length > 0
+                {
+                    field = candidate
+                    scanner.position = nameStart &+ length
+                } else {
+                    let name = try scanner.scanString()
+                    scanner.skipWhitespace()
+                    try scanner.expect(JSONByte.colon, "':' after a member name")
+                    field = Self.knownField(named: name, in: scanner)
+                    if field == nil { unknownName = name }
+                }
                 scanner.skipWhitespace()
 
                 // Known members keep a token of their value; unknown ones are only validated.
-                if let field = Self.knownField(named: name, in: scanner) {
+                if let field {
                     guard fields[field] == nil else {
                         throw MalformedJSON(offset: nameStart, message: "member '\(field.jsonName)' appears twice")
                     }
                     fields[field] = try scanner.scanValue()
-                } else {
+                    predicted = field.usualSuccessor
+                } else if let name = unknownName {
                     guard unknownNames.insert(name, from: scanner) else {
                         let quotedName = RejectionDetail.quoted(scanner, from: nameStart, to: name.end + 1)
                         throw MalformedJSON(offset: nameStart, message: "member \(quotedName) appears twice")

@@ -65,6 +65,42 @@ enum EventField: Int, CaseIterable, Sendable {
     }
 }
 
+extension EventField {
+    /// The field producers usually send after this one (`meme_id`, `type`, `ts`, `user_id`,
+    /// `published_at`, `dwell_ms`), which the decoder tries first; `nil` after the last.
+    var usualSuccessor: EventField? {
+        EventField(rawValue: rawValue + 1)
+    }
+
+    /// The length of `"name":` for this field when the bytes at `raw` are exactly that: the
+    /// member name without escapes, its quotes and the colon directly after; 0 otherwise.
+    ///
+    /// Reads 16 bytes at `raw`, which the caller must have. Whole words are compared, so a
+    /// candidate costs one or two integer comparisons. `DecoderFieldNameTests` checks the
+    /// constants against ``jsonName``.
+    @inline(__always)
+    func quotedNameLength(at raw: UnsafeRawPointer) -> Int {
+        func word(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+        // Names longer than 8 bytes compare the first 8 and the last 8, which overlap.
+        switch self {
+        case .memeID:  // "meme_id":
+            return word(0) == 0x6469_5F65_6D65_6D22 && word(2) == 0x3A22_6469_5F65_6D65 ? 10 : 0
+        case .type:  // "type":
+            return word(0) & 0x00FF_FFFF_FFFF_FFFF == 0x003A_2265_7079_7422 ? 7 : 0
+        case .ts:  // "ts":
+            return word(0) & 0xFF_FFFF_FFFF == 0x3A_2273_7422 ? 5 : 0
+        case .userID:  // "user_id":
+            return word(0) == 0x6469_5F72_6573_7522 && word(2) == 0x3A22_6469_5F72_6573 ? 10 : 0
+        case .publishedAt:  // "published_at":
+            return word(0) == 0x6873_696C_6275_7022 && word(7) == 0x3A22_7461_5F64_6568 ? 15 : 0
+        case .dwellMilliseconds:  // "dwell_ms":
+            return word(0) == 0x6D5F_6C6C_6577_6422 && word(3) == 0x3A22_736D_5F6C_6C65 ? 11 : 0
+        }
+    }
+}
+
 /// The value seen for each known field of one event object; `nil` when the member is absent.
 struct ObservedFields {
     var memeID: JSONValueToken?

@@ -43,6 +43,14 @@ extension JSONScanner {
             }
         } else if Self.isDigit(first) {
             var digits = 0
+            // Eight digits at a time while they fit the 19 digits that never overflow.
+            while digits <= 11 && position &+ 8 <= count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                guard Self.isEightDigits(word) else { break }
+                token.magnitude = token.magnitude &* 100_000_000 &+ Self.valueOfEightDigits(word)
+                digits &+= 8
+                position &+= 8
+            }
             while position < count {
                 let digit = byte(at: position) &- JSONByte.digitZero
                 guard digit <= 9 else {
@@ -93,6 +101,26 @@ extension JSONScanner {
         while position < count && Self.isDigit(byte(at: position)) {
             position += 1
         }
+    }
+
+    /// Tests whether all eight bytes of `word` are ASCII digits: each high nibble is 3 and each
+    /// low nibble stays below 10 (adding 6 to it does not carry into the high nibble).
+    @inline(__always)
+    static func isEightDigits(_ word: UInt64) -> Bool {
+        let highNibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let threes: UInt64 = 0x3030_3030_3030_3030
+        return word & highNibbles == threes && (word &+ 0x0606_0606_0606_0606) & highNibbles == threes
+    }
+
+    /// Returns the value of eight ASCII digits read little-endian, the first digit the most
+    /// significant. Combines neighbours into 2-, 4- and 8-digit values; no step carries into the
+    /// next lane.
+    @inline(__always)
+    static func valueOfEightDigits(_ word: UInt64) -> UInt64 {
+        var value = word &- 0x3030_3030_3030_3030
+        value = (value &* 10 &+ (value >> 8)) & 0x00FF_00FF_00FF_00FF
+        value = (value &* 100 &+ (value >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (value &* 10_000 &+ (value >> 32)) & 0xFFFF_FFFF
     }
 
     @inline(__always)
