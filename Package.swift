@@ -49,9 +49,9 @@ let package = Package(
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
-    // Release builds drop the run-time exclusivity checks on class properties and globals: they
-    // took about 40% of the worker thread's time and a share of the engine's. The compiler's
-    // static checks stay, and debug builds (and so the tests) keep the run-time checks.
+    // Release builds drop the run-time exclusivity checks on class properties and globals,
+    // because they took about 40% of the worker thread's samples. The compiler's static checks
+    // stay, and debug builds (and so the tests) keep the run-time checks.
     if target.type != .test {
         settings.append(.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)))
     }

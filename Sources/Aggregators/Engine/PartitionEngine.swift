@@ -256,7 +256,7 @@ public final class PartitionEngine {
         return true
     }
 
-    /// `true` when both byte ranges hold the same bytes.
+    /// `true` when both byte ranges contain the same bytes.
     @inline(__always)
     private static func bytes(_ bytes: UnsafeRawBufferPointer, equal other: UnsafeRawBufferPointer) -> Bool {
         bytes.count == other.count

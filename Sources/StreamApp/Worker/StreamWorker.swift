@@ -389,16 +389,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         metrics.countRebalance("assign")
         health.assign(partitions)
         if lanes == nil, settings.engineThreads > 0 {
-            lanes = EngineLanes(count: settings.engineThreads, step: step) {
-                WorkerOutput(
-                    producer: producer,
-                    settings: settings,
-                    engines: engines,
-                    metrics: metrics,
-                    logger: logger,
-                    clock: clock
-                )
-            }
+            lanes = EngineLanes(count: settings.engineThreads, step: step) { output.makeSibling() }
         }
         for partition in partitions where tasks[partition] == nil {
             let task = try restore(partition)

@@ -52,6 +52,23 @@ final class WorkerOutput {
         self.logger = logger
     }
 
+    private init(sameAs other: WorkerOutput) {
+        producer = other.producer
+        monotonicNanoseconds = other.monotonicNanoseconds
+        featureTopic = other.featureTopic
+        dlqTopic = other.dlqTopic
+        inputTopic = other.inputTopic
+        featureHeaders = other.featureHeaders
+        metrics = other.metrics
+        logger = other.logger
+    }
+
+    /// Returns a new output to the same producer, topics, metrics and logger, with no failure
+    /// and nothing counted: one for each engine lane.
+    func makeSibling() -> WorkerOutput {
+        WorkerOutput(sameAs: self)
+    }
+
     /// Records the start of tick processing: the engine has closed at least one tick and is about
     /// to emit its records.
     func markTicksClosing() {

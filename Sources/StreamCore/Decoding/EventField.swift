@@ -72,8 +72,9 @@ extension EventField {
         EventField(rawValue: rawValue + 1)
     }
 
-    /// The length of `"name":` for this field when the bytes at `raw` are exactly that: the
-    /// member name without escapes, its quotes and the colon directly after; 0 otherwise.
+    /// Returns the length of `"name":` for this field when the bytes at `raw` start with exactly
+    /// that: the member name without escapes, its quotes and the colon directly after. Returns 0
+    /// otherwise.
     ///
     /// Reads 16 bytes at `raw`, which the caller must have. Whole words are compared, so a
     /// candidate costs one or two integer comparisons. `DecoderFieldNameTests` checks the

@@ -43,7 +43,7 @@ extension JSONScanner {
             }
         } else if Self.isDigit(first) {
             var digits = 0
-            // Eight digits at a time while they fit the 19 digits that never overflow.
+            // Eight digits at a time while the total stays within 19 digits, which never overflow.
             while digits <= 11 && position &+ 8 <= count {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 guard Self.isEightDigits(word) else { break }

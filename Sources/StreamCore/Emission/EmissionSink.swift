@@ -23,8 +23,8 @@ public protocol EmissionSink {
     ///   - rejection: The reason code and a detail naming the field and value.
     mutating func reject(_ record: InputRecord, rejection: Rejection)
 
-    /// Called once when a watermark advance has closed at least one tick, before the engine
-    /// processes the closed ticks and emits their records. A sink that measures tick processing
+    /// Marks the start of tick processing. The engine calls it once when a watermark advance has
+    /// closed at least one tick, before it processes the closed ticks and emits their records. A sink that measures tick processing
     /// latency reads its clock here, so records that close no tick cost no clock read.
     ///
     /// The default does nothing.
