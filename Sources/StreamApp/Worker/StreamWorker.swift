@@ -249,9 +249,18 @@ final class StreamWorker: WorkerRebalanceHandler {
             task.positioning = .positioned
             if case .offset(let start) = task.start, offset != start {
                 if offset < start {
-                    // Cannot happen after a seek; stay defensive and skip to the start.
-                    task.positioning = .afterSeek
-                    return false
+                    // librdkafka found the checkpointed offset out of range and reset the position
+                    // to the log start. Applying these records to the restored state would mix two
+                    // logs, so the worker stops.
+                    throw CheckpointError(
+                        code: .aheadOfLog,
+                        key: checkpointKey(task.partition),
+                        nextOffset: start,
+                        source: store.location,
+                        detail: "the input partition's log restarts below it: after the seek to offset \(start) "
+                            + "the first record has offset \(offset), so the topic was recreated or truncated "
+                            + "and the checkpoint belongs to another log"
+                    )
                 }
                 // Retention removed the records between the checkpoint and the log start.
                 logger.error(

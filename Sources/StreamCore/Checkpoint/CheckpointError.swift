@@ -21,6 +21,9 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         case incompleteSnapshot
         /// The store failed to write or read (I/O error, broker error).
         case storeFailure
+        /// The input partition's log ends before the checkpoint's next offset: the topic was
+        /// recreated or truncated, so the checkpoint belongs to another log.
+        case aheadOfLog
     }
 
     public var code: Code
