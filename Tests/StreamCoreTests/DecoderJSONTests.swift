@@ -67,6 +67,12 @@ import Testing
         #expect(result.rejection?.reason == .malformedJSON, "\(name): \(result)")
     }
 
+    @Test func byteOrderMarkIsNamed() {
+        let result = DecoderTestSupport.decode("\u{FEFF}" + DecoderTestSupport.event())
+        #expect(result.rejection?.reason == .malformedJSON)
+        #expect(result.rejection?.detail.contains("byte order mark") == true, "\(result)")
+    }
+
     /// Invalid UTF-8 byte sequences placed inside the `meme_id` string.
     static let invalidUTF8Rows: [(String, [UInt8])] = [
         ("lone continuation byte", [0x80]),

@@ -120,6 +120,13 @@ public struct EventDecoder: Sendable {
                     message: "top-level value is an array; expected an object"
                 )
             }
+            if scanner.startsWithByteOrderMark {
+                throw MalformedJSON(
+                    offset: 0,
+                    message: "value starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow; "
+                        + "write the events without it"
+                )
+            }
             throw scanner.unexpectedByte(expecting: "'{' to start the event object")
         }
         scanner.position += 1

@@ -39,6 +39,11 @@ struct JSONScanner {
         position < count ? byte(at: position) : 0
     }
 
+    /// `true` when the input starts with the UTF-8 byte order mark EF BB BF, for a clearer error.
+    var startsWithByteOrderMark: Bool {
+        count >= 3 && byte(at: 0) == 0xEF && byte(at: 1) == 0xBB && byte(at: 2) == 0xBF
+    }
+
     @inline(__always)
     mutating func skipWhitespace() {
         while position < count {
