@@ -62,7 +62,8 @@ extension WorkerConfiguration {
         .value(
             "max-event-bytes",
             valueName: "BYTES",
-            help: "Largest accepted record value in bytes; larger ones go to the DLQ as too_large. Default: 65536."
+            help:
+                "Largest accepted record value in bytes (1 to 67108864); larger ones go to the DLQ as too_large. Default: 65536."
         ),
         .value(
             "max-future-skew",

@@ -247,7 +247,8 @@ struct ReplayOptions: Sendable {
         .value(
             "max-event-bytes",
             valueName: "BYTES",
-            help: "Largest record value accepted, in bytes; larger ones are rejected as too_large. Default 65536."
+            help:
+                "Largest record value accepted, in bytes (1 to 67108864); larger ones are rejected as too_large. Default 65536."
         ),
         .value(
             "max-future-skew",
