@@ -22,11 +22,9 @@ import Testing
         let directory = makeTestDirectory("worker-conformance")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let worker = try WorkerProcess(
-            arguments: WorkerProcess.standardArguments(
-                bootstrap: cluster.bootstrapServers,
-                checkpointDirectory: directory
-            ) + ["--engine-threads", String(engineThreads)],
-            logPath: directory + "/worker.log"
+            bootstrap: cluster.bootstrapServers,
+            checkpointDirectory: directory,
+            extraArguments: ["--engine-threads", String(engineThreads)]
         )
         let done = waitUntil(timeout: .seconds(60)) {
             !worker.isRunning || checkpointedOffsets(directory: directory, partitions: 1)[0] == Int64(input.count)

@@ -29,13 +29,7 @@ import Testing
 
         let directory = makeTestDirectory("worker-dlq")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let worker = try WorkerProcess(
-            arguments: WorkerProcess.standardArguments(
-                bootstrap: cluster.bootstrapServers,
-                checkpointDirectory: directory
-            ),
-            logPath: directory + "/worker.log"
-        )
+        let worker = try WorkerProcess(bootstrap: cluster.bootstrapServers, checkpointDirectory: directory)
         let done = waitUntil(timeout: .seconds(60)) {
             !worker.isRunning || checkpointedOffsets(directory: directory, partitions: 1)[0] == Int64(records.count)
         }

@@ -121,6 +121,21 @@ final class WorkerProcess {
         try process.run()
     }
 
+    /// Starts a worker with ``standardArguments(bootstrap:checkpointDirectory:)`` followed by
+    /// `extraArguments`, logging to the file `logName` in the checkpoint directory.
+    convenience init(
+        bootstrap: String,
+        checkpointDirectory: String,
+        logName: String = "worker.log",
+        extraArguments: [String] = []
+    ) throws {
+        try self.init(
+            arguments: Self.standardArguments(bootstrap: bootstrap, checkpointDirectory: checkpointDirectory)
+                + extraArguments,
+            logPath: checkpointDirectory + "/" + logName
+        )
+    }
+
     deinit {
         kill(signal: SIGKILL)
         if process.isRunning { process.waitUntilExit() }

@@ -232,7 +232,7 @@ import Testing
     }
 }
 
-/// The eight-digit step of the number scanner against a plain digit loop.
+/// Tests of the number scanner's eight-digit step, checked against `UInt64(_:)` parsing.
 @Suite struct DecoderEightDigitTests {
     private static func word(_ text: String) -> UInt64 {
         var word: UInt64 = 0

@@ -488,8 +488,11 @@ struct DecodeCase: Sendable, CustomTestStringConvertible {
             #expect(view.dwellMilliseconds == 5)
             #expect(view.makeEvent() == DecoderTestSupport.decode(text).event)
             let timeFields = view.timeFieldsEvent
-            #expect(timeFields.memeID.isEmpty && timeFields.type.isEmpty && timeFields.userID == nil)
-            #expect(timeFields.eventTime == view.eventTime && timeFields.dwellMilliseconds == 5)
+            #expect(timeFields.memeID.isEmpty)
+            #expect(timeFields.type.isEmpty)
+            #expect(timeFields.userID == nil)
+            #expect(timeFields.eventTime == view.eventTime)
+            #expect(timeFields.dwellMilliseconds == 5)
         }
     }
 

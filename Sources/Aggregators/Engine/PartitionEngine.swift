@@ -430,8 +430,8 @@ public final class PartitionEngine {
         return slot
     }
 
-    /// Adds `event` to the state of `key`, its `meme_id` bytes; `typeIndex` is the position of
-    /// its type in the plan's filters (−1 for none).
+    /// Adds `event` to the state of `key`, its `meme_id` bytes. `typeIndex` is the position of
+    /// its type in the plan's filters, or −1 for none.
     private func apply(_ event: Event, key: UnsafeRawBufferPointer, typeIndex: Int) {
         let time = event.eventTime.rawValue
         let slot = self.slot(forKey: key, eventTime: time)

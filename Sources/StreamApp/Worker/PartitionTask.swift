@@ -51,7 +51,7 @@ final class PartitionTask {
     /// Records consumed since the last ``publishConsumedCount()``.
     private var unpublishedConsumed: Int64 = 0
 
-    /// Counts one consumed record; ``publishConsumedCount()`` adds the count to the metric.
+    /// Counts one consumed record. ``publishConsumedCount()`` adds the count to the metric.
     @inline(__always)
     func countConsumed() {
         unpublishedConsumed += 1

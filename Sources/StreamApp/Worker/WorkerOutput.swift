@@ -17,10 +17,10 @@ final class WorkerOutput {
     let metrics: WorkerMetrics
     let logger: Logger
 
-    /// Reads monotonic nanoseconds for ``tickStartNanoseconds``.
+    /// The monotonic clock in nanoseconds that ``markTicksClosing()`` reads.
     let monotonicNanoseconds: @Sendable () -> UInt64
-    /// When the engine last started processing closed ticks, in monotonic ns, or 0 when it has
-    /// not since the owner last reset it. Set by ``markTicksClosing()``.
+    /// The monotonic time in ns at which the engine last started processing closed ticks, or 0
+    /// when it has not since the owner last reset it. Set by ``markTicksClosing()``.
     var tickStartNanoseconds: UInt64 = 0
 
     /// The first error the producer raised, or `nil`.

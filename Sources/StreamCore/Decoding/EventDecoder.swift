@@ -66,7 +66,7 @@ public struct EventDecoder: Sendable {
         }
     }
 
-    /// Scans `value` and applies every input rule; creates no string for an accepted event.
+    /// Scans `value` and applies every input rule. Creates no string for an accepted event.
     @inline(__always)
     func check(_ value: UnsafeRawBufferPointer, recordTimestamp: Int64?) -> RuleCheck {
         guard value.count <= maxEventBytes else {
@@ -123,8 +123,8 @@ public struct EventDecoder: Sendable {
             if scanner.startsWithByteOrderMark {
                 throw MalformedJSON(
                     offset: 0,
-                    message: "value starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow; "
-                        + "write the events without it"
+                    message: "value starts with a UTF-8 byte order mark (EF BB BF), which JSON does not allow. "
+                        + "Write the events without it"
                 )
             }
             throw scanner.unexpectedByte(expecting: "'{' to start the event object")

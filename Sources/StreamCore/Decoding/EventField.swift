@@ -67,7 +67,7 @@ enum EventField: Int, CaseIterable, Sendable {
 
 extension EventField {
     /// The field producers usually send after this one (`meme_id`, `type`, `ts`, `user_id`,
-    /// `published_at`, `dwell_ms`), which the decoder tries first; `nil` after the last.
+    /// `published_at`, `dwell_ms`), which the decoder tries first. It is `nil` after the last.
     var usualSuccessor: EventField? {
         EventField(rawValue: rawValue + 1)
     }

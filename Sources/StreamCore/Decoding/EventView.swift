@@ -22,7 +22,7 @@ public struct EventView {
     /// The event with its strings, equal to what ``EventDecoder/decode(_:recordTimestamp:)-(UnsafeRawBufferPointer,_)``
     /// returns for the same value.
     ///
-    /// - Complexity: O(n) in the strings' lengths; ids longer than 15 bytes allocate.
+    /// - Complexity: O(n) in the strings' lengths, and ids longer than 15 bytes allocate.
     public func makeEvent() -> Event {
         Event(
             memeID: Self.string(memeID),
@@ -37,7 +37,7 @@ public struct EventView {
     /// The event's time fields with empty `meme_id` and `type` and no `user_id`.
     ///
     /// For aggregators that read only `ts`, `published_at` and `dwell_ms`.
-    /// - Complexity: O(1); never allocates.
+    /// - Complexity: O(1), and it never allocates.
     public var timeFieldsEvent: Event {
         Event(
             memeID: "",
@@ -69,9 +69,9 @@ extension EventDecoder {
     /// but returns an accepted event as a view of `value` when it can, without creating strings.
     ///
     /// - Parameters:
-    ///   - value: the record value; a returned view points into it.
+    ///   - value: the record value. A returned view points into it.
     ///   - recordTimestamp: the Kafka record timestamp in epoch milliseconds, or `nil`.
-    /// - Returns: the same acceptance or rejection as `decode`; an accepted event is a view
+    /// - Returns: the same acceptance or rejection as `decode`. An accepted event is a view
     ///   unless one of its strings has an escape.
     /// - Complexity: O(n) time in the value's length.
     public func decodeView(_ value: UnsafeRawBufferPointer, recordTimestamp: Int64?) -> EventViewResult {

@@ -43,7 +43,8 @@ extension JSONScanner {
             }
         } else if Self.isDigit(first) {
             var digits = 0
-            // Eight digits at a time while the total stays within 19 digits, which never overflow.
+            // Eight digits at a time while at most 11 are read: eight more keep the total within
+            // 19 digits, which always fit a UInt64.
             while digits <= 11 && position &+ 8 <= count {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 guard Self.isEightDigits(word) else { break }
