@@ -21,10 +21,16 @@ import Testing
     /// jump and the engine's pane-count width.
     private func run(
         narrowLimit: Int? = nil,
-        widenAtOffset: Int? = nil
-    ) -> (lines: [String], state: [UInt8], bytes: Int) {
+        widenAtOffset: Int? = nil,
+        compactAlways: Bool = false
+    ) -> (lines: [String], state: [UInt8], bytes: Int, compactions: Int) {
         let engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
         if let narrowLimit { engine.narrowCountLimit = narrowLimit }
+        if compactAlways {
+            // Compact after every record that closes a tick and left any block on a free list.
+            engine.compactionMinimumFreeWords = 1
+            engine.compactionFreeShift = 63
+        }
         var sink = CollectingSink()
         let events = syntheticEvents(seed: 41, count: 600, keys: 12, longestGapMilliseconds: 5 * 60_000)
         for (offset, event) in events.enumerated() {
@@ -42,7 +48,7 @@ import Testing
         }
         let state = engine.encodeState()
         engine.advanceWatermark(to: EventTime(rawValue: events.last!.ts + 3 * 86_400_000), into: &sink)
-        return (sink.lines, state, engine.countBytes)
+        return (sink.lines, state, engine.countBytes, engine.compactionCount)
     }
 
     @Test func widenedPaneCountsKeepOutputAndState() {
@@ -57,6 +63,17 @@ import Testing
             #expect(other.state == narrow.state, "the checkpoint format does not depend on the block layout")
         }
         #expect(narrow.lines.count > 100)
+    }
+
+    @Test func compactionKeepsOutputAndState() {
+        let plain = run()
+        #expect(plain.compactions == 0, "a small stream stays below the default threshold")
+        let compacted = run(compactAlways: true)
+        #expect(compacted.compactions > 50)
+        #expect(compacted.lines == plain.lines)
+        #expect(compacted.state == plain.state)
+        let both = run(widenAtOffset: 300, compactAlways: true)
+        #expect(both.lines == plain.lines)
     }
 
     @Test func restoreWidensWhenAColumnHoldsManyPanes() throws {

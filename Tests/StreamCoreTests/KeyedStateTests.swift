@@ -76,4 +76,42 @@ import Testing
         #expect(arena.allocate(words: 11) == released, "a released block is handed out again")
         #expect(arena.liveWords == 5 + 1_000 * 12)
     }
+
+    @Test func compactionKeepsBlockContent() {
+        let arena = WordArena(initialWords: 64)
+        var generator = SplitMix64(seed: 11)
+        // Blocks with a length in use and content derived from their index.
+        var live: [(block: WordArena.Block, used: Int, tag: UInt64)] = []
+        for index in 0..<2_000 {
+            let used = Int.random(in: 1...40, using: &generator)
+            let block = arena.allocate(words: used)
+            let tag = UInt64(index) << 8
+            for word in 0..<used { arena.pointer(to: block)[word] = tag + UInt64(word) }
+            live.append((block, used, tag))
+        }
+        for index in stride(from: live.count - 1, through: 0, by: -1) where index % 3 != 0 {
+            arena.release(live[index].block)
+            live.remove(at: index)
+        }
+        #expect(arena.freeWords > 0)
+        live.sort { $0.block.offset < $1.block.offset }
+        var blocks = live.map(\.block)
+        blocks.withUnsafeMutableBufferPointer { buffer in
+            arena.compact(buffer) { live[$0].used }
+        }
+        #expect(arena.freeWords == 0)
+        var end = 0
+        for (index, block) in blocks.enumerated() {
+            #expect(Int(block.offset) == end, "blocks sit back to back in the order given")
+            #expect(block.sizeClass == WordArena.sizeClass(holding: live[index].used))
+            end += WordArena.words(inClass: block.sizeClass)
+            let words = arena.pointer(to: block)
+            let intact = (0..<live[index].used).allSatisfy { words[$0] == live[index].tag + UInt64($0) }
+            #expect(intact, "block \(index) keeps its words in use")
+        }
+        #expect(arena.liveWords == end)
+        #expect(arena.touchedBytes == end * 8)
+        let next = arena.allocate(words: 3)
+        #expect(Int(next.offset) == end, "the pool grows from the end of the last block")
+    }
 }

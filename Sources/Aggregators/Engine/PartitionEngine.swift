@@ -106,6 +106,13 @@ public final class PartitionEngine {
     /// Fixed words of all columns together.
     let fixedWordsTotal: Int
 
+    /// ``compactStateIfFragmented()`` compacts when free arena words exceed the words in use
+    /// shifted right by this, and ``compactionMinimumFreeWords``. Tests lower both.
+    var compactionFreeShift = 4
+    var compactionMinimumFreeWords = 1 << 15
+    /// Compactions of the keyed state since the engine was created or restored.
+    public internal(set) var compactionCount = 0
+
     /// The offset after the last record processed, or `nil` before the first.
     public internal(set) var nextOffset: Int64?
     /// Counters since the engine was created or restored.
@@ -508,6 +515,7 @@ public final class PartitionEngine {
             }
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
+        compactStateIfFragmented()
     }
 
     /// Returns the first 16 bytes of the key, big-endian and zero-padded: ordering two prefixes

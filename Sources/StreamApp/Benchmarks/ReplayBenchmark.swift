@@ -86,6 +86,7 @@ enum ReplayBenchmark: Benchmark {
         // The estimate of the state left at the end of the input, per key, by part.
         for case let engine as PartitionEngine in created.engines where engine.keyCount > 0 {
             print("end_keys_in_state: \(engine.keyCount) keys")
+            print("state_compactions: \(engine.compactionCount)")
             print("end_estimated_state_bytes_per_key: \(engine.estimatedStateBytes() / engine.keyCount) bytes")
             for part in engine.estimatedStateBytesByPart() {
                 print("end_state_bytes_per_key[\(part.part)]: \(part.bytes / engine.keyCount)")

@@ -12,6 +12,10 @@ import Darwin
 /// grows. Blocks are named by word offset, never by pointer: the pool may move when it grows, so
 /// ``base`` is valid only until the next ``allocate(words:)``.
 ///
+/// Released blocks of a class no key grows into stay on the free lists. The owner calls
+/// ``compact(_:keeping:)`` now and then to move every live block to the front of the pool and
+/// return the rest to the system.
+///
 /// Not thread-safe: owned by one partition engine. Allocation and release are O(1) amortized.
 public final class WordArena {
     /// A block of the pool: its first word and its size class.
@@ -61,6 +65,9 @@ public final class WordArena {
         return sizeClass
     }
 
+    /// Words in released blocks waiting on the free lists.
+    public var freeWords: Int { top - liveWords }
+
     /// Bytes reserved for the pool (its capacity), for memory accounting.
     public var reservedBytes: Int { capacity * 8 }
 
@@ -96,6 +103,52 @@ public final class WordArena {
         liveWords -= Self.words(inClass: block.sizeClass)
         base[Int(block.offset)] = UInt64(freeHeads[Int(block.sizeClass)])
         freeHeads[Int(block.sizeClass)] = block.offset
+    }
+
+    /// Moves every live block to the front of the pool, in the order of `blocks`, each into the
+    /// smallest size class with room for the words it keeps. Then empties the free lists and gives
+    /// the pages past the last block back to the system.
+    ///
+    /// - Parameters:
+    ///   - blocks: every live block, sorted by offset. Each is replaced by its new block.
+    ///   - keeping: the number of leading words to keep of the block at each index of `blocks`,
+    ///     at most its length. Words past them have unspecified content afterwards.
+    /// - Precondition: `blocks` contains every live block and nothing else.
+    /// - Complexity: O(live words).
+    public func compact(_ blocks: UnsafeMutableBufferPointer<Block>, keeping: (Int) -> Int) {
+        var listed = 0
+        for block in blocks { listed += Self.words(inClass: block.sizeClass) }
+        precondition(listed == liveWords, "compaction needs every live block: \(listed) of \(liveWords) words listed")
+        var end = 0
+        var live = 0
+        for index in blocks.indices {
+            let block = blocks[index]
+            let keptWords = keeping(index)
+            precondition(keptWords <= Self.words(inClass: block.sizeClass), "a block keeps more words than it has")
+            let sizeClass = Self.sizeClass(holding: Swift.max(1, keptWords))
+            precondition(end <= Int(block.offset), "blocks must be sorted by offset")
+            // Blocks only move down, and a block never overlaps one listed after it.
+            if end != Int(block.offset), keptWords > 0 { memmove(base + end, base + Int(block.offset), keptWords * 8) }
+            blocks[index] = Block(offset: UInt32(end), sizeClass: sizeClass)
+            end += Self.words(inClass: sizeClass)
+            live += Self.words(inClass: sizeClass)
+        }
+        for index in freeHeads.indices { freeHeads[index] = Self.none }
+        let oldTop = top
+        top = end
+        liveWords = live
+        returnPages(fromWord: end, toWord: oldTop)
+    }
+
+    /// Tells the system the pages wholly inside words `[start, end)` are not needed. Their next
+    /// use reads zeros.
+    private func returnPages(fromWord start: Int, toWord end: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let first = (Int(bitPattern: base + start) + page - 1) / page * page
+        let last = Int(bitPattern: base + end) / page * page
+        guard last > first, let pointer = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(pointer, last - first, MADV_DONTNEED)
     }
 
     /// Returns the first word of `block`, valid until the next allocation.
