@@ -109,7 +109,7 @@ public struct AggregatorRegistry: Sendable {
         guard let factory = factories[name] else {
             throw FeatureSetError(
                 feature: parameters.featureName,
-                "unknown aggregator \"\(name)\"; use one of \(names.joined(separator: ", ")) or register it"
+                "unknown aggregator \"\(name)\"; use one of \(names.joined(separator: ", ")), or register a new one in AggregatorRegistry.memestream and rebuild"
             )
         }
         return try factory(parameters)

@@ -2,33 +2,17 @@ import Aggregators
 import StreamCore
 import Testing
 
-/// The aggregator shown in docs/features.md, checked the way the page describes.
-struct LongestDwellAggregator: Aggregator {
-    var emptyState: Int64 { -1 }
-    func update(_ state: inout Int64, with event: Event) {
-        if let dwell = event.dwellMilliseconds { state = max(state, dwell) }
-    }
-    func merge(_ state: inout Int64, with other: Int64) { state = max(state, other) }
-    func isEmpty(_ state: Int64) -> Bool { state < 0 }
-    func evaluate(_ state: Int64, at tick: Int64) -> FeatureValue { state < 0 ? .null : .integer(state) }
-    func encode(_ state: Int64, into writer: inout StateWriter) { writer.writeInt64(state) }
-    func decode(from reader: inout StateReader) throws(StateDecodingError) -> Int64 {
-        try reader.readInt64("longest dwell")
-    }
-}
-
 @Suite struct DocumentedExampleTests {
+    /// The example of docs/features.md, "Adding an aggregator", checked the way the page describes.
     @Test func registeredAggregatorRunsInFeatureSet() throws {
-        var registry = AggregatorRegistry.builtIn
-        registry.register("longest_dwell") { _ throws(FeatureSetError) in LongestDwellAggregator() }
         let definition = #"""
             {"name": "dwell", "version": 1, "features": [
-              {"name": "longest_dwell_1m", "kind": "window", "aggregator": "longest_dwell", "event_type": "view",
-               "size_ms": 60000, "hop_ms": 10000}
+              {"name": "long_views_1m", "kind": "window", "aggregator": "long_dwell_count",
+               "parameters": {"min_dwell_ms": 10000}, "event_type": "view", "size_ms": 60000, "hop_ms": 10000}
             ]}
             """#
-        let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8), registry: registry)
-        let events = [400, 900, 200].enumerated().map { index, dwell in
+        let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8))
+        let events = [12_000, 4_000, 10_000].enumerated().map { index, dwell in
             Event(
                 memeID: "m1",
                 type: "view",
@@ -37,20 +21,43 @@ struct LongestDwellAggregator: Aggregator {
             )
         }
         try verifyAggregator(
-            LongestDwellAggregator(),
+            LongDwellCountAggregator(minimumDwellMilliseconds: 10_000),
             cases: [AggregatorVerificationCase(name: "three views", events: events, tick: 1_700_000_060_000)]
         )
 
         let driver = TestDriver(featureSet: featureSet)
-        driver.send(#"{"meme_id":"m1","type":"view","ts":1700000001000,"dwell_ms":900}"#)
+        driver.send(#"{"meme_id":"m1","type":"view","ts":1700000001000,"dwell_ms":12000}"#)
+        driver.send(#"{"meme_id":"m1","type":"view","ts":1700000002000,"dwell_ms":900}"#)
         driver.advanceWatermark(to: EventTime(rawValue: 1_700_000_010_000))
         #expect(
             driver.readRecords().map(\.value) == [
-                #"{"meme_id":"m1","tick":1700000010000,"feature_set":"dwell","version":1,"features":{"longest_dwell_1m":900}}"#
+                #"{"meme_id":"m1","tick":1700000010000,"feature_set":"dwell","version":1,"features":{"long_views_1m":1}}"#
             ]
         )
         #expect(driver.readRejections().isEmpty)
         #expect(!driver.hasUnreadOutput)
+    }
+
+    @Test(arguments: [
+        (#"{}"#, #"parameter "min_dwell_ms" is missing"#),
+        (#"{"min_dwell_ms": -1}"#, #"parameter "min_dwell_ms" is -1"#),
+        (#"{"min_dwell_ms": 10, "min_dwell": 5}"#, #"unknown parameter "min_dwell""#),
+    ])
+    func registeredAggregatorRejectsBadParameters(parameters: String, message: String) {
+        let definition =
+            #"{"name": "dwell", "version": 1, "features": [{"name": "long_views_1m", "kind": "window", "#
+            + #""aggregator": "long_dwell_count", "parameters": \#(parameters), "event_type": "view", "#
+            + #""size_ms": 60000, "hop_ms": 10000}]}"#
+        #expect {
+            _ = try FeatureSet.load(jsonBytes: Array(definition.utf8))
+        } throws: { error in
+            "\(error)".contains(message)
+        }
+    }
+
+    @Test func builtInRegistryLacksRegisteredAggregator() {
+        #expect(AggregatorRegistry.builtIn.parameterNames(of: "long_dwell_count") == nil)
+        #expect(AggregatorRegistry.memestream.parameterNames(of: "long_dwell_count") == ["min_dwell_ms"])
     }
 
     @Test func documentedFeatureSetLoads() throws {

@@ -215,4 +215,32 @@ import Testing
             #expect(result.standardError.contains(message), "\(command) stderr: \(result.standardError)")
         }
     }
+
+    @Test func registeredAggregatorRunsInReplay() throws {
+        let scratch = try ReplayScratchDirectory()
+        let events = [
+            #"{"meme_id":"m1","type":"view","ts":1700006401000,"dwell_ms":12000}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700006402000,"dwell_ms":4000}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700006403000,"dwell_ms":10000}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700006404000}"#,
+        ]
+        let input = try scratch.write("in.jsonl", events.joined(separator: "\n"))
+        let definition =
+            #"{"name":"long","version":1,"features":[{"name":"long_views_1m","kind":"window","#
+            + #""aggregator":"long_dwell_count","parameters":{"min_dwell_ms":10000},"event_type":"view","#
+            + #""size_ms":60000,"hop_ms":10000}]}"#
+        let featureSet = try scratch.write("set.json", definition)
+        let output = scratch.file("out.jsonl")
+        let result = try runMemestream([
+            "replay", "--input-file", input, "--feature-set", featureSet, "--output-file", output,
+            "--to", "1700006420000",
+        ])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(
+            lines == [
+                #"{"meme_id":"m1","tick":1700006410000,"feature_set":"long","version":1,"features":{"long_views_1m":2}}"#
+            ]
+        )
+    }
 }

@@ -19,7 +19,7 @@ extension FeatureSet {
     /// - Throws: ``FeatureSetError`` naming the feature and the fix.
     public static func load(
         jsonBytes: [UInt8],
-        registry: AggregatorRegistry = .builtIn,
+        registry: AggregatorRegistry = .memestream,
         tickMilliseconds: Int64 = EngineConfiguration().tickMilliseconds
     ) throws(FeatureSetError) -> FeatureSet {
         let document = try FeatureSetDocument.decode(jsonBytes)
@@ -36,7 +36,7 @@ extension FeatureSet {
     /// - Throws: ``FeatureSetError`` when the file cannot be read or the definition is invalid.
     public static func load(
         path: String,
-        registry: AggregatorRegistry = .builtIn,
+        registry: AggregatorRegistry = .memestream,
         tickMilliseconds: Int64 = EngineConfiguration().tickMilliseconds
     ) throws(FeatureSetError) -> FeatureSet {
         guard let data = FileManager.default.contents(atPath: path) else {

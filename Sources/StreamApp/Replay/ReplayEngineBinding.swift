@@ -27,7 +27,11 @@ enum ReplayEngineBinding {
         let featureSet: FeatureSet
         if let path = options.featureSetFile {
             do {
-                featureSet = try FeatureSet.load(path: path, tickMilliseconds: configuration.tickMilliseconds)
+                featureSet = try FeatureSet.load(
+                    path: path,
+                    registry: .memestream,
+                    tickMilliseconds: configuration.tickMilliseconds
+                )
             } catch {
                 throw UsageError("invalid --feature-set \(path): \(error)")
             }

@@ -44,7 +44,7 @@ enum WorkerEngineBinding {
             return FeatureSet.memeV1
         }
         do {
-            return try FeatureSet.load(path: path, tickMilliseconds: tickMilliseconds)
+            return try FeatureSet.load(path: path, registry: .memestream, tickMilliseconds: tickMilliseconds)
         } catch {
             throw UsageError("invalid --feature-set \(path): \(error)")
         }
