@@ -1,13 +1,24 @@
-import Aggregators
 import StreamCore
 import Testing
 
+@testable import Aggregators
+
 /// Compares the scheduled engine with the naive per-tick reference on random streams.
 @Suite struct EngineReferenceTests {
-    private func runEngine(_ events: [SyntheticEvent], finalWatermark: Int64? = nil) -> [String] {
+    private func runEngine(
+        _ events: [SyntheticEvent],
+        finalWatermark: Int64? = nil,
+        compactAlways: Bool = false
+    ) -> [String] {
         let driver = TestDriver()
+        if compactAlways {
+            // Compact whenever a record closed a tick and some block was released.
+            driver.engine(for: 0).compactionMinimumFreeWords = 1
+            driver.engine(for: 0).compactionFreeShift = 63
+        }
         for event in events { driver.send(event.json) }
         if let finalWatermark { driver.advanceWatermark(to: EventTime(rawValue: finalWatermark)) }
+        if compactAlways { #expect(driver.engine(for: 0).compactionCount > 0) }
         return driver.readRecords().map(\.value)
     }
 
@@ -34,6 +45,17 @@ import Testing
     func randomStreamMatchesReference(seed: Int) {
         let events = syntheticEvents(seed: UInt64(seed), count: 400)
         expectSameRecords(runEngine(events), runReference(events), "seed \(seed)")
+    }
+
+    @Test(arguments: 1...3)
+    func compactedStreamMatchesReference(seed: Int) {
+        let events = syntheticEvents(seed: UInt64(seed), count: 400, keys: 20)
+        let finalWatermark = events.last!.ts + 3_600_000
+        expectSameRecords(
+            runEngine(events, finalWatermark: finalWatermark, compactAlways: true),
+            runReference(events, finalWatermark: finalWatermark),
+            "seed \(seed), compacting"
+        )
     }
 
     @Test func silentPartitionForThreeDays() {
