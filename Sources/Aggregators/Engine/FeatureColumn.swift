@@ -28,8 +28,8 @@ protocol FeatureColumn: AnyObject {
     /// Writes the fixed words of a key that has no state in the column.
     func initialize(_ region: ColumnRegion)
     /// Adds an accepted event that passed the column's filter. Returns the index at which a new
-    /// pane must be created (then call ``writePreparedPane(_:at:)`` once the room is made), or −1
-    /// when the event was counted or ignored. `lastProcessedTick` decides whether a key column
+    /// pane must be created (then call ``writePreparedPane(_:at:)`` once the room is made), −1
+    /// when the event was counted or ignored, or ``paneNeedsWideLayout``. `lastProcessedTick` decides whether a key column
     /// counts the event at once (`ts < lastProcessedTick`) or keeps it waiting for its tick.
     func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int
     /// Writes the pane prepared by the last ``add(_:to:lastProcessedTick:)`` at `index` of
@@ -56,6 +56,41 @@ protocol FeatureColumn: AnyObject {
     func decode(from reader: inout StateReader, appendingTo words: inout [UInt64]) throws(StateDecodingError) -> Int
     /// Bytes the key's states take outside its block.
     func outOfBlockBytes(_ region: ColumnRegion) -> Int
+
+    /// `true` when the column can store its panes in 32-bit lanes (``WindowColumn``).
+    var canBeNarrow: Bool { get }
+    /// `true` while the column stores its panes in 32-bit lanes.
+    var isNarrow: Bool { get }
+    /// Words per pane in the wide layout: the start, then the state.
+    var widePaneWords: Int { get }
+    /// Switches the layout that ``paneWords`` and every pane access use. The caller re-lays the
+    /// panes of every key.
+    func setNarrow(_ narrow: Bool)
+    /// Copies the region's panes to `target` in the wide layout.
+    func copyPanesWide(_ region: ColumnRegion, to target: UnsafeMutablePointer<UInt64>)
+    /// Writes `count` panes given in the wide layout into `region`, in the current layout.
+    func writePanes(fromWide source: UnsafePointer<UInt64>, count: Int, to region: ColumnRegion)
+    /// `true` when every pane of the region fits the narrow layout.
+    func panesFitNarrow(_ region: ColumnRegion) -> Bool
+}
+
+/// The value ``FeatureColumn/add(_:to:lastProcessedTick:)`` returns when the event needs a pane
+/// start or state word that 32-bit lanes cannot hold. Nothing was changed, and the engine widens
+/// the column and adds the event again.
+let paneNeedsWideLayout = -2
+
+extension FeatureColumn {
+    var canBeNarrow: Bool { false }
+    var isNarrow: Bool { false }
+    var widePaneWords: Int { paneWords }
+    func setNarrow(_ narrow: Bool) { precondition(!narrow, "this column has no narrow layout") }
+    func copyPanesWide(_ region: ColumnRegion, to target: UnsafeMutablePointer<UInt64>) {
+        preconditionFailure("only narrow columns are re-laid")
+    }
+    func writePanes(fromWide source: UnsafePointer<UInt64>, count: Int, to region: ColumnRegion) {
+        preconditionFailure("only narrow columns are re-laid")
+    }
+    func panesFitNarrow(_ region: ColumnRegion) -> Bool { false }
 }
 
 extension ColumnRegion {

@@ -104,6 +104,7 @@ extension PartitionEngine {
         }
         let partition = Int32(truncatingIfNeeded: try reader.readInt64("partition"))
         self.init(partition: partition, featureSet: featureSet, configuration: configuration)
+        useWidePanesForRestore()
         nextOffset = try reader.readOptionalInt64("next offset")
         let maxEventTime = try reader.readOptionalInt64("max_ts").map(EventTime.init(rawValue:))
         let watermark = try reader.readOptionalInt64("watermark").map(EventTime.init(rawValue:))
@@ -197,6 +198,7 @@ extension PartitionEngine {
             }
         }
         peakKeyCount = keyIndex.count
+        narrowPanesWhereTheyFit()
         guard reader.isAtEnd else {
             throw StateDecodingError("state has trailing bytes after byte \(reader.position); it is corrupt")
         }
@@ -246,7 +248,7 @@ extension PartitionEngine {
                     words: blockPointer(slot) + columnOffsets[column],
                     paneCount: columnCounts[column]
                 )
-                columns[column] += (plan.fixedWords[column] + region.paneCount * plan.paneWords[column]) * 8
+                columns[column] += (plan.fixedWords[column] + region.paneCount * layouts[column].paneWords) * 8
                 columns[column] += plan.columns[column].outOfBlockBytes(region)
             }
         }

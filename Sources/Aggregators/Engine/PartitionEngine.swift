@@ -446,7 +446,7 @@ public final class PartitionEngine {
         let header = headerStart(slot)
         var offset = header + headerWords
         for column in 0..<columnCount {
-            let layout = layouts[column]
+            var layout = layouts[column]
             var count = paneCount(slot, header: header, column: column)
             if layout.eventTypeIndex < 0 || layout.eventTypeIndex == typeIndex {
                 if count == maximumPaneCount {
@@ -456,8 +456,22 @@ public final class PartitionEngine {
                     widenPaneCounts()
                     offset += headerWords - before
                 }
-                let region = ColumnRegion(words: blockPointer(slot) + offset, paneCount: count)
-                let index = layout.bound.add(event, to: region, lastProcessedTick: lastProcessed)
+                var index = layout.bound.add(
+                    event,
+                    to: ColumnRegion(words: blockPointer(slot) + offset, paneCount: count),
+                    lastProcessedTick: lastProcessed
+                )
+                if index == paneNeedsWideLayout {
+                    // Rare: a value that 32-bit lanes cannot hold. Nothing was changed, so widen
+                    // the column for every key and add the event again.
+                    widenPanes(ofColumn: column)
+                    layout = layouts[column]
+                    index = layout.bound.add(
+                        event,
+                        to: ColumnRegion(words: blockPointer(slot) + offset, paneCount: count),
+                        lastProcessedTick: lastProcessed
+                    )
+                }
                 if index >= 0 {
                     insertWords(
                         slot,
