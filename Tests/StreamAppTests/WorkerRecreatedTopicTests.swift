@@ -26,6 +26,8 @@ import Testing
         #expect(status == 1, "exit status \(String(describing: status)): \(log.suffix(3_000))")
         #expect(log.contains("restarts below it"), "\(log.suffix(3_000))")
         #expect(log.contains("partition memestream/memes.events/0"), "\(log.suffix(3_000))")
+        #expect(log.contains("/memes.events/0.ckpt"), "the message names the checkpoint file: \(log.suffix(3_000))")
+        #expect(log.contains("empty the checkpoint store"), "\(log.suffix(3_000))")
         #expect(checkpointedOffsets(directory: directory, partitions: 1)[0] == 5)
         // Also keeps both clusters alive until their workers have stopped.
         #expect(first.bootstrapServers != second.bootstrapServers)

@@ -208,6 +208,8 @@ final class TimingCheckpointStore: CheckpointStore {
 
     var location: String { inner.location }
 
+    func location(of key: CheckpointKey) -> String { inner.location(of: key) }
+
     func save(_ checkpoint: Checkpoint) throws {
         let started = breakdown.now()
         defer { breakdown.checkpointSave += breakdown.now() - started }

@@ -256,7 +256,7 @@ final class StreamWorker: WorkerRebalanceHandler {
                         code: .aheadOfLog,
                         key: checkpointKey(task.partition),
                         nextOffset: start,
-                        source: store.location,
+                        source: store.location(of: checkpointKey(task.partition)),
                         detail: "the input partition's log restarts below it: after the seek to offset \(start) "
                             + "the first record has offset \(offset), so the topic was recreated or truncated "
                             + "and the checkpoint belongs to another log"

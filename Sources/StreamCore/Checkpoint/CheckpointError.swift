@@ -49,6 +49,11 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         switch code {
         case .storeFailure:
             return "checkpoint store failed for partition \(key) (\(offset)) at \(source): \(detail)"
+        case .aheadOfLog:
+            return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
+                + "The partition was not started. If the topic or the whole cluster was recreated, every "
+                + "checkpoint of its partitions is stale: empty the checkpoint store (the directory of "
+                + "--checkpoint-store dir:PATH) and start again."
         default:
             return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
                 + "The partition was not started. Restore a good copy of the checkpoint, or delete it "

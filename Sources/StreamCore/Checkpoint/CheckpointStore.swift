@@ -6,6 +6,9 @@ public protocol CheckpointStore: AnyObject {
     /// A short description for logs, for example `dir:/var/lib/memestream`.
     var location: String { get }
 
+    /// Where the checkpoint of `key` is kept, for messages that tell an operator what to remove.
+    func location(of key: CheckpointKey) -> String
+
     /// Stores `checkpoint` as the latest for its partition. When the call returns the checkpoint
     /// is durable (fsynced, or acknowledged by the broker), so the caller may commit its offset.
     func save(_ checkpoint: Checkpoint) throws
@@ -15,4 +18,9 @@ public protocol CheckpointStore: AnyObject {
     /// - Throws: ``CheckpointError`` when a checkpoint exists but cannot be read; it is never
     ///   reported as "none".
     func load(_ key: CheckpointKey) throws -> Checkpoint?
+}
+
+extension CheckpointStore {
+    /// Returns ``location``: a store that keeps checkpoints in one place names only that place.
+    public func location(of key: CheckpointKey) -> String { location }
 }

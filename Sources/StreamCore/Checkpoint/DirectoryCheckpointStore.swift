@@ -22,6 +22,9 @@ public final class DirectoryCheckpointStore: CheckpointStore {
 
     public var location: String { "dir:\(root)" }
 
+    /// Returns the checkpoint file of `key`.
+    public func location(of key: CheckpointKey) -> String { path(for: key) }
+
     /// The path of the file that contains the checkpoint of `key`.
     public func path(for key: CheckpointKey) -> String {
         "\(root)/\(Self.escape(key.group))/\(Self.escape(key.topic))/\(key.partition).ckpt"
