@@ -1,8 +1,19 @@
 import Aggregators
+import Foundation
 import StreamCore
 import Testing
 
 @Suite struct FeatureSetTests {
+    /// docs/meme_v1.json is the template users copy, so it must stay the built-in definition.
+    @Test func documentedMemeV1FileMatchesBuiltIn() throws {
+        // This file is <root>/Tests/AggregatorsTests/FeatureSetTests.swift.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = root.appendingPathComponent("docs/meme_v1.json").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == FeatureSet.memeV1Definition + "\n")
+    }
+
     @Test func memeV1EmitsFeaturesInRecordOrder() {
         let names = FeatureSet.memeV1.emittedFeatures.map(\.name)
         #expect(

@@ -80,6 +80,33 @@ final class WorkerLoopHarness {
 }
 
 @Suite struct WorkerLoopTests {
+    @Test func lateFirstAssignmentIsLoggedOnce() throws {
+        let harness = try WorkerLoopHarness()
+        let worker = harness.makeWorker()
+        let isWaitLog = { (entry: LogEntry) in entry.message.hasPrefix("no partition assigned yet after 10 s") }
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 9_000)
+        try worker.pollOnce()
+        #expect(harness.logs.entries.filter(isWaitLog).isEmpty)
+        harness.clock.advance(milliseconds: 2_000)
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 20_000)
+        try worker.pollOnce()
+        let logs = harness.logs.entries.filter(isWaitLog)
+        #expect(logs.count == 1)
+        #expect(logs.first?.level == .notice)
+    }
+
+    @Test func timelyFirstAssignmentLogsNoWait() throws {
+        let harness = try WorkerLoopHarness()
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 11_000)
+        try worker.pollOnce()
+        #expect(!harness.logs.entries.contains { $0.message.hasPrefix("no partition assigned yet") })
+    }
+
     @Test func outputCarriesKeyTimestampHeaders() throws {
         let harness = try WorkerLoopHarness()
         harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])

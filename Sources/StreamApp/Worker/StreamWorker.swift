@@ -75,7 +75,13 @@ final class StreamWorker: WorkerRebalanceHandler {
         )
         self.step = EngineStep(metrics: metrics, logger: logger, clock: clock, tickLatencyObserver: nil)
         self.nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
+        self.assignmentWaitDeadline = clock.monotonicNanoseconds() + Self.assignmentWaitNoticeNanoseconds
     }
+
+    /// When the worker notes that its first assignment is late, or `nil` once it was noted or came.
+    private var assignmentWaitDeadline: UInt64?
+    /// How long the worker waits for its first assignment before it logs why that can take long.
+    static let assignmentWaitNoticeNanoseconds: UInt64 = 10_000_000_000
 
     /// The partitions this worker currently owns, in ascending order.
     var assignedPartitions: [Int32] { tasks.keys.sorted() }
@@ -163,12 +169,26 @@ final class StreamWorker: WorkerRebalanceHandler {
             }
         }
         producer.poll()
+        noteLateFirstAssignment()
         applyIdleRule()
         updateGauges()
         if clock.monotonicNanoseconds() >= nextCheckpointNanoseconds {
             try checkpoint(assignedPartitions, reason: "interval")
             nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
         }
+    }
+
+    /// Logs once when no partition was assigned 10 s after the start, because nothing else tells
+    /// an operator why a restarted worker sits idle.
+    private func noteLateFirstAssignment() {
+        guard let deadline = assignmentWaitDeadline, clock.monotonicNanoseconds() >= deadline else { return }
+        assignmentWaitDeadline = nil
+        guard tasks.isEmpty else { return }
+        logger.notice(
+            "no partition assigned yet after 10 s: the group coordinator holds the rebalance until every earlier "
+                + "member of the group has left or its session has timed out (session.timeout.ms, 45 s by default)",
+            metadata: [:]
+        )
     }
 
     private var intervalNanoseconds: UInt64 {
@@ -395,6 +415,7 @@ final class StreamWorker: WorkerRebalanceHandler {
     // MARK: - Rebalance callbacks
 
     func partitionsAssigned(_ partitions: [Int32]) throws {
+        assignmentWaitDeadline = nil
         metrics.countRebalance("assign")
         health.assign(partitions)
         if lanes == nil, settings.engineThreads > 0 {
