@@ -89,6 +89,9 @@ import Testing
         #expect(rejection.rejection.reason == .late)
         #expect(rejection.offset == 1)
         #expect(rejection.rejection.detail.contains(String(Self.base + 695_000)))
+        // Both times are also given in RFC 3339, so a reader need not convert milliseconds.
+        #expect(rejection.rejection.detail.contains("(\(LogTimestamp.rfc3339(milliseconds: Self.base)))"))
+        #expect(rejection.rejection.detail.contains("(\(LogTimestamp.rfc3339(milliseconds: Self.base + 695_000)))"))
         #expect(driver.engine(for: 0).statistics.rejected[.late] == 1)
     }
 

@@ -248,9 +248,11 @@ public final class PartitionEngine {
         into sink: inout some EmissionSink
     ) -> Bool {
         if clock.isLate(event.eventTime), let watermark = clock.watermark {
+            let time = event.eventTime.rawValue
             let detail =
-                "ts \(event.eventTime) is more than the allowed lateness of \(configuration.allowedLatenessMilliseconds) ms "
-                + "before the watermark \(watermark) of partition \(partition)"
+                "ts \(time) (\(LogTimestamp.rfc3339(milliseconds: time))) is more than the allowed lateness of "
+                + "\(configuration.allowedLatenessMilliseconds) ms before the watermark \(watermark.rawValue) "
+                + "(\(LogTimestamp.rfc3339(milliseconds: watermark.rawValue))) of partition \(partition)"
             reject(record, Rejection(reason: .late, detail: detail), into: &sink)
             return false
         }
