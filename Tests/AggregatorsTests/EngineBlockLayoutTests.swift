@@ -76,6 +76,18 @@ import Testing
         #expect(both.lines == plain.lines)
     }
 
+    @Test func offsetSortMatchesComparisonSort() {
+        var generator = SplitMix64(seed: 9)
+        for count in [0, 1, 2, 100, 5_000] {
+            let entries = (0..<count).map { slot in
+                UInt64.random(in: 0...UInt64(UInt32.max), using: &generator) << 32 | UInt64(slot)
+            }
+            var sorted = entries
+            PartitionEngine.sortByOffset(&sorted)
+            #expect(sorted == entries.sorted(), "\(count) entries")
+        }
+    }
+
     @Test func restoreWidensWhenAColumnHoldsManyPanes() throws {
         let events = syntheticEvents(seed: 43, count: 300, keys: 3)
         let driver = TestDriver()

@@ -26,7 +26,7 @@ extension PartitionEngine {
         for slot in slots.indices where slots[slot].keyLength != 0 {
             order.append(UInt64(slots[slot].block.offset) << 32 | UInt64(slot))
         }
-        order.sort()
+        Self.sortByOffset(&order)
         var blocks = order.map { slots[Int(truncatingIfNeeded: $0 & 0xFFFF_FFFF)].block }
         blocks.withUnsafeMutableBufferPointer { buffer in
             arena.compact(buffer) { Int(slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].usedWords) }
@@ -35,5 +35,24 @@ extension PartitionEngine {
             slots[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)].block = blocks[index]
         }
         compactionCount += 1
+    }
+
+    /// Sorts entries of the form `offset << 32 | slot` by offset, with two counting passes of 16
+    /// bits each: O(n), where a comparison sort took about a third of a compaction's time.
+    static func sortByOffset(_ entries: inout [UInt64]) {
+        guard entries.count > 1 else { return }
+        var sorted = [UInt64](repeating: 0, count: entries.count)
+        var counts = [Int](repeating: 0, count: 1 << 16 + 1)
+        for shift in [UInt64(32), 48] {
+            for index in counts.indices { counts[index] = 0 }
+            for entry in entries { counts[Int(truncatingIfNeeded: (entry >> shift) & 0xFFFF) + 1] += 1 }
+            for index in 1..<counts.count { counts[index] += counts[index - 1] }
+            for entry in entries {
+                let digit = Int(truncatingIfNeeded: (entry >> shift) & 0xFFFF)
+                sorted[counts[digit]] = entry
+                counts[digit] += 1
+            }
+            swap(&entries, &sorted)
+        }
     }
 }
