@@ -5,18 +5,6 @@ import Testing
 
 /// The packed key blocks: widening the pane counts and moving blocks never change the output.
 @Suite struct EngineBlockLayoutTests {
-    private struct CollectingSink: EmissionSink {
-        var lines: [String] = []
-
-        mutating func emit(memeID: String, tick: EventTime, isTombstone: Bool, value: UnsafeRawBufferPointer) {
-            lines.append("\(tick.rawValue) \(isTombstone) \(String(decoding: value, as: UTF8.self))")
-        }
-
-        mutating func reject(_ record: InputRecord, rejection: Rejection) {
-            lines.append("rejected \(record.offset) \(rejection.reason)")
-        }
-    }
-
     /// Runs a stream with many keys and returns the output, the state before the final watermark
     /// jump and the engine's pane-count width.
     private func run(
@@ -31,7 +19,7 @@ import Testing
             engine.compactionMinimumFreeWords = 1
             engine.compactionFreeShift = 63
         }
-        var sink = CollectingSink()
+        var sink = LineCollectingSink()
         let events = syntheticEvents(seed: 41, count: 600, keys: 12, longestGapMilliseconds: 5 * 60_000)
         for (offset, event) in events.enumerated() {
             if offset == widenAtOffset { engine.widenPaneCounts() }

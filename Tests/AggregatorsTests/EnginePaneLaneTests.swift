@@ -6,18 +6,6 @@ import Testing
 /// Narrow panes (32-bit lanes): widening on demand, restoring and narrowing never change the
 /// output or the encoded state.
 @Suite struct EnginePaneLaneTests {
-    private struct CollectingSink: EmissionSink {
-        var lines: [String] = []
-
-        mutating func emit(memeID: String, tick: EventTime, isTombstone: Bool, value: UnsafeRawBufferPointer) {
-            lines.append("\(tick.rawValue) \(isTombstone) \(String(decoding: value, as: UTF8.self))")
-        }
-
-        mutating func reject(_ record: InputRecord, rejection: Rejection) {
-            lines.append("rejected \(record.offset) \(rejection.reason)")
-        }
-    }
-
     private struct Run {
         var lines: [String]
         var state: [UInt8]
@@ -38,7 +26,7 @@ import Testing
         if allWide {
             for column in 0..<engine.columnCount { engine.widenPanes(ofColumn: column) }
         }
-        var sink = CollectingSink()
+        var sink = LineCollectingSink()
         for (offset, value) in values.enumerated() {
             if offset == restoreAt {
                 engine = try PartitionEngine(
@@ -84,13 +72,17 @@ import Testing
         #expect(!wide.narrowColumns.contains(true))
     }
 
-    @Test func largeDwellWidensMeanColumn() throws {
-        var events = syntheticEvents(seed: 52, count: 600, keys: 12)
-        // A dwell sum above 2^31 ms in one pane does not fit a lane.
+    /// A random stream whose view at offset 300 has a dwell above 2^31 ms, which no lane holds,
+    /// and a watermark two days after its last event.
+    private func streamWithLargeDwell(seed: UInt64) -> (values: [String], finalWatermark: Int64) {
+        var events = syntheticEvents(seed: seed, count: 600, keys: 12)
         events[300].type = "view"
         events[300].dwell = 5_000_000_000
-        let values = events.map(\.json)
-        let finalWatermark = events.last!.ts + 2 * 86_400_000
+        return (events.map(\.json), events.last!.ts + 2 * 86_400_000)
+    }
+
+    @Test func largeDwellWidensMeanColumn() throws {
+        let (values, finalWatermark) = streamWithLargeDwell(seed: 52)
         let narrow = try run(values, finalWatermark: finalWatermark)
         let wide = try run(values, allWide: true, finalWatermark: finalWatermark)
         #expect(narrow.lines == wide.lines)
@@ -101,11 +93,7 @@ import Testing
 
     @Test(arguments: [150, 301, 450])
     func restoreKeepsOutput(restoreAt: Int) throws {
-        var events = syntheticEvents(seed: 53, count: 600, keys: 12)
-        events[300].type = "view"
-        events[300].dwell = 5_000_000_000
-        let values = events.map(\.json)
-        let finalWatermark = events.last!.ts + 2 * 86_400_000
+        let (values, finalWatermark) = streamWithLargeDwell(seed: 53)
         let straight = try run(values, finalWatermark: finalWatermark)
         let restored = try run(values, restoreAt: restoreAt, finalWatermark: finalWatermark)
         #expect(restored.lines == straight.lines)

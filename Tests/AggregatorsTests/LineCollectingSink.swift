@@ -1,0 +1,16 @@
+import Aggregators
+import StreamCore
+
+/// An emission sink that keeps every record and rejection as one line of text, for tests that
+/// compare two runs' whole output.
+struct LineCollectingSink: EmissionSink {
+    var lines: [String] = []
+
+    mutating func emit(memeID: String, tick: EventTime, isTombstone: Bool, value: UnsafeRawBufferPointer) {
+        lines.append("\(tick.rawValue) \(isTombstone) \(String(decoding: value, as: UTF8.self))")
+    }
+
+    mutating func reject(_ record: InputRecord, rejection: Rejection) {
+        lines.append("rejected \(record.offset) \(rejection.reason)")
+    }
+}
