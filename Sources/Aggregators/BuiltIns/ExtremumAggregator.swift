@@ -22,31 +22,40 @@ public struct ExtremumAggregator: Aggregator {
         self.field = field
     }
 
-    public var emptyState: Int64? { nil }
+    /// The state without a value. No validated event carries it: `ts` and `published_at` lie in
+    /// [10^12, 10^13) and `dwell_ms` is not negative. A plain `Int64` takes one word of a key's
+    /// block, where an `Int64?` takes two.
+    public static let noValue = Int64.min
 
-    public func update(_ state: inout Int64?, with event: Event) {
+    public var emptyState: Int64 { Self.noValue }
+
+    public func update(_ state: inout Int64, with event: Event) {
         guard let value = field.value(in: event) else { return }
         merge(&state, with: value)
     }
 
-    public func merge(_ state: inout Int64?, with other: Int64?) {
-        guard let other else { return }
-        guard let current = state else {
+    public func merge(_ state: inout Int64, with other: Int64) {
+        guard other != Self.noValue else { return }
+        guard state != Self.noValue else {
             state = other
             return
         }
-        state = kind == .minimum ? Swift.min(current, other) : Swift.max(current, other)
+        state = kind == .minimum ? Swift.min(state, other) : Swift.max(state, other)
     }
 
-    public func isEmpty(_ state: Int64?) -> Bool { state == nil }
+    public func isEmpty(_ state: Int64) -> Bool { state == Self.noValue }
 
-    public func evaluate(_ state: Int64?, at tick: Int64) -> FeatureValue {
-        state.map { .integer($0) } ?? .null
+    public func evaluate(_ state: Int64, at tick: Int64) -> FeatureValue {
+        state == Self.noValue ? .null : .integer(state)
     }
 
-    public func encode(_ state: Int64?, into writer: inout StateWriter) { writer.writeOptionalInt64(state) }
+    /// Writes the state as an optional integer, absent without a value. This is the format of
+    /// the earlier `Int64?` state, so checkpoints written before the change restore unchanged.
+    public func encode(_ state: Int64, into writer: inout StateWriter) {
+        writer.writeOptionalInt64(state == Self.noValue ? nil : state)
+    }
 
-    public func decode(from reader: inout StateReader) throws(StateDecodingError) -> Int64? {
-        try reader.readOptionalInt64("\(kind.rawValue) state")
+    public func decode(from reader: inout StateReader) throws(StateDecodingError) -> Int64 {
+        try reader.readOptionalInt64("\(kind.rawValue) state") ?? Self.noValue
     }
 }
