@@ -99,6 +99,12 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     private func paneState(_ region: ColumnRegion, _ index: Int) -> A.State {
         guard isNarrow else { return states.load(region.words + index * paneWords + 1) }
         let lanes = UnsafeRawPointer(region.words + index * paneWords)
+        if MemoryLayout<A.State>.size <= 8 {
+            // One state word (a count, a minimum): no detour through the scratch words. The
+            // condition is a constant in each specialization.
+            var word = UInt64(bitPattern: Int64(lanes.load(fromByteOffset: 4, as: Int32.self)))
+            return withUnsafeBytes(of: &word) { $0.load(as: A.State.self) }
+        }
         for word in 0..<stateWords {
             let lane = lanes.load(fromByteOffset: 4 + 4 * word, as: Int32.self)
             scratch[word] = UInt64(bitPattern: Int64(lane))
@@ -109,6 +115,12 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     /// Writes `state` into the scratch words and returns `true` when every word fits a lane.
     @inline(__always)
     private func lanesHold(_ state: A.State) -> Bool {
+        if MemoryLayout<A.State>.size <= 8 {
+            var word: UInt64 = 0
+            withUnsafeMutableBytes(of: &word) { $0.storeBytes(of: state, as: A.State.self) }
+            scratch[0] = word
+            return Self.laneHolds(word)
+        }
         scratch.update(repeating: 0, count: stateWords)
         UnsafeMutableRawPointer(scratch).storeBytes(of: state, as: A.State.self)
         for word in 0..<stateWords where !Self.laneHolds(scratch[word]) { return false }
