@@ -38,6 +38,14 @@ public struct AggregatorParameters: Sendable, Hashable {
     /// Returns the integer parameter `name`.
     /// - Throws: ``FeatureSetError`` when it is missing or not an integer.
     public func integer(_ name: String) throws(FeatureSetError) -> Int64 {
+        if case .float(let value)? = values[name], value.rounded() == value, value.magnitude >= 0x1p63 {
+            // A whole number outside Int64 reaches here as a double, so the text differs from the file.
+            throw FeatureSetError(
+                feature: featureName,
+                "parameter \"\(name)\" is about \(value), outside the 64-bit integer range; "
+                    + "set it to an integer between -2^63 and 2^63 - 1"
+            )
+        }
         guard case .integer(let value)? = values[name] else {
             throw FeatureSetError(
                 feature: featureName,

@@ -130,7 +130,8 @@ import Testing
         let state = driver.engine(for: 0).encodeState()
         let other = try FeatureSet.load(
             jsonBytes: Array(
-                #"{"name":"other","version":1,"features":[{"name":"c","kind":"key","aggregator":"count"}]}"#.utf8
+                #"{"name":"other","version":1,"features":[{"name":"c","kind":"window","aggregator":"count","size_ms":60000,"hop_ms":10000}]}"#
+                    .utf8
             )
         )
         #expect(throws: StateDecodingError.self) {

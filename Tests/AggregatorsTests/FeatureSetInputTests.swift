@@ -22,6 +22,35 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("null", "is null"),
+        ("[10000]", "is an array or an object"),
+        (#"{"ms": 10000}"#, "is an array or an object"),
+    ])
+    func nonScalarParameterIsNamed(value: String, message: String) throws {
+        let feature =
+            #"{"name":"long","kind":"window","aggregator":"long_dwell_count","parameters":{"min_dwell_ms":\#(value)},"#
+            + #""event_type":"view","size_ms":60000,"hop_ms":10000}"#
+        let error = try #require(Self.loadError(Self.document(feature)))
+        #expect(error.feature == "long")
+        #expect(error.message.contains(#"parameter "min_dwell_ms" \#(message)"#), "message: \(error.message)")
+    }
+
+    @Test func integerBeyondInt64IsNamed() throws {
+        let feature =
+            #"{"name":"long","kind":"window","aggregator":"long_dwell_count","parameters":{"min_dwell_ms":9223372036854775808},"#
+            + #""event_type":"view","size_ms":60000,"hop_ms":10000}"#
+        let error = try #require(Self.loadError(Self.document(feature)))
+        #expect(error.message.contains("outside the 64-bit integer range"), "message: \(error.message)")
+    }
+
+    @Test func setWithoutWindowFeatureIsRejected() throws {
+        let feature = #"{"name":"first","kind":"key","aggregator":"first_event_time"}"#
+        let error = try #require(Self.loadError(Self.document(feature)))
+        #expect(error.feature == nil)
+        #expect(error.message.contains("has no window feature"), "message: \(error.message)")
+    }
+
     @Test func misspelledEventTypeIsRejected() throws {
         let feature = Self.views.replacingOccurrences(of: "event_type", with: "event_typ")
         let error = try #require(Self.loadError(Self.document(feature)))
@@ -90,8 +119,8 @@ import Testing
         var registry = AggregatorRegistry.builtIn
         registry.register("counter") { _ throws(FeatureSetError) in CountAggregator() }
         let feature = #"{"name":"c","kind":"key","aggregator":"counter","parameters":{"anything":1}}"#
-        let set = try FeatureSet.load(jsonBytes: Self.document(feature), registry: registry)
-        #expect(set.features.map(\.name) == ["c"])
+        let set = try FeatureSet.load(jsonBytes: Self.document(Self.views + "," + feature), registry: registry)
+        #expect(set.features.map(\.name) == ["views", "c"])
         #expect(registry.parameterNames(of: "counter") == nil)
         #expect(registry.parameterNames(of: "decayed_sum") == ["half_life_ms"])
     }

@@ -103,6 +103,14 @@ public struct FeatureSet: Sendable {
                 )
             }
         }
+        guard features.contains(where: { $0.kind == .window }) else {
+            // Emission rule 2: a key whose windows cover no event is dropped without a record.
+            throw FeatureSetError(
+                feature: nil,
+                "set \"\(name)\" has no window feature, so no key would ever be kept and no record emitted; "
+                    + "add a \"kind\": \"window\" feature"
+            )
+        }
     }
 
     private static func validateFilter(_ specification: AggregateSpecification, feature: String) throws(FeatureSetError)

@@ -59,11 +59,7 @@ extension FeatureSetDocument {
             name = try members.required("name", as: String.self, expected: "a string")
             kind = try members.required("kind", as: String.self, expected: "a string")
             aggregator = try members.optional("aggregator", as: String.self, expected: "a string")
-            parameters = try members.optional(
-                "parameters",
-                as: [String: ParameterValue].self,
-                expected: "an object whose values are numbers, strings or booleans"
-            )
+            parameters = try members.parameters()
             eventType = try members.optional("event_type", as: String.self, expected: "a string")
             sizeMs = try members.optional("size_ms", as: Int64.self, expected: "an integer number of ms")
             hopMs = try members.optional("hop_ms", as: Int64.self, expected: "an integer number of ms")
@@ -107,6 +103,29 @@ private struct MemberReader {
         throw error(
             UnknownKeyMessage.make(noun: "key", key: first, validKeys: validKeys, validIntroduction: validIntroduction)
         )
+    }
+
+    /// Reads `parameters`, naming the first parameter whose value is not a number, string or
+    /// Boolean. Returns `nil` when the member is absent or null.
+    func parameters() throws -> [String: ParameterValue]? {
+        let key = MemberKey("parameters")
+        guard container.contains(key), (try? container.decodeNil(forKey: key)) != true else { return nil }
+        guard let object = try? container.nestedContainer(keyedBy: MemberKey.self, forKey: key) else {
+            throw error("\"parameters\" must be an object whose values are numbers, strings or booleans")
+        }
+        var values: [String: ParameterValue] = [:]
+        for member in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            if (try? object.decodeNil(forKey: member)) == true {
+                throw error("parameter \"\(member.stringValue)\" is null; set it to a number, a string or a boolean")
+            }
+            guard let value = try? object.decode(ParameterValue.self, forKey: member) else {
+                throw error(
+                    "parameter \"\(member.stringValue)\" is an array or an object; set it to a number, a string or a boolean"
+                )
+            }
+            values[member.stringValue] = value
+        }
+        return values
     }
 
     func required<Value: Decodable>(_ key: String, as type: Value.Type, expected: String) throws -> Value {

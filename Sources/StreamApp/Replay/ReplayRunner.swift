@@ -70,6 +70,7 @@ struct ReplayRunner {
 
         summary.isStarted = true
         var handler = Handler(output: output, makeEngine: makeEngine, reportBadLine: reportBadLine)
+        handler.lineLimit = options.maximumLineBytes
         var inputError: (any Error)?
         do {
             try input.read(into: &handler, reportNotice: reportNotice)
@@ -116,6 +117,8 @@ struct ReplayRunner {
         /// The engine of the previous record, which is usually the next record's too.
         var lastPartition: Int32 = -1
         var lastEngine: (any ReplayPartitionEngine)?
+        /// The longest input line read whole, in bytes, for the `too_large` detail.
+        var lineLimit = LineReader.defaultMaximumLineBytes
 
         init(output: ReplayOutput, makeEngine: @escaping EngineFactory, reportBadLine: @escaping (String) -> Void) {
             self.output = output
@@ -140,7 +143,8 @@ struct ReplayRunner {
                 partition: partition,
                 offset: offset,
                 reason: RejectionReason.tooLarge.rawValue,
-                detail: "record value of \(length) bytes is larger than the replay line limit"
+                detail: "record value of \(length) bytes is larger than the replay line limit of \(lineLimit) bytes; "
+                    + "raise --max-event-bytes to accept it, and the line limit grows with it"
             )
             if let writeError = output.writeError { throw writeError }
         }
