@@ -55,6 +55,8 @@ import Testing
         (["--input-file", "a", "--input-topic", "t", "-b", "localhost:9092"], "--input-topic"),
         (["--input-topic", "t"], "--bootstrap-servers"),
         (["--input-file", "a", "-X", "novalue"], "-X"),
+        (["--input-file", "a", "--rejections-file", "-"], "--rejections-file -"),
+        (["--input-file", "a", "--output-file", "-", "--rejections-file", "-"], "--rejections-file -"),
     ])
     func invalidOptionIsUsageError(arguments: [String], named: String) throws {
         let error = try #require(throws: UsageError.self) { try parse(arguments) }

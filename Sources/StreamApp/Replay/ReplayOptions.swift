@@ -74,6 +74,13 @@ struct ReplayOptions: Sendable {
         where !inputFile.isEmpty && (path == inputFile || FileIdentity.same(path, inputFile)) {
             throw UsageError("--\(option) \(path) is the input file; writing it would destroy the input")
         }
+        // Without --output-file, or with "-", the records go to standard output.
+        if rejectionsFile == "-", outputFile == nil || outputFile == "-" {
+            throw UsageError(
+                "--rejections-file - would mix rejections into the records on standard output; "
+                    + "give --output-file or --rejections-file a file"
+            )
+        }
         if let outputFile, let rejectionsFile,
             outputFile == rejectionsFile || FileIdentity.same(outputFile, rejectionsFile)
         {
