@@ -81,6 +81,18 @@ import Testing
         #expect(written.count > 100, "records from the good lines must be written")
     }
 
+    @Test func failedWriteSummaryDoesNotClaimWrites() throws {
+        let scratch = try ReplayScratchDirectory()
+        let events = (0..<20_000).map {
+            "{\"meme_id\":\"m\($0 % 7)\",\"type\":\"view\",\"ts\":\(1_700_006_400_000 + Int64($0) * 1000)}"
+        }
+        let input = try scratch.write("in.jsonl", events.joined(separator: "\n"))
+        let result = try runMemestream(["replay", "--input-file", input, "--output-file", "/dev/full"])
+        #expect(result.status == 1, "stderr: \(result.standardError)")
+        #expect(result.standardError.contains("stopped after handing"), "stderr: \(result.standardError)")
+        #expect(!result.standardError.contains("memestream replay: wrote"), "stderr: \(result.standardError)")
+    }
+
     @Test func garbageEnvelopeLinesAreSkipped() throws {
         let scratch = try ReplayScratchDirectory()
         var lines: [String] = []

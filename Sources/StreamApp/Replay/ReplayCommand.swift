@@ -52,7 +52,7 @@ enum ReplayCommand: Subcommand {
         } catch {
             // A failure to open the input or an output leaves nothing to summarize.
             if summary.isStarted {
-                printSummary(summary, options: options)
+                printSummary(summary, options: options, failed: true)
             }
             throw error
         }
@@ -69,7 +69,9 @@ enum ReplayCommand: Subcommand {
     }
 
     /// Prints what the run read, wrote and rejected to standard error.
-    static func printSummary(_ summary: ReplayRunner.Summary, options: ReplayOptions) {
+    /// With `failed`, the run stopped on an error, so the written counts are records handed to
+    /// the output before it, not records known to be on disk.
+    static func printSummary(_ summary: ReplayRunner.Summary, options: ReplayOptions, failed: Bool = false) {
         let seconds = (summary.elapsedSeconds * 1000).rounded() / 1000
         let rate = summary.elapsedSeconds > 0 ? Int(Double(summary.records) / summary.elapsedSeconds) : 0
         // A topic has records, not lines, so its summary leaves out the line and blank counts.
@@ -82,8 +84,9 @@ enum ReplayCommand: Subcommand {
                 + "(\(rate) records/s), input partitions: \(partitionList(summary.partitions)), "
                 + "largest number of keys in state: \(summary.peakKeyCount)"
         )
+        let verb = failed ? "stopped after handing" : "wrote"
         printError(
-            "memestream replay: wrote \(summary.recordsWritten) records and \(summary.tombstonesWritten) tombstones "
+            "memestream replay: \(verb) \(summary.recordsWritten) records and \(summary.tombstonesWritten) tombstones "
                 + "to \(options.outputFile ?? "standard output"); \(summary.recordsOutsideRange) outside the tick range "
                 + "were not written"
         )
