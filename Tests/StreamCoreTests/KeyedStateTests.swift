@@ -65,16 +65,17 @@ import Testing
             #expect(WordArena.words(inClass: sizeClass) >= words)
             if sizeClass > 0 { #expect(WordArena.words(inClass: sizeClass - 1) < words) }
         }
-        #expect((0..<12).map { WordArena.words(inClass: UInt8($0)) } == [4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28])
-        let first = arena.allocate(words: 5)
-        #expect(WordArena.words(inClass: first.sizeClass) == 5)
-        arena.pointer(to: first).update(repeating: 7, count: 5)
-        var blocks = (0..<1_000).map { _ in arena.allocate(words: 11) }
-        #expect(arena.pointer(to: first)[4] == 7, "growing the pool keeps the content of blocks")
+        let classes = (0..<20).map { WordArena.words(inClass: UInt8($0)) }
+        #expect(classes == [8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 26, 28, 30, 32, 36, 40, 44])
+        let first = arena.allocate(words: 9)
+        #expect(WordArena.words(inClass: first.sizeClass) == 9)
+        arena.pointer(to: first).update(repeating: 7, count: 9)
+        var blocks = (0..<1_000).map { _ in arena.allocate(words: 17) }
+        #expect(arena.pointer(to: first)[8] == 7, "growing the pool keeps the content of blocks")
         let released = blocks.removeLast()
         arena.release(released)
-        #expect(arena.allocate(words: 11) == released, "a released block is handed out again")
-        #expect(arena.liveWords == 5 + 1_000 * 12)
+        #expect(arena.allocate(words: 17) == released, "a released block is handed out again")
+        #expect(arena.liveWords == 9 + 1_000 * 18)
     }
 
     @Test func compactionKeepsBlockContent() {

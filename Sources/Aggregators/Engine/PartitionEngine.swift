@@ -108,7 +108,7 @@ public final class PartitionEngine {
 
     /// ``compactStateIfFragmented()`` compacts when free arena words exceed the words in use
     /// shifted right by this, and ``compactionMinimumFreeWords``. Tests lower both.
-    var compactionFreeShift = 4
+    var compactionFreeShift = 3
     var compactionMinimumFreeWords = 1 << 15
     /// Compactions of the keyed state since the engine was created or restored.
     public internal(set) var compactionCount = 0

@@ -6,8 +6,8 @@ import Darwin
 
 /// One contiguous pool of 64-bit words handed out in blocks, for the keyed state of one engine.
 ///
-/// Blocks come in size classes of 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, … words (four classes per
-/// power of two, so a block wastes under a fifth of its words). A released block goes onto its class's
+/// Blocks come in size classes of 8, 9, 10, … 15, 16, 18, 20, … words (eight classes per power
+/// of two, so a block wastes under a ninth of its words). A released block goes onto its class's
 /// free list, threaded through the blocks' first words, and is handed out again before the pool
 /// grows. Blocks are named by word offset, never by pointer: the pool may move when it grows, so
 /// ``base`` is valid only until the next ``allocate(words:)``.
@@ -42,7 +42,7 @@ public final class WordArena {
     public init(initialWords: Int = 1 << 12) {
         capacity = Swift.max(64, initialWords)
         base = Self.reallocate(nil, words: capacity)
-        freeHeads = Array(repeating: Self.none, count: 128)
+        freeHeads = Array(repeating: Self.none, count: 256)
     }
 
     deinit { free(base) }
@@ -50,17 +50,17 @@ public final class WordArena {
     /// Returns the length in words of size class `sizeClass`.
     @inline(__always)
     public static func words(inClass sizeClass: UInt8) -> Int {
-        let power = 4 << Int(sizeClass >> 2)
-        return power + (power >> 2) * Int(sizeClass & 3)
+        let power = 8 << Int(sizeClass >> 3)
+        return power + (power >> 3) * Int(sizeClass & 7)
     }
 
     /// Returns the smallest size class with room for `words` words.
     @inline(__always)
     public static func sizeClass(holding words: Int) -> UInt8 {
-        if words <= 4 { return 0 }
+        if words <= 8 { return 0 }
         // The power of two at or below `words − 1`, then the class within that octave.
-        let octave = (Int.bitWidth - 1 - (words - 1).leadingZeroBitCount) - 2
-        var sizeClass = UInt8(4 * octave)
+        let octave = (Int.bitWidth - 1 - (words - 1).leadingZeroBitCount) - 3
+        var sizeClass = UInt8(8 * octave)
         while Self.words(inClass: sizeClass) < words { sizeClass += 1 }
         return sizeClass
     }
