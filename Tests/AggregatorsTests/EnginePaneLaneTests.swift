@@ -19,6 +19,7 @@ import Testing
         featureSet: FeatureSet = .memeV1,
         configuration: EngineConfiguration = EngineConfiguration(),
         allWide: Bool = false,
+        widenAt: Int? = nil,
         restoreAt: Int? = nil,
         finalWatermark: Int64
     ) throws -> Run {
@@ -28,6 +29,9 @@ import Testing
         }
         var sink = LineCollectingSink()
         for (offset, value) in values.enumerated() {
+            if offset == widenAt {
+                for column in 0..<engine.columnCount { engine.widenPanes(ofColumn: column) }
+            }
             if offset == restoreAt {
                 engine = try PartitionEngine(
                     restoring: engine.encodeState(),
@@ -81,6 +85,17 @@ import Testing
         return (events.map(\.json), events.last!.ts + 2 * 86_400_000)
     }
 
+    @Test(arguments: [100, 300, 500])
+    func widenMidStreamKeepsOutput(widenAt: Int) throws {
+        let events = syntheticEvents(seed: 54, count: 600, keys: 12).map(\.json)
+        let finalWatermark: Int64 = 1_700_000_000_000 + 40 * 86_400_000
+        let narrow = try run(events, finalWatermark: finalWatermark)
+        let widened = try run(events, widenAt: widenAt, finalWatermark: finalWatermark)
+        #expect(widened.lines == narrow.lines)
+        #expect(widened.state == narrow.state)
+        #expect(!widened.narrowColumns.contains(true))
+    }
+
     @Test func largeDwellWidensMeanColumn() throws {
         let (values, finalWatermark) = streamWithLargeDwell(seed: 52)
         let narrow = try run(values, finalWatermark: finalWatermark)
@@ -116,9 +131,15 @@ import Testing
         var configuration = EngineConfiguration()
         configuration.tickMilliseconds = 1_000
         // With a 1 s hop, a lane fits pane starts up to about 10^12 + 4.29 × 10^12 ms.
+        // Panes of different counts before the widening, so that each must keep its own count.
         let values = [
-            #"{"meme_id":"m1","type":"view","ts":1700000000500}"#,
-            #"{"meme_id":"m2","type":"view","ts":1700000001500}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700000000100}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700000000200}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700000000300}"#,
+            #"{"meme_id":"m2","type":"view","ts":1700000000400}"#,
+            #"{"meme_id":"m2","type":"view","ts":1700000000500}"#,
+            #"{"meme_id":"m3","type":"view","ts":1700000000600}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700000001600}"#,
             #"{"meme_id":"m1","type":"view","ts":6000000000500}"#,
             #"{"meme_id":"m1","type":"view","ts":6000000001500}"#,
         ]

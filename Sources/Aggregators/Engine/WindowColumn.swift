@@ -163,8 +163,10 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         for index in 0..<region.paneCount {
             target[index * wide] = UInt64(bitPattern: paneStart(region, index))
             if isNarrow {
-                _ = paneState(region, index)
-                (target + index * wide + 1).update(from: scratch, count: stateWords)
+                let state = paneState(region, index)
+                let words = target + index * wide + 1
+                words.update(repeating: 0, count: stateWords)
+                UnsafeMutableRawPointer(words).storeBytes(of: state, as: A.State.self)
             } else {
                 (target + index * wide + 1).update(from: region.words + index * wide + 1, count: stateWords)
             }
