@@ -76,7 +76,7 @@ import Testing
         #expect(!wide.narrowColumns.contains(true))
     }
 
-    /// A random stream whose view at offset 300 has a dwell above 2^31 ms, which no lane holds,
+    /// Returns a random stream whose view at offset 300 has a dwell above 2^31 ms, which no lane holds,
     /// and a watermark two days after its last event.
     private func streamWithLargeDwell(seed: UInt64) -> (values: [String], finalWatermark: Int64) {
         var events = syntheticEvents(seed: seed, count: 600, keys: 12)

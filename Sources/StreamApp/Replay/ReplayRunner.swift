@@ -117,7 +117,7 @@ struct ReplayRunner {
         /// The engine of the previous record, which is usually the next record's too.
         var lastPartition: Int32 = -1
         var lastEngine: (any ReplayPartitionEngine)?
-        /// The longest input line read whole, in bytes, for the `too_large` detail.
+        /// The maximum length of an input line read whole, in bytes, for the `too_large` detail.
         var lineLimit = LineReader.defaultMaximumLineBytes
 
         init(output: ReplayOutput, makeEngine: @escaping EngineFactory, reportBadLine: @escaping (String) -> Void) {

@@ -178,7 +178,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
     }
 
-    /// Logs once when no partition was assigned 10 s after the start, because nothing else tells
+    /// Logs once when no partition was assigned 10 s after the start, because nothing else shows
     /// an operator why a restarted worker sits idle.
     private func noteLateFirstAssignment() {
         guard let deadline = assignmentWaitDeadline, clock.monotonicNanoseconds() >= deadline else { return }

@@ -6,7 +6,7 @@ public protocol CheckpointStore: AnyObject {
     /// A short description for logs, for example `dir:/var/lib/memestream`.
     var location: String { get }
 
-    /// Where the checkpoint of `key` is kept, for messages that tell an operator what to remove.
+    /// Returns where the checkpoint of `key` is kept, for messages that name what to remove.
     func location(of key: CheckpointKey) -> String
 
     /// Stores `checkpoint` as the latest for its partition. When the call returns the checkpoint
