@@ -10,19 +10,31 @@ import Testing
     private func run(
         narrowLimit: Int? = nil,
         widenAtOffset: Int? = nil,
-        compactAlways: Bool = false
-    ) -> (lines: [String], state: [UInt8], bytes: Int, compactions: Int) {
-        let engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
+        compactAlways: Bool = false,
+        restoreAtOffsets: Set<Int> = []
+    ) throws -> (lines: [String], state: [UInt8], bytes: Int, compactions: Int) {
+        var engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
         if let narrowLimit { engine.narrowCountLimit = narrowLimit }
-        if compactAlways {
+        func compactAfterEveryTick() {
             // Compact after every record that closes a tick and left any block on a free list.
             engine.compactionMinimumFreeWords = 1
             engine.compactionFreeShift = 63
         }
+        if compactAlways { compactAfterEveryTick() }
+        var compactions = 0
         var sink = LineCollectingSink()
         let events = syntheticEvents(seed: 41, count: 600, keys: 12, longestGapMilliseconds: 5 * 60_000)
         for (offset, event) in events.enumerated() {
             if offset == widenAtOffset { engine.widenPaneCounts() }
+            if restoreAtOffsets.contains(offset) {
+                compactions += engine.compactionCount
+                engine = try PartitionEngine(
+                    restoring: engine.encodeState(),
+                    featureSet: .memeV1,
+                    configuration: EngineConfiguration()
+                )
+                if compactAlways { compactAfterEveryTick() }
+            }
             Array(event.json.utf8).withUnsafeBytes { value in
                 let record = InputRecord(
                     partition: 0,
@@ -36,15 +48,15 @@ import Testing
         }
         let state = engine.encodeState()
         engine.advanceWatermark(to: EventTime(rawValue: events.last!.ts + 3 * 86_400_000), into: &sink)
-        return (sink.lines, state, engine.countBytes, engine.compactionCount)
+        return (sink.lines, state, engine.countBytes, compactions + engine.compactionCount)
     }
 
-    @Test func widenedPaneCountsKeepOutputAndState() {
-        let narrow = run()
+    @Test func widenedPaneCountsKeepOutputAndState() throws {
+        let narrow = try run()
         #expect(narrow.bytes == 2)
-        let widenedAtStart = run(widenAtOffset: 0)
-        let widenedMidway = run(widenAtOffset: 300)
-        let widenedOnDemand = run(narrowLimit: 3)
+        let widenedAtStart = try run(widenAtOffset: 0)
+        let widenedMidway = try run(widenAtOffset: 300)
+        let widenedOnDemand = try run(narrowLimit: 3)
         for other in [widenedAtStart, widenedMidway, widenedOnDemand] {
             #expect(other.bytes == 4)
             #expect(other.lines == narrow.lines)
@@ -53,15 +65,20 @@ import Testing
         #expect(narrow.lines.count > 100)
     }
 
-    @Test func compactionKeepsOutputAndState() {
-        let plain = run()
+    @Test func compactionKeepsOutputAndState() throws {
+        let plain = try run()
         #expect(plain.compactions == 0, "a small stream stays below the default threshold")
-        let compacted = run(compactAlways: true)
+        let compacted = try run(compactAlways: true)
         #expect(compacted.compactions > 50)
         #expect(compacted.lines == plain.lines)
         #expect(compacted.state == plain.state)
-        let both = run(widenAtOffset: 300, compactAlways: true)
+        let both = try run(widenAtOffset: 300, compactAlways: true)
         #expect(both.lines == plain.lines)
+        // Restored engines decode wide panes and narrow them again, then keep compacting.
+        let restored = try run(compactAlways: true, restoreAtOffsets: [150, 301, 450])
+        #expect(restored.lines == plain.lines)
+        #expect(restored.state == plain.state)
+        #expect(restored.compactions > 50)
     }
 
     @Test func offsetSortMatchesComparisonSort() {
