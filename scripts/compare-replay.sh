@@ -13,14 +13,25 @@ second=$2
 input=$3
 runs=${4:-3}
 for binary in "$first" "$second"; do
-    [ -x "$binary" ] || { echo "$0: $binary is not an executable file; give the path of a memestream binary" >&2; exit 2; }
+    if [ ! -x "$binary" ]; then
+        echo "$0: $binary is not an executable file; give the path of a memestream binary" >&2
+        exit 2
+    fi
 done
-[ -r "$input" ] || { echo "$0: cannot read $input; give an event file, such as one from 'memestream bench replay --keep'" >&2; exit 2; }
-[[ "$runs" =~ ^[1-9][0-9]?$ ]] || { echo "$0: RUNS is $runs; give a whole number from 1 to 99" >&2; exit 2; }
+if [ ! -r "$input" ]; then
+    echo "$0: cannot read $input; give an event file, such as one from 'memestream bench replay --keep'" >&2
+    exit 2
+fi
+if [[ ! "$runs" =~ ^[1-9][0-9]?$ ]]; then
+    echo "$0: RUNS is $runs; give a whole number from 1 to 99" >&2
+    exit 2
+fi
 best_first=""
 best_second=""
+# Prints the user CPU seconds of one replay, measured with bash's own `time`.
 user_seconds() {
-    /usr/bin/time -f "%U" "$1" replay --input-file "$input" --output-file /dev/null 2>&1 >/dev/null | tail -1
+    local TIMEFORMAT=%U
+    { time "$1" replay --input-file "$input" --output-file /dev/null >/dev/null 2>&1; } 2>&1
 }
 smaller() {
     if [ -z "$1" ] || awk "BEGIN { exit !($2 < $1) }"; then echo "$2"; else echo "$1"; fi

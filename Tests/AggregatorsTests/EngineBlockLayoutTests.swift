@@ -35,16 +35,7 @@ import Testing
                 )
                 if compactAlways { compactAfterEveryTick() }
             }
-            Array(event.json.utf8).withUnsafeBytes { value in
-                let record = InputRecord(
-                    partition: 0,
-                    offset: Int64(offset),
-                    recordTimestamp: nil,
-                    key: nil,
-                    value: value
-                )
-                engine.process(record, into: &sink)
-            }
+            engine.process(json: event.json, offset: offset, into: &sink)
         }
         let state = engine.encodeState()
         engine.advanceWatermark(to: EventTime(rawValue: events.last!.ts + 3 * 86_400_000), into: &sink)

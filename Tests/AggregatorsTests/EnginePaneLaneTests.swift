@@ -39,16 +39,7 @@ import Testing
                     configuration: configuration
                 )
             }
-            Array(value.utf8).withUnsafeBytes { bytes in
-                let record = InputRecord(
-                    partition: 0,
-                    offset: Int64(offset),
-                    recordTimestamp: nil,
-                    key: nil,
-                    value: bytes
-                )
-                engine.process(record, into: &sink)
-            }
+            engine.process(json: value, offset: offset, into: &sink)
         }
         let state = engine.encodeState()
         engine.advanceWatermark(to: EventTime(rawValue: finalWatermark), into: &sink)

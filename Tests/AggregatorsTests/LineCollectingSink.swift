@@ -14,3 +14,14 @@ struct LineCollectingSink: EmissionSink {
         lines.append("rejected \(record.offset) \(rejection.reason)")
     }
 }
+
+extension PartitionEngine {
+    /// Processes `json` as the value of the record at `offset` of partition 0, without key or
+    /// record timestamp.
+    func process(json: String, offset: Int, into sink: inout LineCollectingSink) {
+        Array(json.utf8).withUnsafeBytes { value in
+            let record = InputRecord(partition: 0, offset: Int64(offset), recordTimestamp: nil, key: nil, value: value)
+            process(record, into: &sink)
+        }
+    }
+}

@@ -47,4 +47,44 @@ import Testing
         let written = try String(contentsOfFile: target, encoding: .utf8)
         #expect(written.split(separator: "\n").count == 3)
     }
+
+    /// Runs `scripts/compare-replay.sh` with `arguments` and returns its status and both outputs.
+    private func runCompareScript(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [ReplayTestPaths.packageRoot + "/scripts/compare-replay.sh"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    @Test func compareScriptRejectsBadArguments() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", #"{"meme_id":"m1","type":"view","ts":1700006401000}"#)
+        let binary = ReplayTestPaths.binary
+        let cases: [([String], String)] = [
+            ([binary, binary], "usage:"),
+            ([binary, binary, scratch.file("absent.jsonl")], "cannot read"),
+            ([binary, input, input], "is not an executable file"),
+            ([binary, binary, input, "x"], "RUNS is x"),
+            ([binary, binary, input, "0"], "RUNS is 0"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runCompareScript(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.output)")
+            #expect(result.output.contains(message), "\(arguments): \(result.output)")
+        }
+    }
+
+    @Test func compareScriptReportsIdenticalOutputs() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", #"{"meme_id":"m1","type":"view","ts":1700006401000}"#)
+        let result = try runCompareScript([ReplayTestPaths.binary, ReplayTestPaths.binary, input, "1"])
+        #expect(result.status == 0, "output: \(result.output)")
+        #expect(result.output.contains("outputs: identical"), "output: \(result.output)")
+    }
 }

@@ -83,7 +83,7 @@ final class WorkerLoopHarness {
     @Test func lateFirstAssignmentIsLoggedOnce() throws {
         let harness = try WorkerLoopHarness()
         let worker = harness.makeWorker()
-        let isWaitLog = { (entry: LogEntry) in entry.message.hasPrefix("no partition assigned yet after 10 s") }
+        let isWaitLog = { (entry: LogEntry) in entry.message.hasPrefix("no partition assigned after 10 s") }
         try worker.pollOnce()
         harness.clock.advance(milliseconds: 9_000)
         try worker.pollOnce()
@@ -104,7 +104,7 @@ final class WorkerLoopHarness {
         try worker.pollOnce()
         harness.clock.advance(milliseconds: 11_000)
         try worker.pollOnce()
-        #expect(!harness.logs.entries.contains { $0.message.hasPrefix("no partition assigned yet") })
+        #expect(!harness.logs.entries.contains { $0.message.hasPrefix("no partition assigned after") })
     }
 
     @Test func outputCarriesKeyTimestampHeaders() throws {

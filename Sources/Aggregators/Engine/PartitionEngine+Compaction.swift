@@ -8,8 +8,8 @@ extension PartitionEngine {
     ///
     /// A key that outgrows its block leaves the old block on a free list, and in a stream where
     /// keys mostly grow, few other keys need that size later. Without compaction those blocks
-    /// stay resident: an estimated 120 bytes per key at the end of the replay benchmark (docs/benchmarks.md).
-    /// - Complexity: O(1) when nothing is done, else O(live words + k log k) for k keys.
+    /// stayed resident: 120 bytes per key at the end of the replay benchmark (docs/benchmarks.md).
+    /// - Complexity: O(1) when nothing is done, else O(live words + keys).
     @inline(__always)
     func compactStateIfFragmented() {
         let free = arena.freeWords
@@ -21,6 +21,7 @@ extension PartitionEngine {
     /// class with room for its words in use, and returns the freed pages to the system. Output and
     /// encoded state do not change.
     func compactState() {
+        let started = MonotonicClock.nanoseconds()
         var order: [UInt64] = []
         order.reserveCapacity(keyIndex.count)
         for slot in slots.indices where slots[slot].keyLength != 0 {
@@ -35,10 +36,15 @@ extension PartitionEngine {
             slots[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)].block = blocks[index]
         }
         compactionCount += 1
+        let elapsed = MonotonicClock.nanoseconds() - started
+        compactionNanoseconds += elapsed
+        if elapsed > longestCompaction.nanoseconds {
+            longestCompaction = (elapsed, arena.liveWords * 8)
+        }
     }
 
     /// Sorts entries of the form `offset << 32 | slot` by offset, with two counting passes of 16
-    /// bits each: O(n), where a comparison sort took about a third of a compaction's time.
+    /// bits each. O(n), where the comparison sort it replaced was O(n log n).
     static func sortByOffset(_ entries: inout [UInt64]) {
         guard entries.count > 1 else { return }
         var sorted = [UInt64](repeating: 0, count: entries.count)

@@ -112,6 +112,10 @@ public final class PartitionEngine {
     var compactionMinimumFreeWords = 1 << 15
     /// Compactions of the keyed state since the engine was created or restored.
     public internal(set) var compactionCount = 0
+    /// Wall time of those compactions together, in ns, for benchmarks.
+    public internal(set) var compactionNanoseconds: Int64 = 0
+    /// The longest of those compactions, in ns, and the bytes of state it moved.
+    public internal(set) var longestCompaction: (nanoseconds: Int64, liveBytes: Int) = (0, 0)
 
     /// The offset after the last record processed, or `nil` before the first.
     public internal(set) var nextOffset: Int64?

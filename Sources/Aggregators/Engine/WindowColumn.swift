@@ -25,7 +25,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     /// Words per pane in the current layout.
     private(set) var paneWords: Int
     private let stateWords: Int
-    /// The hop index that lane value 0 stands for.
+    /// The hop index that lane value 0 represents.
     private let laneBase: Int64
     /// Scratch for one state in whole words, for converting lanes.
     private let scratch: UnsafeMutablePointer<UInt64>

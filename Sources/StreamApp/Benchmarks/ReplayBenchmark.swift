@@ -87,6 +87,12 @@ enum ReplayBenchmark: Benchmark {
         for case let engine as PartitionEngine in created.engines where engine.keyCount > 0 {
             print("end_keys_in_state: \(engine.keyCount) keys")
             print("state_compactions: \(engine.compactionCount)")
+            print("state_compaction_seconds: \(format(Double(engine.compactionNanoseconds) / 1e9)) s")
+            let longest = engine.longestCompaction
+            print(
+                "state_compaction_longest: \(format(Double(longest.nanoseconds) / 1e6)) ms "
+                    + "moving \(longest.liveBytes / 1_048_576) MiB"
+            )
             print("end_estimated_state_bytes_per_key: \(engine.estimatedStateBytes() / engine.keyCount) bytes")
             for part in engine.estimatedStateBytesByPart() {
                 print("end_state_bytes_per_key[\(part.part)]: \(part.bytes / engine.keyCount)")

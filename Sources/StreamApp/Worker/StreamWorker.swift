@@ -78,9 +78,10 @@ final class StreamWorker: WorkerRebalanceHandler {
         self.assignmentWaitDeadline = clock.monotonicNanoseconds() + Self.assignmentWaitNoticeNanoseconds
     }
 
-    /// When the worker notes that its first assignment is late, or `nil` once it was noted or came.
+    /// The monotonic time (ns) after which a missing first assignment is logged, or `nil` once it
+    /// was logged or partitions were assigned.
     private var assignmentWaitDeadline: UInt64?
-    /// How long the worker waits for its first assignment before it logs why that can take long.
+    /// The wait for a first assignment, in ns, after which the worker logs why it can take long.
     static let assignmentWaitNoticeNanoseconds: UInt64 = 10_000_000_000
 
     /// The partitions this worker currently owns, in ascending order.
@@ -185,8 +186,9 @@ final class StreamWorker: WorkerRebalanceHandler {
         assignmentWaitDeadline = nil
         guard tasks.isEmpty else { return }
         logger.notice(
-            "no partition assigned yet after 10 s: the group coordinator holds the rebalance until every earlier "
-                + "member of the group has left or its session has timed out (session.timeout.ms, 45 s by default)",
+            "no partition assigned after 10 s: the group coordinator can wait for an earlier member's session to "
+                + "time out (session.timeout.ms, 45 s by default), and the dev cluster's mock waits so even after "
+                + "a clean stop",
             metadata: [:]
         )
     }
