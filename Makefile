@@ -4,7 +4,7 @@
 # needs when they are missing (as root, or through sudo).
 
 SWIFT ?= swift
-DEB_PACKAGES := librdkafka-dev libzstd-dev pkg-config zstd kcat
+DEB_PACKAGES := librdkafka-dev libzstd-dev libxxhash-dev pkg-config zstd kcat
 BIN := .build/release/memestream
 # Extra options for `make demo`, for example DEMO_ARGS="--duration 30 --seed 7".
 DEMO_ARGS ?=

@@ -23,6 +23,11 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        .systemLibrary(
+            name: "CXXHash",
+            path: "Sources/CXXHash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
 
         // Events, event time, watermarks, windows, keyed state, emission, checkpoints,
         // logging and metrics. No Kafka.
@@ -30,7 +35,7 @@ let package = Package(
         // Swift over librdkafka: consumer, producer, admin, mock cluster.
         .target(name: "KafkaBridge", dependencies: ["CRdKafka", "StreamCore"]),
         // The aggregator protocol, the built-in aggregators and feature sets.
-        .target(name: "Aggregators", dependencies: ["StreamCore"]),
+        .target(name: "Aggregators", dependencies: ["StreamCore", "CXXHash"]),
         // The `memestream` executable.
         .executableTarget(
             name: "StreamApp",
@@ -39,7 +44,7 @@ let package = Package(
 
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "StreamCore"]),
-        .testTarget(name: "AggregatorsTests", dependencies: ["Aggregators", "StreamCore"]),
+        .testTarget(name: "AggregatorsTests", dependencies: ["Aggregators", "StreamCore"], exclude: ["Fixtures"]),
         .testTarget(name: "StreamAppTests", dependencies: ["StreamApp", "StreamCore", "Aggregators", "KafkaBridge"]),
     ]
 )

@@ -4,8 +4,8 @@ import StreamCore
 ///
 /// Per value: a tag byte (0 null, 1 integer, 2 float), then for an integer its ZigZag LEB128
 /// varint and for a float its 8 IEEE bytes, little-endian. Equal vectors give equal bytes, so the
-/// emission rule compares bytes. A meme_v1 vector takes about 80 bytes instead of 240 as
-/// `[FeatureValue]`.
+/// engine keeps the ``VectorDigest`` of these bytes, and checkpoint format versions 1 and 2 hold
+/// the bytes themselves.
 enum ComparableVectorCoding {
     /// The maximum number of bytes of one value: a tag and a 10-byte varint.
     static let maximumValueBytes = 11

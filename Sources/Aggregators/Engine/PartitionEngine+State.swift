@@ -4,10 +4,11 @@ extension PartitionEngine {
     /// The first four bytes of an encoded state: "MSPE".
     static let stateMagic: [UInt8] = Array("MSPE".utf8)
     /// The state format version written by ``encodeState()``.
-    /// Version 2 widened the `sum` and `mean` totals from i64 to i128.
-    public static let stateFormatVersion: UInt32 = 2
+    /// Version 2 widened the `sum` and `mean` totals from i64 to i128. Version 3 keeps each key's
+    /// last emitted vector as its ``VectorDigest`` instead of the vector's bytes.
+    public static let stateFormatVersion: UInt32 = 3
     /// Every state format version ``init(restoring:featureSet:configuration:)`` reads.
-    public static let readableStateFormatVersions: ClosedRange<UInt32> = 1...2
+    public static let readableStateFormatVersions: ClosedRange<UInt32> = 1...3
 
     /// Serializes the whole partition state into a versioned binary blob.
     ///
@@ -37,14 +38,11 @@ extension PartitionEngine {
             writer.writeBytes(Array(keyBytes(slot)))
             writer.writeInt64(slots[slot].maxEventTime)
             writer.writeInt64(slots[slot].scheduledTick)
-            let vectorLength = slots[slot].vectorLength
-            writer.writeBool(vectorLength != Self.noVector)
-            if vectorLength != Self.noVector {
-                let vector = UnsafeRawBufferPointer(
-                    start: UnsafeRawPointer(blockPointer(slot) + keyWords(slot)),
-                    count: Int(vectorLength)
-                )
-                writer.writeBytes(Array(vector))
+            writer.writeBool(slots[slot].hasEmitted)
+            if slots[slot].hasEmitted {
+                let digest = blockPointer(slot) + keyWords(slot)
+                writer.writeInt64(Int64(bitPattern: digest[0]))
+                writer.writeInt64(Int64(bitPattern: digest[1]))
             }
             locateColumns(slot)
             for column in 0..<columnCount {
@@ -135,20 +133,23 @@ extension PartitionEngine {
                     "key max ts \(maxTime) or queued tick \(scheduled) is outside ±2^60 ms; the state is corrupt"
                 )
             }
-            var lastEmitted: [UInt8]?
+            var lastEmitted: VectorDigest?
             if try reader.readBool("last emitted presence") {
-                lastEmitted = try reader.readBytes("last emitted vector")
+                if version >= 3 {
+                    let low = UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
+                    let high = UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
+                    lastEmitted = VectorDigest(low: low, high: high)
+                } else {
+                    // Versions 1 and 2 hold the vector's bytes, which hash to the digest that
+                    // version 3 would have written.
+                    lastEmitted = VectorDigest(try reader.readBytes("last emitted vector"))
+                }
             }
-            // The block: key bytes, vector bytes (both zero-padded to words), pane counts, columns.
+            // The block: key bytes (zero-padded to words), the digest, pane counts, columns.
             words.removeAll(keepingCapacity: true)
             paneCounts.removeAll(keepingCapacity: true)
             Self.appendPadded(memeID, to: &words)
-            if let lastEmitted { Self.appendPadded(lastEmitted, to: &words) }
-            if let lastEmitted, lastEmitted.count >= Int(Self.noVector) {
-                throw StateDecodingError(
-                    "last emitted vector of \(lastEmitted.count) bytes is too long at byte \(reader.position)"
-                )
-            }
+            if let lastEmitted { words.append(contentsOf: [lastEmitted.low, lastEmitted.high]) }
             var columnWords: [UInt64] = []
             for column in plan.columns {
                 paneCounts.append(try column.decode(from: &reader, appendingTo: &columnWords))
@@ -186,7 +187,7 @@ extension PartitionEngine {
                     KeySlot(
                         block: block,
                         keyLength: UInt8(key.count),
-                        vectorLength: lastEmitted.map { UInt16($0.count) } ?? Self.noVector,
+                        hasEmitted: lastEmitted != nil,
                         usedWords: UInt32(words.count),
                         hash: UInt32(truncatingIfNeeded: hash),
                         maxEventTime: maxTime,

@@ -30,8 +30,9 @@ public final class PartitionEngine {
         var block: WordArena.Block
         /// Bytes of `meme_id`; 0 marks a free slot.
         var keyLength: UInt8
-        /// Bytes of the last emitted comparable vector, or ``PartitionEngine/noVector``.
-        var vectorLength: UInt16
+        /// `true` once a record was emitted for the key: its block then holds the
+        /// ``VectorDigest`` of the last emitted comparable vector after the key bytes.
+        var hasEmitted: Bool
         /// Words of the block in use.
         var usedWords: UInt32
         /// The low 32 bits of the key's hash in ``PartitionEngine/keyIndex``.
@@ -63,8 +64,6 @@ public final class PartitionEngine {
         case column(Int, member: Int)
         case program(ExpressionProgram)
     }
-
-    static let noVector = UInt16.max
 
     /// The input partition.
     public let partition: Int32
@@ -300,10 +299,7 @@ public final class PartitionEngine {
     func keyWords(_ slot: Int) -> Int { (Int(slots[slot].keyLength) + 7) >> 3 }
 
     @inline(__always)
-    func vectorWords(_ slot: Int) -> Int {
-        let length = slots[slot].vectorLength
-        return length == Self.noVector ? 0 : (Int(length) + 7) >> 3
-    }
+    func vectorWords(_ slot: Int) -> Int { slots[slot].hasEmitted ? VectorDigest.words : 0 }
 
     /// Returns the word at which the key's pane counts start.
     @inline(__always)
@@ -424,7 +420,7 @@ public final class PartitionEngine {
         let entry = KeySlot(
             block: block,
             keyLength: UInt8(key.count),
-            vectorLength: Self.noVector,
+            hasEmitted: false,
             usedWords: UInt32(words),
             hash: UInt32(truncatingIfNeeded: hash),
             maxEventTime: eventTime,
@@ -625,7 +621,7 @@ public final class PartitionEngine {
                 drop(slot, at: tick, into: &sink)
                 return
             }
-            if slots[slot].vectorLength == Self.noVector {
+            if !slots[slot].hasEmitted {
                 reschedule(slot, after: tick)
                 return
             }
@@ -635,11 +631,11 @@ public final class PartitionEngine {
         for index in comparableIndices {
             comparableCount += ComparableVectorCoding.write(values[index], to: comparableBytes + comparableCount)
         }
-        if !lastEmittedEquals(slot) {
-            let delta = storeLastEmitted(slot)
-            // A vector of another word count moves the columns after it.
-            if delta != 0 {
-                for column in 0..<columnCount { columnOffsets[column] += delta }
+        let digest = VectorDigest(bytes: comparableBytes, count: comparableCount)
+        if !lastEmittedEquals(slot, digest) {
+            // The first digest of a key moves the columns after it.
+            if storeLastEmitted(slot, digest) {
+                for column in 0..<columnCount { columnOffsets[column] += VectorDigest.words }
             }
             recordWriter.writeRecord(key: keyBytes(slot), tick: tick, values: values.baseAddress!)
             statistics.featureRecords += 1
@@ -653,30 +649,25 @@ public final class PartitionEngine {
         reschedule(slot, after: tick)
     }
 
-    private func lastEmittedEquals(_ slot: Int) -> Bool {
-        let length = slots[slot].vectorLength
-        guard length != Self.noVector, Int(length) == comparableCount else { return false }
-        guard length > 0 else { return true }
-        let vector = blockPointer(slot) + keyWords(slot)
-        return memcmp(vector, comparableBytes, Int(length)) == 0
+    private func lastEmittedEquals(_ slot: Int, _ digest: VectorDigest) -> Bool {
+        guard slots[slot].hasEmitted else { return false }
+        let stored = blockPointer(slot) + keyWords(slot)
+        return stored[0] == digest.low && stored[1] == digest.high
     }
 
-    /// Stores `comparableBytes` as the key's last emitted vector, resizing its place in the block.
-    /// Returns how many words the columns moved (negative when the vector shrank).
-    private func storeLastEmitted(_ slot: Int) -> Int {
+    /// Stores `digest` as the key's last emitted vector. Returns `true` when this made room for
+    /// it, moving the columns by ``VectorDigest/words``.
+    private func storeLastEmitted(_ slot: Int, _ digest: VectorDigest) -> Bool {
         let keyWords = keyWords(slot)
-        let oldWords = vectorWords(slot)
-        let newWords = (comparableCount + 7) >> 3
-        if newWords > oldWords {
-            insertWords(slot, at: keyWords + oldWords, count: newWords - oldWords)
-        } else if newWords < oldWords {
-            removeWords(slot, at: keyWords + newWords, count: oldWords - newWords)
+        let inserted = !slots[slot].hasEmitted
+        if inserted {
+            insertWords(slot, at: keyWords, count: VectorDigest.words)
+            slots[slot].hasEmitted = true
         }
-        let vector = blockPointer(slot) + keyWords
-        if newWords > 0 { vector[newWords - 1] = 0 }
-        UnsafeMutableRawPointer(vector).copyMemory(from: comparableBytes, byteCount: comparableCount)
-        slots[slot].vectorLength = UInt16(comparableCount)
-        return newWords - oldWords
+        let stored = blockPointer(slot) + keyWords
+        stored[0] = digest.low
+        stored[1] = digest.high
+        return inserted
     }
 
     private func computeValues(_ slot: Int, at tick: Int64) {
@@ -708,7 +699,7 @@ public final class PartitionEngine {
     }
 
     private func drop(_ slot: Int, at tick: Int64, into sink: inout some EmissionSink) {
-        if slots[slot].vectorLength != Self.noVector {
+        if slots[slot].hasEmitted {
             recordWriter.writeTombstone(key: keyBytes(slot), tick: tick)
             statistics.tombstones += 1
             sink.emit(
@@ -729,7 +720,7 @@ public final class PartitionEngine {
         arena.release(slots[slot].block)
         keyIndex.remove(hash: UInt64(slots[slot].hash), slot: UInt32(slot))
         slots[slot].keyLength = 0
-        slots[slot].vectorLength = Self.noVector
+        slots[slot].hasEmitted = false
         slots[slot].scheduledTick = .max
         freeSlots.append(slot)
     }

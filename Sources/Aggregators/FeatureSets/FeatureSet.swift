@@ -42,8 +42,8 @@ public struct FeatureSet: Sendable {
     /// A longer window covers nothing more, and the engine's window arithmetic would overflow.
     public static let maximumWindowMilliseconds: Int64 = 10_000_000_000_000
 
-    /// The maximum number of features in a set. The engine stores a key's last emitted vector (at
-    /// most 11 bytes per feature) with a 16-bit length.
+    /// The maximum number of features in a set. It bounds the buffers the engine sizes when it
+    /// starts: the record writer's buffer for the longest record and the comparable vector's bytes.
     public static let maximumFeatureCount = 4096
 
     private func validateStructure() throws(FeatureSetError) {

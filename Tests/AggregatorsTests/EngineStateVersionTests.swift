@@ -1,0 +1,58 @@
+import Aggregators
+import Foundation
+import StreamCore
+import Testing
+
+/// State written by an earlier format version restores to the engine the current version would
+/// have encoded, and the restored engine goes on with the same output.
+@Suite struct EngineStateVersionTests {
+    /// `Fixtures/engine-state-v2.bin` holds the state of one engine after the first 200 of these
+    /// events, written by the last build that wrote format version 2 (vectors as bytes).
+    private static let events = syntheticEvents(seed: 61, count: 400, keys: 8)
+    private static let fixturePoint = 200
+
+    private func versionTwoState() throws -> [UInt8] {
+        let file = "\(#filePath)"
+        let path = String(file[..<file.lastIndex(of: "/")!]) + "/Fixtures/engine-state-v2.bin"
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    private func formatVersion(of state: [UInt8]) -> UInt32 {
+        state[4..<8].reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    @Test func versionTwoRestoresToCurrentBytes() throws {
+        let old = try versionTwoState()
+        #expect(formatVersion(of: old) == 2)
+        let driver = TestDriver()
+        for event in Self.events.prefix(Self.fixturePoint) { driver.send(event.json) }
+        let current = driver.engine(for: 0).encodeState()
+        #expect(formatVersion(of: current) == PartitionEngine.stateFormatVersion)
+        #expect(current.count < old.count)
+
+        let restored = try PartitionEngine(restoring: old, featureSet: .memeV1, configuration: EngineConfiguration())
+        #expect(restored.encodeState() == current)
+        #expect(restored.keyCount == driver.engine(for: 0).keyCount)
+    }
+
+    @Test func versionTwoContinuesSameOutput() throws {
+        let uninterrupted = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
+        var expected = LineCollectingSink()
+        for (offset, event) in Self.events.enumerated() {
+            if offset == Self.fixturePoint { expected.lines.removeAll() }
+            uninterrupted.process(json: event.json, offset: offset, into: &expected)
+        }
+        #expect(expected.lines.count > 20)
+
+        let restored = try PartitionEngine(
+            restoring: try versionTwoState(),
+            featureSet: .memeV1,
+            configuration: EngineConfiguration()
+        )
+        var actual = LineCollectingSink()
+        for (offset, event) in Self.events.enumerated().dropFirst(Self.fixturePoint) {
+            restored.process(json: event.json, offset: offset, into: &actual)
+        }
+        #expect(actual.lines == expected.lines)
+    }
+}
