@@ -46,6 +46,33 @@ import Testing
         #expect(index.count == keys.count - (keys.count + 2) / 3)
     }
 
+    @Test func keyIndexFillsToFourFifths() {
+        let index = KeyIndex(capacity: 16, seed: 3)
+        #expect(index.tableBytes == 32 * 8, "16 keys fit a table of 32 entries at four fifths")
+        for slot in 0..<25 { index.insert(hash: UInt64(slot) &* 0x9E37_79B9_7F4A_7C15, slot: UInt32(slot)) }
+        #expect(index.tableBytes == 32 * 8, "25 of 32 entries is still under four fifths")
+        index.insert(hash: 99, slot: 25)
+        #expect(index.tableBytes == 64 * 8, "the 26th key grows the table")
+        for slot in 0..<26 {
+            let hash: UInt64 = slot == 25 ? 99 : UInt64(slot) &* 0x9E37_79B9_7F4A_7C15
+            #expect(index.find(hash: hash) { $0 == UInt32(slot) } == UInt32(slot))
+        }
+    }
+
+    @Test func tickScheduleDropsLargeSpareArrays() {
+        var schedule = TickSchedule()
+        for slot in 0..<5_000 { schedule.schedule(UInt32(slot), at: 10) }
+        schedule.schedule(1, at: 20)
+        let busy = schedule.estimatedBytes
+        #expect(busy >= 5_000 * 4)
+        let (_, slots) = schedule.takeFirst(dueBy: 10)!
+        schedule.recycle(slots)
+        #expect(schedule.estimatedBytes < busy - 5_000 * 4 + 4_096, "a tick's large array is freed, not kept")
+        let (_, small) = schedule.takeFirst(dueBy: 20)!
+        schedule.recycle(small)
+        #expect(schedule.estimatedBytes > 0, "a small array is kept for the next tick")
+    }
+
     @Test func keyIndexSurvivesCollidingHashes() {
         // Every key under one hash: a single probe run, removed from its middle.
         let index = KeyIndex(capacity: 16, seed: 1)

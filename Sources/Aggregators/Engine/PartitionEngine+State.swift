@@ -231,7 +231,8 @@ extension PartitionEngine {
 extension PartitionEngine {
     /// Estimated state bytes by part. The parts are `keys` (slot entries, the key index,
     /// `meme_id` bytes and pane counts), `last emitted vectors`, `unused block words` (the rest of
-    /// each block's size class) and `free arena blocks` (released blocks waiting for reuse). Then
+    /// each block's size class), `free arena blocks` (released blocks waiting for reuse) and `tick
+    /// schedule` (the keys queued by tick, with spare storage). Then
     /// comes one entry per column, named after the features that share it. The sum is
     /// ``estimatedStateBytes()``.
     public func estimatedStateBytesByPart() -> [(part: String, bytes: Int)] {
@@ -256,6 +257,7 @@ extension PartitionEngine {
         var parts: [(part: String, bytes: Int)] = [
             ("keys", keys), ("last emitted vectors", vectors), ("unused block words", unused),
             ("free arena blocks", arena.touchedBytes - arena.liveWords * 8),
+            ("tick schedule", schedule.estimatedBytes),
         ]
         for column in 0..<columnCount {
             let names = plan.sources.indices.filter {

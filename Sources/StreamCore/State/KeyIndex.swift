@@ -7,8 +7,8 @@ import Darwin
 /// An open-addressing hash index from key bytes to 32-bit slot numbers.
 ///
 /// The index stores no key bytes: each entry contains 32 bits of the key's hash and its slot, and
-/// the owner checks whether a slot's key equals given bytes. Linear probing, at most half full,
-/// deletion by shifting later entries back (no tombstones). The hash is seeded per index, so
+/// the owner checks whether a slot's key equals given bytes. Linear probing, at most four fifths
+/// full, deletion by shifting later entries back (no tombstones). The hash is seeded per index, so
 /// crafted keys cannot aim at one probe run; iteration order is never observable.
 ///
 /// Not thread-safe: owned by one partition engine. Look-up, insertion and removal are O(1)
@@ -25,7 +25,7 @@ public final class KeyIndex {
     /// Creates an empty index with room for `capacity` keys before it grows.
     public init(capacity: Int = 1024, seed: UInt64 = UInt64.random(in: .min ... .max)) {
         var size = 16
-        while size < capacity * 2 { size *= 2 }
+        while size * 4 < capacity * 5 { size *= 2 }
         mask = size - 1
         table = .allocate(capacity: size)
         table.initialize(repeating: Self.empty, count: size)
@@ -90,7 +90,7 @@ public final class KeyIndex {
 
     /// Adds `slot` under `hash`. The caller makes sure no slot with the same key is present.
     public func insert(hash: UInt64, slot: UInt32) {
-        if (count + 1) * 2 > mask + 1 { grow() }
+        if (count + 1) * 5 > (mask + 1) * 4 { grow() }
         place((hash & 0xFFFF_FFFF) << 32 | UInt64(slot))
         count += 1
     }
