@@ -39,6 +39,7 @@ final class FakeEngine: WorkerPartitionEngine {
             return
         }
         maxEventTime = EventTime(rawValue: max(maxEventTime?.rawValue ?? 0, ts))
+        if let key = record.key, String(decoding: key, as: UTF8.self) != parts[0] { keyMismatchCount += 1 }
         Array("\(parts[0])@\(record.offset)".utf8).withUnsafeBytes { value in
             output.emit(memeID: String(parts[0]), tick: EventTime(rawValue: ts), isTombstone: false, value: value)
         }
@@ -60,6 +61,8 @@ struct FakeEngineError: Error {}
 final class FakeConsumer: WorkerConsumer {
     let effects: EffectLog
     var partitions: [Int32: [(offset: Int64, value: String)]] = [:]
+    /// Record keys by partition and offset; records without an entry have no key.
+    var keys: [Int32: [Int64: String]] = [:]
     var positions: [Int32: Int64] = [:]
     var pendingAssign: [Int32]?
     var pendingRevoke: [Int32]?
@@ -109,16 +112,31 @@ final class FakeConsumer: WorkerConsumer {
             let records = partitions[partition, default: []]
             while let position = positions[partition], position < records.count, delivered < maxRecords {
                 let value = Array(records[Int(position)].value.utf8)
+                let key = keys[partition]?[position].map { Array($0.utf8) }
                 try value.withUnsafeBytes { bytes in
-                    try body(
-                        InputRecord(
-                            partition: partition,
-                            offset: position,
-                            recordTimestamp: nil,
-                            key: nil,
-                            value: bytes
+                    if let key {
+                        try key.withUnsafeBytes { keyBytes in
+                            try body(
+                                InputRecord(
+                                    partition: partition,
+                                    offset: position,
+                                    recordTimestamp: nil,
+                                    key: keyBytes,
+                                    value: bytes
+                                )
+                            )
+                        }
+                    } else {
+                        try body(
+                            InputRecord(
+                                partition: partition,
+                                offset: position,
+                                recordTimestamp: nil,
+                                key: nil,
+                                value: bytes
+                            )
                         )
-                    )
+                    }
                 }
                 positions[partition] = position + 1
                 delivered += 1

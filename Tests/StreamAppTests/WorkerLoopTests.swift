@@ -80,21 +80,29 @@ final class WorkerLoopHarness {
 }
 
 @Suite struct WorkerLoopTests {
-    @Test func lateFirstAssignmentIsLoggedOnce() throws {
+    @Test func lateFirstAssignmentIsLoggedTwice() throws {
         let harness = try WorkerLoopHarness()
         let worker = harness.makeWorker()
-        let isWaitLog = { (entry: LogEntry) in entry.message.hasPrefix("no partition assigned after 10 s") }
+        let isFirstLog = { (entry: LogEntry) in entry.message.hasPrefix("no partition assigned after 10 s") }
+        let isSecondLog = { (entry: LogEntry) in entry.message.hasPrefix("no partition assigned after 60 s") }
         try worker.pollOnce()
         harness.clock.advance(milliseconds: 9_000)
         try worker.pollOnce()
-        #expect(harness.logs.entries.filter(isWaitLog).isEmpty)
+        #expect(harness.logs.entries.filter(isFirstLog).isEmpty)
         harness.clock.advance(milliseconds: 2_000)
         try worker.pollOnce()
         harness.clock.advance(milliseconds: 20_000)
         try worker.pollOnce()
-        let logs = harness.logs.entries.filter(isWaitLog)
-        #expect(logs.count == 1)
-        #expect(logs.first?.level == .notice)
+        #expect(harness.logs.entries.filter(isFirstLog).count == 1)
+        #expect(harness.logs.entries.filter(isFirstLog).first?.level == .notice)
+        #expect(harness.logs.entries.filter(isSecondLog).isEmpty)
+        harness.clock.advance(milliseconds: 30_000)
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 300_000)
+        try worker.pollOnce()
+        #expect(harness.logs.entries.filter(isFirstLog).count == 1)
+        #expect(harness.logs.entries.filter(isSecondLog).count == 1)
+        #expect(harness.logs.entries.filter(isSecondLog).first?.message.contains("session.timeout.ms") == true)
     }
 
     @Test func timelyFirstAssignmentLogsNoWait() throws {
@@ -104,7 +112,23 @@ final class WorkerLoopHarness {
         try worker.pollOnce()
         harness.clock.advance(milliseconds: 11_000)
         try worker.pollOnce()
+        harness.clock.advance(milliseconds: 60_000)
+        try worker.pollOnce()
         #expect(!harness.logs.entries.contains { $0.message.hasPrefix("no partition assigned after") })
+    }
+
+    @Test func keyMismatchLogNamesTheKey() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.consumer.keys[0] = [0: "m1", 1: "user-7"]
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+
+        let warnings = harness.logs.entries.filter { $0.message.hasPrefix("record key differs from meme_id") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.metadata[LogKey.kafkaKey] == .string("user-7"))
+        #expect(warnings.first?.metadata[LogKey.kafkaOffset] == .integer(1))
     }
 
     @Test func outputCarriesKeyTimestampHeaders() throws {

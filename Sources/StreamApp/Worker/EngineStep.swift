@@ -86,13 +86,14 @@ struct EngineStep {
         guard total > handle.reportedKeyMismatches else { return }
         metrics.keyMismatches.increment(by: Int64(total - handle.reportedKeyMismatches))
         handle.reportedKeyMismatches = total
+        var metadata: [String: LogValue] = [
+            LogKey.kafkaPartition: .integer(Int64(record.partition)),
+            LogKey.kafkaOffset: .integer(record.offset),
+        ]
+        if let key = record.key {
+            metadata[LogKey.kafkaKey] = .string(String(decoding: key.prefix(64), as: UTF8.self))
+        }
         // The rate-limiting handler collapses repeats of this constant message.
-        logger.warning(
-            "record key differs from meme_id; the input topic is not keyed by meme_id",
-            metadata: [
-                LogKey.kafkaPartition: .integer(Int64(record.partition)),
-                LogKey.kafkaOffset: .integer(record.offset),
-            ]
-        )
+        logger.warning("record key differs from meme_id; the input topic is not keyed by meme_id", metadata: metadata)
     }
 }

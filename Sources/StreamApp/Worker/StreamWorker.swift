@@ -74,15 +74,20 @@ final class StreamWorker: WorkerRebalanceHandler {
             clock: clock
         )
         self.step = EngineStep(metrics: metrics, logger: logger, clock: clock, tickLatencyObserver: nil)
+        self.startNanoseconds = clock.monotonicNanoseconds()
         self.nextCheckpointNanoseconds = clock.monotonicNanoseconds() + intervalNanoseconds
-        self.assignmentWaitDeadline = clock.monotonicNanoseconds() + Self.assignmentWaitNoticeNanoseconds
+        self.assignmentWaitDeadline = startNanoseconds + Self.assignmentWaitNoticeSeconds[0] * 1_000_000_000
     }
 
-    /// The monotonic time (ns) after which a missing first assignment is logged, or `nil` once it
-    /// was logged or partitions were assigned.
+    /// The monotonic time (ns) at which the worker was created.
+    private let startNanoseconds: UInt64
+    /// The monotonic time (ns) after which a missing first assignment is logged next, or `nil` once
+    /// every notice was logged or partitions were assigned.
     private var assignmentWaitDeadline: UInt64?
-    /// The wait for a first assignment, in ns, after which the worker logs why it can take long.
-    static let assignmentWaitNoticeNanoseconds: UInt64 = 10_000_000_000
+    /// How many of ``assignmentWaitNoticeSeconds`` were logged.
+    private var assignmentWaitNotices = 0
+    /// The waits for a first assignment, in s, after which the worker logs why it can take long.
+    static let assignmentWaitNoticeSeconds: [UInt64] = [10, 60]
 
     /// The partitions this worker currently owns, in ascending order.
     var assignedPartitions: [Int32] { tasks.keys.sorted() }
@@ -179,18 +184,31 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
     }
 
-    /// Logs once when no partition was assigned 10 s after the start, because nothing else shows
-    /// an operator why a restarted worker sits idle.
+    /// Logs when no partition was assigned 10 s and 60 s after the start, because nothing else
+    /// shows an operator why a restarted worker sits idle.
     private func noteLateFirstAssignment() {
         guard let deadline = assignmentWaitDeadline, clock.monotonicNanoseconds() >= deadline else { return }
-        assignmentWaitDeadline = nil
+        let notices = Self.assignmentWaitNoticeSeconds
+        assignmentWaitNotices += 1
+        assignmentWaitDeadline =
+            assignmentWaitNotices < notices.count
+            ? startNanoseconds + notices[assignmentWaitNotices] * 1_000_000_000 : nil
         guard tasks.isEmpty else { return }
-        logger.notice(
-            "no partition assigned after 10 s: the group coordinator can wait for an earlier member's session to "
-                + "time out (session.timeout.ms, 45 s by default), and the dev cluster's mock waits so even after "
-                + "a clean stop",
-            metadata: [:]
-        )
+        if assignmentWaitNotices == 1 {
+            logger.notice(
+                "no partition assigned after \(notices[0]) s: the group coordinator can wait for an earlier member's "
+                    + "session to time out (session.timeout.ms, 45 s by default), and the dev cluster's mock waits "
+                    + "so even after a clean stop",
+                metadata: [:]
+            )
+        } else {
+            logger.notice(
+                "no partition assigned after \(notices[1]) s: if an earlier member had a longer session.timeout.ms "
+                    + "than this worker, librdkafka can take about 5 minutes to join the group; give every worker "
+                    + "of a group the same session.timeout.ms",
+                metadata: [:]
+            )
+        }
     }
 
     private var intervalNanoseconds: UInt64 {

@@ -19,6 +19,8 @@ public enum LogKey {
     public static let kafkaFacility = "kafka.facility"
     /// A meme id.
     public static let memeID = "meme.id"
+    /// A Kafka record's key as text (invalid UTF-8 replaced), at most its first 64 bytes.
+    public static let kafkaKey = "kafka.key"
     /// An event time in ms since the epoch.
     public static let eventTime = "event.ts"
     /// A rejection reason code, such as `malformed_json`.
