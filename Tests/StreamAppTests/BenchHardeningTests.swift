@@ -30,8 +30,11 @@ import Testing
         #expect(help.contains("--repeats"))
         #expect(!help.contains("--keys"))
         #expect(!help.contains("--write-corpus"))
-        // Without a benchmark name, help lists every benchmark.
-        #expect(BenchCommand.helpText(for: ["--help"]).contains("Benchmarks:"))
+        // Without a benchmark name, help lists every benchmark and no benchmark's options.
+        let overview = BenchCommand.helpText(for: ["--help"])
+        #expect(overview.contains("Benchmarks:"))
+        #expect(overview.contains("memestream bench NAME --help"))
+        #expect(!overview.contains("--events"))
     }
 
     @Test func corpusWrittenThroughLinkKeepsLink() throws {

@@ -45,7 +45,11 @@ enum BenchCommand: Subcommand {
             named = benchmarks.first { $0.name == argument }
         }
         guard let benchmark = named else {
-            return helpText()
+            // Options differ per benchmark, and so do the defaults of shared names like --events.
+            return helpText(
+                usage: usage + "\n\nEach benchmark has its own options: memestream bench NAME --help",
+                options: []
+            )
         }
         let usage = "usage: memestream bench \(benchmark.name) [OPTIONS]\n\n\(benchmark.summary)"
         return helpText(usage: usage, options: benchmark.options)
