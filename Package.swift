@@ -28,6 +28,8 @@ let package = Package(
             path: "Sources/CXXHash",
             providers: [.apt(["libxxhash-dev"])]
         ),
+        // A header of our own: the compiler's cache prefetch hint, which Swift does not expose.
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
 
         // Events, event time, watermarks, windows, keyed state, emission, checkpoints,
         // logging and metrics. No Kafka.
@@ -35,7 +37,7 @@ let package = Package(
         // Swift over librdkafka: consumer, producer, admin, mock cluster.
         .target(name: "KafkaBridge", dependencies: ["CRdKafka", "StreamCore"]),
         // The aggregator protocol, the built-in aggregators and feature sets.
-        .target(name: "Aggregators", dependencies: ["StreamCore", "CXXHash"]),
+        .target(name: "Aggregators", dependencies: ["StreamCore", "CXXHash", "CPrefetch"]),
         // The `memestream` executable.
         .executableTarget(
             name: "StreamApp",
