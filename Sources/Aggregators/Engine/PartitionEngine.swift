@@ -515,7 +515,8 @@ public final class PartitionEngine {
         // points, so this loop ends.
         while let (tick, due) = schedule.takeFirst(dueBy: closed) {
             dueKeys.removeAll(keepingCapacity: true)
-            for entry in due {
+            for (position, entry) in due.enumerated() {
+                prefetchForGather(due, position)
                 // Entries are never removed early: skip keys dropped or rescheduled since.
                 let slot = Int(entry)
                 guard slots[slot].keyLength != 0, slots[slot].scheduledTick == tick else { continue }
@@ -534,6 +535,24 @@ public final class PartitionEngine {
         }
         clock.lastProcessedTick = EventTime(rawValue: closed)
         compactStateIfFragmented()
+    }
+
+    /// Starts loading what gathering the due keys reads a few entries after `due[position]`: the
+    /// slot entry further ahead, and the first line of a nearer key's block, for its `meme_id`.
+    @inline(__always)
+    private func prefetchForGather(_ due: [UInt32], _ position: Int) {
+        let slotAhead = position + 16
+        if slotAhead < due.count {
+            slots.withUnsafeBufferPointer { buffer in
+                memestream_prefetch(buffer.baseAddress! + Int(due[slotAhead]), MemoryLayout<KeySlot>.size)
+            }
+        }
+        let blockAhead = position + 8
+        if blockAhead < due.count {
+            let slot = Int(due[blockAhead])
+            // A dropped key's slot may point to a released block: reading it is harmless.
+            if slots[slot].keyLength != 0 { memestream_prefetch(blockPointer(slot), 16) }
+        }
     }
 
     /// Starts loading what the visits a few keys after `dueKeys[index]` read: the slot entry
