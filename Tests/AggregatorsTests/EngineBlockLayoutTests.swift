@@ -9,7 +9,7 @@ import Testing
     /// jump and the engine's pane-count width.
     private func run(
         narrowLimit: Int? = nil,
-        widenAtOffset: Int? = nil,
+        widenAtOffsets: Set<Int> = [],
         compactAlways: Bool = false,
         restoreAtOffsets: Set<Int> = []
     ) throws -> (lines: [String], state: [UInt8], bytes: Int, compactions: Int) {
@@ -25,7 +25,7 @@ import Testing
         var sink = LineCollectingSink()
         let events = syntheticEvents(seed: 41, count: 600, keys: 12, longestGapMilliseconds: 5 * 60_000)
         for (offset, event) in events.enumerated() {
-            if offset == widenAtOffset { engine.widenPaneCounts() }
+            if widenAtOffsets.contains(offset) { engine.widenPaneCounts() }
             if restoreAtOffsets.contains(offset) {
                 compactions += engine.compactionCount
                 engine = try PartitionEngine(
@@ -44,12 +44,13 @@ import Testing
 
     @Test func widenedPaneCountsKeepOutputAndState() throws {
         let narrow = try run()
-        #expect(narrow.bytes == 2)
-        let widenedAtStart = try run(widenAtOffset: 0)
-        let widenedMidway = try run(widenAtOffset: 300)
+        #expect(narrow.bytes == 1)
+        let widenedAtStart = try run(widenAtOffsets: [0])
+        let widenedMidway = try run(widenAtOffsets: [300])
+        let widenedTwice = try run(widenAtOffsets: [100, 400])
         let widenedOnDemand = try run(narrowLimit: 3)
-        for other in [widenedAtStart, widenedMidway, widenedOnDemand] {
-            #expect(other.bytes == 4)
+        for (other, bytes) in [(widenedAtStart, 2), (widenedMidway, 2), (widenedTwice, 4), (widenedOnDemand, 4)] {
+            #expect(other.bytes == bytes)
             #expect(other.lines == narrow.lines)
             #expect(other.state == narrow.state, "the checkpoint format does not depend on the block layout")
         }
@@ -63,7 +64,7 @@ import Testing
         #expect(compacted.compactions > 50)
         #expect(compacted.lines == plain.lines)
         #expect(compacted.state == plain.state)
-        let both = try run(widenAtOffset: 300, compactAlways: true)
+        let both = try run(widenAtOffsets: [300], compactAlways: true)
         #expect(both.lines == plain.lines)
         // Restored engines decode wide panes and narrow them again, then keep compacting.
         let restored = try run(compactAlways: true, restoreAtOffsets: [150, 301, 450])
@@ -90,9 +91,51 @@ import Testing
         for event in events { driver.send(event.json) }
         let state = driver.engine(for: 0).encodeState()
         let restored = try PartitionEngine(restoring: state, featureSet: .memeV1, configuration: EngineConfiguration())
-        #expect(restored.countBytes == 2)
+        #expect(restored.countBytes == 1)
         restored.widenPaneCounts()
+        #expect(restored.countBytes == 2)
         #expect(restored.encodeState() == state)
+        restored.widenPaneCounts()
+        #expect(restored.countBytes == 4)
+        #expect(restored.encodeState() == state)
+    }
+
+    @Test func manyWaitingPanesWidenCountsOnDemandAndOnRestore() throws {
+        // Three hours of out-of-orderness keep about 1,080 ticks of panes waiting per key.
+        var configuration = EngineConfiguration()
+        configuration.outOfOrdernessMilliseconds = 3 * 3_600_000
+        let events = (0..<1_800).map { index in
+            #"{"meme_id":"m\#(index % 2)","type":"view","ts":\#(1_700_000_000_000 + Int64(index) * 10_000),"dwell_ms":5}"#
+        }
+        func run(widenFirst: Bool, restoreAt: Int?) throws -> (lines: [String], bytes: Int) {
+            var engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: configuration)
+            if widenFirst {
+                engine.widenPaneCounts()
+                engine.widenPaneCounts()
+            }
+            var sink = LineCollectingSink()
+            for (offset, event) in events.enumerated() {
+                if offset == restoreAt {
+                    engine = try PartitionEngine(
+                        restoring: engine.encodeState(),
+                        featureSet: .memeV1,
+                        configuration: configuration
+                    )
+                    #expect(engine.countBytes == 2, "restoring more than 255 panes widens the counts")
+                }
+                engine.process(json: event, offset: offset, into: &sink)
+            }
+            engine.advanceWatermark(to: EventTime(rawValue: 1_700_000_000_000 + 3 * 86_400_000), into: &sink)
+            return (sink.lines, engine.countBytes)
+        }
+        let onDemand = try run(widenFirst: false, restoreAt: nil)
+        #expect(onDemand.bytes == 2)
+        let wide = try run(widenFirst: true, restoreAt: nil)
+        #expect(wide.bytes == 4)
+        let restored = try run(widenFirst: false, restoreAt: 1_500)
+        #expect(onDemand.lines.count > 100)
+        #expect(onDemand.lines == wide.lines)
+        #expect(restored.lines == wide.lines)
     }
 
     @Test func corruptedStateThrowsOrRestoresWithoutCrash() {

@@ -154,7 +154,7 @@ extension PartitionEngine {
             for column in plan.columns {
                 paneCounts.append(try column.decode(from: &reader, appendingTo: &columnWords))
             }
-            if paneCounts.contains(where: { $0 > maximumPaneCount }) { widenPaneCounts() }
+            while countBytes < 4, paneCounts.contains(where: { $0 > maximumPaneCount }) { widenPaneCounts() }
             let header = words.count
             words.append(contentsOf: repeatElement(0, count: headerWords))
             words.append(contentsOf: columnWords)
@@ -171,11 +171,7 @@ extension PartitionEngine {
                 words.withUnsafeMutableBufferPointer { buffer in
                     let counts = UnsafeMutableRawPointer(buffer.baseAddress! + header)
                     for (column, count) in paneCounts.enumerated() {
-                        if countBytes == 2 {
-                            counts.storeBytes(of: UInt16(count), toByteOffset: column * 2, as: UInt16.self)
-                        } else {
-                            counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
-                        }
+                        Self.storeCount(count, counts, column: column, width: countBytes)
                     }
                 }
                 let block = arena.allocate(words: words.count)

@@ -98,9 +98,9 @@ public final class PartitionEngine {
     let columnOffsets: UnsafeMutableBufferPointer<Int>
     let columnCounts: UnsafeMutableBufferPointer<Int>
     let columnCount: Int
-    /// Bytes per pane count in the block header: 2 until some column of some key needs more than
-    /// 65,535 panes, then 4 (``widenPaneCounts()``).
-    private(set) var countBytes = 2
+    /// Bytes per pane count in the block header: 1 until some column of some key needs more than
+    /// 255 panes, then 2 up to 65,535 panes, then 4 (``widenPaneCounts()``).
+    private(set) var countBytes = 1
     /// Words of pane counts in every block.
     private(set) var headerWords: Int
     /// Fixed words of all columns together.
@@ -147,7 +147,7 @@ public final class PartitionEngine {
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
         columnCount = plan.columns.count
-        headerWords = (plan.columns.count * 2 + 7) / 8
+        headerWords = (plan.columns.count + 7) / 8
         fixedWordsTotal = plan.fixedWords.reduce(0, +)
         let plan = plan
         layouts = .allocate(capacity: columnCount)
@@ -308,45 +308,69 @@ public final class PartitionEngine {
 
     @inline(__always)
     func paneCount(_ slot: Int, header: Int, column: Int) -> Int {
-        let counts = UnsafeRawPointer(blockPointer(slot) + header)
-        if countBytes == 2 { return Int(counts.load(fromByteOffset: column * 2, as: UInt16.self)) }
-        return Int(counts.load(fromByteOffset: column * 4, as: UInt32.self))
+        Self.loadCount(UnsafeRawPointer(blockPointer(slot) + header), column: column, width: countBytes)
     }
 
     @inline(__always)
     func setPaneCount(_ slot: Int, header: Int, column: Int, to count: Int) {
-        let counts = UnsafeMutableRawPointer(blockPointer(slot) + header)
-        if countBytes == 2 {
-            counts.storeBytes(of: UInt16(count), toByteOffset: column * 2, as: UInt16.self)
-        } else {
-            counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
+        Self.storeCount(count, UnsafeMutableRawPointer(blockPointer(slot) + header), column: column, width: countBytes)
+    }
+
+    /// Reads the pane count of `column` from a header of `width`-byte counts.
+    @inline(__always)
+    static func loadCount(_ counts: UnsafeRawPointer, column: Int, width: Int) -> Int {
+        switch width {
+        case 1: return Int(counts.load(fromByteOffset: column, as: UInt8.self))
+        case 2: return Int(counts.load(fromByteOffset: column * 2, as: UInt16.self))
+        default: return Int(counts.load(fromByteOffset: column * 4, as: UInt32.self))
+        }
+    }
+
+    /// Writes `count`, which fits `width` bytes, as the pane count of `column`.
+    @inline(__always)
+    static func storeCount(_ count: Int, _ counts: UnsafeMutableRawPointer, column: Int, width: Int) {
+        switch width {
+        case 1: counts.storeBytes(of: UInt8(count), toByteOffset: column, as: UInt8.self)
+        case 2: counts.storeBytes(of: UInt16(count), toByteOffset: column * 2, as: UInt16.self)
+        default: counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
         }
     }
 
     /// The largest pane count the header can store.
-    var maximumPaneCount: Int { countBytes == 2 ? narrowCountLimit : Int(UInt32.max) }
-    /// The largest 16-bit pane count; tests lower it to reach ``widenPaneCounts()`` with few events.
-    var narrowCountLimit = Int(UInt16.max)
+    private(set) var maximumPaneCount = Int(UInt8.max)
+    /// A limit below the width's own for 8- and 16-bit counts; tests lower it to reach
+    /// ``widenPaneCounts()`` with few events.
+    var narrowCountLimit = Int(UInt16.max) {
+        didSet { updateMaximumPaneCount() }
+    }
 
-    /// Rewrites every block with 32-bit pane counts, once: later calls return at once. The engine
-    /// calls it when a column of a key is about to exceed 65,535 panes, which needs a very small
-    /// tick with a long lateness, for instance. - Complexity: O(total state words).
+    private func updateMaximumPaneCount() {
+        maximumPaneCount = countBytes == 4 ? Int(UInt32.max) : min(narrowCountLimit, (1 << (8 * countBytes)) - 1)
+    }
+
+    /// Rewrites every block with pane counts twice as wide (8 to 16 bits, or 16 to 32), or does
+    /// nothing when they are 32 bits wide. The engine calls it when a column of a key is about to
+    /// exceed the counts' range: more than 255 panes needs a tick much shorter than the hop or a
+    /// long lateness, more than 65,535 a tick of a few milliseconds. The block stays word-aligned.
+    /// - Complexity: O(total state words).
     func widenPaneCounts() {
-        guard countBytes == 2 else { return }
-        let wideWords = (columnCount * 4 + 7) / 8
+        guard countBytes < 4 else { return }
+        let oldBytes = countBytes
+        let newBytes = countBytes * 2
+        let newWords = (columnCount * newBytes + 7) / 8
         var counts = Array(repeating: 0, count: columnCount)
         for slot in slots.indices where slots[slot].keyLength != 0 {
             let header = headerStart(slot)
             for column in 0..<columnCount { counts[column] = paneCount(slot, header: header, column: column) }
-            insertWords(slot, at: header + headerWords, count: wideWords - headerWords)
+            insertWords(slot, at: header + headerWords, count: newWords - headerWords)
             let target = UnsafeMutableRawPointer(blockPointer(slot) + header)
-            for column in 0..<columnCount {
-                target.storeBytes(of: UInt32(counts[column]), toByteOffset: column * 4, as: UInt32.self)
-            }
-            if columnCount % 2 == 1 { target.storeBytes(of: UInt32(0), toByteOffset: columnCount * 4, as: UInt32.self) }
+            target.initializeMemory(as: UInt64.self, repeating: 0, count: newWords)
+            for column in 0..<columnCount { Self.storeCount(counts[column], target, column: column, width: newBytes) }
         }
-        countBytes = 4
-        headerWords = wideWords
+        precondition(countBytes == oldBytes)
+        countBytes = newBytes
+        headerWords = newWords
+        updateMaximumPaneCount()
     }
 
     /// Returns the key's `meme_id` bytes, valid until the next block allocation.
@@ -452,9 +476,9 @@ public final class PartitionEngine {
             var layout = layouts[column]
             var count = paneCount(slot, header: header, column: column)
             if layout.eventTypeIndex < 0 || layout.eventTypeIndex == typeIndex {
-                if count == maximumPaneCount {
-                    // Rare: more panes than a 16-bit count can store. The columns move back by the
-                    // header's growth.
+                while count >= maximumPaneCount, countBytes < 4 {
+                    // Rare: more panes than the header's counts can store. The columns move back
+                    // by the header's growth.
                     let before = headerWords
                     widenPaneCounts()
                     offset += headerWords - before
