@@ -35,6 +35,20 @@ import Testing
         #expect(restored.keyCount == driver.engine(for: 0).keyCount)
     }
 
+    @Test func newerVersionNamesTheNewerBuild() throws {
+        var state = try versionTwoState()
+        state[4] = UInt8(PartitionEngine.stateFormatVersion + 1)
+        let error = try #require(throws: StateDecodingError.self) {
+            try PartitionEngine(restoring: state, featureSet: .memeV1, configuration: EngineConfiguration())
+        }
+        #expect("\(error)".contains("written by a newer memestream build"))
+        state[4] = 0
+        let damaged = try #require(throws: StateDecodingError.self) {
+            try PartitionEngine(restoring: state, featureSet: .memeV1, configuration: EngineConfiguration())
+        }
+        #expect("\(damaged)".contains("never written by memestream"))
+    }
+
     @Test func versionTwoContinuesSameOutput() throws {
         let uninterrupted = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
         var expected = LineCollectingSink()

@@ -212,6 +212,28 @@ final class WorkerLoopHarness {
         #expect(harness.producer.produced.map { $0.value } == ["m4@3"])
     }
 
+    @Test func restoreRejectsHeaderStateMismatch() throws {
+        let harness = try WorkerLoopHarness()
+        let key = CheckpointKey(group: "memestream", topic: "memes.events", partition: 0)
+        // A valid file whose header says offset 5 while its state says offset 3.
+        try harness.store.save(
+            Checkpoint(
+                key: key,
+                nextOffset: 5,
+                maxEventTime: EventTime(rawValue: 1_700_000_002_000),
+                lastTick: nil,
+                createdAtMilliseconds: 0,
+                state: Array("3 1700000002000".utf8)
+            )
+        )
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        let error = try #require(throws: CheckpointError.self) { try worker.pollOnce() }
+        #expect(error.description.contains("the header and the state disagree"))
+        #expect(error.description.contains("next offset 3"))
+    }
+
     @Test func revocationCheckpointsBeforeRelease() throws {
         let harness = try WorkerLoopHarness()
         harness.feed(0, ["m1 1700000000000"])

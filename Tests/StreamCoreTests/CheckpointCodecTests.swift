@@ -102,7 +102,25 @@ import Glibc
             try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
         }
         #expect(error.code == .unknownVersion(9))
-        #expect(error.description.contains("format version 9"))
+        #expect(error.description.contains("format version 9 was written by a newer memestream build"))
+    }
+
+    @Test func versionZeroIsDamage() throws {
+        var bytes = try CheckpointCodec.encode(Self.golden)
+        bytes[4] = 0
+        let error = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
+        }
+        #expect(error.description.contains("format version 0 was never written by memestream"))
+    }
+
+    @Test func checksumErrorMarksOffsetUnverified() throws {
+        var bytes = try CheckpointCodec.encode(Self.golden)
+        bytes[bytes.count - 1] ^= 0xFF
+        let error = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
+        }
+        #expect(error.description.contains("next offset 12345 by its unverified header"))
     }
 
     @Test func badMagicIsReported() throws {

@@ -74,10 +74,17 @@ extension PartitionEngine {
             )
         }
         let version = try reader.readUInt32("format version")
-        guard Self.readableStateFormatVersions.contains(version) else {
+        let readable = Self.readableStateFormatVersions
+        guard readable.contains(version) else {
+            if version > readable.upperBound {
+                throw StateDecodingError(
+                    "state format version \(version) was written by a newer memestream build; this build reads "
+                        + "versions \(readable.lowerBound) to \(readable.upperBound). Run a build that reads "
+                        + "version \(version), or rebuild the state without this checkpoint"
+                )
+            }
             throw StateDecodingError(
-                "state format version \(version) is not supported; this build reads versions "
-                    + "\(Self.readableStateFormatVersions); start the partition without state"
+                "state format version \(version) was never written by memestream; the state is damaged"
             )
         }
         reader.formatVersion = version

@@ -467,8 +467,26 @@ final class StreamWorker: WorkerRebalanceHandler {
                     code: .invalidHeader,
                     key: key,
                     nextOffset: checkpoint.nextOffset,
-                    source: store.location,
+                    source: store.location(of: key),
                     detail: "the engine rejected the state: \(error)"
+                )
+            }
+            // The header and the state were written from the same engine, so they must agree. The
+            // checksum cannot catch a file assembled from two checkpoints.
+            let stateOffset = engine.nextOffset
+            if (stateOffset != nil && stateOffset != checkpoint.nextOffset)
+                || engine.maxEventTime != checkpoint.maxEventTime
+            {
+                let describe = { (time: EventTime?) in time.map { String($0.rawValue) } ?? "none" }
+                throw CheckpointError(
+                    code: .invalidHeader,
+                    key: key,
+                    nextOffset: checkpoint.nextOffset,
+                    source: store.location(of: key),
+                    detail: "the header and the state disagree: next offset \(checkpoint.nextOffset) and max ts "
+                        + "\(describe(checkpoint.maxEventTime)) in the header, next offset "
+                        + "\(stateOffset.map(String.init) ?? "none") and max ts \(describe(engine.maxEventTime)) "
+                        + "in the state"
                 )
             }
             let task = PartitionTask(

@@ -84,11 +84,18 @@ public enum CheckpointCodec {
             throw failure(.truncated, "\(bytes.count) bytes end inside the format version")
         }
         guard readableVersions.contains(version) else {
+            let readable = readableVersions.sorted().map(String.init).joined(separator: ", ")
+            if version > readableVersions.max() ?? 0 {
+                throw failure(
+                    .unknownVersion(version),
+                    "format version \(version) was written by a newer memestream build; this build reads "
+                        + "version \(readable). Run a build that reads version \(version)"
+                )
+            }
             throw failure(
                 .unknownVersion(version),
-                "format version \(version) is unknown to this build, which reads versions "
-                    + readableVersions.sorted().map(String.init).joined(separator: ", ")
-                    + "; run a memestream build that writes that version"
+                "format version \(version) was never written by memestream (this build reads version "
+                    + "\(readable)); the file is damaged"
             )
         }
         return try decodeVersion1(bytes, reader: reader, expected: key, failure: failure)
@@ -137,7 +144,12 @@ public enum CheckpointCodec {
             )
         }
         guard reader.readableBytes == 0 else {
-            throw failure(.invalidHeader, "\(reader.readableBytes) unexpected bytes after the checksum", nextOffset)
+            let extra = reader.readableBytes
+            throw failure(
+                .invalidHeader,
+                "\(extra) unexpected \(extra == 1 ? "byte" : "bytes") after the checksum",
+                nextOffset
+            )
         }
 
         let key = CheckpointKey(group: group, topic: topic, partition: partition)

@@ -45,7 +45,14 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let offset = nextOffset.map { "next offset \($0)" } ?? "next offset unknown"
+        var offset = nextOffset.map { "next offset \($0)" } ?? "next offset unknown"
+        switch code {
+        case .truncated, .checksumMismatch:
+            // The checksum covers the header, so a damaged file's offset is only what it claims.
+            if nextOffset != nil { offset += " by its unverified header" }
+        default:
+            break
+        }
         switch code {
         case .storeFailure:
             return "checkpoint store failed for partition \(key) (\(offset)) at \(source): \(detail)"
