@@ -103,6 +103,28 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Sets where partitions of the assignment being handled start, instead of their committed
+    /// offsets. Call it only from the rebalance handler for an `.assigned` event, which runs
+    /// before the assignment is applied. Each partition starts at its offset: a concrete one,
+    /// ``KafkaOffset/beginning`` or ``KafkaOffset/end``. Partitions not in the assignment are
+    /// ignored.
+    ///
+    /// - Throws: ``KafkaBridgeError`` with code `.kafka` (librdkafka's erroneous-state code)
+    ///   outside an assignment's handler.
+    public func setStartOffsets(_ partitions: [KafkaTopicPartition]) throws {
+        guard relay.isHandlingAssignment.load(ordering: .relaxed) else {
+            throw KafkaBridgeError.kafka(
+                RD_KAFKA_RESP_ERR__STATE,
+                "setStartOffsets was called outside the rebalance handler of an assignment; use seek instead"
+            )
+        }
+        relay.startOffsets.withLock { offsets in
+            for partition in partitions {
+                offsets[partition.topic, default: [:]][partition.partition.rawValue] = partition.offset.rawValue
+            }
+        }
+    }
+
     /// Returns the current assignment.
     public func assignment() throws -> [KafkaTopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?

@@ -69,6 +69,8 @@ final class FakeConsumer: WorkerConsumer {
     var pendingLost: [Int32]?
     var committed: [Int32: Int64] = [:]
     var seeks: [(partition: Int32, offset: Int64)] = []
+    /// Start positions set during the last assignment's handler, applied after it returns.
+    var starts: [Int32: SeekTarget] = [:]
     private var pendingSeeks: [Int32: Int64] = [:]
     /// When `true`, poll delivers no records (a slow fetch), though the high watermark is ahead.
     var isStalled = false
@@ -100,10 +102,19 @@ final class FakeConsumer: WorkerConsumer {
         }
         if let assign = pendingAssign {
             pendingAssign = nil
+            starts.removeAll()
             try handler.partitionsAssigned(assign)
             for partition in assign {
-                // Like librdkafka: a new partition starts at the committed offset.
-                positions[partition] = committed[partition] ?? 0
+                // Like librdkafka: a new partition starts where the handler set it, else at the
+                // committed offset.
+                switch starts[partition] {
+                case .offset(let offset):
+                    // An offset past the log end resets to the log start (auto.offset.reset=earliest).
+                    positions[partition] = offset <= partitions[partition, default: []].count ? offset : 0
+                case .beginning: positions[partition] = 0
+                case .end: positions[partition] = Int64(partitions[partition, default: []].count)
+                case nil: positions[partition] = committed[partition] ?? 0
+                }
             }
         }
         var delivered = 0
@@ -151,6 +162,10 @@ final class FakeConsumer: WorkerConsumer {
     }
 
     /// Like librdkafka, a seek takes effect for the next poll; the current batch goes on.
+    func setStart(partition: Int32, to target: SeekTarget) throws {
+        starts[partition] = target
+    }
+
     func seek(partition: Int32, to target: SeekTarget) throws {
         let offset: Int64
         switch target {

@@ -208,8 +208,53 @@ final class WorkerLoopHarness {
         try second.pollOnce()
         try second.pollOnce()
 
-        #expect(harness.consumer.seeks.map { $0.offset } == [3])
+        #expect(harness.consumer.starts[0] == .offset(3))
+        #expect(harness.consumer.seeks.isEmpty, "the start is set with the assignment")
         #expect(harness.producer.produced.map { $0.value } == ["m4@3"])
+    }
+
+    @Test func olderCheckpointReplaysWithoutNewTraffic() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let first = harness.makeWorker()
+        try first.pollOnce()
+        try first.checkpoint([0], reason: "test")
+        harness.producer.removeProduced()
+
+        // More records arrive and are committed past the checkpoint (say by a run whose
+        // checkpoints were lost). A new worker restores the older checkpoint and must read from
+        // offset 1 at once, though the committed offset is at the log end and nothing new arrives.
+        harness.feed(0, ["m2 1700000001000", "m3 1700000002000"])
+        harness.consumer.positions.removeAll()
+        harness.consumer.committed[0] = 3
+        harness.consumer.pendingAssign = [0]
+        let second = harness.makeWorker()
+        try second.pollOnce()
+
+        #expect(harness.producer.produced.map { $0.value } == ["m2@1", "m3@2"])
+    }
+
+    @Test func checkpointPastLogEndStopsAtFirstRecord() throws {
+        let harness = try WorkerLoopHarness()
+        let key = CheckpointKey(group: "memestream", topic: "memes.events", partition: 0)
+        try harness.store.save(
+            Checkpoint(
+                key: key,
+                nextOffset: 50,
+                maxEventTime: EventTime(rawValue: 1_700_000_000_000),
+                lastTick: nil,
+                createdAtMilliseconds: 0,
+                state: Array("50 1700000000000".utf8)
+            )
+        )
+        // A recreated topic: its log ends below the checkpoint, so the consumer resets to its start.
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        let error = try #require(throws: CheckpointError.self) { try worker.pollOnce() }
+        #expect(error.description.contains("restarts below it"))
+        #expect(harness.producer.produced.isEmpty)
     }
 
     @Test func restoreRejectsHeaderStateMismatch() throws {
@@ -334,7 +379,8 @@ final class WorkerLoopHarness {
         // The warm-up point is now minus the largest window minus the allowed lateness.
         let now = harness.clock.wall.load(ordering: .relaxed)
         #expect(harness.consumer.requestedTimestamps == [now - 86_400_000 - 600_000])
-        #expect(harness.consumer.seeks.map { $0.offset } == [2])
+        #expect(harness.consumer.starts[0] == .offset(2))
+        #expect(harness.consumer.seeks.isEmpty, "the start is set with the assignment")
         #expect(harness.producer.produced.map { $0.value } == ["m3@2", "m4@3"])
     }
 
@@ -350,7 +396,7 @@ final class WorkerLoopHarness {
 
         // The look-up returns −1, as on the mock cluster, so the worker starts at the log start and
         // logs a warning.
-        #expect(harness.consumer.seeks.map { $0.offset } == [0])
+        #expect(harness.consumer.starts[0] == .beginning)
         #expect(harness.producer.produced.map { $0.value } == ["m1@0", "m2@1"])
         let warnings = harness.logs.entries.filter { $0.message.hasPrefix("the broker cannot resolve the warm-up") }
         #expect(warnings.count == 1)
@@ -367,7 +413,7 @@ final class WorkerLoopHarness {
         try worker.pollOnce()
         try worker.pollOnce()
 
-        #expect(harness.consumer.seeks.map { $0.offset } == [0])
+        #expect(harness.consumer.starts[0] == .beginning)
         #expect(harness.producer.produced.map { $0.value } == ["m1@0", "m2@1", "m3@2"])
     }
 }

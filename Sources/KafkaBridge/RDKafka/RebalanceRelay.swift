@@ -4,8 +4,10 @@ import Synchronization
 /// Applies librdkafka's rebalance events and forwards them to the consumer's handler.
 ///
 /// The eager protocol uses `rd_kafka_assign`, the cooperative one the incremental calls.
-/// Revocations reach the handler before the partitions are unassigned; assignments after they
-/// are assigned. The consumer reference is weak because the consumer owns this relay.
+/// Revocations reach the handler before the partitions are unassigned. Assignments reach it
+/// before they are applied, so it can choose where each partition starts
+/// (``KafkaConsumer/setStartOffsets(_:)``). The consumer reference is weak because the consumer
+/// owns this relay.
 final class RebalanceRelay: Sendable {
     struct WeakConsumer: @unchecked Sendable {
         weak var value: KafkaConsumer?
@@ -15,6 +17,10 @@ final class RebalanceRelay: Sendable {
     let consumer = Mutex(WeakConsumer())
     /// `true` once the group has handed the consumer an assignment, even an empty one.
     let hasReceivedAssignment = Atomic<Bool>(false)
+    /// Start offsets the handler set for the assignment being handled, by topic and partition.
+    let startOffsets = Mutex<[String: [Int32: Int64]]>([:])
+    /// `true` while an assignment is being handled, when ``startOffsets`` may be set.
+    let isHandlingAssignment = Atomic<Bool>(false)
 
     init(handler: KafkaRebalanceHandler?) {
         self.handler = handler
@@ -30,6 +36,11 @@ final class RebalanceRelay: Sendable {
         switch code {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             hasReceivedAssignment.store(true, ordering: .releasing)
+            startOffsets.withLock { $0.removeAll() }
+            isHandlingAssignment.store(true, ordering: .relaxed)
+            notify(KafkaRebalanceEvent(kind: .assigned, partitions: partitions, isCooperative: isCooperative))
+            isHandlingAssignment.store(false, ordering: .relaxed)
+            applyStartOffsets(to: list)
             if isCooperative {
                 if let error = rd_kafka_incremental_assign(client, list) {
                     rd_kafka_error_destroy(error)
@@ -37,7 +48,6 @@ final class RebalanceRelay: Sendable {
             } else {
                 _ = rd_kafka_assign(client, list)
             }
-            notify(KafkaRebalanceEvent(kind: .assigned, partitions: partitions, isCooperative: isCooperative))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let kind: KafkaRebalanceEvent.Kind = rd_kafka_assignment_lost(client) != 0 ? .lost : .revoked
             notify(KafkaRebalanceEvent(kind: kind, partitions: partitions, isCooperative: isCooperative))
@@ -52,6 +62,22 @@ final class RebalanceRelay: Sendable {
             // An error during the rebalance: drop the assignment so the group can recover.
             notify(KafkaRebalanceEvent(kind: .lost, partitions: partitions, isCooperative: isCooperative))
             _ = rd_kafka_assign(client, nil)
+        }
+    }
+
+    /// Writes the start offsets the handler set into the assignment's list.
+    private func applyStartOffsets(to list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        let offsets = startOffsets.withLock { offsets in
+            defer { offsets.removeAll() }
+            return offsets
+        }
+        guard let list else { return }
+        for (topic, partitions) in offsets {
+            for (partition, offset) in partitions {
+                if let element = rd_kafka_topic_partition_list_find(list, topic, partition) {
+                    element.pointee.offset = offset
+                }
+            }
         }
     }
 

@@ -146,6 +146,10 @@ final class TimingWorkerConsumer: WorkerConsumer {
         inner.highWatermark(partition: partition)
     }
 
+    func setStart(partition: Int32, to target: SeekTarget) throws {
+        try inner.setStart(partition: partition, to: target)
+    }
+
     func seek(partition: Int32, to target: SeekTarget) throws {
         try inner.seek(partition: partition, to: target)
     }

@@ -70,15 +70,22 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         watermarks.high(partition: partition)
     }
 
+    func setStart(partition: Int32, to target: SeekTarget) throws {
+        try consumer.setStartOffsets([request(partition, target)])
+    }
+
     func seek(partition: Int32, to target: SeekTarget) throws {
+        try consumer.seek([request(partition, target)], timeout: Self.requestTimeout)
+    }
+
+    private func request(_ partition: Int32, _ target: SeekTarget) -> KafkaTopicPartition {
         let offset: KafkaOffset
         switch target {
         case .offset(let value): offset = KafkaOffset(rawValue: value)
         case .beginning: offset = .beginning
         case .end: offset = .end
         }
-        let request = KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: partition), offset: offset)
-        try consumer.seek([request], timeout: Self.requestTimeout)
+        return KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: partition), offset: offset)
     }
 
     func commit(_ offsets: [Int32: Int64]) throws {

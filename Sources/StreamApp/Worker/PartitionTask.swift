@@ -31,7 +31,8 @@ final class PartitionTask {
         /// A seek was issued during the current batch, whose remaining records come from the old
         /// position and are skipped.
         case seekIssued
-        /// The seek is in effect; the next record is the first from the new position.
+        /// The start set at assignment, or a seek, is in effect; the next record is the first from
+        /// the new position.
         case afterSeek
         /// Records flow from the start position.
         case positioned

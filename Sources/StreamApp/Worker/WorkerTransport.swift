@@ -34,6 +34,10 @@ protocol WorkerConsumer: AnyObject {
     /// Returns the high watermark (log end offset) of `partition` as last reported by the
     /// client, or `nil` while unknown. Never blocks.
     func highWatermark(partition: Int32) -> Int64?
+    /// Sets where `partition` starts instead of its committed offset. Valid only inside
+    /// ``WorkerRebalanceHandler/partitionsAssigned(_:)`` for a partition of that assignment,
+    /// which is applied after the handler returns.
+    func setStart(partition: Int32, to target: SeekTarget) throws
     /// Moves the consumer's position in an assigned, fetching partition. Records of the batch
     /// being handed out may still come from the old position; later polls return only records
     /// from the new one.
