@@ -350,8 +350,8 @@ public final class PartitionEngine {
 
     /// Rewrites every block with pane counts twice as wide (8 to 16 bits, or 16 to 32), or does
     /// nothing when they are 32 bits wide. The engine calls it when a column of a key is about to
-    /// exceed the counts' range: more than 255 panes needs a tick much shorter than the hop or a
-    /// long lateness, more than 65,535 a tick of a few milliseconds. The block stays word-aligned.
+    /// exceed the counts' range. More than 255 panes takes hours of out-of-orderness, which keeps
+    /// that many ticks waiting in a key column. More than 65,535 takes a tick of a few milliseconds.
     /// - Complexity: O(total state words).
     func widenPaneCounts() {
         guard countBytes < 4 else { return }
@@ -574,7 +574,7 @@ public final class PartitionEngine {
         let blockAhead = position + 8
         if blockAhead < due.count {
             let slot = Int(due[blockAhead])
-            // A dropped key's slot may point to a released block: reading it is harmless.
+            // A dropped key's slot has no block to load.
             if slots[slot].keyLength != 0 { memestream_prefetch(blockPointer(slot), 16) }
         }
     }
