@@ -28,8 +28,9 @@ let package = Package(
             path: "Sources/CXXHash",
             providers: [.apt(["libxxhash-dev"])]
         ),
-        // A header of our own: the compiler's cache prefetch hint, which Swift does not expose.
-        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
+        // A header of our own: the compiler's prefetch hint and glibc's mallopt, which Swift does
+        // not expose.
+        .systemLibrary(name: "CMemory", path: "Sources/CMemory"),
 
         // Events, event time, watermarks, windows, keyed state, emission, checkpoints,
         // logging and metrics. No Kafka.
@@ -37,11 +38,11 @@ let package = Package(
         // Swift over librdkafka: consumer, producer, admin, mock cluster.
         .target(name: "KafkaBridge", dependencies: ["CRdKafka", "StreamCore"]),
         // The aggregator protocol, the built-in aggregators and feature sets.
-        .target(name: "Aggregators", dependencies: ["StreamCore", "CXXHash", "CPrefetch"]),
+        .target(name: "Aggregators", dependencies: ["StreamCore", "CXXHash", "CMemory"]),
         // The `memestream` executable.
         .executableTarget(
             name: "StreamApp",
-            dependencies: ["StreamCore", "KafkaBridge", "Aggregators"]
+            dependencies: ["StreamCore", "KafkaBridge", "Aggregators", "CMemory"]
         ),
 
         .testTarget(name: "StreamCoreTests", dependencies: ["StreamCore"], exclude: ["Fixtures"]),

@@ -21,6 +21,7 @@ func topLevelHelp() -> String {
     return lines.joined(separator: "\n")
 }
 
+AllocatorSettings.apply()
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let first = arguments.first, first != "-h", first != "--help", first != "help" else {
     print(topLevelHelp())
