@@ -366,6 +366,50 @@ final class WorkerLoopHarness {
         #expect(logs.first?.metadata[LogKey.watermark] == .integer(now - 60_000 - 5_000))
     }
 
+    @Test func idleRuleRunsAfterRestoreAtLogEnd() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.idleTimeoutMilliseconds = 60_000
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.consumer.pendingAssign = [0]
+        let first = harness.makeWorker()
+        try first.pollOnce()
+        try first.checkpoint([0], reason: "test")
+
+        // A new worker restores at the log end, and no record arrives after it.
+        harness.consumer.positions.removeAll()
+        harness.consumer.pendingAssign = [0]
+        let second = harness.makeWorker()
+        try second.pollOnce()
+        // Past the idle timeout, and far enough that the idle watermark passes the events' times.
+        harness.clock.advance(milliseconds: 122_000)
+        try second.pollOnce()
+        let idle = harness.logs.entries.filter { $0.message.hasPrefix("partition is caught up and idle") }
+        #expect(idle.count == 1)
+    }
+
+    @Test func idleRuleSkipsCheckpointPastLogEnd() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.idleTimeoutMilliseconds = 60_000
+        let key = CheckpointKey(group: "memestream", topic: "memes.events", partition: 0)
+        try harness.store.save(
+            Checkpoint(
+                key: key,
+                nextOffset: 50,
+                maxEventTime: EventTime(rawValue: 1_700_000_000_000),
+                lastTick: nil,
+                createdAtMilliseconds: 0,
+                state: Array("50 1700000000000".utf8)
+            )
+        )
+        // An empty log of another cluster: the state must not emit through the idle rule.
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 122_000)
+        try worker.pollOnce()
+        #expect(!harness.logs.entries.contains { $0.message.hasPrefix("partition is caught up and idle") })
+    }
+
     @Test func warmupStartSeeksToResolvedOffset() throws {
         let harness = try WorkerLoopHarness()
         harness.settings.startFrom = .warmup

@@ -327,11 +327,19 @@ final class StreamWorker: WorkerRebalanceHandler {
         let now = clock.wallMilliseconds()
         for task in tasks.values {
             guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
-                task.positioning == .positioned,
                 let position = task.expectedOffset,
-                let end = consumer.highWatermark(partition: task.partition),
-                position >= end
+                let end = consumer.highWatermark(partition: task.partition)
             else { continue }
+            switch task.positioning {
+            case .positioned:
+                guard position >= end else { continue }
+            case .afterSeek:
+                // Restored at the log end and no record since: caught up. A log that ends below
+                // the checkpoint belongs to another log, so its state must not emit anything.
+                guard position == end else { continue }
+            case .awaitingFirstRecord, .seekIssued:
+                continue
+            }
             let eventTime = now - settings.idleTimeoutMilliseconds
             let watermark = EventTime(rawValue: eventTime - engines.outOfOrdernessMilliseconds)
             // The checks on engine state run where the engine runs: on its lane, after the
