@@ -6,7 +6,7 @@ import Testing
 /// State written by an earlier format version restores to the engine the current version would
 /// have encoded, and the restored engine goes on with the same output.
 @Suite struct EngineStateVersionTests {
-    /// `Fixtures/engine-state-v2.bin` holds the state of one engine after the first 200 of these
+    /// `Fixtures/engine-state-v2.bin` contains the state of one engine after the first 200 of these
     /// events, written by the last build that wrote format version 2 (vectors as bytes).
     private static let events = syntheticEvents(seed: 61, count: 400, keys: 8)
     private static let fixturePoint = 200

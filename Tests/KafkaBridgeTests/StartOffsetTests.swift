@@ -17,7 +17,7 @@ import Testing
         try producer.flush(timeout: .seconds(10))
         try producer.close(timeout: .seconds(5))
 
-        // Partition 0 starts at offset 7, partition 1 at the log end; nothing is committed, so
+        // Partition 0 starts at offset 7 and partition 1 at the log end. Nothing is committed, so
         // without the handler's offsets both would start at the log start.
         let failures = Recorder<String>()
         let consumer = try KafkaConsumer(

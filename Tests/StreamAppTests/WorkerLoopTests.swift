@@ -71,6 +71,21 @@ final class WorkerLoopHarness {
         )
     }
 
+    /// Saves a checkpoint of partition 0 whose header gives `nextOffset` and whose fake engine
+    /// state gives `stateOffset` (the same by default) and the max ts `maxTs`.
+    func saveCheckpoint(nextOffset: Int64, stateOffset: Int64? = nil, maxTs: Int64) throws {
+        try store.save(
+            Checkpoint(
+                key: CheckpointKey(group: "memestream", topic: "memes.events", partition: 0),
+                nextOffset: nextOffset,
+                maxEventTime: EventTime(rawValue: maxTs),
+                lastTick: nil,
+                createdAtMilliseconds: 0,
+                state: Array("\(stateOffset ?? nextOffset) \(maxTs)".utf8)
+            )
+        )
+    }
+
     func feed(_ partition: Int32, _ values: [String]) {
         for value in values {
             let offset = Int64(consumer.partitions[partition, default: []].count)
@@ -237,17 +252,7 @@ final class WorkerLoopHarness {
 
     @Test func checkpointPastLogEndStopsAtFirstRecord() throws {
         let harness = try WorkerLoopHarness()
-        let key = CheckpointKey(group: "memestream", topic: "memes.events", partition: 0)
-        try harness.store.save(
-            Checkpoint(
-                key: key,
-                nextOffset: 50,
-                maxEventTime: EventTime(rawValue: 1_700_000_000_000),
-                lastTick: nil,
-                createdAtMilliseconds: 0,
-                state: Array("50 1700000000000".utf8)
-            )
-        )
+        try harness.saveCheckpoint(nextOffset: 50, maxTs: 1_700_000_000_000)
         // A recreated topic: its log ends below the checkpoint, so the consumer resets to its start.
         harness.feed(0, ["m1 1700000000000"])
         harness.consumer.pendingAssign = [0]
@@ -259,18 +264,8 @@ final class WorkerLoopHarness {
 
     @Test func restoreRejectsHeaderStateMismatch() throws {
         let harness = try WorkerLoopHarness()
-        let key = CheckpointKey(group: "memestream", topic: "memes.events", partition: 0)
-        // A valid file whose header says offset 5 while its state says offset 3.
-        try harness.store.save(
-            Checkpoint(
-                key: key,
-                nextOffset: 5,
-                maxEventTime: EventTime(rawValue: 1_700_000_002_000),
-                lastTick: nil,
-                createdAtMilliseconds: 0,
-                state: Array("3 1700000002000".utf8)
-            )
-        )
+        // A valid file whose header gives offset 5 while its state gives offset 3.
+        try harness.saveCheckpoint(nextOffset: 5, stateOffset: 3, maxTs: 1_700_000_002_000)
         harness.feed(0, ["m1 1700000000000"])
         harness.consumer.pendingAssign = [0]
         let worker = harness.makeWorker()
@@ -390,17 +385,7 @@ final class WorkerLoopHarness {
     @Test func idleRuleSkipsCheckpointPastLogEnd() throws {
         let harness = try WorkerLoopHarness()
         harness.settings.idleTimeoutMilliseconds = 60_000
-        let key = CheckpointKey(group: "memestream", topic: "memes.events", partition: 0)
-        try harness.store.save(
-            Checkpoint(
-                key: key,
-                nextOffset: 50,
-                maxEventTime: EventTime(rawValue: 1_700_000_000_000),
-                lastTick: nil,
-                createdAtMilliseconds: 0,
-                state: Array("50 1700000000000".utf8)
-            )
-        )
+        try harness.saveCheckpoint(nextOffset: 50, maxTs: 1_700_000_000_000)
         // An empty log of another cluster: the state must not emit through the idle rule.
         harness.consumer.pendingAssign = [0]
         let worker = harness.makeWorker()

@@ -147,7 +147,7 @@ extension PartitionEngine {
                     let high = UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
                     lastEmitted = VectorDigest(low: low, high: high)
                 } else {
-                    // Versions 1 and 2 hold the vector's bytes, which hash to the digest that
+                    // Versions 1 and 2 contain the vector's bytes, which hash to the digest that
                     // version 3 would have written.
                     lastEmitted = VectorDigest(try reader.readBytes("last emitted vector"))
                 }

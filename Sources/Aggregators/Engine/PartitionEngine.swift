@@ -31,7 +31,7 @@ public final class PartitionEngine {
         var block: WordArena.Block
         /// Bytes of `meme_id`; 0 marks a free slot.
         var keyLength: UInt8
-        /// `true` once a record was emitted for the key: its block then holds the
+        /// `true` once a record was emitted for the key: its block then contains the
         /// ``VectorDigest`` of the last emitted comparable vector after the key bytes.
         var hasEmitted: Bool
         /// Words of the block in use.
@@ -338,7 +338,7 @@ public final class PartitionEngine {
 
     /// The largest pane count the header can store.
     private(set) var maximumPaneCount = Int(UInt8.max)
-    /// A limit below the width's own for 8- and 16-bit counts; tests lower it to reach
+    /// A limit below the width's own for 8- and 16-bit counts. Tests lower it to reach
     /// ``widenPaneCounts()`` with few events.
     var narrowCountLimit = Int(UInt16.max) {
         didSet { updateMaximumPaneCount() }

@@ -452,7 +452,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         for partition in partitions where tasks[partition] == nil {
             let task = try restore(partition)
             // The assignment is applied after this handler, starting the partition at the task's
-            // start, so its first record shows whether the log still holds that offset.
+            // start, so its first record shows whether the log still contains that offset.
             try consumer.setStart(partition: partition, to: task.start)
             task.positioning = .afterSeek
             // No lane runs this engine yet, so this thread may read it.

@@ -57,7 +57,7 @@ public struct TickSchedule: Sendable {
         return (first, slots)
     }
 
-    /// Keeps `slots`' storage for a later tick when it holds at most 1,024 slots.
+    /// Keeps `slots`' storage for a later tick when its capacity is at most 1,024 slots.
     public mutating func recycle(_ slots: [UInt32]) {
         guard spare.count < 64, slots.capacity <= 1 << 10 else { return }
         var slots = slots
