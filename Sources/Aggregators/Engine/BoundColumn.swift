@@ -75,7 +75,7 @@ enum BoundColumn {
 
     /// Adds an accepted event, as ``FeatureColumn/add(_:to:lastProcessedTick:)`` does.
     @inline(__always)
-    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> PaneUnits {
         switch self {
         case .countWindow(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
         case .sumWindow(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
@@ -119,7 +119,7 @@ enum BoundColumn {
 
     /// Moves the key to `tick`, as ``FeatureColumn/advance(_:to:)`` does.
     @inline(__always)
-    func advance(_ region: ColumnRegion, to tick: Int64) -> Int {
+    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits {
         switch self {
         case .countWindow(let column): column.with { $0.advance(region, to: tick) }
         case .sumWindow(let column): column.with { $0.advance(region, to: tick) }

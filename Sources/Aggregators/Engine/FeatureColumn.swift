@@ -1,21 +1,35 @@
 import StreamCore
 
 /// The words of one column inside a key's block: the column's fixed words (a key column's
-/// committed state), then `paneCount` panes of one start word and the pane's state.
+/// committed state), then its panes. In the wide layout `paneCount` panes of one start word and
+/// the pane's state follow; in the packed layout (``WindowColumn``) `paneCount` counts the words
+/// of the packed panes.
 struct ColumnRegion {
     /// The column's first word. Valid until the key's block moves.
     let words: UnsafeMutablePointer<UInt64>
-    /// The number of panes.
+    /// The number of units after the fixed words: panes in the wide layout, words in the packed one.
     let paneCount: Int
+}
+
+/// A run of units (``FeatureColumn/paneWords`` words each) after a column's fixed words: where
+/// the engine opens room for a column, or which units it removes.
+struct PaneUnits: Equatable {
+    /// The first unit of the run.
+    var first: Int
+    /// The number of units; 0 when there is nothing to do.
+    var count: Int
+
+    /// Nothing to open or remove.
+    static let none = PaneUnits(first: 0, count: 0)
 }
 
 /// One aggregator's share of every key's block.
 ///
 /// The engine keeps one column per distinct (aggregator, parameters, event-type filter, hop), so
 /// window features that differ only in size (`views_1m`, `views_5m`) share one pane timeline.
-/// A column never moves words itself. To create a pane it returns the insertion index, and the
-/// engine makes room before the column writes the pane. To drop panes it returns how many leading
-/// panes the engine may remove. Not thread-safe: owned by one partition engine.
+/// A column never resizes its region itself. When it needs room it returns where and how many
+/// units, and the engine makes room before the column writes. To drop panes it returns the units
+/// the engine may remove. Not thread-safe: owned by one partition engine.
 protocol FeatureColumn: AnyObject {
     /// `true` for window columns, whose content decides whether a key is kept.
     var isWindow: Bool { get }
@@ -23,22 +37,24 @@ protocol FeatureColumn: AnyObject {
     var eventType: String? { get }
     /// Words every key has in the column before its panes.
     var fixedWords: Int { get }
-    /// Words per pane: the start, then the state.
+    /// Words per unit of the region: a whole pane (the start, then the state) in the wide
+    /// layout, 1 in the packed layout.
     var paneWords: Int { get }
     /// Writes the fixed words of a key that has no state in the column.
     func initialize(_ region: ColumnRegion)
-    /// Adds an accepted event that passed the column's filter. Returns the index at which a new
-    /// pane must be created (then call ``writePreparedPane(_:at:)`` once the room is made), −1
-    /// when the event was counted or ignored, or ``paneNeedsWideLayout``. `lastProcessedTick` decides whether a key column
-    /// counts the event at once (`ts < lastProcessedTick`) or keeps it waiting for its tick.
-    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int
-    /// Writes the pane prepared by the last ``add(_:to:lastProcessedTick:)`` at `index` of
-    /// `region`, which already counts it.
+    /// Adds an accepted event that passed the column's filter. Returns ``PaneUnits/none`` when
+    /// the event was counted or ignored. Otherwise the column needs the returned units opened
+    /// (its `first` unit moves back by `count`), and the engine then calls
+    /// ``writePreparedPane(_:at:)`` with `first`. `lastProcessedTick` decides whether a key
+    /// column counts the event at once (`ts < lastProcessedTick`) or keeps it waiting for its tick.
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> PaneUnits
+    /// Writes what the last ``add(_:to:lastProcessedTick:)`` prepared into `region`, which
+    /// already has the room it asked for at unit `index`.
     func writePreparedPane(_ region: ColumnRegion, at index: Int)
     /// Moves the key to tick `tick`: folds waiting events with `ts < tick` into the fixed state
-    /// and gives up panes no window at `tick` or later covers. Returns how many leading panes the
-    /// engine must remove; their states are already released.
-    func advance(_ region: ColumnRegion, to tick: Int64) -> Int
+    /// and gives up panes no window at `tick` or later covers. Returns the units the engine must
+    /// remove; their states are already released.
+    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits
     /// `true` when some window of the column covers a non-empty pane at `tick`.
     func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool
     /// `true` when a non-empty pane will enter the windows after `tick`.
@@ -52,45 +68,41 @@ protocol FeatureColumn: AnyObject {
     /// Writes the key's state in the checkpoint format.
     func encode(_ region: ColumnRegion, into writer: inout StateWriter)
     /// Reads a key's state written by ``encode(_:into:)`` and appends its words (fixed words,
-    /// then panes) to `words`. Returns the pane count.
+    /// then units in the current layout) to `words`. Returns the number of units.
     func decode(from reader: inout StateReader, appendingTo words: inout [UInt64]) throws(StateDecodingError) -> Int
     /// Bytes the key's states take outside its block.
     func outOfBlockBytes(_ region: ColumnRegion) -> Int
 
-    /// `true` when the column can store its panes in 32-bit lanes (``WindowColumn``).
-    var canBeNarrow: Bool { get }
-    /// `true` while the column stores its panes in 32-bit lanes.
-    var isNarrow: Bool { get }
-    /// Words per pane in the wide layout: the start, then the state.
-    var widePaneWords: Int { get }
+    /// `true` when the column can pack its panes (``WindowColumn`` with inline states).
+    var canBePacked: Bool { get }
+    /// `true` while the column packs its panes.
+    var isPacked: Bool { get }
     /// Switches the layout that ``paneWords`` and every pane access use. The caller re-lays the
     /// panes of every key.
-    func setNarrow(_ narrow: Bool)
-    /// Copies the region's panes to `target` in the wide layout.
-    func copyPanesWide(_ region: ColumnRegion, to target: UnsafeMutablePointer<UInt64>)
-    /// Writes `count` panes given in the wide layout into `region`, in the current layout.
+    func setPacked(_ packed: Bool)
+    /// Appends the region's panes to `target` in the wide layout, oldest first, and returns the
+    /// number of panes.
+    func appendPanesWide(_ region: ColumnRegion, to target: inout [UInt64]) -> Int
+    /// Returns the units that `count` panes given in the wide layout take in the current layout.
+    func units(forWide source: UnsafePointer<UInt64>, count: Int) -> Int
+    /// Writes `count` panes given in the wide layout into `region`, which has the units
+    /// ``units(forWide:count:)`` returned.
     func writePanes(fromWide source: UnsafePointer<UInt64>, count: Int, to region: ColumnRegion)
-    /// `true` when every pane of the region fits the narrow layout.
-    func panesFitNarrow(_ region: ColumnRegion) -> Bool
 }
 
-/// The value ``FeatureColumn/add(_:to:lastProcessedTick:)`` returns when the event needs a pane
-/// start or state word that 32-bit lanes cannot hold. Nothing was changed, and the engine widens
-/// the column and adds the event again.
-let paneNeedsWideLayout = -2
-
 extension FeatureColumn {
-    var canBeNarrow: Bool { false }
-    var isNarrow: Bool { false }
-    var widePaneWords: Int { paneWords }
-    func setNarrow(_ narrow: Bool) { precondition(!narrow, "this column has no narrow layout") }
-    func copyPanesWide(_ region: ColumnRegion, to target: UnsafeMutablePointer<UInt64>) {
-        preconditionFailure("only narrow columns are re-laid")
+    var canBePacked: Bool { false }
+    var isPacked: Bool { false }
+    func setPacked(_ packed: Bool) { precondition(!packed, "this column has no packed layout") }
+    func appendPanesWide(_ region: ColumnRegion, to target: inout [UInt64]) -> Int {
+        preconditionFailure("only packable columns are re-laid")
+    }
+    func units(forWide source: UnsafePointer<UInt64>, count: Int) -> Int {
+        preconditionFailure("only packable columns are re-laid")
     }
     func writePanes(fromWide source: UnsafePointer<UInt64>, count: Int, to region: ColumnRegion) {
-        preconditionFailure("only narrow columns are re-laid")
+        preconditionFailure("only packable columns are re-laid")
     }
-    func panesFitNarrow(_ region: ColumnRegion) -> Bool { false }
 }
 
 extension ColumnRegion {
@@ -122,9 +134,9 @@ func locatePane(_ region: ColumnRegion, start: Int64, fixedWords: Int, paneWords
     return (index, false)
 }
 
-/// Adds `event` to the region's pane starting at `start`, and returns −1. When there is no such
-/// pane and the aggregator takes the event, it stores the new pane's state in `prepared` instead
-/// and returns the index at which the engine must create the pane.
+/// Adds `event` to the region's pane starting at `start`, and returns ``PaneUnits/none``. When
+/// there is no such pane and the aggregator takes the event, it stores the new pane's state in
+/// `prepared` instead and returns the one pane the engine must open.
 @inline(__always)
 func addToPane<A: Aggregator>(
     _ event: Event,
@@ -133,19 +145,19 @@ func addToPane<A: Aggregator>(
     fixedWords: Int,
     states: inout PackedStates<A>,
     prepared: inout A.State
-) -> Int {
+) -> PaneUnits {
     let paneWords = 1 + states.stateWords
     let (index, found) = locatePane(region, start: start, fixedWords: fixedWords, paneWords: paneWords)
     if found {
         states.update(region.paneState(index, fixedWords: fixedWords, paneWords: paneWords), with: event)
-        return -1
+        return .none
     }
     var state = states.aggregator.emptyState
     states.aggregator.update(&state, with: event)
     // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
-    guard !states.aggregator.isEmpty(state) else { return -1 }
+    guard !states.aggregator.isEmpty(state) else { return .none }
     prepared = state
-    return index
+    return PaneUnits(first: index, count: 1)
 }
 
 /// Writes the panes of `region` in the checkpoint format: a u32 count, then per pane its start

@@ -33,14 +33,14 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> PaneUnits {
         let time = event.eventTime.rawValue
         if let lastProcessedTick, time < lastProcessedTick {
             states.update(region.words, with: event)
-            return -1
+            return .none
         }
         let start = TickArithmetic.floor(time, to: self.tick)
-        let index = addToPane(
+        let room = addToPane(
             event,
             start: start,
             region: region,
@@ -48,8 +48,8 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
             states: &states,
             prepared: &preparedState
         )
-        if index >= 0 { preparedStart = start }
-        return index
+        if room.count > 0 { preparedStart = start }
+        return room
     }
 
     func writePreparedPane(_ region: ColumnRegion, at index: Int) {
@@ -64,7 +64,7 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func advance(_ region: ColumnRegion, to tick: Int64) -> Int {
+    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits {
         // A bucket [b, b + tick) contains only events with ts < tick once b < tick.
         let fixedWords = fixedWords
         let paneWords = paneWords
@@ -75,7 +75,7 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
             states.release(pane)
             count += 1
         }
-        return count
+        return PaneUnits(first: 0, count: count)
     }
 
     func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool { false }

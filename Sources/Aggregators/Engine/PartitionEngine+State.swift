@@ -109,7 +109,6 @@ extension PartitionEngine {
         }
         let partition = Int32(truncatingIfNeeded: try reader.readInt64("partition"))
         self.init(partition: partition, featureSet: featureSet, configuration: configuration)
-        useWidePanesForRestore()
         nextOffset = try reader.readOptionalInt64("next offset")
         let maxEventTime = try reader.readOptionalInt64("max_ts").map(EventTime.init(rawValue:))
         let watermark = try reader.readOptionalInt64("watermark").map(EventTime.init(rawValue:))
@@ -202,7 +201,6 @@ extension PartitionEngine {
             }
         }
         peakKeyCount = keyIndex.count
-        narrowPanesWhereTheyFit()
         guard reader.isAtEnd else {
             throw StateDecodingError("state has trailing bytes after byte \(reader.position); it is corrupt")
         }

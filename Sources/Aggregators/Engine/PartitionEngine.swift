@@ -381,6 +381,11 @@ public final class PartitionEngine {
 
     func memeID(_ slot: Int) -> String { String(decoding: keyBytes(slot), as: UTF8.self) }
 
+    /// Extra words a key gets when it outgrows its block (experiment).
+    @inline(__always)
+    func growthSlack(_ words: Int) -> Int { words >> growthSlackShift }
+    var growthSlackShift = 3
+
     /// Opens `count` words at word `position` of the key's block. May move the block.
     func insertWords(_ slot: Int, at position: Int, count: Int) {
         let used = Int(slots[slot].usedWords)
@@ -389,7 +394,7 @@ public final class PartitionEngine {
             let words = arena.pointer(to: block)
             if used > position { memmove(words + position + count, words + position, (used - position) * 8) }
         } else {
-            let grown = arena.allocate(words: used + count)
+            let grown = arena.allocate(words: used + count + growthSlack(used + count))
             let source = arena.pointer(to: block)
             let target = arena.pointer(to: grown)
             if position > 0 { memcpy(target, source, position * 8) }
@@ -473,43 +478,32 @@ public final class PartitionEngine {
         let header = headerStart(slot)
         var offset = header + headerWords
         for column in 0..<columnCount {
-            var layout = layouts[column]
+            let layout = layouts[column]
             var count = paneCount(slot, header: header, column: column)
             if layout.eventTypeIndex < 0 || layout.eventTypeIndex == typeIndex {
-                while count >= maximumPaneCount, countBytes < 4 {
-                    // Rare: more panes than the header's counts can store. The columns move back
-                    // by the header's growth.
-                    let before = headerWords
-                    widenPaneCounts()
-                    offset += headerWords - before
-                }
-                var index = layout.bound.add(
+                let room = layout.bound.add(
                     event,
                     to: ColumnRegion(words: blockPointer(slot) + offset, paneCount: count),
                     lastProcessedTick: lastProcessed
                 )
-                if index == paneNeedsWideLayout {
-                    // Rare: a value that 32-bit lanes cannot hold. Nothing was changed, so widen
-                    // the column for every key and add the event again.
-                    widenPanes(ofColumn: column)
-                    layout = layouts[column]
-                    index = layout.bound.add(
-                        event,
-                        to: ColumnRegion(words: blockPointer(slot) + offset, paneCount: count),
-                        lastProcessedTick: lastProcessed
-                    )
-                }
-                if index >= 0 {
+                if room.count > 0 {
+                    while count + room.count > maximumPaneCount, countBytes < 4 {
+                        // Rare: more units than the header's counts can store. The columns move
+                        // back by the header's growth.
+                        let before = headerWords
+                        widenPaneCounts()
+                        offset += headerWords - before
+                    }
                     insertWords(
                         slot,
-                        at: offset + layout.fixedWords + index * layout.paneWords,
-                        count: layout.paneWords
+                        at: offset + layout.fixedWords + room.first * layout.paneWords,
+                        count: room.count * layout.paneWords
                     )
-                    count += 1
+                    count += room.count
                     setPaneCount(slot, header: header, column: column, to: count)
                     layout.bound.writePreparedPane(
                         ColumnRegion(words: blockPointer(slot) + offset, paneCount: count),
-                        at: index
+                        at: room.first
                     )
                 }
             }
@@ -635,9 +629,13 @@ public final class PartitionEngine {
             if count > 0 {
                 let region = ColumnRegion(words: blockPointer(slot) + offset, paneCount: count)
                 let removed = layout.bound.advance(region, to: tick)
-                if removed > 0 {
-                    removeWords(slot, at: offset + layout.fixedWords, count: removed * layout.paneWords)
-                    count -= removed
+                if removed.count > 0 {
+                    removeWords(
+                        slot,
+                        at: offset + layout.fixedWords + removed.first * layout.paneWords,
+                        count: removed.count * layout.paneWords
+                    )
+                    count -= removed.count
                     setPaneCount(slot, header: header, column: column, to: count)
                 }
             }

@@ -3,14 +3,13 @@ import StreamCore
 /// Sparse panes of one aggregator for window features that share an event-type filter and hop.
 ///
 /// A pane `[p, p + hop)` contains the events with `ts` in it. Only non-empty panes are stored,
-/// sorted by start, inside each key's block. The window of size S at tick T covers the panes with
+/// inside each key's block. The window of size S at tick T covers the panes with
 /// `T_H − S ≤ p < T_H`, `T_H = floor(T / hop) × hop`.
 ///
-/// A column whose states are plain data starts with narrow panes: 32-bit lanes, the first containing
-/// `p / hop` minus the hop index of 10^12 ms, then one lane per state word, sign-extended when
-/// read. A count pane then takes one word instead of two. When a pane start or a state word does
-/// not fit a lane, ``add(_:to:lastProcessedTick:)`` returns ``paneNeedsWideLayout`` without
-/// changing anything, and the engine rewrites the column of every key in whole words.
+/// A column whose states are plain data packs its panes (``PackedPanes``): newest first, as
+/// varints, so a count pane takes two bytes. Its region is then measured in words. Other columns
+/// use the wide layout: per pane a start word and the state's words, oldest first. Tests switch
+/// a packed column to the wide layout to check that both give the same output.
 final class WindowColumn<A: Aggregator>: FeatureColumn {
     let eventType: String?
     let hop: Int64
@@ -20,15 +19,36 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     private(set) var states: PackedStates<A>
     private var preparedStart: Int64 = 0
     private var preparedState: A.State
-    /// `true` while panes are stored in 32-bit lanes.
-    private(set) var isNarrow: Bool
-    /// Words per pane in the current layout.
+    /// `true` while panes are packed.
+    private(set) var isPacked: Bool
+    /// Words per unit of the region in the current layout.
     private(set) var paneWords: Int
     private let stateWords: Int
-    /// The hop index that lane value 0 represents.
-    private let laneBase: Int64
-    /// Scratch for one state in whole words, for converting lanes.
+    /// The hop index that packed start code 1 stands for: that of 10^12 ms.
+    private let startBase: Int64
+    /// One state in whole words.
     private let scratch: UnsafeMutablePointer<UInt64>
+    /// Packed panes that ``add(_:to:lastProcessedTick:)`` or ``units(forWide:count:)`` built,
+    /// `preparedByteCount` bytes long.
+    private var packedBytes: UnsafeMutableRawPointer
+    private var packedCapacity: Int
+    private var preparedByteCount = 0
+    /// Panes in the wide layout, newest first, when packed panes are rewritten.
+    private var widePanes: UnsafeMutablePointer<UInt64>
+    private var wideCapacity: Int
+    /// Per window size, the oldest pane start found by ``nextChange(_:after:)``.
+    private var leavingStarts: UnsafeMutablePointer<Int64>
+    /// State offsets of the panes ``evaluate(member:_:at:)`` merges, newest first.
+    private var mergeOffsets: UnsafeMutablePointer<Int>
+    private var mergeCapacity: Int
+
+    /// `true` when merging panes in any order gives the same state, so packed panes can be
+    /// merged newest first. Other aggregators (a decayed sum's floating point) are merged oldest
+    /// first, as the wide layout does.
+    private static var mergesInAnyOrder: Bool {
+        A.self == CountAggregator.self || A.self == SumAggregator.self || A.self == MeanAggregator.self
+            || A.self == ExtremumAggregator.self
+    }
 
     init(aggregator: A, eventType: String?, hop: Int64) {
         self.eventType = eventType
@@ -36,13 +56,26 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         states = PackedStates(aggregator: aggregator)
         preparedState = aggregator.emptyState
         stateWords = states.stateWords
-        isNarrow = states.isInline
-        paneWords = states.isInline ? (2 + states.stateWords) / 2 : 1 + states.stateWords
-        laneBase = 1_000_000_000_000 / hop
+        isPacked = states.isInline
+        paneWords = states.isInline ? 1 : 1 + states.stateWords
+        startBase = 1_000_000_000_000 / hop
         scratch = .allocate(capacity: Swift.max(1, states.stateWords))
+        packedCapacity = 256
+        packedBytes = .allocate(byteCount: packedCapacity, alignment: 8)
+        wideCapacity = 64
+        widePanes = .allocate(capacity: wideCapacity)
+        leavingStarts = .allocate(capacity: 1)
+        mergeCapacity = 64
+        mergeOffsets = .allocate(capacity: mergeCapacity)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        packedBytes.deallocate()
+        widePanes.deallocate()
+        leavingStarts.deallocate()
+        mergeOffsets.deallocate()
+    }
 
     var aggregator: A { states.aggregator }
 
@@ -51,19 +84,43 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         if let index = sizes.firstIndex(of: size) { return index }
         sizes.append(size)
         largestSize = Swift.max(largestSize, size)
+        leavingStarts.deallocate()
+        leavingStarts = .allocate(capacity: sizes.count)
         return sizes.count - 1
     }
 
     var isWindow: Bool { true }
+    var fixedWords: Int { 0 }
+    var canBePacked: Bool { states.isInline }
 
-    /// Returns the index of the first pane whose start is greater than `start`, by binary search.
+    func setPacked(_ packed: Bool) {
+        precondition(!packed || canBePacked, "a column with boxed states has no packed layout")
+        isPacked = packed
+        paneWords = packed ? 1 : 1 + stateWords
+    }
+
+    func initialize(_ region: ColumnRegion) {}
+
+    // MARK: - Wide panes
+
+    @inline(__always)
+    private func wideStart(_ region: ColumnRegion, _ index: Int) -> Int64 {
+        Int64(bitPattern: region.words[index * paneWords])
+    }
+
+    @inline(__always)
+    private func wideState(_ region: ColumnRegion, _ index: Int) -> A.State {
+        states.load(region.words + index * paneWords + 1)
+    }
+
+    /// Returns the index of the first wide pane whose start is greater than `start`, by binary search.
     @inline(__always)
     private func firstPane(startingAfter start: Int64, in region: ColumnRegion) -> Int {
         var low = 0
         var high = region.paneCount
         while low < high {
             let middle = (low + high) / 2
-            if paneStart(region, middle) <= start {
+            if wideStart(region, middle) <= start {
                 low = middle + 1
             } else {
                 high = middle
@@ -72,141 +129,197 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         return low
     }
 
-    var fixedWords: Int { 0 }
-    var widePaneWords: Int { 1 + stateWords }
-    var canBeNarrow: Bool { states.isInline }
+    // MARK: - Packed panes
 
-    func setNarrow(_ narrow: Bool) {
-        precondition(!narrow || canBeNarrow, "a column with boxed states has no narrow layout")
-        isNarrow = narrow
-        paneWords = narrow ? (2 + stateWords) / 2 : 1 + stateWords
+    @inline(__always)
+    private func cursor(_ region: ColumnRegion) -> PackedPaneCursor {
+        PackedPaneCursor(
+            words: region.words,
+            wordCount: region.paneCount,
+            hop: hop,
+            base: startBase,
+            stateWords: stateWords
+        )
     }
 
-    // MARK: - Pane access in either layout
-
-    /// Returns the start of pane `index`, in ms.
+    /// Returns the state whose varints start at `offset`.
     @inline(__always)
-    private func paneStart(_ region: ColumnRegion, _ index: Int) -> Int64 {
-        if isNarrow {
-            let lane = UnsafeRawPointer(region.words + index * paneWords).load(as: UInt32.self)
-            return (laneBase + Int64(lane)) * hop
-        }
-        return Int64(bitPattern: region.words[index * paneWords])
-    }
-
-    /// Returns the state of pane `index`.
-    @inline(__always)
-    private func paneState(_ region: ColumnRegion, _ index: Int) -> A.State {
-        guard isNarrow else { return states.load(region.words + index * paneWords + 1) }
-        let lanes = UnsafeRawPointer(region.words + index * paneWords)
+    private func packedState(_ bytes: UnsafeRawPointer, at offset: Int) -> A.State {
+        var offset = offset
         if MemoryLayout<A.State>.size <= 8 {
             // One state word (a count, a minimum): no detour through the scratch words. The
             // condition is a constant in each specialization.
-            var word = UInt64(bitPattern: Int64(lanes.load(fromByteOffset: 4, as: Int32.self)))
+            var word = UInt64(bitPattern: PackedPanes.unzigzag(PackedPanes.readVarint(bytes, &offset)))
             return withUnsafeBytes(of: &word) { $0.load(as: A.State.self) }
         }
         for word in 0..<stateWords {
-            let lane = lanes.load(fromByteOffset: 4 + 4 * word, as: Int32.self)
-            scratch[word] = UInt64(bitPattern: Int64(lane))
+            scratch[word] = UInt64(bitPattern: PackedPanes.unzigzag(PackedPanes.readVarint(bytes, &offset)))
         }
         return UnsafeRawPointer(scratch).load(as: A.State.self)
     }
 
-    /// Writes `state` into the scratch words and returns `true` when every word fits a lane.
+    /// Writes the varints of `state` at `bytes + offset` and returns their length.
     @inline(__always)
-    private func lanesHold(_ state: A.State) -> Bool {
+    private func writeState(_ state: A.State, to bytes: UnsafeMutableRawPointer, at offset: Int) -> Int {
         if MemoryLayout<A.State>.size <= 8 {
             var word: UInt64 = 0
             withUnsafeMutableBytes(of: &word) { $0.storeBytes(of: state, as: A.State.self) }
-            scratch[0] = word
-            return Self.laneHolds(word)
+            return PackedPanes.writeVarint(PackedPanes.zigzag(Int64(bitPattern: word)), to: bytes, at: offset)
         }
         scratch.update(repeating: 0, count: stateWords)
         UnsafeMutableRawPointer(scratch).storeBytes(of: state, as: A.State.self)
-        for word in 0..<stateWords where !Self.laneHolds(scratch[word]) { return false }
-        return true
-    }
-
-    @inline(__always)
-    private static func laneHolds(_ word: UInt64) -> Bool {
-        let value = Int64(bitPattern: word)
-        return value == Int64(Int32(truncatingIfNeeded: value))
-    }
-
-    /// `true` when the pane start `start` (a multiple of the hop) fits the start lane.
-    @inline(__always)
-    private func laneHolds(start: Int64) -> Bool {
-        let lane = start / hop - laneBase
-        return lane >= 0 && lane <= Int64(UInt32.max)
-    }
-
-    /// Writes a narrow pane from `start` and the state words already in `scratch`.
-    @inline(__always)
-    private func writeNarrowPane(_ region: ColumnRegion, _ index: Int, start: Int64) {
-        let words = region.words + index * paneWords
-        words.update(repeating: 0, count: paneWords)
-        let lanes = UnsafeMutableRawPointer(words)
-        lanes.storeBytes(of: UInt32(truncatingIfNeeded: start / hop - laneBase), as: UInt32.self)
-        writeScratchLanes(lanes)
-    }
-
-    @inline(__always)
-    private func writeScratchLanes(_ lanes: UnsafeMutableRawPointer) {
+        var length = 0
         for word in 0..<stateWords {
-            let lane = Int32(truncatingIfNeeded: Int64(bitPattern: scratch[word]))
-            lanes.storeBytes(of: lane, toByteOffset: 4 + 4 * word, as: Int32.self)
+            length += PackedPanes.writeVarint(
+                PackedPanes.zigzag(Int64(bitPattern: scratch[word])),
+                to: bytes,
+                at: offset + length
+            )
         }
+        return length
     }
 
-    func copyPanesWide(_ region: ColumnRegion, to target: UnsafeMutablePointer<UInt64>) {
-        let wide = widePaneWords
-        for index in 0..<region.paneCount {
-            target[index * wide] = UInt64(bitPattern: paneStart(region, index))
-            if isNarrow {
-                let state = paneState(region, index)
-                let words = target + index * wide + 1
-                words.update(repeating: 0, count: stateWords)
-                UnsafeMutableRawPointer(words).storeBytes(of: state, as: A.State.self)
-            } else {
-                (target + index * wide + 1).update(from: region.words + index * wide + 1, count: stateWords)
+    private func reservePackedBytes(_ count: Int) {
+        guard count > packedCapacity else { return }
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 2 * packedCapacity), alignment: 8)
+        grown.copyMemory(from: packedBytes, byteCount: packedCapacity)
+        packedBytes.deallocate()
+        packedBytes = grown
+        packedCapacity = Swift.max(count, 2 * packedCapacity)
+    }
+
+    private func reserveWideWords(_ count: Int) {
+        guard count > wideCapacity else { return }
+        let capacity = Swift.max(count, 2 * wideCapacity)
+        let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        grown.update(from: widePanes, count: wideCapacity)
+        widePanes.deallocate()
+        widePanes = grown
+        wideCapacity = capacity
+    }
+
+    /// Decodes the region's packed panes into ``widePanes``, newest first, and returns their count.
+    /// - Complexity: O(bytes of the region).
+    private func unpack(_ region: ColumnRegion) -> Int {
+        let stride = 1 + stateWords
+        // Every varint takes at least one byte, so the words bound the pane count.
+        reserveWideWords((region.paneCount * 8 / stride + 1) * stride)
+        var cursor = cursor(region)
+        var count = 0
+        while cursor.next() {
+            let pane = widePanes + count * stride
+            pane[0] = UInt64(bitPattern: cursor.start)
+            var offset = cursor.stateOffset
+            for word in 0..<stateWords {
+                pane[1 + word] = UInt64(bitPattern: PackedPanes.unzigzag(PackedPanes.readVarint(cursor.bytes, &offset)))
+            }
+            count += 1
+        }
+        return count
+    }
+
+    /// Packs `count` wide panes from `source` into ``packedBytes``, newest first, and returns
+    /// the length in bytes. `source` holds them newest first, or oldest first when `ascending`.
+    private func pack(_ source: UnsafePointer<UInt64>, count: Int, ascending: Bool) -> Int {
+        let stride = 1 + stateWords
+        reservePackedBytes(count * PackedPanes.maximumPaneBytes(stateWords: stateWords))
+        var length = 0
+        var previous: Int64 = 0
+        for position in 0..<count {
+            let pane = source + (ascending ? count - 1 - position : position) * stride
+            let start = Int64(bitPattern: pane[0])
+            let code =
+                position == 0 ? PackedPanes.zigzag(start / hop - startBase) + 1 : UInt64((previous - start) / hop)
+            length += PackedPanes.writeVarint(code, to: packedBytes, at: length)
+            for word in 0..<stateWords {
+                length += PackedPanes.writeVarint(
+                    PackedPanes.zigzag(Int64(bitPattern: pane[1 + word])),
+                    to: packedBytes,
+                    at: length
+                )
+            }
+            previous = start
+        }
+        return length
+    }
+
+    /// Copies the first `length` bytes of ``packedBytes`` into the region and zeroes the rest of
+    /// its words.
+    private func writePacked(_ length: Int, to region: ColumnRegion) {
+        let target = UnsafeMutableRawPointer(region.words)
+        target.copyMemory(from: packedBytes, byteCount: length)
+        (target + length).initializeMemory(as: UInt8.self, repeating: 0, count: region.paneCount * 8 - length)
+    }
+
+    /// Stores the `length` bytes in ``packedBytes`` as the region's panes when its words hold
+    /// them, or returns the words the engine must add at the region's end first.
+    private func commitPacked(_ length: Int, to region: ColumnRegion) -> PaneUnits {
+        let words = (length + 7) / 8
+        if words <= region.paneCount {
+            writePacked(length, to: region)
+            return .none
+        }
+        preparedByteCount = length
+        return PaneUnits(first: region.paneCount, count: words - region.paneCount)
+    }
+
+    /// Adds the event to packed panes. An event in the newest pane whose state keeps its length
+    /// is written in place; anything else rewrites the panes.
+    @inline(__always)
+    private func addPacked(_ event: Event, start: Int64, region: ColumnRegion) -> PaneUnits {
+        var cursor = cursor(region)
+        if cursor.next(), cursor.start == start {
+            var state = packedState(cursor.bytes, at: cursor.stateOffset)
+            aggregator.update(&state, with: event)
+            let length = writeState(state, to: packedBytes, at: 0)
+            if length == cursor.endOffset - cursor.stateOffset {
+                (cursor.bytes + cursor.stateOffset).copyMemory(from: packedBytes, byteCount: length)
+                return .none
             }
         }
+        return rewritePacked(adding: event, start: start, region: region)
     }
 
-    func writePanes(fromWide source: UnsafePointer<UInt64>, count: Int, to region: ColumnRegion) {
-        let wide = widePaneWords
-        guard isNarrow else {
-            region.words.update(from: source, count: count * wide)
-            return
+    /// Decodes every pane, adds the event to its pane (creating it when the aggregator takes the
+    /// event), and packs the panes again. O(bytes of the region).
+    private func rewritePacked(adding event: Event, start: Int64, region: ColumnRegion) -> PaneUnits {
+        let stride = 1 + stateWords
+        var count = unpack(region)
+        var index = 0
+        while index < count, Int64(bitPattern: widePanes[index * stride]) > start { index += 1 }
+        let state = widePanes + index * stride + 1
+        if index < count, Int64(bitPattern: widePanes[index * stride]) == start {
+            var updated = UnsafeRawPointer(state).load(as: A.State.self)
+            aggregator.update(&updated, with: event)
+            state.update(repeating: 0, count: stateWords)
+            UnsafeMutableRawPointer(state).storeBytes(of: updated, as: A.State.self)
+        } else {
+            var created = aggregator.emptyState
+            aggregator.update(&created, with: event)
+            // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
+            guard !aggregator.isEmpty(created) else { return .none }
+            reserveWideWords((count + 1) * stride)
+            let pane = widePanes + index * stride
+            if index < count { (pane + stride).update(from: pane, count: (count - index) * stride) }
+            pane[0] = UInt64(bitPattern: start)
+            (pane + 1).update(repeating: 0, count: stateWords)
+            UnsafeMutableRawPointer(pane + 1).storeBytes(of: created, as: A.State.self)
+            count += 1
         }
-        for index in 0..<count {
-            scratch.update(from: source + index * wide + 1, count: stateWords)
-            writeNarrowPane(region, index, start: Int64(bitPattern: source[index * wide]))
-        }
+        return commitPacked(pack(widePanes, count: count, ascending: false), to: region)
     }
 
-    func panesFitNarrow(_ region: ColumnRegion) -> Bool {
-        guard canBeNarrow else { return false }
-        if isNarrow { return true }
-        for index in 0..<region.paneCount {
-            guard laneHolds(start: paneStart(region, index)) else { return false }
-            let words = region.words + index * paneWords + 1
-            for word in 0..<stateWords where !Self.laneHolds(words[word]) { return false }
-        }
-        return true
-    }
-
-    func initialize(_ region: ColumnRegion) {}
+    // MARK: - Events and ticks
 
     @_specialize(where A == CountAggregator)
     @_specialize(where A == SumAggregator)
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> Int {
+    func add(_ event: Event, to region: ColumnRegion, lastProcessedTick: Int64?) -> PaneUnits {
         let start = TickArithmetic.floor(event.eventTime.rawValue, to: hop)
-        if isNarrow { return addToNarrowPane(event, start: start, region: region) }
-        let index = addToPane(
+        if isPacked { return addPacked(event, start: start, region: region) }
+        let room = addToPane(
             event,
             start: start,
             region: region,
@@ -214,40 +327,13 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
             states: &states,
             prepared: &preparedState
         )
-        if index >= 0 { preparedStart = start }
-        return index
-    }
-
-    /// ``add(_:to:lastProcessedTick:)`` for narrow panes.
-    @inline(__always)
-    private func addToNarrowPane(_ event: Event, start: Int64, region: ColumnRegion) -> Int {
-        var index = region.paneCount
-        while index > 0 {
-            let existing = paneStart(region, index - 1)
-            if existing == start {
-                var state = paneState(region, index - 1)
-                aggregator.update(&state, with: event)
-                guard lanesHold(state) else { return paneNeedsWideLayout }
-                writeScratchLanes(UnsafeMutableRawPointer(region.words + (index - 1) * paneWords))
-                return -1
-            }
-            if existing < start { break }
-            index -= 1
-        }
-        var state = aggregator.emptyState
-        aggregator.update(&state, with: event)
-        // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
-        guard !aggregator.isEmpty(state) else { return -1 }
-        guard laneHolds(start: start), lanesHold(state) else { return paneNeedsWideLayout }
-        preparedState = state
-        preparedStart = start
-        return index
+        if room.count > 0 { preparedStart = start }
+        return room
     }
 
     func writePreparedPane(_ region: ColumnRegion, at index: Int) {
-        if isNarrow {
-            _ = lanesHold(preparedState)
-            writeNarrowPane(region, index, start: preparedStart)
+        if isPacked {
+            writePacked(preparedByteCount, to: region)
             return
         }
         let paneWords = paneWords
@@ -260,14 +346,34 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func advance(_ region: ColumnRegion, to tick: Int64) -> Int {
+    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits {
         let oldestCovered = TickArithmetic.floor(tick, to: hop) - largestSize
+        if isPacked {
+            // The oldest panes are last: cut the bytes from the first pane no window covers.
+            var cursor = cursor(region)
+            var kept = 0
+            while cursor.next() {
+                if cursor.start < oldestCovered {
+                    let end = region.paneCount * 8
+                    (cursor.bytes + cursor.paneOffset).initializeMemory(
+                        as: UInt8.self,
+                        repeating: 0,
+                        count: end - cursor.paneOffset
+                    )
+                    break
+                }
+                kept = cursor.endOffset
+            }
+            let keptWords = (kept + 7) / 8
+            return keptWords < region.paneCount
+                ? PaneUnits(first: keptWords, count: region.paneCount - keptWords) : .none
+        }
         var count = 0
-        while count < region.paneCount, paneStart(region, count) < oldestCovered {
+        while count < region.paneCount, wideStart(region, count) < oldestCovered {
             if !states.isInline { states.release(region.paneState(count, fixedWords: 0, paneWords: paneWords)) }
             count += 1
         }
-        return count
+        return PaneUnits(first: 0, count: count)
     }
 
     @_specialize(where A == CountAggregator)
@@ -277,10 +383,19 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == DecayedSumAggregator)
     func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
+        if isPacked {
+            var cursor = cursor(region)
+            while cursor.next() {
+                if cursor.start >= windowEnd { continue }
+                if cursor.start < windowEnd - largestSize { return false }
+                if !aggregator.isEmpty(packedState(cursor.bytes, at: cursor.stateOffset)) { return true }
+            }
+            return false
+        }
         var index = firstPane(startingAfter: windowEnd - largestSize - 1, in: region)
         while index < region.paneCount {
-            if paneStart(region, index) >= windowEnd { break }
-            if !aggregator.isEmpty(paneState(region, index)) {
+            if wideStart(region, index) >= windowEnd { break }
+            if !aggregator.isEmpty(wideState(region, index)) {
                 return true
             }
             index += 1
@@ -295,11 +410,19 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == DecayedSumAggregator)
     func hasWaitingPane(_ region: ColumnRegion, at tick: Int64) -> Bool {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
+        if isPacked {
+            var cursor = cursor(region)
+            while cursor.next() {
+                if cursor.start < windowEnd { return false }
+                if !aggregator.isEmpty(packedState(cursor.bytes, at: cursor.stateOffset)) { return true }
+            }
+            return false
+        }
         var index = region.paneCount
         while index > 0 {
             index -= 1
-            if paneStart(region, index) < windowEnd { return false }
-            if !aggregator.isEmpty(paneState(region, index)) {
+            if wideStart(region, index) < windowEnd { return false }
+            if !aggregator.isEmpty(wideState(region, index)) {
                 return true
             }
         }
@@ -313,19 +436,38 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == DecayedSumAggregator)
     func nextChange(_ region: ColumnRegion, after tick: Int64) -> Int64? {
         // A pane enters every window at p + hop and leaves the window of size S at p + S + hop.
-        // Both grow with p, so the earliest change of each kind after `tick` comes from the first
+        // Both grow with p, so the earliest change of each kind after `tick` comes from the oldest
         // pane that has it after `tick`.
         var earliest = Int64.max
+        if isPacked {
+            // Newest first: the last pane seen above each bound is the oldest one above it.
+            var entering = Int64.max
+            for member in sizes.indices { leavingStarts[member] = .max }
+            var cursor = cursor(region)
+            while cursor.next() {
+                let start = cursor.start
+                if start <= tick - hop - largestSize { break }
+                if start > tick - hop { entering = start }
+                for member in sizes.indices where start > tick - hop - sizes[member] {
+                    leavingStarts[member] = start
+                }
+            }
+            if entering != .max { earliest = entering + hop }
+            for member in sizes.indices where leavingStarts[member] != .max {
+                earliest = Swift.min(earliest, leavingStarts[member] + sizes[member] + hop)
+            }
+            return earliest == .max ? nil : earliest
+        }
         let entering = firstPane(startingAfter: tick - hop, in: region)
         if entering < region.paneCount {
-            earliest = paneStart(region, entering) + hop
+            earliest = wideStart(region, entering) + hop
         }
         for size in sizes {
             let leaving = firstPane(startingAfter: tick - hop - size, in: region)
             if leaving < region.paneCount {
                 earliest = Swift.min(
                     earliest,
-                    paneStart(region, leaving) + size + hop
+                    wideStart(region, leaving) + size + hop
                 )
             }
         }
@@ -341,22 +483,54 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         let windowEnd = TickArithmetic.floor(tick, to: hop)
         let windowStart = windowEnd - sizes[member]
         var state = aggregator.emptyState
+        if isPacked {
+            var cursor = cursor(region)
+            if Self.mergesInAnyOrder {
+                while cursor.next() {
+                    if cursor.start >= windowEnd { continue }
+                    if cursor.start < windowStart { break }
+                    aggregator.merge(&state, with: packedState(cursor.bytes, at: cursor.stateOffset))
+                }
+                return aggregator.evaluate(state, at: tick)
+            }
+            // Merge oldest first, as the wide layout does.
+            var count = 0
+            while cursor.next() {
+                if cursor.start >= windowEnd { continue }
+                if cursor.start < windowStart { break }
+                if count == mergeCapacity { growMergeOffsets() }
+                mergeOffsets[count] = cursor.stateOffset
+                count += 1
+            }
+            while count > 0 {
+                count -= 1
+                aggregator.merge(&state, with: packedState(cursor.bytes, at: mergeOffsets[count]))
+            }
+            return aggregator.evaluate(state, at: tick)
+        }
         // Panes older than this member's window sit in front when a longer window shares the
         // column; skip them by binary search.
         var index = region.paneCount > 4 ? firstPane(startingAfter: windowStart - 1, in: region) : 0
         while index < region.paneCount {
-            let start = paneStart(region, index)
+            let start = wideStart(region, index)
             if start >= windowEnd { break }
             if start >= windowStart {
-                aggregator.merge(
-                    &state,
-                    with: paneState(region, index)
-                )
+                aggregator.merge(&state, with: wideState(region, index))
             }
             index += 1
         }
         return aggregator.evaluate(state, at: tick)
     }
+
+    private func growMergeOffsets() {
+        let grown = UnsafeMutablePointer<Int>.allocate(capacity: 2 * mergeCapacity)
+        grown.update(from: mergeOffsets, count: mergeCapacity)
+        mergeOffsets.deallocate()
+        mergeOffsets = grown
+        mergeCapacity *= 2
+    }
+
+    // MARK: - Release, checkpoints and re-laying
 
     func release(_ region: ColumnRegion) {
         guard !states.isInline else { return }
@@ -366,23 +540,34 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     }
 
     func encode(_ region: ColumnRegion, into writer: inout StateWriter) {
-        guard isNarrow else {
+        guard isPacked else {
             encodePanes(region, fixedWords: 0, states: states, into: &writer)
             return
         }
-        // The same format as wide panes: a u32 count, then per pane its start and state.
-        writer.writeUInt32(UInt32(region.paneCount))
-        for index in 0..<region.paneCount {
-            writer.writeInt64(paneStart(region, index))
-            aggregator.encode(paneState(region, index), into: &writer)
+        // The same format as wide panes: a u32 count, then per pane, oldest first, its start and state.
+        let count = unpack(region)
+        let stride = 1 + stateWords
+        writer.writeUInt32(UInt32(count))
+        for position in (0..<count).reversed() {
+            let pane = widePanes + position * stride
+            writer.writeInt64(Int64(bitPattern: pane[0]))
+            aggregator.encode(UnsafeRawPointer(pane + 1).load(as: A.State.self), into: &writer)
         }
     }
 
-    /// Appends wide panes: the engine restores every column wide, then narrows the columns
-    /// whose panes all fit lanes.
     func decode(from reader: inout StateReader, appendingTo words: inout [UInt64]) throws(StateDecodingError) -> Int {
-        precondition(!isNarrow, "restore decodes window columns in the wide layout")
-        return try decodePanes(states: &states, from: &reader, appendingTo: &words)
+        guard isPacked else { return try decodePanes(states: &states, from: &reader, appendingTo: &words) }
+        var wide: [UInt64] = []
+        let count = try decodePanes(states: &states, from: &reader, appendingTo: &wide)
+        guard count > 0 else { return 0 }
+        let length = wide.withUnsafeBufferPointer { pack($0.baseAddress!, count: count, ascending: true) }
+        let first = words.count
+        let added = (length + 7) / 8
+        words.append(contentsOf: repeatElement(0, count: added))
+        words.withUnsafeMutableBufferPointer { buffer in
+            UnsafeMutableRawPointer(buffer.baseAddress! + first).copyMemory(from: packedBytes, byteCount: length)
+        }
+        return added
     }
 
     func outOfBlockBytes(_ region: ColumnRegion) -> Int {
@@ -390,5 +575,32 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         return (0..<region.paneCount).reduce(0) {
             $0 + states.outOfBlockBytes(region.paneState($1, fixedWords: 0, paneWords: paneWords))
         }
+    }
+
+    func appendPanesWide(_ region: ColumnRegion, to target: inout [UInt64]) -> Int {
+        let stride = 1 + stateWords
+        guard isPacked else {
+            target.append(contentsOf: UnsafeBufferPointer(start: region.words, count: region.paneCount * stride))
+            return region.paneCount
+        }
+        let count = unpack(region)
+        for position in (0..<count).reversed() {
+            target.append(contentsOf: UnsafeBufferPointer(start: widePanes + position * stride, count: stride))
+        }
+        return count
+    }
+
+    func units(forWide source: UnsafePointer<UInt64>, count: Int) -> Int {
+        guard isPacked else { return count }
+        preparedByteCount = pack(source, count: count, ascending: true)
+        return (preparedByteCount + 7) / 8
+    }
+
+    func writePanes(fromWide source: UnsafePointer<UInt64>, count: Int, to region: ColumnRegion) {
+        guard isPacked else {
+            region.words.update(from: source, count: count * (1 + stateWords))
+            return
+        }
+        writePacked(pack(source, count: count, ascending: true), to: region)
     }
 }

@@ -1,0 +1,216 @@
+import StreamCore
+import Testing
+
+@testable import Aggregators
+
+/// Packed panes (varints, newest first) against the wide layout: switching layouts at any point,
+/// restoring, large values and distant pane starts never change the output or the encoded state.
+@Suite struct EnginePackedPaneTests {
+    private struct Run {
+        var lines: [String]
+        var state: [UInt8]
+        var packedColumns: [Bool]
+    }
+
+    /// Feeds `values` to a new engine, optionally with every column wide from the start, switched
+    /// to the other layout before offset `switchAt`, or restored from its own state before offset
+    /// `restoreAt`.
+    private func run(
+        _ values: [String],
+        featureSet: FeatureSet = .memeV1,
+        configuration: EngineConfiguration = EngineConfiguration(),
+        allWide: Bool = false,
+        switchAt: Int? = nil,
+        restoreAt: Int? = nil,
+        finalWatermark: Int64
+    ) throws -> Run {
+        var engine = PartitionEngine(partition: 0, featureSet: featureSet, configuration: configuration)
+        if allWide {
+            for column in 0..<engine.columnCount { engine.widenPanes(ofColumn: column) }
+        }
+        var sink = LineCollectingSink()
+        for (offset, value) in values.enumerated() {
+            if offset == switchAt {
+                for column in 0..<engine.columnCount {
+                    if engine.plan.columns[column].isPacked {
+                        engine.widenPanes(ofColumn: column)
+                    } else {
+                        engine.packPanes(ofColumn: column)
+                    }
+                }
+            }
+            if offset == restoreAt {
+                engine = try PartitionEngine(
+                    restoring: engine.encodeState(),
+                    featureSet: featureSet,
+                    configuration: configuration
+                )
+            }
+            engine.process(json: value, offset: offset, into: &sink)
+        }
+        let state = engine.encodeState()
+        engine.advanceWatermark(to: EventTime(rawValue: finalWatermark), into: &sink)
+        return Run(
+            lines: sink.lines,
+            state: state,
+            packedColumns: engine.plan.columns.map(\.isPacked)
+        )
+    }
+
+    /// A feature set with a window column of every built-in aggregator.
+    private func everyAggregator() throws -> FeatureSet {
+        let definition = #"""
+            {"name": "every_aggregator", "version": 1, "features": [
+              {"name": "views_10m", "kind": "window", "aggregator": "count", "event_type": "view", "size_ms": 600000, "hop_ms": 60000},
+              {"name": "dwell_sum_10m", "kind": "window", "aggregator": "sum", "parameters": {"field": "dwell_ms"}, "event_type": "view", "size_ms": 600000, "hop_ms": 60000},
+              {"name": "dwell_mean_10m", "kind": "window", "aggregator": "mean", "parameters": {"field": "dwell_ms"}, "size_ms": 600000, "hop_ms": 60000},
+              {"name": "dwell_min_10m", "kind": "window", "aggregator": "min", "parameters": {"field": "dwell_ms"}, "size_ms": 600000, "hop_ms": 60000},
+              {"name": "dwell_max_10m", "kind": "window", "aggregator": "max", "parameters": {"field": "dwell_ms"}, "size_ms": 600000, "hop_ms": 120000},
+              {"name": "first_10m", "kind": "window", "aggregator": "first_event_time", "size_ms": 600000, "hop_ms": 60000},
+              {"name": "last_10m", "kind": "window", "aggregator": "last_event_time", "size_ms": 600000, "hop_ms": 60000},
+              {"name": "decayed_10m", "kind": "window", "aggregator": "decayed_sum", "parameters": {"half_life_ms": 120000}, "size_ms": 600000, "hop_ms": 60000},
+              {"name": "users_10m", "kind": "window", "aggregator": "distinct_users", "size_ms": 600000, "hop_ms": 60000}
+            ]}
+            """#
+        return try FeatureSet.load(jsonBytes: Array(definition.utf8))
+    }
+
+    @Test func packedPanesMatchWidePanes() throws {
+        let events = syntheticEvents(seed: 51, count: 600, keys: 12).map(\.json)
+        let finalWatermark: Int64 = 1_700_000_000_000 + 40 * 86_400_000
+        let packed = try run(events, finalWatermark: finalWatermark)
+        let wide = try run(events, allWide: true, finalWatermark: finalWatermark)
+        #expect(packed.lines == wide.lines)
+        #expect(packed.state == wide.state)
+        #expect(packed.lines.count > 100)
+        #expect(packed.packedColumns.filter { $0 }.count == 7, "meme_v1 has seven window columns")
+        #expect(!wide.packedColumns.contains(true))
+    }
+
+    @Test func everyBuiltInAggregatorPacksLikeWide() throws {
+        let featureSet = try everyAggregator()
+        let events = syntheticEvents(seed: 57, count: 900, keys: 9).map(\.json)
+        let finalWatermark: Int64 = 1_700_000_000_000 + 40 * 86_400_000
+        let packed = try run(events, featureSet: featureSet, finalWatermark: finalWatermark)
+        let wide = try run(events, featureSet: featureSet, allWide: true, finalWatermark: finalWatermark)
+        #expect(packed.lines == wide.lines)
+        #expect(packed.state == wide.state)
+        #expect(packed.lines.count > 100)
+        // distinct_users keeps a sketch outside the block, which has no packed layout.
+        #expect(packed.packedColumns.filter { $0 }.count == packed.packedColumns.count - 1)
+    }
+
+    @Test(arguments: [100, 300, 500])
+    func switchingLayoutMidStreamKeepsOutput(switchAt: Int) throws {
+        let events = syntheticEvents(seed: 54, count: 600, keys: 12).map(\.json)
+        let finalWatermark: Int64 = 1_700_000_000_000 + 40 * 86_400_000
+        let packed = try run(events, finalWatermark: finalWatermark)
+        let widened = try run(events, switchAt: switchAt, finalWatermark: finalWatermark)
+        let repacked = try run(events, allWide: true, switchAt: switchAt, finalWatermark: finalWatermark)
+        #expect(widened.lines == packed.lines)
+        #expect(widened.state == packed.state)
+        #expect(!widened.packedColumns.contains(true))
+        #expect(repacked.lines == packed.lines)
+        #expect(repacked.state == packed.state)
+        #expect(repacked.packedColumns == packed.packedColumns)
+    }
+
+    /// Returns a random stream whose view at offset 300 has a dwell above 2^32 ms, and a
+    /// watermark two days after its last event.
+    private func streamWithLargeDwell(seed: UInt64) -> (values: [String], finalWatermark: Int64) {
+        var events = syntheticEvents(seed: seed, count: 600, keys: 12)
+        events[300].type = "view"
+        events[300].dwell = 5_000_000_000
+        return (events.map(\.json), events.last!.ts + 2 * 86_400_000)
+    }
+
+    @Test func largeDwellStaysPacked() throws {
+        let (values, finalWatermark) = streamWithLargeDwell(seed: 52)
+        let packed = try run(values, finalWatermark: finalWatermark)
+        let wide = try run(values, allWide: true, finalWatermark: finalWatermark)
+        #expect(packed.lines == wide.lines)
+        #expect(packed.state == wide.state)
+        #expect(packed.packedColumns.filter { $0 }.count == 7)
+    }
+
+    @Test(arguments: [150, 301, 450])
+    func restoreKeepsOutput(restoreAt: Int) throws {
+        let (values, finalWatermark) = streamWithLargeDwell(seed: 53)
+        let straight = try run(values, finalWatermark: finalWatermark)
+        let restored = try run(values, restoreAt: restoreAt, finalWatermark: finalWatermark)
+        #expect(restored.lines == straight.lines)
+        #expect(restored.state == straight.state)
+        #expect(restored.packedColumns.filter { $0 }.count == 7)
+    }
+
+    @Test(arguments: [200, 450, 700])
+    func restoreKeepsOutputForEveryAggregator(restoreAt: Int) throws {
+        let featureSet = try everyAggregator()
+        let events = syntheticEvents(seed: 58, count: 900, keys: 9).map(\.json)
+        let finalWatermark: Int64 = 1_700_000_000_000 + 40 * 86_400_000
+        let straight = try run(events, featureSet: featureSet, finalWatermark: finalWatermark)
+        let restored = try run(events, featureSet: featureSet, restoreAt: restoreAt, finalWatermark: finalWatermark)
+        #expect(restored.lines == straight.lines)
+        #expect(restored.state == straight.state)
+    }
+
+    @Test func distantPaneStartsStayPacked() throws {
+        let definition = #"""
+            {"name": "seconds", "version": 1, "features": [
+              {"name": "views_10s", "kind": "window", "aggregator": "count", "event_type": "view",
+               "size_ms": 10000, "hop_ms": 1000}
+            ]}
+            """#
+        let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8), tickMilliseconds: 1_000)
+        var configuration = EngineConfiguration()
+        configuration.tickMilliseconds = 1_000
+        // Panes of different counts before a jump of 4.3 × 10^12 ms, so that each must keep its own count.
+        let values = [
+            #"{"meme_id":"m1","type":"view","ts":1700000000100}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700000000200}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700000000300}"#,
+            #"{"meme_id":"m2","type":"view","ts":1700000000400}"#,
+            #"{"meme_id":"m2","type":"view","ts":1700000000500}"#,
+            #"{"meme_id":"m3","type":"view","ts":1700000000600}"#,
+            #"{"meme_id":"m1","type":"view","ts":1700000001600}"#,
+            #"{"meme_id":"m1","type":"view","ts":6000000000500}"#,
+            #"{"meme_id":"m1","type":"view","ts":6000000001500}"#,
+        ]
+        let packed = try run(
+            values,
+            featureSet: featureSet,
+            configuration: configuration,
+            finalWatermark: 6_000_000_100_000
+        )
+        let wide = try run(
+            values,
+            featureSet: featureSet,
+            configuration: configuration,
+            allWide: true,
+            finalWatermark: 6_000_000_100_000
+        )
+        #expect(packed.lines == wide.lines)
+        #expect(packed.state == wide.state)
+        #expect(packed.packedColumns == [true])
+        #expect(packed.lines.contains { $0.contains(#""views_10s":2"#) })
+    }
+
+    @Test func varintsRoundTripAtTheLimits() {
+        let values: [Int64] = [0, 1, -1, 63, -64, 64, 127, 128, 16_383, 16_384, .max, .min, .max - 1, .min + 1]
+        let bytes = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 8)
+        defer { bytes.deallocate() }
+        for value in values {
+            let code = PackedPanes.zigzag(value)
+            #expect(PackedPanes.unzigzag(code) == value)
+            let length = PackedPanes.writeVarint(code, to: bytes, at: 0)
+            #expect(length >= 1 && length <= 10)
+            var offset = 0
+            #expect(PackedPanes.readVarint(bytes, &offset) == code)
+            #expect(offset == length)
+            offset = 0
+            PackedPanes.skipVarint(bytes, &offset)
+            #expect(offset == length)
+        }
+        #expect(PackedPanes.zigzag(0) == 0 && PackedPanes.zigzag(-1) == 1 && PackedPanes.zigzag(1) == 2)
+    }
+}
