@@ -381,11 +381,6 @@ public final class PartitionEngine {
 
     func memeID(_ slot: Int) -> String { String(decoding: keyBytes(slot), as: UTF8.self) }
 
-    /// Extra words a key gets when it outgrows its block (experiment).
-    @inline(__always)
-    func growthSlack(_ words: Int) -> Int { words >> growthSlackShift }
-    var growthSlackShift = 3
-
     /// Opens `count` words at word `position` of the key's block. May move the block.
     func insertWords(_ slot: Int, at position: Int, count: Int) {
         let used = Int(slots[slot].usedWords)
@@ -394,7 +389,7 @@ public final class PartitionEngine {
             let words = arena.pointer(to: block)
             if used > position { memmove(words + position + count, words + position, (used - position) * 8) }
         } else {
-            let grown = arena.allocate(words: used + count + growthSlack(used + count))
+            let grown = arena.allocate(words: used + count)
             let source = arena.pointer(to: block)
             let target = arena.pointer(to: grown)
             if position > 0 { memcpy(target, source, position * 8) }
