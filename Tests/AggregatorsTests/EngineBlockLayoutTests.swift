@@ -75,13 +75,16 @@ import Testing
 
     @Test func offsetSortMatchesComparisonSort() {
         var generator = SplitMix64(seed: 9)
-        for count in [0, 1, 2, 100, 5_000] {
-            let entries = (0..<count).map { slot in
-                UInt64.random(in: 0...UInt64(UInt32.max), using: &generator) << 32 | UInt64(slot)
+        for count in [0, 1, 2, 33, 100, 5_000, 100_000] {
+            // Offsets from the whole range, and from a narrow one with repeats.
+            for largest in [UInt64(UInt32.max), 3_000] {
+                let entries = (0..<count).map { slot in
+                    UInt64.random(in: 0...largest, using: &generator) << 32 | UInt64(slot)
+                }.shuffled(using: &generator)
+                var sorted = entries
+                PartitionEngine.sortByOffset(&sorted)
+                #expect(sorted == entries.sorted(), "\(count) entries, offsets up to \(largest)")
             }
-            var sorted = entries
-            PartitionEngine.sortByOffset(&sorted)
-            #expect(sorted == entries.sorted(), "\(count) entries")
         }
     }
 

@@ -124,9 +124,12 @@ import Testing
         #expect(arena.freeWords > 0)
         live.sort { $0.block.offset < $1.block.offset }
         var blocks = live.map(\.block)
-        blocks.withUnsafeMutableBufferPointer { buffer in
-            arena.compact(buffer) { live[$0].used }
-        }
+        arena.compact(
+            count: live.count,
+            block: { live[$0].block },
+            keeping: { live[$0].used },
+            moved: { blocks[$0] = $1 }
+        )
         #expect(arena.freeWords == 0)
         var end = 0
         for (index, block) in blocks.enumerated() {

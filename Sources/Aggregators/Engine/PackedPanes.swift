@@ -3,13 +3,13 @@
 ///
 /// A pane is a start code and then one varint per state word, each word as the zigzag form of
 /// its 64-bit two's-complement value, so small counts and sums take one to three bytes. The first
-/// pane's start code is `zigzag(p / hop − base) + 1`, where `base` is the hop index of 10^12 ms.
+/// pane's start code is `zigzag(p / hop − base) + 1`, where `base` is a hop index the column
+/// fixes when it packs its first pane.
 /// Each later pane's code is the number of hops back from the pane before it, which is at least 1.
 /// Every start code is therefore at least 1, its first byte is never 0, and a 0 byte where a pane
 /// would start, or the end of the words, ends the panes. The bytes after the last pane are 0.
 ///
-/// A count pane takes two bytes plus the first pane's three or four, against sixteen bytes for a
-/// start word and a state word.
+/// A count pane takes two bytes, against sixteen for a start word and a state word.
 enum PackedPanes {
     /// The most bytes a pane of `stateWords` state words takes: ten per varint.
     static func maximumPaneBytes(stateWords: Int) -> Int { 10 * (1 + stateWords) }

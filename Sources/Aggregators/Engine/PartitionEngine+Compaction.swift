@@ -28,12 +28,15 @@ extension PartitionEngine {
             order.append(UInt64(slots[slot].block.offset) << 32 | UInt64(slot))
         }
         Self.sortByOffset(&order)
-        var blocks = order.map { slots[Int(truncatingIfNeeded: $0 & 0xFFFF_FFFF)].block }
-        blocks.withUnsafeMutableBufferPointer { buffer in
-            arena.compact(buffer) { Int(slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].usedWords) }
-        }
-        for (index, entry) in order.enumerated() {
-            slots[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)].block = blocks[index]
+        order.withUnsafeBufferPointer { order in
+            slots.withUnsafeMutableBufferPointer { slots in
+                arena.compact(
+                    count: order.count,
+                    block: { slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].block },
+                    keeping: { Int(slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].usedWords) },
+                    moved: { slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].block = $1 }
+                )
+            }
         }
         compactionCount += 1
         let elapsed = MonotonicClock.nanoseconds() - started
@@ -43,22 +46,63 @@ extension PartitionEngine {
         }
     }
 
-    /// Sorts entries of the form `offset << 32 | slot` by offset, with two counting passes of 16
-    /// bits each. O(n), where the comparison sort it replaced was O(n log n).
+    /// Sorts entries of the form `offset << 32 | slot` in ascending order, in place: a radix sort
+    /// on the offset's bytes from the most significant, with insertion sort for runs of 32 or
+    /// fewer and for entries of equal offset.
+    /// O(n) passes of at most four digits, and no second array: compaction runs when the state
+    /// is largest, and a copy of the entries would add eight bytes per key to the peak.
     static func sortByOffset(_ entries: inout [UInt64]) {
-        guard entries.count > 1 else { return }
-        var sorted = [UInt64](repeating: 0, count: entries.count)
-        var counts = [Int](repeating: 0, count: 1 << 16 + 1)
-        for shift in [UInt64(32), 48] {
-            for index in counts.indices { counts[index] = 0 }
-            for entry in entries { counts[Int(truncatingIfNeeded: (entry >> shift) & 0xFFFF) + 1] += 1 }
-            for index in 1..<counts.count { counts[index] += counts[index - 1] }
-            for entry in entries {
-                let digit = Int(truncatingIfNeeded: (entry >> shift) & 0xFFFF)
-                sorted[counts[digit]] = entry
-                counts[digit] += 1
+        entries.withUnsafeMutableBufferPointer { buffer in
+            guard let first = buffer.baseAddress, buffer.count > 1 else { return }
+            sortByOffset(first, count: buffer.count, shift: 56)
+        }
+    }
+
+    /// Sorts `count` entries at `entries` that agree on the bits above `shift + 7`.
+    private static func sortByOffset(_ entries: UnsafeMutablePointer<UInt64>, count: Int, shift: UInt64) {
+        if count <= 32 || shift < 32 {
+            for index in 1..<count {
+                let entry = entries[index]
+                var position = index
+                while position > 0, entries[position - 1] > entry {
+                    entries[position] = entries[position - 1]
+                    position -= 1
+                }
+                entries[position] = entry
             }
-            swap(&entries, &sorted)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 512) { buckets in
+            let next = buckets.baseAddress!
+            let ends = next + 256
+            next.initialize(repeating: 0, count: 512)
+            for index in 0..<count { ends[Int(truncatingIfNeeded: (entries[index] >> shift) & 0xFF)] += 1 }
+            var start = 0
+            for digit in 0..<256 {
+                next[digit] = start
+                start += ends[digit]
+                ends[digit] = start
+            }
+            // Each swap puts one entry into its digit's bucket for good.
+            for digit in 0..<256 {
+                while next[digit] < ends[digit] {
+                    let entry = entries[next[digit]]
+                    let target = Int(truncatingIfNeeded: (entry >> shift) & 0xFF)
+                    if target == digit {
+                        next[digit] += 1
+                    } else {
+                        entries[next[digit]] = entries[next[target]]
+                        entries[next[target]] = entry
+                        next[target] += 1
+                    }
+                }
+            }
+            var bucketStart = 0
+            for digit in 0..<256 {
+                let bucketCount = ends[digit] - bucketStart
+                if bucketCount > 1 { sortByOffset(entries + bucketStart, count: bucketCount, shift: shift - 8) }
+                bucketStart = ends[digit]
+            }
         }
     }
 }

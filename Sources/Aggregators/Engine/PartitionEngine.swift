@@ -44,11 +44,12 @@ public final class PartitionEngine {
         var scheduledTick: Int64
     }
 
-    /// A key due at a tick, with the first 16 bytes of its `meme_id` for ordering.
+    /// A key due at a tick, with the first 12 bytes of its `meme_id` for ordering: 16 bytes, so
+    /// a tick that visits every key holds 16 bytes per key while it sorts them.
     struct DueKey {
         var prefixHigh: UInt64
-        var prefixLow: UInt64
-        var slot: Int
+        var prefixLow: UInt32
+        var slot: UInt32
     }
 
     /// The facts about one column that the per-event and per-visit loops read.
@@ -534,13 +535,13 @@ public final class PartitionEngine {
                 let slot = Int(entry)
                 guard slots[slot].keyLength != 0, slots[slot].scheduledTick == tick else { continue }
                 let (high, low) = keyPrefix(slot)
-                dueKeys.append(DueKey(prefixHigh: high, prefixLow: low, slot: slot))
+                dueKeys.append(DueKey(prefixHigh: high, prefixLow: low, slot: entry))
             }
             schedule.recycle(due)
             if dueKeys.count > 1 { dueKeys.sort { self.precedes($0, $1) } }
             for index in dueKeys.indices {
                 prefetchForVisit(index)
-                let slot = dueKeys[index].slot
+                let slot = Int(dueKeys[index].slot)
                 // A key listed twice at this tick is visited once.
                 guard slots[slot].keyLength != 0, slots[slot].scheduledTick == tick else { continue }
                 visit(slot, at: tick, into: &sink)
@@ -576,24 +577,24 @@ public final class PartitionEngine {
         let slotAhead = index + 8
         if slotAhead < dueKeys.count {
             slots.withUnsafeBufferPointer { buffer in
-                memestream_prefetch(buffer.baseAddress! + dueKeys[slotAhead].slot, MemoryLayout<KeySlot>.size)
+                memestream_prefetch(buffer.baseAddress! + Int(dueKeys[slotAhead].slot), MemoryLayout<KeySlot>.size)
             }
         }
         let blockAhead = index + 4
         if blockAhead < dueKeys.count {
-            let slot = dueKeys[blockAhead].slot
+            let slot = Int(dueKeys[blockAhead].slot)
             memestream_prefetch(blockPointer(slot), min(Int(slots[slot].usedWords) * 8, 256))
         }
     }
 
-    /// Returns the first 16 bytes of the key, big-endian and zero-padded: ordering two prefixes
+    /// Returns the first 12 bytes of the key, big-endian and zero-padded: ordering two prefixes
     /// orders the keys' bytes unless the prefixes are equal.
-    func keyPrefix(_ slot: Int) -> (UInt64, UInt64) {
+    func keyPrefix(_ slot: Int) -> (UInt64, UInt32) {
         let length = Int(slots[slot].keyLength)
         let words = blockPointer(slot)
         // Bytes past the key in its last word are zero.
         let high = UInt64(bigEndian: words[0])
-        let low = length > 8 ? UInt64(bigEndian: words[1]) : 0
+        let low = length > 8 ? UInt32(truncatingIfNeeded: UInt64(bigEndian: words[1]) >> 32) : 0
         return (high, low)
     }
 
@@ -601,7 +602,7 @@ public final class PartitionEngine {
     func precedes(_ lhs: DueKey, _ rhs: DueKey) -> Bool {
         if lhs.prefixHigh != rhs.prefixHigh { return lhs.prefixHigh < rhs.prefixHigh }
         if lhs.prefixLow != rhs.prefixLow { return lhs.prefixLow < rhs.prefixLow }
-        return keyPrecedes(lhs.slot, rhs.slot)
+        return keyPrecedes(Int(lhs.slot), Int(rhs.slot))
     }
 
     /// Byte order of two keys' `meme_id`s.

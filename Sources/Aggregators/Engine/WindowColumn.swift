@@ -24,8 +24,11 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     /// Words per unit of the region in the current layout.
     private(set) var paneWords: Int
     private let stateWords: Int
-    /// The hop index that packed start code 1 stands for: that of 10^12 ms.
-    private let startBase: Int64
+    /// The hop index that packed start code 1 stands for: that of the first pane the column
+    /// packed, so that the newest pane's code takes one or two bytes for weeks of event time.
+    /// Set once (`hasStartBase`); it is not part of the checkpoint, which holds 64-bit starts.
+    private var startBase: Int64 = 0
+    private var hasStartBase = false
     /// One state in whole words.
     private let scratch: UnsafeMutablePointer<UInt64>
     /// Packed panes that ``add(_:to:lastProcessedTick:)`` or ``units(forWide:count:)`` built,
@@ -58,7 +61,6 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         stateWords = states.stateWords
         isPacked = states.isInline
         paneWords = states.isInline ? 1 : 1 + states.stateWords
-        startBase = 1_000_000_000_000 / hop
         scratch = .allocate(capacity: Swift.max(1, states.stateWords))
         packedCapacity = 256
         packedBytes = .allocate(byteCount: packedCapacity, alignment: 8)
@@ -223,6 +225,10 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     private func pack(_ source: UnsafePointer<UInt64>, count: Int, ascending: Bool) -> Int {
         let stride = 1 + stateWords
         reservePackedBytes(count * PackedPanes.maximumPaneBytes(stateWords: stateWords))
+        if !hasStartBase, count > 0 {
+            startBase = Int64(bitPattern: source[0]) / hop
+            hasStartBase = true
+        }
         var length = 0
         var previous: Int64 = 0
         for position in 0..<count {

@@ -105,31 +105,39 @@ public final class WordArena {
         freeHeads[Int(block.sizeClass)] = block.offset
     }
 
-    /// Moves every live block to the front of the pool, in the order of `blocks`, each into the
+    /// Moves every live block to the front of the pool, in the order given, each into the
     /// smallest size class with room for the words it keeps. Then empties the free lists and gives
-    /// the pages past the last block back to the system.
+    /// the pages past the last block back to the system. The blocks come through closures, so the
+    /// caller needs no array of them: compaction runs when the state is largest.
     ///
     /// - Parameters:
-    ///   - blocks: every live block, sorted by offset. Each is replaced by its new block.
-    ///   - keeping: the number of leading words to keep of the block at each index of `blocks`,
-    ///     at most its length. Words past them have unspecified content afterwards.
-    /// - Precondition: `blocks` contains every live block and nothing else.
+    ///   - count: the number of live blocks.
+    ///   - block: the live block at each index in `0..<count`, sorted by offset.
+    ///   - keeping: the number of leading words to keep of the block at each index, at most its
+    ///     length. Words past them have unspecified content afterwards.
+    ///   - moved: called once per index, in order, with the block's new place.
+    /// - Precondition: the blocks are every live block and nothing else.
     /// - Complexity: O(live words).
-    public func compact(_ blocks: UnsafeMutableBufferPointer<Block>, keeping: (Int) -> Int) {
+    public func compact(
+        count: Int,
+        block: (Int) -> Block,
+        keeping: (Int) -> Int,
+        moved: (Int, Block) -> Void
+    ) {
         var listed = 0
-        for block in blocks { listed += Self.words(inClass: block.sizeClass) }
+        for index in 0..<count { listed += Self.words(inClass: block(index).sizeClass) }
         precondition(listed == liveWords, "compaction needs every live block: \(listed) of \(liveWords) words listed")
         var end = 0
         var live = 0
-        for index in blocks.indices {
-            let block = blocks[index]
+        for index in 0..<count {
+            let old = block(index)
             let keptWords = keeping(index)
-            precondition(keptWords <= Self.words(inClass: block.sizeClass), "a block keeps more words than it has")
+            precondition(keptWords <= Self.words(inClass: old.sizeClass), "a block keeps more words than it has")
             let sizeClass = Self.sizeClass(holding: Swift.max(1, keptWords))
-            precondition(end <= Int(block.offset), "blocks must be sorted by offset")
+            precondition(end <= Int(old.offset), "blocks must be sorted by offset")
             // Blocks only move down, and a block never overlaps one listed after it.
-            if end != Int(block.offset), keptWords > 0 { memmove(base + end, base + Int(block.offset), keptWords * 8) }
-            blocks[index] = Block(offset: UInt32(end), sizeClass: sizeClass)
+            if end != Int(old.offset), keptWords > 0 { memmove(base + end, base + Int(old.offset), keptWords * 8) }
+            moved(index, Block(offset: UInt32(end), sizeClass: sizeClass))
             end += Self.words(inClass: sizeClass)
             live += Self.words(inClass: sizeClass)
         }
