@@ -62,6 +62,29 @@ import Testing
         #expect(emitted == expected)
     }
 
+    @Test func manyKeysInOneTickAreInByteOrder() {
+        // Enough keys for the radix passes of the due-key sort: random ids, ids that share their
+        // first 12 bytes (more than the insertion-sort run), and ids that are prefixes of others.
+        var generator = SplitMix64(seed: 71)
+        var keys: Set<String> = []
+        for attempt in 0..<2_000 where keys.count < 400 {
+            let number = Int.random(in: 0..<1_000_000, using: &generator)
+            switch attempt % 4 {
+            case 0: keys.insert("m\(number)")
+            case 1: keys.insert("meme-0000000-\(number)")
+            case 2: keys.insert("\(number % 97)")
+            default: keys.insert(String(repeating: "z", count: 1 + number % 20))
+            }
+        }
+        #expect(keys.count == 400)
+        let driver = TestDriver()
+        for (round, key) in keys.enumerated() { driver.send(event(key, "view", Int64(round % 9_000))) }
+        driver.advanceWatermark(to: EventTime(rawValue: Self.base + 10_000))
+        let emitted = driver.readRecords().map(\.memeID)
+        let expected = keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(emitted == expected)
+    }
+
     @Test func memeIDIsEscapedInValue() throws {
         let driver = TestDriver()
         driver.send(#"{"meme_id":"q\"b\\s\nx","type":"view","ts":\#(Self.base)}"#)

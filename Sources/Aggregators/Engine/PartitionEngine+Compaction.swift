@@ -1,3 +1,4 @@
+import CMemory
 import StreamCore
 
 extension PartitionEngine {
@@ -22,21 +23,29 @@ extension PartitionEngine {
     /// encoded state do not change.
     func compactState() {
         let started = MonotonicClock.nanoseconds()
-        var order: [UInt64] = []
-        order.reserveCapacity(keyIndex.count)
+        // The block order goes in the scratch buffer that the due keys use between compactions.
+        let order = scratch.reserve(keyIndex.count, of: UInt64.self)
+        var count = 0
         for slot in slots.indices where slots[slot].keyLength != 0 {
-            order.append(UInt64(slots[slot].block.offset) << 32 | UInt64(slot))
+            order[count] = UInt64(slots[slot].block.offset) << 32 | UInt64(slot)
+            count += 1
         }
-        Self.sortByOffset(&order)
-        order.withUnsafeBufferPointer { order in
-            slots.withUnsafeMutableBufferPointer { slots in
-                arena.compact(
-                    count: order.count,
-                    block: { slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].block },
-                    keeping: { Int(slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].usedWords) },
-                    moved: { slots[Int(truncatingIfNeeded: order[$0] & 0xFFFF_FFFF)].block = $1 }
-                )
+        if count > 1 { Self.sortByOffset(order, count: count, shift: 56) }
+        slots.withUnsafeMutableBufferPointer { slots in
+            var compaction = arena.startCompaction()
+            for index in 0..<count {
+                // Slots come in block order, which is no order in the slot table.
+                let ahead = index + 8
+                if ahead < count {
+                    memestream_prefetch(
+                        slots.baseAddress! + Int(truncatingIfNeeded: order[ahead] & 0xFFFF_FFFF),
+                        MemoryLayout<KeySlot>.size
+                    )
+                }
+                let slot = Int(truncatingIfNeeded: order[index] & 0xFFFF_FFFF)
+                slots[slot].block = compaction.move(slots[slot].block, keeping: Int(slots[slot].usedWords))
             }
+            arena.finish(compaction)
         }
         compactionCount += 1
         let elapsed = MonotonicClock.nanoseconds() - started

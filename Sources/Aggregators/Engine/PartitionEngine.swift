@@ -86,7 +86,11 @@ public final class PartitionEngine {
     /// Scratch: the comparable vector of the key being visited, `comparableCount` bytes.
     private let comparableBytes: UnsafeMutablePointer<UInt8>
     private var comparableCount = 0
-    private var dueKeys: [DueKey] = []
+    /// Memory for the keys due at a tick (``dueKeys``) and for a compaction's block order.
+    var scratch = ScratchBuffer()
+    /// The keys due at the tick being processed, in ``scratch``; `dueKeyCount` of them.
+    private var dueKeys = UnsafeMutablePointer<DueKey>(bitPattern: MemoryLayout<DueKey>.alignment)!
+    private var dueKeyCount = 0
     // The hot loops read these tables through pointers the engine owns, which costs no
     // reference counting per access; `deinit` frees them.
     let layouts: UnsafeMutableBufferPointer<ColumnLayout>
@@ -109,7 +113,7 @@ public final class PartitionEngine {
 
     /// ``compactStateIfFragmented()`` compacts when free arena words exceed the words in use
     /// shifted right by this, and ``compactionMinimumFreeWords``. Tests lower both.
-    var compactionFreeShift = 3
+    var compactionFreeShift = 4
     var compactionMinimumFreeWords = 1 << 15
     /// Compactions of the keyed state since the engine was created or restored.
     public internal(set) var compactionCount = 0
@@ -187,6 +191,7 @@ public final class PartitionEngine {
     }
 
     deinit {
+        scratch.release()
         for step in valueSteps { if case .program(let program) = step { program.deallocate() } }
         layouts.deinitialize().deallocate()
         valueSteps.deinitialize().deallocate()
@@ -528,18 +533,20 @@ public final class PartitionEngine {
         // Every visit queues the key only at a later tick, and a key has finitely many change
         // points, so this loop ends.
         while let (tick, due) = schedule.takeFirst(dueBy: closed) {
-            dueKeys.removeAll(keepingCapacity: true)
+            dueKeys = scratch.reserve(due.count, of: DueKey.self)
+            dueKeyCount = 0
             for (position, entry) in due.enumerated() {
                 prefetchForGather(due, position)
                 // Entries are never removed early: skip keys dropped or rescheduled since.
                 let slot = Int(entry)
                 guard slots[slot].keyLength != 0, slots[slot].scheduledTick == tick else { continue }
                 let (high, low) = keyPrefix(slot)
-                dueKeys.append(DueKey(prefixHigh: high, prefixLow: low, slot: entry))
+                dueKeys[dueKeyCount] = DueKey(prefixHigh: high, prefixLow: low, slot: entry)
+                dueKeyCount += 1
             }
             schedule.recycle(due)
-            if dueKeys.count > 1 { dueKeys.sort { self.precedes($0, $1) } }
-            for index in dueKeys.indices {
+            if dueKeyCount > 1 { sortDueKeys(dueKeys, count: dueKeyCount, digit: 0) }
+            for index in 0..<dueKeyCount {
                 prefetchForVisit(index)
                 let slot = Int(dueKeys[index].slot)
                 // A key listed twice at this tick is visited once.
@@ -575,13 +582,13 @@ public final class PartitionEngine {
     @inline(__always)
     private func prefetchForVisit(_ index: Int) {
         let slotAhead = index + 8
-        if slotAhead < dueKeys.count {
+        if slotAhead < dueKeyCount {
             slots.withUnsafeBufferPointer { buffer in
                 memestream_prefetch(buffer.baseAddress! + Int(dueKeys[slotAhead].slot), MemoryLayout<KeySlot>.size)
             }
         }
         let blockAhead = index + 4
-        if blockAhead < dueKeys.count {
+        if blockAhead < dueKeyCount {
             let slot = Int(dueKeys[blockAhead].slot)
             memestream_prefetch(blockPointer(slot), min(Int(slots[slot].usedWords) * 8, 256))
         }
@@ -603,6 +610,74 @@ public final class PartitionEngine {
         if lhs.prefixHigh != rhs.prefixHigh { return lhs.prefixHigh < rhs.prefixHigh }
         if lhs.prefixLow != rhs.prefixLow { return lhs.prefixLow < rhs.prefixLow }
         return keyPrecedes(Int(lhs.slot), Int(rhs.slot))
+    }
+
+    /// Sorts `count` due keys into `meme_id` byte order, in place: a radix sort on the 12 prefix
+    /// bytes from byte `digit` on, the most significant first, with insertion sort by
+    /// ``precedes(_:_:)`` for runs of 24 or fewer. Longer runs of keys with equal prefixes (ids
+    /// that share their first 12 bytes) go to the standard library's sort. A tick can make every
+    /// key due, and a sort with a second array would add its size to the peak.
+    /// - Complexity: O(n) per prefix byte, then O(r log r) for each run of r equal prefixes.
+    func sortDueKeys(_ keys: UnsafeMutablePointer<DueKey>, count: Int, digit: Int) {
+        if digit == 12 && count > 24 {
+            var run = UnsafeMutableBufferPointer(start: keys, count: count)
+            run.sort { self.precedes($0, $1) }
+            return
+        }
+        if count <= 24 || digit == 12 {
+            for index in 1..<count {
+                let key = keys[index]
+                var position = index
+                while position > 0, precedes(key, keys[position - 1]) {
+                    keys[position] = keys[position - 1]
+                    position -= 1
+                }
+                keys[position] = key
+            }
+            return
+        }
+        @inline(__always) func byte(_ key: DueKey) -> Int {
+            digit < 8
+                ? Int(truncatingIfNeeded: key.prefixHigh >> UInt64(56 - 8 * digit)) & 0xFF
+                : Int(truncatingIfNeeded: key.prefixLow >> UInt32(24 - 8 * (digit - 8))) & 0xFF
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 512) { buckets in
+            let next = buckets.baseAddress!
+            let ends = next + 256
+            next.initialize(repeating: 0, count: 512)
+            for index in 0..<count { ends[byte(keys[index])] += 1 }
+            var start = 0
+            for value in 0..<256 {
+                next[value] = start
+                start += ends[value]
+                ends[value] = start
+            }
+            if ends[byte(keys[0])] - next[byte(keys[0])] == count {
+                // Every key has this byte: go on with the next one.
+                sortDueKeys(keys, count: count, digit: digit + 1)
+                return
+            }
+            // Each swap puts one key into its byte's bucket for good.
+            for value in 0..<256 {
+                while next[value] < ends[value] {
+                    let key = keys[next[value]]
+                    let target = byte(key)
+                    if target == value {
+                        next[value] += 1
+                    } else {
+                        keys[next[value]] = keys[next[target]]
+                        keys[next[target]] = key
+                        next[target] += 1
+                    }
+                }
+            }
+            var bucketStart = 0
+            for value in 0..<256 {
+                let bucketCount = ends[value] - bucketStart
+                if bucketCount > 1 { sortDueKeys(keys + bucketStart, count: bucketCount, digit: digit + 1) }
+                bucketStart = ends[value]
+            }
+        }
     }
 
     /// Byte order of two keys' `meme_id`s.

@@ -62,6 +62,7 @@ enum ReplayBenchmark: Benchmark {
         var summary = ReplayRunner.Summary()
         try runner.run(summary: &summary)
         let peakResident = memoryStatusKilobytes("VmHWM") * 1024
+        let endResident = memoryStatusKilobytes("VmRSS") * 1024
         let cpuSeconds = processCPUSeconds() - cpuBefore
 
         let eventsPerSecond = Double(summary.records) / summary.elapsedSeconds
@@ -82,6 +83,10 @@ enum ReplayBenchmark: Benchmark {
         print("peak_rss: \(peakResident) bytes")
         if summary.peakKeyCount > 0 {
             print("peak_rss_growth_per_active_meme: \(growth / summary.peakKeyCount) bytes")
+            // What stays resident after the input, with the state kept: the peak minus this is
+            // what passed, such as the buffers of one large tick.
+            let endGrowth = max(0, endResident - residentBefore)
+            print("end_rss_growth_per_active_meme: \(endGrowth / summary.peakKeyCount) bytes")
         }
         // The estimate of the state left at the end of the input, per key, by part.
         for case let engine as PartitionEngine in created.engines where engine.keyCount > 0 {

@@ -124,28 +124,54 @@ public final class WordArena {
         keeping: (Int) -> Int,
         moved: (Int, Block) -> Void
     ) {
-        var listed = 0
-        for index in 0..<count { listed += Self.words(inClass: block(index).sizeClass) }
-        precondition(listed == liveWords, "compaction needs every live block: \(listed) of \(liveWords) words listed")
-        var end = 0
-        var live = 0
-        for index in 0..<count {
-            let old = block(index)
-            let keptWords = keeping(index)
-            precondition(keptWords <= Self.words(inClass: old.sizeClass), "a block keeps more words than it has")
-            let sizeClass = Self.sizeClass(holding: Swift.max(1, keptWords))
-            precondition(end <= Int(old.offset), "blocks must be sorted by offset")
+        var compaction = startCompaction()
+        for index in 0..<count { moved(index, compaction.move(block(index), keeping: keeping(index))) }
+        finish(compaction)
+    }
+
+    /// A compaction in progress: ``startCompaction()``, then ``Compaction/move(_:keeping:)`` for
+    /// every live block in offset order, then ``finish(_:)``. The arena must not be used in
+    /// between. Callers that find their blocks by random access use the steps to load ahead.
+    public struct Compaction {
+        fileprivate let arena: WordArena
+        fileprivate var end = 0
+        fileprivate var listedWords = 0
+
+        /// Moves `block` down to the end of the blocks moved so far, into the smallest size
+        /// class with room for its first `keeping` words, and returns its new place.
+        /// - Precondition: blocks come in offset order and `keeping` is at most the block's length.
+        @inline(__always)
+        public mutating func move(_ block: Block, keeping keptWords: Int) -> Block {
+            let length = WordArena.words(inClass: block.sizeClass)
+            precondition(keptWords <= length, "a block keeps more words than it has")
+            precondition(end <= Int(block.offset), "blocks must be sorted by offset")
+            listedWords += length
+            let sizeClass = WordArena.sizeClass(holding: Swift.max(1, keptWords))
             // Blocks only move down, and a block never overlaps one listed after it.
-            if end != Int(old.offset), keptWords > 0 { memmove(base + end, base + Int(old.offset), keptWords * 8) }
-            moved(index, Block(offset: UInt32(end), sizeClass: sizeClass))
-            end += Self.words(inClass: sizeClass)
-            live += Self.words(inClass: sizeClass)
+            if end != Int(block.offset), keptWords > 0 {
+                memmove(arena.base + end, arena.base + Int(block.offset), keptWords * 8)
+            }
+            let moved = Block(offset: UInt32(end), sizeClass: sizeClass)
+            end += WordArena.words(inClass: sizeClass)
+            return moved
         }
+    }
+
+    /// Starts a compaction; see ``Compaction``.
+    public func startCompaction() -> Compaction { Compaction(arena: self) }
+
+    /// Ends a compaction: empties the free lists and returns the pages past the last block.
+    /// - Precondition: every live block was moved.
+    public func finish(_ compaction: Compaction) {
+        precondition(
+            compaction.listedWords == liveWords,
+            "compaction needs every live block: \(compaction.listedWords) of \(liveWords) words listed"
+        )
         for index in freeHeads.indices { freeHeads[index] = Self.none }
         let oldTop = top
-        top = end
-        liveWords = live
-        returnPages(fromWord: end, toWord: oldTop)
+        top = compaction.end
+        liveWords = compaction.end
+        returnPages(fromWord: compaction.end, toWord: oldTop)
     }
 
     /// Tells the system the pages wholly inside words `[start, end)` are not needed. Their next
