@@ -6,24 +6,28 @@ import Testing
 /// State written by an earlier format version restores to the engine the current version would
 /// have encoded, and the restored engine goes on with the same output.
 @Suite struct EngineStateVersionTests {
-    /// `Fixtures/engine-state-v2.bin` contains the state of one engine after the first 200 of these
-    /// events, written by the last build that wrote format version 2 (vectors as bytes).
+    /// `Fixtures/engine-state-v2.bin` and `engine-state-v3.bin` contain the state of one engine
+    /// after the first 200 of these events, written by the last builds that wrote format version
+    /// 2 (vectors as bytes) and 3 (vectors as 128-bit hashes).
     private static let events = syntheticEvents(seed: 61, count: 400, keys: 8)
     private static let fixturePoint = 200
 
-    private func versionTwoState() throws -> [UInt8] {
+    private func fixture(version: Int) throws -> [UInt8] {
         let file = "\(#filePath)"
-        let path = String(file[..<file.lastIndex(of: "/")!]) + "/Fixtures/engine-state-v2.bin"
+        let path = String(file[..<file.lastIndex(of: "/")!]) + "/Fixtures/engine-state-v\(version).bin"
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
+
+    private func versionTwoState() throws -> [UInt8] { try fixture(version: 2) }
 
     private func formatVersion(of state: [UInt8]) -> UInt32 {
         state[4..<8].reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    @Test func versionTwoRestoresToCurrentBytes() throws {
-        let old = try versionTwoState()
-        #expect(formatVersion(of: old) == 2)
+    @Test(arguments: [2, 3])
+    func earlierVersionRestoresToCurrentBytes(version: Int) throws {
+        let old = try fixture(version: version)
+        #expect(formatVersion(of: old) == UInt32(version))
         let driver = TestDriver()
         for event in Self.events.prefix(Self.fixturePoint) { driver.send(event.json) }
         let current = driver.engine(for: 0).encodeState()
@@ -49,7 +53,8 @@ import Testing
         #expect("\(damaged)".contains("never written by memestream"))
     }
 
-    @Test func versionTwoContinuesSameOutput() throws {
+    @Test(arguments: [2, 3])
+    func earlierVersionContinuesSameOutput(version: Int) throws {
         let uninterrupted = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
         var expected = LineCollectingSink()
         for (offset, event) in Self.events.enumerated() {
@@ -59,7 +64,7 @@ import Testing
         #expect(expected.lines.count > 20)
 
         let restored = try PartitionEngine(
-            restoring: try versionTwoState(),
+            restoring: try fixture(version: version),
             featureSet: .memeV1,
             configuration: EngineConfiguration()
         )

@@ -5,10 +5,11 @@ extension PartitionEngine {
     static let stateMagic: [UInt8] = Array("MSPE".utf8)
     /// The state format version written by ``encodeState()``.
     /// Version 2 widened the `sum` and `mean` totals from i64 to i128. Version 3 keeps each key's
-    /// last emitted vector as its ``VectorDigest`` instead of the vector's bytes.
-    public static let stateFormatVersion: UInt32 = 3
+    /// last emitted vector as a 128-bit XXH3 hash instead of the vector's bytes, and version 4 as
+    /// the hash's low 64 bits (``VectorDigest``).
+    public static let stateFormatVersion: UInt32 = 4
     /// Every state format version ``init(restoring:featureSet:configuration:)`` reads.
-    public static let readableStateFormatVersions: ClosedRange<UInt32> = 1...3
+    public static let readableStateFormatVersions: ClosedRange<UInt32> = 1...4
 
     /// Serializes the whole partition state into a versioned binary blob.
     ///
@@ -42,7 +43,6 @@ extension PartitionEngine {
             if slots[slot].hasEmitted {
                 let digest = blockPointer(slot) + keyWords(slot)
                 writer.writeInt64(Int64(bitPattern: digest[0]))
-                writer.writeInt64(Int64(bitPattern: digest[1]))
             }
             locateColumns(slot)
             for column in 0..<columnCount {
@@ -141,13 +141,18 @@ extension PartitionEngine {
             }
             var lastEmitted: VectorDigest?
             if try reader.readBool("last emitted presence") {
-                if version >= 3 {
+                if version >= 4 {
+                    lastEmitted = VectorDigest(
+                        value: UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
+                    )
+                } else if version == 3 {
+                    // Version 3 holds the whole 128-bit hash, low half first; the digest is that half.
                     let low = UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
-                    let high = UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
-                    lastEmitted = VectorDigest(low: low, high: high)
+                    _ = try reader.readInt64("last emitted vector digest")
+                    lastEmitted = VectorDigest(value: low)
                 } else {
                     // Versions 1 and 2 contain the vector's bytes, which hash to the digest that
-                    // version 3 would have written.
+                    // version 4 would have written.
                     lastEmitted = VectorDigest(try reader.readBytes("last emitted vector"))
                 }
             }
@@ -155,7 +160,7 @@ extension PartitionEngine {
             words.removeAll(keepingCapacity: true)
             paneCounts.removeAll(keepingCapacity: true)
             Self.appendPadded(memeID, to: &words)
-            if let lastEmitted { words.append(contentsOf: [lastEmitted.low, lastEmitted.high]) }
+            if let lastEmitted { words.append(lastEmitted.value) }
             var columnWords: [UInt64] = []
             for column in plan.columns {
                 paneCounts.append(try column.decode(from: &reader, appendingTo: &columnWords))

@@ -243,6 +243,8 @@ public final class PartitionEngine {
         }
         if accepted {
             processClosedTicks(into: &sink)
+            // Keys also move to larger blocks between ticks, as their events arrive.
+            compactStateIfFragmented()
         }
     }
 
@@ -784,7 +786,7 @@ public final class PartitionEngine {
     private func lastEmittedEquals(_ slot: Int, _ digest: VectorDigest) -> Bool {
         guard slots[slot].hasEmitted else { return false }
         let stored = blockPointer(slot) + keyWords(slot)
-        return stored[0] == digest.low && stored[1] == digest.high
+        return stored[0] == digest.value
     }
 
     /// Stores `digest` as the key's last emitted vector. Returns `true` when this made room for
@@ -797,8 +799,7 @@ public final class PartitionEngine {
             slots[slot].hasEmitted = true
         }
         let stored = blockPointer(slot) + keyWords
-        stored[0] = digest.low
-        stored[1] = digest.high
+        stored[0] = digest.value
         return inserted
     }
 

@@ -1,28 +1,26 @@
 import CXXHash
 
-/// The 128-bit XXH3 digest of a comparable vector in ``ComparableVectorCoding`` bytes, which a
-/// key keeps in place of its last emitted vector.
+/// A 64-bit digest of a comparable vector in ``ComparableVectorCoding`` bytes, which a key keeps
+/// in place of its last emitted vector: the low 64 bits of the vector's XXH3-128 hash.
 ///
-/// The emission rule only checks whether the vector changed, so the engine compares digests: two
-/// words per key instead of the vector's bytes (about 70 for meme_v1). Two different vectors get
-/// the same digest with a probability of about 2^-128 per comparison. At a million comparisons a
-/// second, that is one missed change in about 10^25 years. docs/engine.md ("Decisions") explains
-/// the choice.
+/// The emission rule only checks whether the vector changed, so the engine compares digests: one
+/// word per key instead of the vector's bytes (about 70 for meme_v1). Two different vectors get
+/// the same digest with a probability of about 2^-64 per comparison. At a million comparisons a
+/// second, that is one missed change in about 580,000 years. docs/engine.md ("Decisions")
+/// explains the choice. The low half of the 128-bit hash is used, rather than XXH3-64, so that
+/// state of format version 3, which holds the whole 128-bit hash, converts without the vector.
 ///
 /// Computing a digest takes O(n) time for n bytes and allocates nothing. Values are immutable and
 /// safe to share between threads.
 struct VectorDigest: Equatable {
-    /// The low 64 bits of the digest.
-    var low: UInt64
-    /// The high 64 bits of the digest.
-    var high: UInt64
+    /// The digest.
+    var value: UInt64
 
     /// The words a digest takes in a key's block.
-    static let words = 2
+    static let words = 1
 
-    init(low: UInt64, high: UInt64) {
-        self.low = low
-        self.high = high
+    init(value: UInt64) {
+        self.value = value
     }
 
     /// Computes the digest of `count` bytes at `bytes`.
@@ -31,7 +29,7 @@ struct VectorDigest: Equatable {
         var low: UInt64 = 0
         var high: UInt64 = 0
         memestream_xxh3_128(bytes, count, &low, &high)
-        self.init(low: low, high: high)
+        self.init(value: low)
     }
 
     /// Computes the digest of `bytes`, for vectors read from a checkpoint of format version 1 or 2.

@@ -161,15 +161,29 @@ public struct FeatureSet: Sendable {
         guard tickMilliseconds > 0 else {
             throw FeatureSetError(feature: nil, "tick \(tickMilliseconds) ms must be positive")
         }
+        let hops = features.compactMap { feature -> Int64? in
+            guard case .aggregate(let specification) = feature.computation else { return nil }
+            return specification.hopMilliseconds
+        }
+        // Every tick that divides this divides every hop.
+        let common = hops.reduce(Int64(0)) { Self.greatestCommonDivisor($0, $1) }
         for feature in features {
             guard case .aggregate(let specification) = feature.computation, let hop = specification.hopMilliseconds
             else { continue }
             guard hop % tickMilliseconds == 0 else {
                 throw FeatureSetError(
                     feature: feature.name,
-                    "hop_ms \(hop) is not a multiple of the tick \(tickMilliseconds) ms; use a multiple of the tick"
+                    "hop_ms \(hop) is not a multiple of the tick \(tickMilliseconds) ms; use a tick that divides "
+                        + "every hop of the set (\(common) ms or a divisor of it), or change the hop"
                 )
             }
         }
+    }
+
+    private static func greatestCommonDivisor(_ a: Int64, _ b: Int64) -> Int64 {
+        var (a, b) = (a, b)
+        // Euclid's algorithm: at most about 90 steps for 64-bit values.
+        for _ in 0..<128 where b != 0 { (a, b) = (b, a % b) }
+        return a
     }
 }

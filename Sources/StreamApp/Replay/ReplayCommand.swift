@@ -90,6 +90,13 @@ enum ReplayCommand: Subcommand {
                 + "to \(options.outputFile ?? "standard output"); \(summary.recordsOutsideRange) outside the tick range "
                 + "were not written"
         )
+        if options.to == nil && summary.records > 0 && !failed {
+            printError(
+                "memestream replay: without --to, ticks closed only up to each partition's watermark (its largest "
+                    + "ts minus the out-of-orderness), so the last events reached no record; give --to TIME to close "
+                    + "every tick before TIME"
+            )
+        }
         let rejected = summary.rejectionCounts.values.reduce(0, +)
         if rejected == 0 {
             printError("memestream replay: rejected 0 records")

@@ -240,7 +240,11 @@ struct ReplayOptions: Sendable {
             valueName: "FILE",
             help: "Write one JSON line per rejected record (partition, offset, line, reason, detail)."
         ),
-        .value("tick", valueName: "DURATION", help: "Tick interval, for example 10s. Default 10s."),
+        .value(
+            "tick",
+            valueName: "DURATION",
+            help: "Tick interval, for example 10s (ms, s, m, h, d; a bare number is ms). Default 10s."
+        ),
         .value(
             "out-of-orderness",
             valueName: "DURATION",

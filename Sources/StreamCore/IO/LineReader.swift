@@ -7,7 +7,7 @@ import Glibc
 /// The file is decompressed when its name ends in `.zst` or its first four bytes are the zstd
 /// frame magic, and read as is otherwise. Lines end at `\n`. A `\r` before it is dropped, and a
 /// last line without `\n` is still returned. The reader keeps one bounded buffer, never the
-/// whole file: 1 MiB, growing to at most ``maximumLineBytes`` plus 512 KiB for long lines.
+/// whole file: 512 KiB, growing to at most ``maximumLineBytes`` plus 512 KiB for long lines.
 ///
 /// A line longer than ``maximumLineBytes`` does not stop the reader: it is returned once, cut to
 /// its first ``maximumLineBytes`` bytes, with ``Line/isTruncated`` set and its full length, and
@@ -68,7 +68,7 @@ public final class LineReader {
         precondition(maximumLineBytes > 0, "maximumLineBytes must be positive, got \(maximumLineBytes)")
         self.path = path
         self.maximumLineBytes = maximumLineBytes
-        self.capacity = max(1 << 20, LineReader.readChunkBytes * 2)
+        self.capacity = LineReader.readChunkBytes * 2
         self.storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
 
         let file: FileDescriptorSource
