@@ -12,7 +12,7 @@ import Testing
         widenAtOffsets: Set<Int> = [],
         compactAlways: Bool = false,
         restoreAtOffsets: Set<Int> = []
-    ) throws -> (lines: [String], state: [UInt8], bytes: Int, compactions: Int) {
+    ) throws -> (lines: [String], state: [UInt8], level: Int, compactions: Int) {
         var engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
         if let narrowLimit { engine.narrowCountLimit = narrowLimit }
         func compactAfterEveryTick() {
@@ -39,18 +39,22 @@ import Testing
         }
         let state = engine.encodeState()
         engine.advanceWatermark(to: EventTime(rawValue: events.last!.ts + 3 * 86_400_000), into: &sink)
-        return (sink.lines, state, engine.countBytes, compactions + engine.compactionCount)
+        return (sink.lines, state, engine.countLevel, compactions + engine.compactionCount)
     }
 
     @Test func widenedPaneCountsKeepOutputAndState() throws {
         let narrow = try run()
-        #expect(narrow.bytes == 1)
+        #expect(narrow.level == 0)
         let widenedAtStart = try run(widenAtOffsets: [0])
         let widenedMidway = try run(widenAtOffsets: [300])
         let widenedTwice = try run(widenAtOffsets: [100, 400])
+        let widenedThrice = try run(widenAtOffsets: [50, 250, 450])
+        // A limit of 3 units per count is reached at every level below the widest.
         let widenedOnDemand = try run(narrowLimit: 3)
-        for (other, bytes) in [(widenedAtStart, 2), (widenedMidway, 2), (widenedTwice, 4), (widenedOnDemand, 4)] {
-            #expect(other.bytes == bytes)
+        for (other, level) in [
+            (widenedAtStart, 1), (widenedMidway, 1), (widenedTwice, 2), (widenedThrice, 3), (widenedOnDemand, 3),
+        ] {
+            #expect(other.level == level)
             #expect(other.lines == narrow.lines)
             #expect(other.state == narrow.state, "the checkpoint format does not depend on the block layout")
         }
@@ -94,13 +98,12 @@ import Testing
         for event in events { driver.send(event.json) }
         let state = driver.engine(for: 0).encodeState()
         let restored = try PartitionEngine(restoring: state, featureSet: .memeV1, configuration: EngineConfiguration())
-        #expect(restored.countBytes == 1)
-        restored.widenPaneCounts()
-        #expect(restored.countBytes == 2)
-        #expect(restored.encodeState() == state)
-        restored.widenPaneCounts()
-        #expect(restored.countBytes == 4)
-        #expect(restored.encodeState() == state)
+        #expect(restored.countLevel == 0)
+        for level in 1...PartitionEngine.widestCountLevel {
+            restored.widenPaneCounts()
+            #expect(restored.countLevel == level)
+            #expect(restored.encodeState() == state)
+        }
     }
 
     @Test func manyWaitingPanesWidenCountsOnDemandAndOnRestore() throws {
@@ -110,11 +113,10 @@ import Testing
         let events = (0..<1_800).map { index in
             #"{"meme_id":"m\#(index % 2)","type":"view","ts":\#(1_700_000_000_000 + Int64(index) * 10_000),"dwell_ms":5}"#
         }
-        func run(widenFirst: Bool, restoreAt: Int?) throws -> (lines: [String], bytes: Int) {
+        func run(widenFirst: Bool, restoreAt: Int?) throws -> (lines: [String], level: Int) {
             var engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: configuration)
             if widenFirst {
-                engine.widenPaneCounts()
-                engine.widenPaneCounts()
+                for _ in 0..<PartitionEngine.widestCountLevel { engine.widenPaneCounts() }
             }
             var sink = LineCollectingSink()
             for (offset, event) in events.enumerated() {
@@ -124,17 +126,17 @@ import Testing
                         featureSet: .memeV1,
                         configuration: configuration
                     )
-                    #expect(engine.countBytes == 2, "restoring more than 255 panes widens the counts")
+                    #expect(engine.countLevel == 2, "restoring more than 255 panes widens the counts to 16 bits")
                 }
                 engine.process(json: event, offset: offset, into: &sink)
             }
             engine.advanceWatermark(to: EventTime(rawValue: 1_700_000_000_000 + 3 * 86_400_000), into: &sink)
-            return (sink.lines, engine.countBytes)
+            return (sink.lines, engine.countLevel)
         }
         let onDemand = try run(widenFirst: false, restoreAt: nil)
-        #expect(onDemand.bytes == 2)
+        #expect(onDemand.level == 2)
         let wide = try run(widenFirst: true, restoreAt: nil)
-        #expect(wide.bytes == 4)
+        #expect(wide.level == PartitionEngine.widestCountLevel)
         let restored = try run(widenFirst: false, restoreAt: 1_500)
         #expect(onDemand.lines.count > 100)
         #expect(onDemand.lines == wide.lines)

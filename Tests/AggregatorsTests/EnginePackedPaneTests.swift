@@ -164,6 +164,8 @@ import Testing
         let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8), tickMilliseconds: 1_000)
         var configuration = EngineConfiguration()
         configuration.tickMilliseconds = 1_000
+        // A lateness of a minute keeps the column under the packing limit (about 77 panes).
+        configuration.allowedLatenessMilliseconds = 60_000
         // Panes of different counts before a jump of 4.3 × 10^12 ms, so that each must keep its own count.
         let values = [
             #"{"meme_id":"m1","type":"view","ts":1700000000100}"#,
@@ -193,6 +195,46 @@ import Testing
         #expect(packed.state == wide.state)
         #expect(packed.packedColumns == [true])
         #expect(packed.lines.contains { $0.contains(#""views_10s":2"#) })
+    }
+
+    @Test func columnsWithManyPanesPerKeyStayWide() throws {
+        let definition = #"""
+            {"name": "seconds", "version": 1, "features": [
+              {"name": "views_1m", "kind": "window", "aggregator": "count", "event_type": "view",
+               "size_ms": 60000, "hop_ms": 1000},
+              {"name": "views_1h", "kind": "window", "aggregator": "count", "event_type": "view",
+               "size_ms": 3600000, "hop_ms": 60000}
+            ]}
+            """#
+        let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8), tickMilliseconds: 1_000)
+        var configuration = EngineConfiguration()
+        configuration.tickMilliseconds = 1_000
+        // The 1 s hop column may hold (60 s + 10 min + 5 s) / 1 s + 2 = 667 panes: wide. The 1 min
+        // hop column holds at most about 72: packed.
+        let engine = PartitionEngine(partition: 0, featureSet: featureSet, configuration: configuration)
+        #expect(engine.plan.columns.map(\.isPacked) == [false, true])
+        let memeV1 = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
+        let memeV1Packed = memeV1.plan.columns.filter { $0.isWindow }.map { $0.isPacked }
+        #expect(memeV1Packed == Array(repeating: true, count: 7))
+        // Both layouts in one engine give what the wide layout alone gives.
+        let events = syntheticEvents(seed: 59, count: 700, keys: 6).map(\.json)
+        let finalWatermark: Int64 = 1_700_000_000_000 + 40 * 86_400_000
+        let mixed = try run(
+            events,
+            featureSet: featureSet,
+            configuration: configuration,
+            finalWatermark: finalWatermark
+        )
+        let wide = try run(
+            events,
+            featureSet: featureSet,
+            configuration: configuration,
+            allWide: true,
+            finalWatermark: finalWatermark
+        )
+        #expect(mixed.lines == wide.lines)
+        #expect(mixed.state == wide.state)
+        #expect(mixed.lines.count > 100)
     }
 
     @Test func varintsRoundTripAtTheLimits() {

@@ -80,6 +80,10 @@ protocol FeatureColumn: AnyObject {
     /// Switches the layout that ``paneWords`` and every pane access use. The caller re-lays the
     /// panes of every key.
     func setPacked(_ packed: Bool)
+    /// Chooses the layout for an engine whose events can arrive `delayMilliseconds` (allowed
+    /// lateness plus out-of-orderness) behind the newest: packed only while a key's panes stay
+    /// few. Called once, before any key has state.
+    func chooseLayout(delayMilliseconds: Int64)
     /// Appends the region's panes to `target` in the wide layout, oldest first, and returns the
     /// number of panes.
     func appendPanesWide(_ region: ColumnRegion, to target: inout [UInt64]) -> Int
@@ -94,6 +98,7 @@ extension FeatureColumn {
     var canBePacked: Bool { false }
     var isPacked: Bool { false }
     func setPacked(_ packed: Bool) { precondition(!packed, "this column has no packed layout") }
+    func chooseLayout(delayMilliseconds: Int64) {}
     func appendPanesWide(_ region: ColumnRegion, to target: inout [UInt64]) -> Int {
         preconditionFailure("only packable columns are re-laid")
     }

@@ -37,9 +37,8 @@ struct FeaturePlan {
     /// `true` when every column's aggregator is a built-in that reads only `ts`, `published_at`
     /// and `dwell_ms`, so the engine may hand it events without `meme_id`, `type` and `user_id`.
     let readsOnlyTimeFields: Bool
-    /// Per column, its fixed words and its words per pane.
+    /// Per column, its fixed words. Words per pane depend on the layout the engine chooses.
     let fixedWords: [Int]
-    let paneWords: [Int]
 
     init(featureSet: FeatureSet, tickMilliseconds: Int64) {
         self.featureSet = featureSet
@@ -93,7 +92,6 @@ struct FeaturePlan {
         eventTypeBytes = eventTypes.map { Array($0.utf8) }
         readsOnlyTimeFields = boundColumns.allSatisfy(\.readsOnlyTimeFields)
         fixedWords = columns.map(\.fixedWords)
-        paneWords = columns.map(\.paneWords)
     }
 
     /// Returns the position of `type` in ``eventTypes``, or −1 when no column filters on it.

@@ -92,6 +92,12 @@ extension PartitionEngine {
                 start += ends[digit]
                 ends[digit] = start
             }
+            let firstDigit = Int(truncatingIfNeeded: (entries[0] >> shift) & 0xFF)
+            if ends[firstDigit] - next[firstDigit] == count {
+                // Every entry has this byte, as the high bytes of offsets into a small pool do.
+                sortByOffset(entries, count: count, shift: shift - 8)
+                return
+            }
             // Each swap puts one entry into its digit's bucket for good.
             for digit in 0..<256 {
                 while next[digit] < ends[digit] {

@@ -44,7 +44,7 @@ extension PartitionEngine {
                 )
             }
             object.setPacked(!packed)
-            while newUnits > maximumPaneCount, countBytes < 4 { widenPaneCounts() }
+            while newUnits > layouts[column].maximumCount, countLevel < Self.widestCountLevel { widenPaneCounts() }
             setPaneCount(slot, header: headerStart(slot), column: column, to: newUnits)
         }
         object.setPacked(packed)

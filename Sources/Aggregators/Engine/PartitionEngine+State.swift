@@ -165,7 +165,11 @@ extension PartitionEngine {
             for column in plan.columns {
                 paneCounts.append(try column.decode(from: &reader, appendingTo: &columnWords))
             }
-            while countBytes < 4, paneCounts.contains(where: { $0 > maximumPaneCount }) { widenPaneCounts() }
+            while countLevel < Self.widestCountLevel,
+                paneCounts.indices.contains(where: { paneCounts[$0] > layouts[$0].maximumCount })
+            {
+                widenPaneCounts()
+            }
             let header = words.count
             words.append(contentsOf: repeatElement(0, count: headerWords))
             words.append(contentsOf: columnWords)
@@ -180,9 +184,8 @@ extension PartitionEngine {
             memeID.withUnsafeBytes { key in
                 let hash = keyIndex.hash(key)
                 words.withUnsafeMutableBufferPointer { buffer in
-                    let counts = UnsafeMutableRawPointer(buffer.baseAddress! + header)
                     for (column, count) in paneCounts.enumerated() {
-                        Self.storeCount(count, counts, column: column, width: countBytes)
+                        storeCount(count, buffer.baseAddress! + header, column: column)
                     }
                 }
                 let block = arena.allocate(words: words.count)

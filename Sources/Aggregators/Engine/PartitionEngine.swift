@@ -59,6 +59,12 @@ public final class PartitionEngine {
         var paneWords: Int
         /// The column's filter in ``FeaturePlan/eventTypes``, or −1 for every type.
         var eventTypeIndex: Int
+        /// The column's count in the block header: the word, the bit it starts at and its mask.
+        var countWord = 0
+        var countShift: UInt64 = 0
+        var countMask: UInt64 = 0
+        /// The largest count the field holds (or ``narrowCountLimit``).
+        var maximumCount = 0
     }
 
     /// The origin of one feature's value in the per-visit loop.
@@ -103,11 +109,14 @@ public final class PartitionEngine {
     let columnOffsets: UnsafeMutableBufferPointer<Int>
     let columnCounts: UnsafeMutableBufferPointer<Int>
     let columnCount: Int
-    /// Bytes per pane count in the block header: 1 until some column of some key needs more than
-    /// 255 panes, then 2 up to 65,535 panes, then 4 (``widenPaneCounts()``).
-    private(set) var countBytes = 1
-    /// Words of pane counts in every block.
-    private(set) var headerWords: Int
+    /// The width of the counts in the block header (``layCountFields(level:)``): at level 0 a window
+    /// column's count has 8 bits and a key column's 2; at levels 1, 2 and 3 every count has 8, 16
+    /// and 32 bits. ``widenPaneCounts()`` moves up a level.
+    private(set) var countLevel = 0
+    /// The highest ``countLevel``.
+    static let widestCountLevel = 3
+    /// Words of counts in every block.
+    private(set) var headerWords = 0
     /// Fixed words of all columns together.
     let fixedWordsTotal: Int
 
@@ -145,6 +154,11 @@ public final class PartitionEngine {
         self.featureSet = featureSet
         self.configuration = configuration
         plan = FeaturePlan(featureSet: featureSet, tickMilliseconds: configuration.tickMilliseconds)
+        for column in plan.columns {
+            column.chooseLayout(
+                delayMilliseconds: configuration.allowedLatenessMilliseconds + configuration.outOfOrdernessMilliseconds
+            )
+        }
         decoder = EventDecoder(
             maxEventBytes: configuration.maxEventBytes,
             maxFutureSkewMilliseconds: configuration.maxFutureSkewMilliseconds
@@ -152,7 +166,6 @@ public final class PartitionEngine {
         clock = PartitionClock(configuration: configuration)
         recordWriter = RecordWriter(featureSet: featureSet)
         columnCount = plan.columns.count
-        headerWords = (plan.columns.count + 7) / 8
         fixedWordsTotal = plan.fixedWords.reduce(0, +)
         let plan = plan
         layouts = .allocate(capacity: columnCount)
@@ -161,7 +174,7 @@ public final class PartitionEngine {
                 ColumnLayout(
                     bound: plan.boundColumns[$0],
                     fixedWords: plan.fixedWords[$0],
-                    paneWords: plan.paneWords[$0],
+                    paneWords: plan.columns[$0].paneWords,
                     eventTypeIndex: plan.eventTypeIndices[$0]
                 )
             }
@@ -188,6 +201,7 @@ public final class PartitionEngine {
         comparableBytes = .allocate(
             capacity: Swift.max(1, plan.comparableIndices.count * ComparableVectorCoding.maximumValueBytes)
         )
+        headerWords = layCountFields(level: 0)
     }
 
     deinit {
@@ -316,69 +330,83 @@ public final class PartitionEngine {
 
     @inline(__always)
     func paneCount(_ slot: Int, header: Int, column: Int) -> Int {
-        Self.loadCount(UnsafeRawPointer(blockPointer(slot) + header), column: column, width: countBytes)
+        loadCount(blockPointer(slot) + header, column: column)
     }
 
     @inline(__always)
     func setPaneCount(_ slot: Int, header: Int, column: Int, to count: Int) {
-        Self.storeCount(count, UnsafeMutableRawPointer(blockPointer(slot) + header), column: column, width: countBytes)
+        storeCount(count, blockPointer(slot) + header, column: column)
     }
 
-    /// Reads the pane count of `column` from a header of `width`-byte counts.
+    /// Reads the count of `column` from the header words at `header`.
     @inline(__always)
-    static func loadCount(_ counts: UnsafeRawPointer, column: Int, width: Int) -> Int {
-        switch width {
-        case 1: return Int(counts.load(fromByteOffset: column, as: UInt8.self))
-        case 2: return Int(counts.load(fromByteOffset: column * 2, as: UInt16.self))
-        default: return Int(counts.load(fromByteOffset: column * 4, as: UInt32.self))
-        }
+    func loadCount(_ header: UnsafePointer<UInt64>, column: Int) -> Int {
+        let layout = layouts[column]
+        return Int(truncatingIfNeeded: (header[layout.countWord] >> layout.countShift) & layout.countMask)
     }
 
-    /// Writes `count`, which fits `width` bytes, as the pane count of `column`.
+    /// Writes `count`, which fits the field, as the count of `column` in the header words at `header`.
     @inline(__always)
-    static func storeCount(_ count: Int, _ counts: UnsafeMutableRawPointer, column: Int, width: Int) {
-        switch width {
-        case 1: counts.storeBytes(of: UInt8(count), toByteOffset: column, as: UInt8.self)
-        case 2: counts.storeBytes(of: UInt16(count), toByteOffset: column * 2, as: UInt16.self)
-        default: counts.storeBytes(of: UInt32(count), toByteOffset: column * 4, as: UInt32.self)
-        }
+    func storeCount(_ count: Int, _ header: UnsafeMutablePointer<UInt64>, column: Int) {
+        let layout = layouts[column]
+        let field = layout.countMask << layout.countShift
+        header[layout.countWord] =
+            (header[layout.countWord] & ~field) | (UInt64(truncatingIfNeeded: count) << layout.countShift & field)
     }
 
-    /// The largest pane count the header can store.
-    private(set) var maximumPaneCount = Int(UInt8.max)
-    /// A limit below the width's own for 8- and 16-bit counts. Tests lower it to reach
+    /// A limit below the field's own for counts below the widest level. Tests lower it to reach
     /// ``widenPaneCounts()`` with few events.
     var narrowCountLimit = Int(UInt16.max) {
-        didSet { updateMaximumPaneCount() }
+        didSet { _ = layCountFields(level: countLevel) }
     }
 
-    private func updateMaximumPaneCount() {
-        maximumPaneCount = countBytes == 4 ? Int(UInt32.max) : min(narrowCountLimit, (1 << (8 * countBytes)) - 1)
+    /// Places every column's count field for width level `level` in ``layouts`` and returns the
+    /// header's words. Fields never cross a word. For meme_v1 at level 0, seven 8-bit window
+    /// counts and four 2-bit key counts fill one word. A key column counts the ticks whose events
+    /// still wait, which the default out-of-orderness keeps at one or two.
+    @discardableResult
+    func layCountFields(level: Int) -> Int {
+        var bit = 0
+        for column in 0..<columnCount {
+            let bits = level == 0 ? (plan.columns[column].isWindow ? 8 : 2) : 8 << (level - 1)
+            if bit % 64 + bits > 64 { bit = (bit / 64 + 1) * 64 }
+            layouts[column].countWord = bit / 64
+            layouts[column].countShift = UInt64(bit % 64)
+            layouts[column].countMask = (1 << UInt64(bits)) - 1
+            layouts[column].maximumCount =
+                level == Self.widestCountLevel ? Int(UInt32.max) : min(narrowCountLimit, (1 << bits) - 1)
+            bit += bits
+        }
+        return (bit + 63) / 64
     }
 
-    /// Rewrites every block with pane counts twice as wide (8 to 16 bits, or 16 to 32), or does
-    /// nothing when they are 32 bits wide. The engine calls it when a column of a key is about to
-    /// exceed the counts' range. More than 255 panes takes hours of out-of-orderness, which keeps
-    /// that many ticks waiting in a key column. More than 65,535 takes a tick of a few milliseconds.
+    /// Rewrites every block with the counts of the next width level (``countLevel``), or does
+    /// nothing at the widest. The engine calls it when a column of a key is about to exceed its
+    /// count's range: more than 3 ticks of waiting events in a key column (an out-of-orderness of
+    /// several ticks), more than 255 units in a column, then more than 65,535.
     /// - Complexity: O(total state words).
     func widenPaneCounts() {
-        guard countBytes < 4 else { return }
-        let oldBytes = countBytes
-        let newBytes = countBytes * 2
-        let newWords = (columnCount * newBytes + 7) / 8
+        guard countLevel < Self.widestCountLevel else { return }
+        let oldLayouts = (0..<columnCount).map { layouts[$0] }
+        let oldWords = headerWords
+        let newWords = layCountFields(level: countLevel + 1)
         var counts = Array(repeating: 0, count: columnCount)
         for slot in slots.indices where slots[slot].keyLength != 0 {
             let header = headerStart(slot)
-            for column in 0..<columnCount { counts[column] = paneCount(slot, header: header, column: column) }
-            insertWords(slot, at: header + headerWords, count: newWords - headerWords)
-            let target = UnsafeMutableRawPointer(blockPointer(slot) + header)
-            target.initializeMemory(as: UInt64.self, repeating: 0, count: newWords)
-            for column in 0..<columnCount { Self.storeCount(counts[column], target, column: column, width: newBytes) }
+            let old = blockPointer(slot) + header
+            for column in 0..<columnCount {
+                let layout = oldLayouts[column]
+                counts[column] = Int(
+                    truncatingIfNeeded: (old[layout.countWord] >> layout.countShift) & layout.countMask
+                )
+            }
+            if newWords > oldWords { insertWords(slot, at: header + oldWords, count: newWords - oldWords) }
+            let target = blockPointer(slot) + header
+            target.update(repeating: 0, count: newWords)
+            for column in 0..<columnCount { storeCount(counts[column], target, column: column) }
         }
-        precondition(countBytes == oldBytes)
-        countBytes = newBytes
+        countLevel += 1
         headerWords = newWords
-        updateMaximumPaneCount()
     }
 
     /// Returns the key's `meme_id` bytes, valid until the next block allocation.
@@ -481,7 +509,7 @@ public final class PartitionEngine {
         let header = headerStart(slot)
         var offset = header + headerWords
         for column in 0..<columnCount {
-            let layout = layouts[column]
+            var layout = layouts[column]
             var count = paneCount(slot, header: header, column: column)
             if layout.eventTypeIndex < 0 || layout.eventTypeIndex == typeIndex {
                 let room = layout.bound.add(
@@ -490,12 +518,13 @@ public final class PartitionEngine {
                     lastProcessedTick: lastProcessed
                 )
                 if room.count > 0 {
-                    while count + room.count > maximumPaneCount, countBytes < 4 {
-                        // Rare: more units than the header's counts can store. The columns move
+                    while count + room.count > layout.maximumCount, countLevel < Self.widestCountLevel {
+                        // Rare: more units than the header's count can store. The columns move
                         // back by the header's growth.
                         let before = headerWords
                         widenPaneCounts()
                         offset += headerWords - before
+                        layout = layouts[column]
                     }
                     insertWords(
                         slot,

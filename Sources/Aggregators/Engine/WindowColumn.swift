@@ -101,6 +101,19 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         paneWords = packed ? 1 : 1 + stateWords
     }
 
+    /// The most panes a key may typically hold for the column to pack them. Adding a pane out of
+    /// order rewrites the key's panes, and a visit reads them all, so both cost O(panes) where
+    /// the wide layout pays O(log panes). meme_v1's columns hold at most about 90.
+    static var maximumPackedPanes: Int64 { 256 }
+
+    func chooseLayout(delayMilliseconds: Int64) {
+        guard canBePacked else { return }
+        // Panes a key holds: the largest window, the panes events may still arrive for, and the
+        // pane being filled.
+        let panes = (largestSize + delayMilliseconds) / hop + 2
+        setPacked(panes <= Self.maximumPackedPanes)
+    }
+
     func initialize(_ region: ColumnRegion) {}
 
     // MARK: - Wide panes
@@ -270,11 +283,13 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     }
 
     /// Adds the event to packed panes. An event in the newest pane whose state keeps its length
-    /// is written in place; anything else rewrites the panes.
+    /// is written in place, and an event after the newest pane puts a new pane in front of the
+    /// others' bytes. Anything else rewrites the panes.
     @inline(__always)
     private func addPacked(_ event: Event, start: Int64, region: ColumnRegion) -> PaneUnits {
         var cursor = cursor(region)
-        if cursor.next(), cursor.start == start {
+        guard cursor.next() else { return rewritePacked(adding: event, start: start, region: region) }
+        if cursor.start == start {
             var state = packedState(cursor.bytes, at: cursor.stateOffset)
             aggregator.update(&state, with: event)
             let length = writeState(state, to: packedBytes, at: 0)
@@ -282,8 +297,36 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
                 (cursor.bytes + cursor.stateOffset).copyMemory(from: packedBytes, byteCount: length)
                 return .none
             }
+        } else if start > cursor.start {
+            return prependPacked(event, start: start, before: cursor, region: region)
         }
         return rewritePacked(adding: event, start: start, region: region)
+    }
+
+    /// Puts a new newest pane at `start` in front of the panes, whose first pane `first` (a
+    /// cursor on it) starts before `start`. Only the old first pane's start code changes, from
+    /// absolute to hops back, so the other panes' bytes are copied as they are: O(bytes), with no
+    /// decoding, where a rewrite decodes and encodes every pane.
+    private func prependPacked(
+        _ event: Event,
+        start: Int64,
+        before first: PackedPaneCursor,
+        region: ColumnRegion
+    ) -> PaneUnits {
+        var state = aggregator.emptyState
+        aggregator.update(&state, with: event)
+        // An aggregator that ignores the event (a mean without the field) leaves no pane behind.
+        guard !aggregator.isEmpty(state) else { return .none }
+        var end = first
+        while end.next() {}
+        let length = end.endOffset
+        let tail = length - first.stateOffset
+        reservePackedBytes(PackedPanes.maximumPaneBytes(stateWords: stateWords) + 10 + tail)
+        var prefix = PackedPanes.writeVarint(PackedPanes.zigzag(start / hop - startBase) + 1, to: packedBytes, at: 0)
+        prefix += writeState(state, to: packedBytes, at: prefix)
+        prefix += PackedPanes.writeVarint(UInt64((start - first.start) / hop), to: packedBytes, at: prefix)
+        (packedBytes + prefix).copyMemory(from: first.bytes + first.stateOffset, byteCount: tail)
+        return commitPacked(prefix + tail, to: region)
     }
 
     /// Decodes every pane, adds the event to its pane (creating it when the aggregator takes the
