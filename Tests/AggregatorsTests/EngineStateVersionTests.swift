@@ -46,11 +46,23 @@ import Testing
             try PartitionEngine(restoring: state, featureSet: .memeV1, configuration: EngineConfiguration())
         }
         #expect("\(error)".contains("written by a newer memestream build"))
+        #expect(error.isNewerFormat)
         state[4] = 0
         let damaged = try #require(throws: StateDecodingError.self) {
             try PartitionEngine(restoring: state, featureSet: .memeV1, configuration: EngineConfiguration())
         }
         #expect("\(damaged)".contains("never written by memestream"))
+        #expect(!damaged.isNewerFormat)
+        // The worker's message for such a checkpoint keeps the file and names both ways on.
+        let checkpointError = CheckpointError(
+            code: .newerStateFormat,
+            key: CheckpointKey(group: "g", topic: "t", partition: 0),
+            nextOffset: 10,
+            source: "/ckpt/g/t/0.ckpt",
+            detail: "the engine rejected the state: \(error)"
+        )
+        #expect(checkpointError.description.contains("the checkpoint is left as it is"))
+        #expect(checkpointError.description.contains("--start-from warmup"))
     }
 
     @Test(arguments: [2, 3])

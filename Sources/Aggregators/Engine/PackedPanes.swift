@@ -20,7 +20,7 @@ enum PackedPanes {
         UInt64(bitPattern: (value &<< 1) ^ (value >> 63))
     }
 
-    /// The inverse of ``zigzag(_:)``.
+    /// Returns the signed value that ``zigzag(_:)`` maps to `value`.
     @inline(__always)
     static func unzigzag(_ value: UInt64) -> Int64 {
         Int64(bitPattern: value >> 1) ^ (0 &- Int64(bitPattern: value & 1))

@@ -79,8 +79,8 @@ extension PartitionEngine {
             if version > readable.upperBound {
                 throw StateDecodingError(
                     "state format version \(version) was written by a newer memestream build; this build reads "
-                        + "versions \(readable.lowerBound) to \(readable.upperBound). Run a build that reads "
-                        + "version \(version), or rebuild the state without this checkpoint"
+                        + "versions \(readable.lowerBound) to \(readable.upperBound)",
+                    isNewerFormat: true
                 )
             }
             throw StateDecodingError(

@@ -45,7 +45,7 @@ public final class PartitionEngine {
     }
 
     /// A key due at a tick, with the first 12 bytes of its `meme_id` for ordering: 16 bytes, so
-    /// a tick that visits every key holds 16 bytes per key while it sorts them.
+    /// a tick that visits every key needs 16 bytes per key while it sorts them.
     struct DueKey {
         var prefixHigh: UInt64
         var prefixLow: UInt32
@@ -63,7 +63,7 @@ public final class PartitionEngine {
         var countWord = 0
         var countShift: UInt64 = 0
         var countMask: UInt64 = 0
-        /// The largest count the field holds (or ``narrowCountLimit``).
+        /// The largest count the field can store (or ``narrowCountLimit``).
         var maximumCount = 0
     }
 

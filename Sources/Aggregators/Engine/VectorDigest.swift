@@ -8,7 +8,7 @@ import CXXHash
 /// the same digest with a probability of about 2^-64 per comparison. At a million comparisons a
 /// second, that is one missed change in about 580,000 years. docs/engine.md ("Decisions")
 /// explains the choice. The low half of the 128-bit hash is used, rather than XXH3-64, so that
-/// state of format version 3, which holds the whole 128-bit hash, converts without the vector.
+/// state of format version 3, which stores the whole 128-bit hash, converts without the vector.
 ///
 /// Computing a digest takes O(n) time for n bytes and allocates nothing. Values are immutable and
 /// safe to share between threads.

@@ -26,7 +26,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     private let stateWords: Int
     /// The hop index that packed start code 1 stands for: that of the first pane the column
     /// packed, so that the newest pane's code takes one or two bytes for weeks of event time.
-    /// Set once (`hasStartBase`); it is not part of the checkpoint, which holds 64-bit starts.
+    /// Set once (`hasStartBase`). It is not part of the checkpoint, whose pane starts are 64-bit.
     private var startBase: Int64 = 0
     private var hasStartBase = false
     /// One state in whole words.

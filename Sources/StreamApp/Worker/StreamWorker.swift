@@ -198,7 +198,7 @@ final class StreamWorker: WorkerRebalanceHandler {
             logger.notice(
                 "no partition assigned after \(notices[0]) s: the group coordinator can wait for an earlier member's "
                     + "session to time out (session.timeout.ms, 45 s by default), and the dev cluster's mock waits "
-                    + "so even after a clean stop",
+                    + "so even after a clean stop; a rebalance among running members also takes a few seconds",
                 metadata: [:]
             )
         } else {
@@ -475,8 +475,9 @@ final class StreamWorker: WorkerRebalanceHandler {
             do {
                 engine = try engines.restoreEngine(checkpoint.state)
             } catch {
+                let isNewer = (error as? StateDecodingError)?.isNewerFormat ?? false
                 throw CheckpointError(
-                    code: .invalidHeader,
+                    code: isNewer ? .newerStateFormat : .invalidHeader,
                     key: key,
                     nextOffset: checkpoint.nextOffset,
                     source: store.location(of: key),

@@ -24,6 +24,9 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         /// The input partition's log ends before the checkpoint's next offset: the topic was
         /// recreated or truncated, so the checkpoint belongs to another log.
         case aheadOfLog
+        /// A newer build wrote the engine state in a format version this build cannot read. The
+        /// checkpoint is not damaged.
+        case newerStateFormat
     }
 
     public var code: Code
@@ -61,6 +64,11 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
                 + "The partition was not started. If the topic or the whole cluster was recreated, every "
                 + "checkpoint of its partitions is stale: empty the checkpoint store (the directory of "
                 + "--checkpoint-store dir:PATH) and start again."
+        case .newerStateFormat:
+            return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable by this build: \(detail). "
+                + "The partition was not started, and the checkpoint is left as it is. Run the newer build "
+                + "for this group. To go back to this build anyway, delete the group's checkpoints and "
+                + "rebuild the state with --start-from warmup (docs/checkpoints.md, \"Engine state versions\")."
         default:
             return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
                 + "The partition was not started. Restore a good copy of the checkpoint, or delete it "

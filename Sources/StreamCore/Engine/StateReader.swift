@@ -112,10 +112,14 @@ public struct StateReader: Sendable {
 public struct StateDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The problem, with the offending value and position.
     public var message: String
+    /// `true` when a newer build wrote the state in a format version this build cannot read: the
+    /// state is not damaged, and a newer build restores it.
+    public var isNewerFormat: Bool
 
     /// Creates an error with a message that names the value and position.
-    public init(_ message: String) {
+    public init(_ message: String, isNewerFormat: Bool = false) {
         self.message = message
+        self.isNewerFormat = isNewerFormat
     }
 
     public var description: String { message }

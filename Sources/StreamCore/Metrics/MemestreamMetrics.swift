@@ -77,10 +77,10 @@ extension MetricDescriptor {
         buckets: latencyBucketsSeconds
     )
 
-    /// Compressed size of the latest checkpoint, in bytes.
+    /// Size of the engine state in the latest checkpoint, before compression, in bytes.
     public static let checkpointSize = MetricDescriptor(
         name: "memestream_checkpoint_size_bytes",
-        help: "Compressed size of the latest checkpoint of the input partition, in bytes.",
+        help: "Size of the engine state in the latest checkpoint of the input partition, before compression, in bytes.",
         kind: .gauge,
         labelNames: ["partition"]
     )
