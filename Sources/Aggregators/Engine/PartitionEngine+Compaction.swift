@@ -81,43 +81,10 @@ extension PartitionEngine {
             }
             return
         }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 512) { buckets in
-            let next = buckets.baseAddress!
-            let ends = next + 256
-            next.initialize(repeating: 0, count: 512)
-            for index in 0..<count { ends[Int(truncatingIfNeeded: (entries[index] >> shift) & 0xFF)] += 1 }
-            var start = 0
-            for digit in 0..<256 {
-                next[digit] = start
-                start += ends[digit]
-                ends[digit] = start
-            }
-            let firstDigit = Int(truncatingIfNeeded: (entries[0] >> shift) & 0xFF)
-            if ends[firstDigit] - next[firstDigit] == count {
-                // Every entry has this byte, as the high bytes of offsets into a small pool do.
-                sortByOffset(entries, count: count, shift: shift - 8)
-                return
-            }
-            // Each swap puts one entry into its digit's bucket for good.
-            for digit in 0..<256 {
-                while next[digit] < ends[digit] {
-                    let entry = entries[next[digit]]
-                    let target = Int(truncatingIfNeeded: (entry >> shift) & 0xFF)
-                    if target == digit {
-                        next[digit] += 1
-                    } else {
-                        entries[next[digit]] = entries[next[target]]
-                        entries[next[target]] = entry
-                        next[target] += 1
-                    }
-                }
-            }
-            var bucketStart = 0
-            for digit in 0..<256 {
-                let bucketCount = ends[digit] - bucketStart
-                if bucketCount > 1 { sortByOffset(entries + bucketStart, count: bucketCount, shift: shift - 8) }
-                bucketStart = ends[digit]
-            }
+        let moved = partitionByByte(entries, count: count, byte: { Int(truncatingIfNeeded: ($0 >> shift) & 0xFF) }) {
+            sortByOffset(entries + $0, count: $1, shift: shift - 8)
         }
+        // Every entry has this byte, as the high bytes of offsets into a small pool do.
+        if !moved { sortByOffset(entries, count: count, shift: shift - 8) }
     }
 }

@@ -672,43 +672,11 @@ public final class PartitionEngine {
                 ? Int(truncatingIfNeeded: key.prefixHigh >> UInt64(56 - 8 * digit)) & 0xFF
                 : Int(truncatingIfNeeded: key.prefixLow >> UInt32(24 - 8 * (digit - 8))) & 0xFF
         }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 512) { buckets in
-            let next = buckets.baseAddress!
-            let ends = next + 256
-            next.initialize(repeating: 0, count: 512)
-            for index in 0..<count { ends[byte(keys[index])] += 1 }
-            var start = 0
-            for value in 0..<256 {
-                next[value] = start
-                start += ends[value]
-                ends[value] = start
-            }
-            if ends[byte(keys[0])] - next[byte(keys[0])] == count {
-                // Every key has this byte: go on with the next one.
-                sortDueKeys(keys, count: count, digit: digit + 1)
-                return
-            }
-            // Each swap puts one key into its byte's bucket for good.
-            for value in 0..<256 {
-                while next[value] < ends[value] {
-                    let key = keys[next[value]]
-                    let target = byte(key)
-                    if target == value {
-                        next[value] += 1
-                    } else {
-                        keys[next[value]] = keys[next[target]]
-                        keys[next[target]] = key
-                        next[target] += 1
-                    }
-                }
-            }
-            var bucketStart = 0
-            for value in 0..<256 {
-                let bucketCount = ends[value] - bucketStart
-                if bucketCount > 1 { sortDueKeys(keys + bucketStart, count: bucketCount, digit: digit + 1) }
-                bucketStart = ends[value]
-            }
+        let moved = partitionByByte(keys, count: count, byte: byte) {
+            sortDueKeys(keys + $0, count: $1, digit: digit + 1)
         }
+        // Every key has this byte: go on with the next one.
+        if !moved { sortDueKeys(keys, count: count, digit: digit + 1) }
     }
 
     /// Byte order of two keys' `meme_id`s.
