@@ -237,6 +237,105 @@ import Testing
         #expect(mixed.lines.count > 100)
     }
 
+    /// A state of 32 words, each growing with its own factor, so that a pane takes up to 320 bytes.
+    private struct LargeState: Equatable, Sendable {
+        var w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15, w16, w17, w18, w19, w20, w21, w22,
+            w23, w24, w25, w26, w27, w28, w29, w30, w31: Int64
+
+        static let empty = LargeState(
+            w0: 0,
+            w1: 0,
+            w2: 0,
+            w3: 0,
+            w4: 0,
+            w5: 0,
+            w6: 0,
+            w7: 0,
+            w8: 0,
+            w9: 0,
+            w10: 0,
+            w11: 0,
+            w12: 0,
+            w13: 0,
+            w14: 0,
+            w15: 0,
+            w16: 0,
+            w17: 0,
+            w18: 0,
+            w19: 0,
+            w20: 0,
+            w21: 0,
+            w22: 0,
+            w23: 0,
+            w24: 0,
+            w25: 0,
+            w26: 0,
+            w27: 0,
+            w28: 0,
+            w29: 0,
+            w30: 0,
+            w31: 0
+        )
+    }
+
+    private struct LargeStateCount: Aggregator {
+        var emptyState: LargeState { .empty }
+        func update(_ state: inout LargeState, with event: Event) {
+            withUnsafeMutableBytes(of: &state) { words in
+                for index in 0..<32 {
+                    let word = words.load(fromByteOffset: index * 8, as: Int64.self)
+                    words.storeBytes(of: word &+ (Int64(1) << (index % 62)), toByteOffset: index * 8, as: Int64.self)
+                }
+            }
+        }
+        func merge(_ state: inout LargeState, with other: LargeState) {
+            withUnsafeMutableBytes(of: &state) { words in
+                withUnsafeBytes(of: other) { others in
+                    for index in 0..<32 {
+                        let sum =
+                            words.load(fromByteOffset: index * 8, as: Int64.self)
+                            &+ others.load(fromByteOffset: index * 8, as: Int64.self)
+                        words.storeBytes(of: sum, toByteOffset: index * 8, as: Int64.self)
+                    }
+                }
+            }
+        }
+        func isEmpty(_ state: LargeState) -> Bool { state == .empty }
+        func evaluate(_ state: LargeState, at tick: Int64) -> FeatureValue { .integer(state.w31 &+ state.w0) }
+        func encode(_ state: LargeState, into writer: inout StateWriter) {
+            withUnsafeBytes(of: state) { words in
+                for index in 0..<32 { writer.writeInt64(words.load(fromByteOffset: index * 8, as: Int64.self)) }
+            }
+        }
+        func decode(from reader: inout StateReader) throws(StateDecodingError) -> LargeState {
+            var state = LargeState.empty
+            for index in 0..<32 {
+                let word = try reader.readInt64("large state word")
+                withUnsafeMutableBytes(of: &state) { $0.storeBytes(of: word, toByteOffset: index * 8, as: Int64.self) }
+            }
+            return state
+        }
+    }
+
+    @Test func largeInlineStatesPackLikeWide() throws {
+        var registry = AggregatorRegistry.memestream
+        registry.register("large_state_count") { _ in LargeStateCount() }
+        let definition = #"""
+            {"name": "large", "version": 1, "features": [
+              {"name": "large_10m", "kind": "window", "aggregator": "large_state_count", "size_ms": 600000, "hop_ms": 60000}
+            ]}
+            """#
+        let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8), registry: registry)
+        let events = syntheticEvents(seed: 60, count: 500, keys: 5).map(\.json)
+        let finalWatermark: Int64 = 1_700_000_000_000 + 40 * 86_400_000
+        let packed = try run(events, featureSet: featureSet, finalWatermark: finalWatermark)
+        let wide = try run(events, featureSet: featureSet, allWide: true, finalWatermark: finalWatermark)
+        #expect(packed.packedColumns == [true])
+        #expect(packed.lines == wide.lines)
+        #expect(packed.state == wide.state)
+        #expect(packed.lines.count > 50)
+    }
+
     @Test func varintsRoundTripAtTheLimits() {
         let values: [Int64] = [0, 1, -1, 63, -64, 64, 127, 128, 16_383, 16_384, .max, .min, .max - 1, .min + 1]
         let bytes = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 8)

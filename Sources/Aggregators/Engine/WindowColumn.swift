@@ -292,6 +292,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         if cursor.start == start {
             var state = packedState(cursor.bytes, at: cursor.stateOffset)
             aggregator.update(&state, with: event)
+            reservePackedBytes(PackedPanes.maximumPaneBytes(stateWords: stateWords))
             let length = writeState(state, to: packedBytes, at: 0)
             if length == cursor.endOffset - cursor.stateOffset {
                 (cursor.bytes + cursor.stateOffset).copyMemory(from: packedBytes, byteCount: length)
