@@ -174,7 +174,7 @@ public struct FeatureSet: Sendable {
                 throw FeatureSetError(
                     feature: feature.name,
                     "hop_ms \(hop) is not a multiple of the tick \(tickMilliseconds) ms; use a tick that divides "
-                        + "every hop of the set (\(common) ms or a divisor of it), or change the hop"
+                        + "every hop of the set (\(common) ms or a divisor of it), or change the hop in a feature set file"
                 )
             }
         }

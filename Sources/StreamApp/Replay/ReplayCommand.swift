@@ -85,10 +85,13 @@ enum ReplayCommand: Subcommand {
                 + "largest number of keys in state: \(summary.peakKeyCount)"
         )
         let verb = failed ? "stopped after handing" : "wrote"
+        // The range only leaves records out when --from or --to is given.
+        let rangeNote =
+            options.from == nil && options.to == nil
+            ? "" : "; \(summary.recordsOutsideRange) with a tick outside [--from, --to) were left out"
         printError(
             "memestream replay: \(verb) \(summary.recordsWritten) records and \(summary.tombstonesWritten) tombstones "
-                + "to \(options.outputFile ?? "standard output"); \(summary.recordsOutsideRange) outside the tick range "
-                + "were not written"
+                + "to \(options.outputFile ?? "standard output")\(rangeNote)"
         )
         if options.to == nil && summary.records > 0 && !failed {
             printError(
@@ -104,7 +107,13 @@ enum ReplayCommand: Subcommand {
             let reasons = summary.rejectionCounts.keys.sorted()
                 .map { "\($0)=\(summary.rejectionCounts[$0]!)" }
                 .joined(separator: " ")
-            printError("memestream replay: rejected \(rejected) records: \(reasons)")
+            let noun = rejected == 1 ? "record" : "records"
+            printError("memestream replay: rejected \(rejected) \(noun): \(reasons)")
+            if options.rejectionsFile == nil {
+                printError(
+                    "memestream replay: --rejections-file FILE lists each rejected record with its line and reason"
+                )
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ enum ReplayEngineBinding {
             do {
                 try featureSet.validate(tickMilliseconds: configuration.tickMilliseconds)
             } catch {
-                throw UsageError("invalid --tick for the built-in meme_v1 feature set: \(error)")
+                throw UsageError("--tick does not fit the built-in meme_v1 feature set: \(error)")
             }
         }
         return featureSet
