@@ -117,23 +117,23 @@ enum BoundColumn {
         }
     }
 
-    /// Moves the key to `tick`, as ``FeatureColumn/advance(_:to:)`` does.
+    /// Moves the key to `tick`, as ``FeatureColumn/advance(_:to:nextChange:)`` does.
     @inline(__always)
-    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits {
+    func advance(_ region: ColumnRegion, to tick: Int64, nextChange: inout Int64) -> PaneUnits {
         switch self {
-        case .countWindow(let column): column.with { $0.advance(region, to: tick) }
-        case .sumWindow(let column): column.with { $0.advance(region, to: tick) }
-        case .meanWindow(let column): column.with { $0.advance(region, to: tick) }
-        case .extremumWindow(let column): column.with { $0.advance(region, to: tick) }
-        case .decayedSumWindow(let column): column.with { $0.advance(region, to: tick) }
-        case .distinctUsersWindow(let column): column.with { $0.advance(region, to: tick) }
-        case .countKey(let column): column.with { $0.advance(region, to: tick) }
-        case .sumKey(let column): column.with { $0.advance(region, to: tick) }
-        case .meanKey(let column): column.with { $0.advance(region, to: tick) }
-        case .extremumKey(let column): column.with { $0.advance(region, to: tick) }
-        case .decayedSumKey(let column): column.with { $0.advance(region, to: tick) }
-        case .distinctUsersKey(let column): column.with { $0.advance(region, to: tick) }
-        case .other(let column): column.advance(region, to: tick)
+        case .countWindow(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .sumWindow(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .meanWindow(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .extremumWindow(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .decayedSumWindow(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .distinctUsersWindow(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .countKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .sumKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .meanKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .extremumKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .decayedSumKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .distinctUsersKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
+        case .other(let column): column.advance(region, to: tick, nextChange: &nextChange)
         }
     }
 

@@ -11,6 +11,10 @@ struct ColumnRegion {
     let paneCount: Int
 }
 
+/// The value of `nextChange` after ``FeatureColumn/advance(_:to:nextChange:)`` when the column
+/// did not compute it: the engine then calls ``FeatureColumn/nextChange(_:after:)``.
+let unknownNextChange = Int64.min
+
 /// A run of units (``FeatureColumn/paneWords`` words each) after a column's fixed words: where
 /// the engine opens room for a column, or which units it removes.
 struct PaneUnits: Equatable {
@@ -53,8 +57,10 @@ protocol FeatureColumn: AnyObject {
     func writePreparedPane(_ region: ColumnRegion, at index: Int)
     /// Moves the key to tick `tick`: folds waiting events with `ts < tick` into the fixed state
     /// and gives up panes no window at `tick` or later covers. Returns the units the engine must
-    /// remove; their states are already released.
-    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits
+    /// remove; their states are already released. A column that finds its
+    /// ``nextChange(_:after:)`` for `tick` on the way sets `nextChange` to it (`Int64.max` for
+    /// none); otherwise it sets ``unknownNextChange``.
+    func advance(_ region: ColumnRegion, to tick: Int64, nextChange: inout Int64) -> PaneUnits
     /// `true` when some window of the column covers a non-empty pane at `tick`.
     func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool
     /// `true` when a non-empty pane will enter the windows after `tick`.

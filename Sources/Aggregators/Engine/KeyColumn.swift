@@ -64,7 +64,8 @@ final class KeyColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits {
+    func advance(_ region: ColumnRegion, to tick: Int64, nextChange: inout Int64) -> PaneUnits {
+        nextChange = unknownNextChange
         // A bucket [b, b + tick) contains only events with ts < tick once b < tick.
         let fixedWords = fixedWords
         let paneWords = paneWords

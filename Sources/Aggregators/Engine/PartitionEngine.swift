@@ -108,6 +108,9 @@ public final class PartitionEngine {
     /// Scratch: each column's word offset and pane count in the block being visited.
     let columnOffsets: UnsafeMutableBufferPointer<Int>
     let columnCounts: UnsafeMutableBufferPointer<Int>
+    /// Scratch: each column's next change after the tick its key was advanced to, or
+    /// ``unknownNextChange`` when the column did not find it while advancing.
+    let columnNextChanges: UnsafeMutableBufferPointer<Int64>
     let columnCount: Int
     /// The width of the counts in the block header (``layCountFields(level:)``): at level 0 a window
     /// column's count has 8 bits and a key column's 2; at levels 1, 2 and 3 every count has 8, 16
@@ -198,6 +201,8 @@ public final class PartitionEngine {
         columnOffsets.initialize(repeating: 0)
         columnCounts = .allocate(capacity: Swift.max(1, columnCount))
         columnCounts.initialize(repeating: 0)
+        columnNextChanges = .allocate(capacity: Swift.max(1, columnCount))
+        columnNextChanges.initialize(repeating: unknownNextChange)
         comparableBytes = .allocate(
             capacity: Swift.max(1, plan.comparableIndices.count * ComparableVectorCoding.maximumValueBytes)
         )
@@ -214,6 +219,7 @@ public final class PartitionEngine {
         values.deallocate()
         columnOffsets.deallocate()
         columnCounts.deallocate()
+        columnNextChanges.deallocate()
         comparableBytes.deallocate()
     }
 
@@ -698,7 +704,7 @@ public final class PartitionEngine {
             var count = paneCount(slot, header: header, column: column)
             if count > 0 {
                 let region = ColumnRegion(words: blockPointer(slot) + offset, paneCount: count)
-                let removed = layout.bound.advance(region, to: tick)
+                let removed = layout.bound.advance(region, to: tick, nextChange: &columnNextChanges[column])
                 if removed.count > 0 {
                     removeWords(
                         slot,
@@ -811,14 +817,18 @@ public final class PartitionEngine {
         }
     }
 
-    /// Queues the key at its next change point after `tick`. Reads `columnOffsets` and
-    /// `columnCounts`, which must describe the key's current layout.
+    /// Queues the key at its next change point after `tick`. Reads `columnOffsets`,
+    /// `columnCounts` and `columnNextChanges`, which ``advanceColumns(_:to:)`` filled for this key
+    /// and `tick`.
     private func reschedule(_ slot: Int, after tick: Int64) {
         var next = Int64.max
         for column in 0..<columnCount where columnCounts[column] > 0 {
-            if let change = layouts[column].bound.nextChange(region(slot, column), after: tick), change < next {
-                next = change
+            // Packed window columns found their next change while the key was advanced to `tick`.
+            var change = columnNextChanges[column]
+            if change == unknownNextChange {
+                change = layouts[column].bound.nextChange(region(slot, column), after: tick) ?? .max
             }
+            if change < next { next = change }
         }
         let maxEventTime = slots[slot].maxEventTime
         if maxEventTime >= tick {

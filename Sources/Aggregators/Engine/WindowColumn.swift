@@ -396,14 +396,20 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     @_specialize(where A == MeanAggregator)
     @_specialize(where A == ExtremumAggregator)
     @_specialize(where A == DecayedSumAggregator)
-    func advance(_ region: ColumnRegion, to tick: Int64) -> PaneUnits {
+    func advance(_ region: ColumnRegion, to tick: Int64, nextChange: inout Int64) -> PaneUnits {
         let oldestCovered = TickArithmetic.floor(tick, to: hop) - largestSize
         if isPacked {
-            // The oldest panes are last: cut the bytes from the first pane no window covers.
+            // The oldest panes are last: cut the bytes from the first pane no window covers. The
+            // panes before the cut are all that ``nextChange(_:after:)`` reads at `tick` (it
+            // needs starts above tick − hop − the largest size, which the kept panes all are, as
+            // starts and sizes are multiples of the hop), so it is computed on the way.
+            var entering = Int64.max
+            for member in sizes.indices { leavingStarts[member] = .max }
             var cursor = cursor(region)
             var kept = 0
             while cursor.next() {
-                if cursor.start < oldestCovered {
+                let start = cursor.start
+                if start < oldestCovered {
                     let end = region.paneCount * 8
                     (cursor.bytes + cursor.paneOffset).initializeMemory(
                         as: UInt8.self,
@@ -413,11 +419,17 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
                     break
                 }
                 kept = cursor.endOffset
+                if start > tick - hop { entering = start }
+                for member in sizes.indices where start > tick - hop - sizes[member] {
+                    leavingStarts[member] = start
+                }
             }
+            nextChange = earliestChange(entering: entering)
             let keptWords = (kept + 7) / 8
             return keptWords < region.paneCount
                 ? PaneUnits(first: keptWords, count: region.paneCount - keptWords) : .none
         }
+        nextChange = unknownNextChange
         var count = 0
         while count < region.paneCount, wideStart(region, count) < oldestCovered {
             if !states.isInline { states.release(region.paneState(count, fixedWords: 0, paneWords: paneWords)) }
@@ -502,11 +514,8 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
                     leavingStarts[member] = start
                 }
             }
-            if entering != .max { earliest = entering + hop }
-            for member in sizes.indices where leavingStarts[member] != .max {
-                earliest = Swift.min(earliest, leavingStarts[member] + sizes[member] + hop)
-            }
-            return earliest == .max ? nil : earliest
+            let found = earliestChange(entering: entering)
+            return found == .max ? nil : found
         }
         let entering = firstPane(startingAfter: tick - hop, in: region)
         if entering < region.paneCount {
@@ -570,6 +579,20 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
             index += 1
         }
         return aggregator.evaluate(state, at: tick)
+    }
+
+    /// Returns the first change after the tick that `entering` and ``leavingStarts`` were found
+    /// for: the oldest pane that enters after it enters at its start + hop, and the oldest pane
+    /// that leaves the window of size S after it leaves at its start + S + hop. `Int64.max` when
+    /// no pane changes anything.
+    @inline(__always)
+    private func earliestChange(entering: Int64) -> Int64 {
+        var earliest = Int64.max
+        if entering != .max { earliest = entering + hop }
+        for member in sizes.indices where leavingStarts[member] != .max {
+            earliest = Swift.min(earliest, leavingStarts[member] + sizes[member] + hop)
+        }
+        return earliest
     }
 
     private func growMergeOffsets() {
