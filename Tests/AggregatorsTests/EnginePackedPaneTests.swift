@@ -57,7 +57,7 @@ import Testing
         )
     }
 
-    /// A feature set with a window column of every built-in aggregator.
+    /// Returns a feature set with a window column of every built-in aggregator.
     private func everyAggregator() throws -> FeatureSet {
         let definition = #"""
             {"name": "every_aggregator", "version": 1, "features": [
@@ -209,8 +209,8 @@ import Testing
         let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8), tickMilliseconds: 1_000)
         var configuration = EngineConfiguration()
         configuration.tickMilliseconds = 1_000
-        // The 1 s hop column may hold (60 s + 10 min + 5 s) / 1 s + 2 = 667 panes: wide. The 1 min
-        // hop column holds at most about 72: packed.
+        // The 1 s hop column may have (60 s + 10 min + 5 s) / 1 s + 2 = 667 panes, so it is wide.
+        // The 1 min hop column has at most about 72, so it is packed.
         let engine = PartitionEngine(partition: 0, featureSet: featureSet, configuration: configuration)
         #expect(engine.plan.columns.map(\.isPacked) == [false, true])
         let memeV1 = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())
@@ -344,7 +344,8 @@ import Testing
             let code = PackedPanes.zigzag(value)
             #expect(PackedPanes.unzigzag(code) == value)
             let length = PackedPanes.writeVarint(code, to: bytes, at: 0)
-            #expect(length >= 1 && length <= 10)
+            #expect(length >= 1)
+            #expect(length <= 10)
             var offset = 0
             #expect(PackedPanes.readVarint(bytes, &offset) == code)
             #expect(offset == length)
@@ -352,6 +353,8 @@ import Testing
             PackedPanes.skipVarint(bytes, &offset)
             #expect(offset == length)
         }
-        #expect(PackedPanes.zigzag(0) == 0 && PackedPanes.zigzag(-1) == 1 && PackedPanes.zigzag(1) == 2)
+        #expect(PackedPanes.zigzag(0) == 0)
+        #expect(PackedPanes.zigzag(-1) == 1)
+        #expect(PackedPanes.zigzag(1) == 2)
     }
 }

@@ -1,9 +1,9 @@
 import StreamCore
 
 /// The words of one column inside a key's block: the column's fixed words (a key column's
-/// committed state), then its panes. In the wide layout `paneCount` panes of one start word and
-/// the pane's state follow; in the packed layout (``WindowColumn``) `paneCount` counts the words
-/// of the packed panes.
+/// committed state), then its panes. In the wide layout `paneCount` panes follow, each a start word
+/// and the pane's state. In the packed layout (``WindowColumn``), `paneCount` counts the words of
+/// the packed panes.
 struct ColumnRegion {
     /// The column's first word. Valid until the key's block moves.
     let words: UnsafeMutablePointer<UInt64>
@@ -20,7 +20,7 @@ let unknownNextChange = Int64.min
 struct PaneUnits: Equatable {
     /// The first unit of the run.
     var first: Int
-    /// The number of units; 0 when there is nothing to do.
+    /// The number of units, or 0 when there is nothing to do.
     var count: Int
 
     /// Nothing to open or remove.
@@ -57,9 +57,9 @@ protocol FeatureColumn: AnyObject {
     func writePreparedPane(_ region: ColumnRegion, at index: Int)
     /// Moves the key to tick `tick`: folds waiting events with `ts < tick` into the fixed state
     /// and gives up panes no window at `tick` or later covers. Returns the units the engine must
-    /// remove; their states are already released. A column that finds its
-    /// ``nextChange(_:after:)`` for `tick` on the way sets `nextChange` to it (`Int64.max` for
-    /// none); otherwise it sets ``unknownNextChange``.
+    /// remove, whose states are already released. A column that computes its
+    /// ``nextChange(_:after:)`` for `tick` in the same pass sets `nextChange` to it (`Int64.max`
+    /// for none). Any other column sets ``unknownNextChange``.
     func advance(_ region: ColumnRegion, to tick: Int64, nextChange: inout Int64) -> PaneUnits
     /// `true` when some window of the column covers a non-empty pane at `tick`.
     func coversEvent(_ region: ColumnRegion, at tick: Int64) -> Bool

@@ -11,7 +11,7 @@
 ///
 /// A count pane takes two bytes, against sixteen for a start word and a state word.
 enum PackedPanes {
-    /// The most bytes a pane of `stateWords` state words takes: ten per varint.
+    /// Returns the maximum length in bytes of a pane of `stateWords` state words: ten per varint.
     static func maximumPaneBytes(stateWords: Int) -> Int { 10 * (1 + stateWords) }
 
     /// Maps a signed value to an unsigned one with small magnitudes near zero.

@@ -2,7 +2,7 @@ import StreamCore
 
 extension PartitionEngine {
     /// Rewrites the panes of window column `column` of every key in the wide layout (a start word
-    /// and the state's words per pane). The engine itself keeps packable columns packed; tests
+    /// and the state's words per pane). The engine itself never widens a packed column. Tests
     /// call this to check that both layouts give the same output and state.
     /// - Complexity: O(keys + words of the column).
     func widenPanes(ofColumn column: Int) {

@@ -146,7 +146,7 @@ extension PartitionEngine {
                         value: UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
                     )
                 } else if version == 3 {
-                    // Version 3 holds the whole 128-bit hash, low half first; the digest is that half.
+                    // Version 3 contains the whole 128-bit hash, low half first, and the digest is that half.
                     let low = UInt64(bitPattern: try reader.readInt64("last emitted vector digest"))
                     _ = try reader.readInt64("last emitted vector digest")
                     lastEmitted = VectorDigest(value: low)

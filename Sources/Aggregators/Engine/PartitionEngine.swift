@@ -374,7 +374,8 @@ public final class PartitionEngine {
     func layCountFields(level: Int) -> Int {
         var bit = 0
         for column in 0..<columnCount {
-            let bits = level == 0 ? (plan.columns[column].isWindow ? 8 : 2) : 8 << (level - 1)
+            var bits = 8 << Swift.max(0, level - 1)
+            if level == 0 && !plan.columns[column].isWindow { bits = 2 }
             if bit % 64 + bits > 64 { bit = (bit / 64 + 1) * 64 }
             layouts[column].countWord = bit / 64
             layouts[column].countShift = UInt64(bit % 64)
@@ -388,8 +389,8 @@ public final class PartitionEngine {
 
     /// Rewrites every block with the counts of the next width level (``countLevel``), or does
     /// nothing at the widest. The engine calls it when a column of a key is about to exceed its
-    /// count's range: more than 3 ticks of waiting events in a key column (an out-of-orderness of
-    /// several ticks), more than 255 units in a column, then more than 65,535.
+    /// count's range. Level 0 ends with a fourth tick of waiting events in a key column, which an
+    /// out-of-orderness of several ticks causes. Later levels end above 255 and 65,535 units.
     /// - Complexity: O(total state words).
     func widenPaneCounts() {
         guard countLevel < Self.widestCountLevel else { return }

@@ -5,8 +5,8 @@ import Glibc
 /// Raw memory an engine reuses for its largest short-lived arrays: the keys due at a tick while
 /// they are sorted and visited, and the block order during a compaction. The two never overlap in
 /// time, and each can take as many entries as there are keys, so sharing one buffer keeps the
-/// second off the peak resident set. It grows with `realloc` (for large buffers glibc remaps pages
-/// instead of copying) and never shrinks.
+/// second off the peak resident set. It grows with `realloc` and never shrinks. Above glibc's mmap
+/// threshold, `strace` shows that growth as an `mremap`, which moves pages instead of copying.
 ///
 /// Not thread-safe: owned by one partition engine, which calls ``release()`` in its `deinit`.
 struct ScratchBuffer {

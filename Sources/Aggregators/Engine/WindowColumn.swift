@@ -101,15 +101,15 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
         paneWords = packed ? 1 : 1 + stateWords
     }
 
-    /// The most panes a key may typically hold for the column to pack them. Adding a pane out of
-    /// order rewrites the key's panes, and a visit reads them all, so both cost O(panes) where
-    /// the wide layout pays O(log panes). meme_v1's columns hold at most about 90.
+    /// The maximum number of panes a key is expected to have for the column to pack them. Adding
+    /// a pane out of order rewrites the key's panes, and a visit reads them all, so both cost
+    /// O(panes) where the wide layout costs O(log panes). A meme_v1 column has at most about 90.
     static var maximumPackedPanes: Int64 { 256 }
 
     func chooseLayout(delayMilliseconds: Int64) {
         guard canBePacked else { return }
-        // Panes a key holds: the largest window, the panes events may still arrive for, and the
-        // pane being filled.
+        // The panes a key has: the largest window, the panes that events may still arrive for, and
+        // the pane being filled.
         let panes = (largestSize + delayMilliseconds) / hop + 2
         setPacked(panes <= Self.maximumPackedPanes)
     }
@@ -234,7 +234,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     }
 
     /// Packs `count` wide panes from `source` into ``packedBytes``, newest first, and returns
-    /// the length in bytes. `source` holds them newest first, or oldest first when `ascending`.
+    /// the length in bytes. `source` contains them newest first, or oldest first when `ascending`.
     private func pack(_ source: UnsafePointer<UInt64>, count: Int, ascending: Bool) -> Int {
         let stride = 1 + stateWords
         reservePackedBytes(count * PackedPanes.maximumPaneBytes(stateWords: stateWords))
@@ -399,10 +399,10 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
     func advance(_ region: ColumnRegion, to tick: Int64, nextChange: inout Int64) -> PaneUnits {
         let oldestCovered = TickArithmetic.floor(tick, to: hop) - largestSize
         if isPacked {
-            // The oldest panes are last: cut the bytes from the first pane no window covers. The
-            // panes before the cut are all that ``nextChange(_:after:)`` reads at `tick` (it
-            // needs starts above tick − hop − the largest size, which the kept panes all are, as
-            // starts and sizes are multiples of the hop), so it is computed on the way.
+            // The oldest panes are last: cut the bytes from the first pane no window covers.
+            // ``nextChange(_:after:)`` reads only starts above tick − hop − the largest size. Starts
+            // and sizes are multiples of the hop, so those panes are all kept, and the next change
+            // is computed in this pass.
             var entering = Int64.max
             for member in sizes.indices { leavingStarts[member] = .max }
             var cursor = cursor(region)
@@ -419,10 +419,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
                     break
                 }
                 kept = cursor.endOffset
-                if start > tick - hop { entering = start }
-                for member in sizes.indices where start > tick - hop - sizes[member] {
-                    leavingStarts[member] = start
-                }
+                noteChanges(ofPaneAt: start, after: tick, entering: &entering)
             }
             nextChange = earliestChange(entering: entering)
             let keptWords = (kept + 7) / 8
@@ -509,10 +506,7 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
             while cursor.next() {
                 let start = cursor.start
                 if start <= tick - hop - largestSize { break }
-                if start > tick - hop { entering = start }
-                for member in sizes.indices where start > tick - hop - sizes[member] {
-                    leavingStarts[member] = start
-                }
+                noteChanges(ofPaneAt: start, after: tick, entering: &entering)
             }
             let found = earliestChange(entering: entering)
             return found == .max ? nil : found
@@ -579,6 +573,16 @@ final class WindowColumn<A: Aggregator>: FeatureColumn {
             index += 1
         }
         return aggregator.evaluate(state, at: tick)
+    }
+
+    /// Records the pane starting at `start`, read newest first, as the oldest so far that enters
+    /// the windows after `tick` (in `entering`) or leaves a window after it (in ``leavingStarts``).
+    @inline(__always)
+    private func noteChanges(ofPaneAt start: Int64, after tick: Int64, entering: inout Int64) {
+        if start > tick - hop { entering = start }
+        for member in sizes.indices where start > tick - hop - sizes[member] {
+            leavingStarts[member] = start
+        }
     }
 
     /// Returns the first change after the tick that `entering` and ``leavingStarts`` were found
