@@ -8,7 +8,7 @@ import StreamCore
 /// directly. Columns of other aggregators go through the existential as before. Only the
 /// per-event and per-visit operations are here, and the rest use ``column``.
 ///
-/// The concrete cases hold their column without a strong reference, so copying a bound column
+/// No case holds its column with a strong reference, so copying a bound column
 /// in the tick loop changes no reference count. A bound column is valid only while its owner
 /// (``FeaturePlan/columns``) keeps a strong reference to the column.
 enum BoundColumn {
@@ -24,7 +24,7 @@ enum BoundColumn {
     case extremumKey(UnretainedColumn<KeyColumn<ExtremumAggregator>>)
     case decayedSumKey(UnretainedColumn<KeyColumn<DecayedSumAggregator>>)
     case distinctUsersKey(UnretainedColumn<KeyColumn<DistinctUsersAggregator>>)
-    case other(any FeatureColumn)
+    case other(UnretainedFeatureColumn)
 
     init(_ column: any FeatureColumn) {
         switch column {
@@ -40,7 +40,7 @@ enum BoundColumn {
         case let column as KeyColumn<ExtremumAggregator>: self = .extremumKey(UnretainedColumn(column))
         case let column as KeyColumn<DecayedSumAggregator>: self = .decayedSumKey(UnretainedColumn(column))
         case let column as KeyColumn<DistinctUsersAggregator>: self = .distinctUsersKey(UnretainedColumn(column))
-        default: self = .other(column)
+        default: self = .other(UnretainedFeatureColumn(column))
         }
     }
 
@@ -59,7 +59,7 @@ enum BoundColumn {
         case .extremumKey(let column): column.object
         case .decayedSumKey(let column): column.object
         case .distinctUsersKey(let column): column.object
-        case .other(let column): column
+        case .other(let column): column.column
         }
     }
 
@@ -93,7 +93,7 @@ enum BoundColumn {
         case .decayedSumKey(let column): column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
         case .distinctUsersKey(let column):
             column.with { $0.add(event, to: region, lastProcessedTick: lastProcessedTick) }
-        case .other(let column): column.add(event, to: region, lastProcessedTick: lastProcessedTick)
+        case .other(let column): column.column.add(event, to: region, lastProcessedTick: lastProcessedTick)
         }
     }
 
@@ -113,7 +113,7 @@ enum BoundColumn {
         case .extremumKey(let column): column.with { $0.writePreparedPane(region, at: index) }
         case .decayedSumKey(let column): column.with { $0.writePreparedPane(region, at: index) }
         case .distinctUsersKey(let column): column.with { $0.writePreparedPane(region, at: index) }
-        case .other(let column): column.writePreparedPane(region, at: index)
+        case .other(let column): column.column.writePreparedPane(region, at: index)
         }
     }
 
@@ -133,7 +133,7 @@ enum BoundColumn {
         case .extremumKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
         case .decayedSumKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
         case .distinctUsersKey(let column): column.with { $0.advance(region, to: tick, nextChange: &nextChange) }
-        case .other(let column): column.advance(region, to: tick, nextChange: &nextChange)
+        case .other(let column): column.column.advance(region, to: tick, nextChange: &nextChange)
         }
     }
 
@@ -153,7 +153,7 @@ enum BoundColumn {
         case .extremumKey(let column): column.with { $0.coversEvent(region, at: tick) }
         case .decayedSumKey(let column): column.with { $0.coversEvent(region, at: tick) }
         case .distinctUsersKey(let column): column.with { $0.coversEvent(region, at: tick) }
-        case .other(let column): column.coversEvent(region, at: tick)
+        case .other(let column): column.column.coversEvent(region, at: tick)
         }
     }
 
@@ -173,7 +173,7 @@ enum BoundColumn {
         case .extremumKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
         case .decayedSumKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
         case .distinctUsersKey(let column): column.with { $0.hasWaitingPane(region, at: tick) }
-        case .other(let column): column.hasWaitingPane(region, at: tick)
+        case .other(let column): column.column.hasWaitingPane(region, at: tick)
         }
     }
 
@@ -193,7 +193,7 @@ enum BoundColumn {
         case .extremumKey(let column): column.with { $0.nextChange(region, after: tick) }
         case .decayedSumKey(let column): column.with { $0.nextChange(region, after: tick) }
         case .distinctUsersKey(let column): column.with { $0.nextChange(region, after: tick) }
-        case .other(let column): column.nextChange(region, after: tick)
+        case .other(let column): column.column.nextChange(region, after: tick)
         }
     }
 
@@ -213,9 +213,19 @@ enum BoundColumn {
         case .extremumKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
         case .decayedSumKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
         case .distinctUsersKey(let column): column.with { $0.evaluate(member: member, region, at: tick) }
-        case .other(let column): column.evaluate(member: member, region, at: tick)
+        case .other(let column): column.column.evaluate(member: member, region, at: tick)
         }
     }
+}
+
+/// A reference to a column of an aggregator outside the built-ins that is not retained, so a
+/// ``BoundColumn`` holds no reference count and copies as plain bytes.
+///
+/// - Precondition: another strong reference keeps the column alive while this value is used.
+struct UnretainedFeatureColumn {
+    unowned(unsafe) let column: any FeatureColumn
+
+    init(_ column: any FeatureColumn) { self.column = column }
 }
 
 /// A column reference that is not retained: copying it and calling through it change no
