@@ -91,7 +91,13 @@ import Testing
         }
     }
 
-    @Test(arguments: [Int64.min, Int64.min + 1, -1_000_000_000_000, -10, -9, -1, 0, 1, 9, 10, 99, 100, Int64.max])
+    @Test(
+        arguments: [
+            Int64.min, Int64.min + 1, -1_000_000_000_000, -10, -9, -1, 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000,
+            1_700_000_010_000, 999_999_999_999_999_999, 1_000_000_000_000_000_000, -1_000_000_000_000_000_000,
+            Int64.max - 1, Int64.max,
+        ]
+    )
     func integerIsWrittenAsStringWould(value: Int64) {
         var bytes: [UInt8] = []
         JSONOutput.appendInteger(value, to: &bytes)

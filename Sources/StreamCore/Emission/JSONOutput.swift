@@ -58,19 +58,39 @@ public enum JSONOutput {
         // The magnitude as unsigned, so Int64.min needs no special case.
         var magnitude = value.magnitude
         var digits = 1
-        var rest = magnitude / 10
-        while rest > 0 {
+        var power: UInt64 = 10
+        while magnitude >= power {
             digits += 1
-            rest /= 10
+            // 10^19 is the largest power below 2^64, and every magnitude below 10^20 has 20 digits at most.
+            guard digits < 20 else { break }
+            power &*= 10
         }
         var position = length + digits
-        repeat {
-            position -= 1
-            target[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
+        // Two digits per division, from a table of the pairs 00 to 99.
+        let pairs = digitPairs.utf8Start
+        while magnitude >= 100 {
+            let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
+            magnitude /= 100
+            position -= 2
+            target[position] = pairs[pair]
+            target[position + 1] = pairs[pair + 1]
+        }
+        if magnitude >= 10 {
+            let pair = Int(truncatingIfNeeded: magnitude) &* 2
+            target[position - 2] = pairs[pair]
+            target[position - 1] = pairs[pair + 1]
+        } else {
+            target[position - 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude)
+        }
         return length + digits
     }
+
+    /// The two-digit decimals 00 to 99, back to back.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     /// Appends a double in the shortest form that round-trips.
     ///

@@ -38,8 +38,9 @@ public struct TickSchedule: Sendable {
 
     /// Adds `slot` to `tick`.
     public mutating func schedule(_ slot: UInt32, at tick: Int64) {
-        if slotsByTick[tick] != nil {
-            slotsByTick[tick]!.append(slot)
+        // One hash per call: most calls add to a tick that already has slots.
+        if let index = slotsByTick.index(forKey: tick) {
+            slotsByTick.values[index].append(slot)
             return
         }
         var slots = spare.popLast() ?? []
