@@ -71,6 +71,29 @@ import Testing
         #expect(driver.readRecords() == uninterrupted(events))
     }
 
+    @Test func lookAheadHintsNeverChangeOutput() {
+        let events = syntheticEvents(seed: 51, count: 400)
+        let driver = TestDriver()
+        let engine = driver.engine(for: 0)
+        var generator = SplitMix64(seed: 5)
+        let junk = [
+            "", "{", #"{"meme_id":"never-seen"}"#, #"{"meme_id":"a\"b"}"#, String(repeating: "\"", count: 64),
+        ]
+        for (position, event) in events.enumerated() {
+            // Hints for the right record, for other records, for keys that never come, and junk.
+            let hinted: String
+            switch generator.next() % 4 {
+            case 0: hinted = events[min(position + 3, events.count - 1)].json
+            case 1: hinted = events[Int(generator.next() % UInt64(events.count))].json
+            case 2: hinted = junk[Int(generator.next() % UInt64(junk.count))]
+            default: hinted = event.json
+            }
+            Array(hinted.utf8).withUnsafeBytes { engine.prefetchState(forValue: $0) }
+            driver.send(event.json)
+        }
+        #expect(driver.readRecords() == uninterrupted(events))
+    }
+
     @Test func watermarkNeverMovesBackwards() {
         let driver = TestDriver()
         driver.send(#"{"meme_id":"m1","type":"view","ts":1700000100000}"#)

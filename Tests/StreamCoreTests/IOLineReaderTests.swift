@@ -17,6 +17,34 @@ import Testing
         #expect(lines.allSatisfy { !$0.isTruncated })
     }
 
+    @Test(arguments: ["ahead.jsonl", "ahead.jsonl.zst"])
+    func bufferedBytesFollowTheLastLineAndKeepTheirPosition(name: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file(name)
+        // Enough lines for several refills of the buffer, of varying length.
+        var text = ""
+        for number in 0..<40_000 { text += "line \(number) " + String(repeating: "x", count: number % 50) + "\n" }
+        var bytes = Array(text.utf8)
+        let original = bytes
+        if name.hasSuffix(".zst") { bytes = try Zstd.compress(bytes) }
+        try writeFile(path, bytes)
+        let reader = try LineReader(path: path)
+        var position = 0
+        var mismatches = 0
+        // One pass per line: 40,000 lines and the end.
+        for _ in 0...40_000 {
+            guard let line = try reader.nextLine() else { break }
+            position += line.bytes.count + 1
+            let buffered = reader.bufferedBytes
+            if reader.bufferedPosition != Int64(position) { mismatches += 1 }
+            // The buffered bytes are the file's bytes from that position on.
+            if !buffered.elementsEqual(original[position..<(position + buffered.count)]) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(position == original.count)
+        #expect(reader.bufferedBytes.isEmpty)
+    }
+
     @Test func emptyFileHasNoLines() throws {
         let directory = try TemporaryDirectory()
         try writeFile(directory.file("empty.jsonl"), [])

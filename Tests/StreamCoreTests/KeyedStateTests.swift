@@ -24,6 +24,20 @@ import Testing
         #expect(schedule.takeFirst(dueBy: .max) == nil)
     }
 
+    @Test func keyIndexCandidateIsTheSlotOfTheKeysHash() {
+        let index = KeyIndex(capacity: 4, seed: 7)
+        let keys: [[UInt8]] = (0..<3_000).map { Array("m\($0)".utf8) }
+        func hash(_ key: [UInt8]) -> UInt64 { key.withUnsafeBytes { index.hash($0) } }
+        #expect(index.candidate(hash: hash(keys[0])) == nil, "an empty index has no candidate")
+        for (slot, key) in keys.enumerated() { index.insert(hash: hash(key), slot: UInt32(slot)) }
+        // 32 tag bits: for 3,000 keys a shared tag in one probe run is far too rare to expect.
+        for (slot, key) in keys.enumerated() { #expect(index.candidate(hash: hash(key)) == UInt32(slot)) }
+        #expect(index.candidate(hash: hash(Array("absent".utf8))) == nil)
+        for (slot, key) in keys.enumerated() where slot % 2 == 0 { index.remove(hash: hash(key), slot: UInt32(slot)) }
+        #expect(index.candidate(hash: hash(keys[0])) == nil)
+        #expect(index.candidate(hash: hash(keys[1])) == 1)
+    }
+
     @Test func keyIndexFindsInsertsAndRemovesUnderGrowth() {
         let index = KeyIndex(capacity: 4, seed: 42)
         var keys: [[UInt8]] = (0..<5_000).map { Array("meme-\($0)".utf8) }

@@ -1,5 +1,9 @@
 import StreamCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The receiver of ``ReplayInput``'s records and of the lines that cannot become records.
 protocol ReplayInputHandler {
     /// One input record; its bytes are borrowed for the call only.
@@ -9,6 +13,13 @@ protocol ReplayInputHandler {
     mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws
     /// A `kcat` line that is not a valid envelope.
     mutating func badEnvelope(lineNumber: Int, reason: String) throws
+    /// The value of a record a few records after the next one, for a look-ahead hint; its bytes
+    /// are borrowed for the call only, and may be an incomplete line.
+    mutating func upcomingValue(_ value: UnsafeRawBufferPointer, partition: Int32)
+}
+
+extension ReplayInputHandler {
+    mutating func upcomingValue(_ value: UnsafeRawBufferPointer, partition: Int32) {}
 }
 
 /// Reads a replay input file line by line and turns each line into an ``InputRecord``.
@@ -83,6 +94,9 @@ final class ReplayInput: ReplayRecordSource {
                     continue
                 }
                 recordCount += 1
+                if let upcoming = nextUpcomingLine() {
+                    handler.upcomingValue(upcoming, partition: 0)
+                }
                 let record = InputRecord(
                     partition: 0,
                     offset: offset,
@@ -137,6 +151,38 @@ final class ReplayInput: ReplayRecordSource {
                 try handler.record(record, lineNumber: line.number)
             }
         }
+    }
+
+    /// How many lines after the current one the look-ahead hint is given for: the engine's
+    /// prefetch has three stages, one per record (`PartitionEngine.prefetchState(forValue:)`).
+    static let lookAheadLines = 3
+
+    /// The stream position of the line after the last one ``nextUpcomingLine()`` returned.
+    private var upcomingPosition: Int64 = -1
+
+    /// Returns the buffered line ``lookAheadLines`` after the current one, up to its newline or
+    /// the end of the buffer, or `nil` when the buffer ends sooner. One call per record keeps
+    /// the distance: each call returns the line after the previous call's, which costs one
+    /// newline search, and starts again from the current line when that line is not buffered.
+    private func nextUpcomingLine() -> UnsafeRawBufferPointer? {
+        let buffered = reader.bufferedBytes
+        guard let base = buffered.baseAddress else { return nil }
+        var start = Int(truncatingIfNeeded: upcomingPosition - reader.bufferedPosition)
+        if start < 0 || start > buffered.count {
+            // The first record, or the reader skipped bytes: count the lines again.
+            start = 0
+            for _ in 0..<(Self.lookAheadLines - 1) {
+                guard start < buffered.count, let newline = memchr(base + start, 0x0A, buffered.count - start)
+                else { return nil }
+                start = base.distance(to: UnsafeRawPointer(newline)) + 1
+            }
+        }
+        guard start < buffered.count, let newline = memchr(base + start, 0x0A, buffered.count - start) else {
+            return nil
+        }
+        let end = base.distance(to: UnsafeRawPointer(newline))
+        upcomingPosition = reader.bufferedPosition + Int64(end + 1)
+        return UnsafeRawBufferPointer(rebasing: buffered[start..<end])
     }
 
     private func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {

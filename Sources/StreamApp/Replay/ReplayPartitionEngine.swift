@@ -9,8 +9,16 @@ protocol ReplayPartitionEngine: AnyObject {
     func process(_ record: InputRecord, into output: ReplayOutput)
     /// Advances the watermark to `watermark` (never backwards) and processes the ticks it closes.
     func advanceWatermark(to watermark: EventTime, into output: ReplayOutput)
+    /// Hints that a record with value `value` comes a few records later, so its key's state
+    /// can be loaded early. Output never depends on it.
+    func prefetchState(forValue value: UnsafeRawBufferPointer)
     /// The number of keys (memes) this engine holds state for.
     var keyCount: Int { get }
     /// The largest ``keyCount`` the engine reached.
     var peakKeyCount: Int { get }
+}
+
+extension ReplayPartitionEngine {
+    /// Ignores the hint: an engine without look-ahead processes records as they come.
+    func prefetchState(forValue value: UnsafeRawBufferPointer) {}
 }

@@ -133,6 +133,12 @@ struct ReplayRunner {
             if let writeError = output.writeError { throw writeError }
         }
 
+        mutating func upcomingValue(_ value: UnsafeRawBufferPointer, partition: Int32) {
+            // Only an engine that exists takes hints: a hint never creates one.
+            guard partition == lastPartition else { return }
+            lastEngine?.prefetchState(forValue: value)
+        }
+
         /// The sum of every engine's largest key count.
         var peakKeyCount: Int { engines.values.reduce(0) { $0 + $1.peakKeyCount } }
 

@@ -54,6 +54,8 @@ public final class LineReader {
     private var start = 0
     /// One past the last valid byte.
     private var end = 0
+    /// The position in the (decompressed) stream of the buffer's first byte.
+    private var storagePosition: Int64 = 0
     /// The index where the next newline search resumes. Bytes in `start..<scanFrom` contain no newline.
     private var scanFrom = 0
     private var sourceEnded = false
@@ -149,6 +151,17 @@ public final class LineReader {
         return nil
     }
 
+    /// The bytes read from the file after the last line returned: the next lines, the last of
+    /// them possibly incomplete. Valid until the next call to ``nextLine()``. For look-ahead
+    /// hints; lines are still returned by ``nextLine()`` only.
+    public var bufferedBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: storage + start, count: end - start)
+    }
+
+    /// The position of ``bufferedBytes``' first byte in the (decompressed) stream. After an
+    /// overlong line it runs ahead of the true position by the bytes skipped.
+    public var bufferedPosition: Int64 { storagePosition + Int64(start) }
+
     /// Searches `scanFrom..<end` for `\n` and returns its index in the buffer.
     private func findNewline() -> Int? {
         guard scanFrom < end else { return nil }
@@ -219,6 +232,7 @@ public final class LineReader {
         if start > 0 && capacity - end < LineReader.readChunkBytes {
             let count = end - start
             storage.copyMemory(from: storage + start, byteCount: count)
+            storagePosition += Int64(start)
             scanFrom -= start
             end = count
             start = 0

@@ -88,6 +88,29 @@ public final class KeyIndex {
         }
     }
 
+    /// The address of the entry where a look-up of `hash` starts, for a prefetch hint. Valid
+    /// until the index grows.
+    @inline(__always)
+    public func entryAddress(hash: UInt64) -> UnsafeRawPointer {
+        UnsafeRawPointer(table + (Int(truncatingIfNeeded: hash) & mask))
+    }
+
+    /// Returns the slot of the first entry with `hash`'s 32 tag bits, or `nil`, without checking
+    /// the key: for hints only. With 32 tag bits a wrong slot is rare.
+    @inline(__always)
+    public func candidate(hash: UInt64) -> UInt32? {
+        let tag = hash & 0xFFFF_FFFF
+        var position = Int(truncatingIfNeeded: hash) & mask
+        // Bounded by the table size; the table always has an empty entry.
+        for _ in 0...mask {
+            let entry = table[position]
+            if entry == Self.empty { return nil }
+            if entry >> 32 == tag { return UInt32(truncatingIfNeeded: entry) }
+            position = (position + 1) & mask
+        }
+        return nil
+    }
+
     /// Adds `slot` under `hash`. The caller makes sure no slot with the same key is present.
     public func insert(hash: UInt64, slot: UInt32) {
         if (count + 1) * 5 > (mask + 1) * 4 { grow() }
