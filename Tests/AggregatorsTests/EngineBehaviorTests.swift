@@ -147,6 +147,40 @@ import Testing
         #expect(driver.engine(for: 0).keyCount == 0)
     }
 
+    @Test func featureNamesOfEveryLengthAreWritten() throws {
+        // Prefixes of 29 to 33 bytes straddle the writer's 32-byte slots, and one of 125 bytes has none.
+        let names = [
+            "a", String(repeating: "n", count: 25), String(repeating: "o", count: 26),
+            String(repeating: "p", count: 27), String(repeating: "q", count: 28), String(repeating: "r", count: 29),
+            String(repeating: "s", count: 120),
+        ]
+        let features = names.map {
+            #"{"name": "\#($0)", "kind": "window", "aggregator": "count", "size_ms": 60000, "hop_ms": 10000}"#
+        }
+        let definition = #"{"name": "long", "version": 1, "features": ["# + features.joined(separator: ",") + "]}"
+        let featureSet = try FeatureSet.load(jsonBytes: Array(definition.utf8))
+        let driver = TestDriver(featureSet: featureSet)
+        driver.send(event("m1", "view", 1_000))
+        driver.advanceWatermark(to: EventTime(rawValue: Self.base + 10_000))
+        driver.send(event("m1", "view", 11_000))
+        driver.send(event("m1", "view", 12_000))
+        driver.advanceWatermark(to: EventTime(rawValue: Self.base + 20_000))
+        let values = names.map { name in
+            [#""\#(name)":1"#, #""\#(name)":3"#]
+        }
+        let records = driver.readRecords().map(\.value)
+        #expect(records.count == 2)
+        for (index, record) in records.enumerated() {
+            let tick = Self.base + Int64(index + 1) * 10_000
+            let members = values.map { $0[index] }.joined(separator: ",")
+            #expect(
+                record
+                    == #"{"meme_id":"m1","tick":\#(tick),"feature_set":"long","version":1,"features":{"#
+                    + members + "}}"
+            )
+        }
+    }
+
     @Test func restoreRejectsOtherFeatureSet() throws {
         let driver = TestDriver()
         driver.send(event("m1", "view", 0))

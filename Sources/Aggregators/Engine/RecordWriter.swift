@@ -19,8 +19,17 @@ final class RecordWriter {
     private let featurePrefixBytes: [UInt8]
     /// Per emitted feature, the end of its prefix in `featurePrefixBytes`.
     private let featurePrefixEnds: [Int]
+    /// Per emitted feature, its prefix again in a zero-padded slot of ``prefixSlotBytes`` bytes
+    /// when it fits, so the loop copies a fixed size with no call; 0 marks one that does not fit.
+    private let prefixSlots: UnsafeMutableRawPointer
+    private let prefixSlotLengths: UnsafeMutablePointer<Int>
+    private static let prefixSlotBytes = 32
     /// Positions of the emitted features among all features, in record order.
     private let emittedIndices: [Int]
+    /// The last tick written and its digits, which every record of a tick repeats.
+    private var cachedTick = Int64.min
+    private var cachedTickDigits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private var cachedTickLength = 0
     /// Scratch for a key that needs escapes.
     private var escapedKey: [UInt8] = []
 
@@ -41,15 +50,40 @@ final class RecordWriter {
         }
         featurePrefixBytes = prefixes
         featurePrefixEnds = ends
+        let slotBytes = Self.prefixSlotBytes
+        let slots = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, ends.count) * slotBytes, alignment: 8)
+        slots.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(1, ends.count) * slotBytes)
+        var lengths: [Int] = []
+        for (position, end) in ends.enumerated() {
+            let start = position == 0 ? 0 : ends[position - 1]
+            let length = end - start
+            if length <= slotBytes {
+                prefixes.withUnsafeBytes { bytes in
+                    (slots + position * slotBytes).copyMemory(from: bytes.baseAddress! + start, byteCount: length)
+                }
+                lengths.append(length)
+            } else {
+                lengths.append(0)
+            }
+        }
+        prefixSlots = slots
+        prefixSlotLengths = .allocate(capacity: Swift.max(1, lengths.count))
+        _ = UnsafeMutableBufferPointer(start: prefixSlotLengths, count: lengths.count).initialize(from: lengths)
         emittedIndices = featureSet.features.indices.filter { featureSet.features[$0].isEmitted }
         // A key of 255 bytes escaped as \u00XX each, every value at its longest, the punctuation.
+        // The fixed-size copies may write up to one slot past the end of the last prefix.
         let capacity =
             64 + 255 * 6 + setMembers.count + featurePrefixBytes.count
             + emittedIndices.count * Swift.max(JSONOutput.maximumDoubleBytes, JSONOutput.maximumIntegerBytes)
+            + Self.prefixSlotBytes
         buffer = .allocate(capacity: capacity)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        prefixSlots.deallocate()
+        prefixSlotLengths.deallocate()
+    }
 
     /// The last record or tombstone written, valid until the next write.
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer, count: count) }
@@ -96,8 +130,31 @@ final class RecordWriter {
         append(opening)
         appendKey(key)
         append(tickMember)
-        appendInteger(tick)
+        if tick != cachedTick {
+            cachedTick = tick
+            cachedTickLength = withUnsafeMutableBytes(of: &cachedTickDigits) { digits in
+                JSONOutput.writeInteger(tick, to: digits.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+        }
+        // 24 bytes hold the 20 of the longest integer; the buffer has room past any record.
+        UnsafeMutableRawPointer(buffer + count).storeBytes(of: cachedTickDigits, as: (UInt64, UInt64, UInt64).self)
+        count += cachedTickLength
         append(setMembers)
+    }
+
+    /// Copies a prefix slot's ``prefixSlotBytes`` bytes at once and keeps `length` of them.
+    @inline(__always)
+    private func appendPrefixSlot(_ position: Int, length: Int) {
+        let source = UnsafeRawPointer(prefixSlots + position * Self.prefixSlotBytes)
+        let target = UnsafeMutableRawPointer(buffer + count)
+        for word in 0..<(Self.prefixSlotBytes / 8) {
+            target.storeBytes(
+                of: source.load(fromByteOffset: word * 8, as: UInt64.self),
+                toByteOffset: word * 8,
+                as: UInt64.self
+            )
+        }
+        count += length
     }
 
     /// Writes a feature record for the key with `meme_id` bytes `key` from the values of all
@@ -110,7 +167,12 @@ final class RecordWriter {
                 featurePrefixEnds.withUnsafeBufferPointer { ends in
                     var start = 0
                     for position in 0..<indices.count {
-                        append(UnsafeRawBufferPointer(rebasing: prefixes[start..<ends[position]]))
+                        let slotLength = prefixSlotLengths[position]
+                        if slotLength > 0 {
+                            appendPrefixSlot(position, length: slotLength)
+                        } else {
+                            append(UnsafeRawBufferPointer(rebasing: prefixes[start..<ends[position]]))
+                        }
                         start = ends[position]
                         switch values[indices[position]] {
                         case .integer(let integer): appendInteger(integer)
