@@ -195,9 +195,39 @@ import Testing
             result.standardError.contains("read 7 lines (4 records, 3 blank) from \(input)"),
             "stderr: \(result.standardError)"
         )
+        // The last event is at 1700006430000, so its tick is 1700006440000, written with a --to one tick later.
+        #expect(
+            result.standardError.contains("every tick before TIME (--to 1700006450000, 2023-11-15T00:00:50"),
+            "stderr: \(result.standardError)"
+        )
+    }
+
+    @Test func fileSummaryCountsOneLineInTheSingular() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", Self.goodEvents[0])
+        let result = try runMemestream(["replay", "--input-file", input, "--output-file", scratch.file("out.jsonl")])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(
+            result.standardError.contains("read 1 line (1 record, 0 blank) from \(input)"),
+            "stderr: \(result.standardError)"
+        )
     }
 
     @Test(arguments: [
+        (
+            #"{"name":"s","version":1,"features":[{"name":"views","kind":"window","aggregator":"count","#
+                + #""size_ms":60000.5,"hop_ms":10000}]}"#,
+            #"invalid feature "views": "size_ms" must be an integer number of ms; the number has a fraction"#
+        ),
+        (
+            #"{"name":"s","version":1e19,"features":[]}"#,
+            #""version" must be an integer; the number has a fraction or is outside the 64-bit range"#
+        ),
+        (
+            #"{"name":"s","version":0,"features":[{"name":"views","kind":"window","aggregator":"count","#
+                + #""size_ms":60000,"hop_ms":10000}]}"#,
+            "the set version is 0; versions start at 1"
+        ),
         (
             #"{"name":"s","version":1,"features":[{"name":"views","kind":"window","aggregator":"count","#
                 + #""event_typ":"view","size_ms":60000,"hop_ms":10000}]}"#,

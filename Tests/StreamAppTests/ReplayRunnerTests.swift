@@ -168,6 +168,7 @@ private final class EchoEngine: ReplayPartitionEngine {
 
         #expect(try readLines(directory.file("out.jsonl")) == [#"{"p":0,"o":0}"#, #"{"p":0,"o":2}"#])
         #expect(summary.rejectionCounts == ["too_large": 1])
+        #expect(summary.records == 3, "the overlong line has an offset, so it counts as a record")
         let rejected = try readLines(directory.file("rejected.jsonl"))
         #expect(rejected.first?.hasPrefix(#"{"partition":0,"offset":1,"line":2,"reason":"too_large""#) == true)
     }

@@ -45,6 +45,25 @@ import Testing
         #expect(reader.bufferedBytes.isEmpty)
     }
 
+    @Test func plainFileNamedZstIsRejectedAtByteZero() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("plain.jsonl.zst")
+        try writeFile(path, Array(#"{"meme_id":"m1"}\#n"#.utf8))
+        let error = try #require(throws: FileIOError.self) { try LineReader(path: path) }
+        #expect(error.byteOffset == 0)
+        #expect(error.reason.contains("does not start with a zstd frame (its first bytes are 7B 22 6D 65)"))
+        #expect(error.reason.contains("rename it without .zst"))
+    }
+
+    @Test func zstFileStartingWithSkippableFrameIsRead() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("skippable.jsonl.zst")
+        // A skippable frame of 3 bytes, then an ordinary frame.
+        let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 3, 0, 0, 0, 1, 2, 3]
+        try writeFile(path, skippable + (try Zstd.compress(Array("a\nb\n".utf8))))
+        #expect(try readAllLines(path).map(\.text) == ["a", "b"])
+    }
+
     @Test func emptyFileHasNoLines() throws {
         let directory = try TemporaryDirectory()
         try writeFile(directory.file("empty.jsonl"), [])

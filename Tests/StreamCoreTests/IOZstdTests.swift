@@ -42,5 +42,10 @@ import Testing
         magic.withUnsafeBytes { #expect(Zstd.hasFrameMagic($0)) }
         let plain: [UInt8] = Array("{\"a\":1}".utf8)
         plain.withUnsafeBytes { #expect(!Zstd.hasFrameMagic($0)) }
+        for low: UInt8 in [0x50, 0x5A, 0x5F] {
+            [low, 0x2A, 0x4D, 0x18].withUnsafeBytes { #expect(Zstd.hasSkippableFrameMagic($0)) }
+        }
+        [0x60, 0x2A, 0x4D, 0x18].withUnsafeBytes { #expect(!Zstd.hasSkippableFrameMagic($0)) }
+        magic.withUnsafeBytes { #expect(!Zstd.hasSkippableFrameMagic($0)) }
     }
 }

@@ -15,12 +15,18 @@ public struct FeatureSet: Sendable {
     public private(set) var features: [FeatureDefinition]
 
     /// Creates and validates a feature set.
-    /// - Throws: ``FeatureSetError`` for an empty or duplicate name, a window without a valid size
+    /// - Throws: ``FeatureSetError`` for an empty or duplicate name, a version below 1, a window without a valid size
     ///   and hop, a size that is not a multiple of the hop, a size over ``maximumWindowMilliseconds``,
     ///   an event-type filter outside `[a-z][a-z0-9_]{0,31}`, a derived feature that depends on the
     ///   tick, a kind that does not match its computation, or a set that emits nothing.
     public init(name: String, version: Int, features: [FeatureDefinition]) throws(FeatureSetError) {
         guard !name.isEmpty else { throw FeatureSetError(feature: nil, "the set name is empty; give it a name") }
+        guard version >= 1 else {
+            throw FeatureSetError(
+                feature: nil,
+                "the set version is \(version); versions start at 1, so give 1 or more and raise it with every change"
+            )
+        }
         self.name = name
         self.version = version
         self.features = features

@@ -143,8 +143,14 @@ private struct MemberReader {
     func optional<Value: Decodable>(_ key: String, as type: Value.Type, expected: String) throws -> Value? {
         do {
             return try container.decodeIfPresent(type, forKey: MemberKey(key))
+        } catch let error as FeatureSetError {
+            throw error
         } catch is DecodingError {
             throw error("\"\(key)\" must be \(expected)")
+        } catch {
+            // Foundation (Swift 6.3 on Linux) reports a number the type cannot hold, such as 1.5 or
+            // 1e19 for an integer, with an error type of its own instead of a DecodingError.
+            throw self.error("\"\(key)\" must be \(expected); the number has a fraction or is outside the 64-bit range")
         }
     }
 }

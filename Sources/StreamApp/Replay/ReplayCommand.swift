@@ -68,6 +68,11 @@ enum ReplayCommand: Subcommand {
         return partitions.count > 10 ? "\(listed) and \(partitions.count - 10) more" : listed
     }
 
+    /// Returns `count` with `noun`, in the plural unless `count` is 1 ("1 record", "2 records").
+    static func counted(_ count: some BinaryInteger, _ noun: String) -> String {
+        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
+    }
+
     /// Prints what the run read, wrote and rejected to standard error.
     /// With `failed`, the run stopped on an error, so the written counts are records handed to
     /// the output before it, not records known to be on disk.
@@ -77,8 +82,8 @@ enum ReplayCommand: Subcommand {
         // A topic has records, not lines, so its summary leaves out the line and blank counts.
         let readCounts =
             options.inputTopic == nil
-            ? "\(summary.linesRead) lines (\(summary.records) records, \(summary.blankLines) blank)"
-            : "\(summary.records) records"
+            ? "\(counted(summary.linesRead, "line")) (\(counted(summary.records, "record")), \(summary.blankLines) blank)"
+            : counted(summary.records, "record")
         printError(
             "memestream replay: read \(readCounts) from \(options.inputDescription) in \(seconds) s "
                 + "(\(rate) records/s), input partitions: \(partitionList(summary.partitions)), "
@@ -90,14 +95,23 @@ enum ReplayCommand: Subcommand {
             options.from == nil && options.to == nil
             ? "" : "; \(summary.recordsOutsideRange) with a tick outside [--from, --to) were left out"
         printError(
-            "memestream replay: \(verb) \(summary.recordsWritten) records and \(summary.tombstonesWritten) tombstones "
+            "memestream replay: \(verb) \(counted(summary.recordsWritten, "record")) and "
+                + "\(counted(summary.tombstonesWritten, "tombstone")) "
                 + "to \(options.outputFile ?? "standard output")\(rangeNote)"
         )
         if options.to == nil && summary.records > 0 && !failed {
+            var example = ""
+            if let largest = summary.largestEventTime {
+                // The tick after the last event's own tick: its records are then written too.
+                let end =
+                    TickArithmetic.nextMultiple(after: largest.rawValue, of: options.tickMilliseconds)
+                    + options.tickMilliseconds
+                example = " (--to \(end), \(LogTimestamp.rfc3339(milliseconds: end)), reaches the last event)"
+            }
             printError(
                 "memestream replay: without --to, ticks closed only up to each partition's watermark (its largest "
                     + "ts minus the out-of-orderness), so the last events reached no record; give --to TIME to close "
-                    + "every tick before TIME"
+                    + "every tick before TIME\(example)"
             )
         }
         let rejected = summary.rejectionCounts.values.reduce(0, +)
@@ -107,8 +121,7 @@ enum ReplayCommand: Subcommand {
             let reasons = summary.rejectionCounts.keys.sorted()
                 .map { "\($0)=\(summary.rejectionCounts[$0]!)" }
                 .joined(separator: " ")
-            let noun = rejected == 1 ? "record" : "records"
-            printError("memestream replay: rejected \(rejected) \(noun): \(reasons)")
+            printError("memestream replay: rejected \(counted(rejected, "record")): \(reasons)")
             if options.rejectionsFile == nil {
                 printError(
                     "memestream replay: --rejections-file FILE lists each rejected record with its line and reason"

@@ -41,7 +41,7 @@ final class ReplayInput: ReplayRecordSource {
     private(set) var linesRead = 0
     /// Blank lines skipped.
     private(set) var blankLines = 0
-    /// Records handed to the handler.
+    /// Records read: lines with an offset, overlong `events` lines included.
     private(set) var recordCount = 0
     /// The offset of the last record handed out per partition, in `kcat` format.
     private var lastOffsets: [Int32: Int64] = [:]
@@ -84,6 +84,8 @@ final class ReplayInput: ReplayRecordSource {
                 }
                 let offset = nextOffset
                 nextOffset += 1
+                // An overlong line is a record too: it has an offset and a `too_large` rejection.
+                recordCount += 1
                 if line.isTruncated {
                     try handler.overlongEvent(
                         partition: 0,
@@ -93,7 +95,6 @@ final class ReplayInput: ReplayRecordSource {
                     )
                     continue
                 }
-                recordCount += 1
                 if let upcoming = nextUpcomingLine() {
                     handler.upcomingValue(upcoming, partition: 0)
                 }

@@ -12,6 +12,8 @@ protocol ReplayPartitionEngine: AnyObject {
     /// Hints that a record with value `value` comes a few records later, so its key's state
     /// can be loaded early. Output never depends on it.
     func prefetchState(forValue value: UnsafeRawBufferPointer)
+    /// The largest `ts` of the accepted events, or `nil` before the first.
+    var maxEventTime: EventTime? { get }
     /// The number of keys (memes) this engine holds state for.
     var keyCount: Int { get }
     /// The largest ``keyCount`` the engine reached.
@@ -21,4 +23,7 @@ protocol ReplayPartitionEngine: AnyObject {
 extension ReplayPartitionEngine {
     /// Ignores the hint: an engine without look-ahead processes records as they come.
     func prefetchState(forValue value: UnsafeRawBufferPointer) {}
+
+    /// No event time: an engine that keeps none offers no `--to` suggestion.
+    var maxEventTime: EventTime? { nil }
 }

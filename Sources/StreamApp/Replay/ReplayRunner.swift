@@ -22,6 +22,8 @@ struct ReplayRunner {
         /// state. With several partitions it can exceed the largest total at any one time,
         /// because the partitions may peak at different times.
         var peakKeyCount = 0
+        /// The largest `ts` any partition accepted, or `nil` when none accepted an event.
+        var largestEventTime: EventTime?
         /// `true` once the input and the outputs are open, so reading has started.
         var isStarted = false
     }
@@ -96,6 +98,7 @@ struct ReplayRunner {
         summary.records = input.recordCount
         summary.partitions = handler.engines.keys.sorted()
         summary.peakKeyCount = handler.peakKeyCount
+        summary.largestEventTime = handler.engines.values.compactMap(\.maxEventTime).max()
         summary.recordsWritten = output.recordsWritten
         summary.tombstonesWritten = output.tombstonesWritten
         summary.recordsOutsideRange = output.recordsOutsideRange

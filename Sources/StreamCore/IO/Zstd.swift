@@ -17,6 +17,13 @@ public enum Zstd {
         return bytes[0] == 0x28 && bytes[1] == 0xB5 && bytes[2] == 0x2F && bytes[3] == 0xFD
     }
 
+    /// `true` when `bytes` starts with the magic number of a zstd skippable frame (0x184D2A50 to
+    /// 0x184D2A5F, little-endian), which may come before the first data frame.
+    public static func hasSkippableFrameMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 4 else { return false }
+        return bytes[0] & 0xF0 == 0x50 && bytes[1] == 0x2A && bytes[2] == 0x4D && bytes[3] == 0x18
+    }
+
     /// Compresses `bytes` into one zstd frame that records its content size.
     ///
     /// - Parameter level: a zstd level, 1 (fastest) to 19 (smallest); negative levels are faster still.
