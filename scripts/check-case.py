@@ -3,7 +3,7 @@
 
 Usage: scripts/check-case.py [--binary PATH] CASE_DIR [CASE_DIR ...]
 
-Each CASE_DIR holds input.jsonl, case.json (its input_format), expected.jsonl and rejected.json.
+Each CASE_DIR contains input.jsonl, case.json (its input_format), expected.jsonl and rejected.json.
 The script runs `memestream replay` on the input without --to, as the cases expect, then compares:
 - records after sorting both sides by tick, then meme_id; integers and strings must be equal,
   floats may differ by a relative 1e-9 (the cases' own rule);
