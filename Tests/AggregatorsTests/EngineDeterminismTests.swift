@@ -75,6 +75,8 @@ import Testing
         let events = syntheticEvents(seed: 51, count: 400)
         let driver = TestDriver()
         let engine = driver.engine(for: 0)
+        // Hints for every state size, so these few keys run the whole pipeline.
+        engine.lookAheadMinimumKeys = 0
         var generator = SplitMix64(seed: 5)
         let junk = [
             "", "{", #"{"meme_id":"never-seen"}"#, #"{"meme_id":"a\"b"}"#, String(repeating: "\"", count: 64),

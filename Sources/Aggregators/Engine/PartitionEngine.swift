@@ -134,6 +134,10 @@ public final class PartitionEngine {
     /// The longest of those compactions, in ns, and the bytes of state it moved.
     public internal(set) var longestCompaction: (nanoseconds: Int64, liveBytes: Int) = (0, 0)
 
+    /// The number of keys below which ``prefetchState(forValue:)`` does nothing. A smaller state
+    /// mostly stays in the caches, where a hint costs its peek and hash and saves little. The
+    /// default (16,384 keys, about 4 MB of state) is an estimate, not a measured optimum.
+    public var lookAheadMinimumKeys = 16_384
     /// ``prefetchState(forValue:)``'s key hash for its next stage, and its slot for the stage after.
     private var lookAheadHash: UInt64?
     private var lookAheadSlot: Int?
@@ -568,14 +572,15 @@ public final class PartitionEngine {
 
     // MARK: - Look-ahead
 
-    /// Hints that a record with value `value` comes a few records later: starts loading the
-    /// key index entry of its `meme_id`, and moves the two hints before it one stage on (the
-    /// slot entry of the previous one, the block of the one before that). A look-up in a large
-    /// state misses the caches three times, and each stage's load then overlaps the processing
-    /// of a record. Call it three records before processing the record. Output never depends on
-    /// it.
+    /// Starts loading the state of a record that comes three records later, given its value.
+    ///
+    /// A look-up in a large state misses the caches three times in a row. So each call starts
+    /// loading the key index entry of this value's `meme_id`, the slot entry of the previous
+    /// call's key and the block of the key before that, and each load overlaps the processing
+    /// of a record. Does nothing below ``lookAheadMinimumKeys``. Output never depends on it.
     /// - Complexity: O(bytes of `value` up to `meme_id`).
     public func prefetchState(forValue value: UnsafeRawBufferPointer) {
+        guard keyIndex.count >= lookAheadMinimumKeys else { return }
         if let slot = lookAheadSlot, slot < slots.count, slots[slot].keyLength != 0 {
             memestream_prefetch(blockPointer(slot), min(Int(slots[slot].usedWords) * 8, 256))
         }

@@ -104,8 +104,19 @@ enum EngineBenchmark: Benchmark {
         let residentAfter = residentMegabytes()
         print("resident_megabytes: \(formatted(residentAfter, digits: 1))")
         // The stream is built before the engine starts, so the growth is the engine's state and
-        // the allocator's overhead for it.
-        print("resident_growth_bytes_per_key: \(Int((residentAfter - residentBefore) * 1_048_576) / max(1, keys))")
+        // the allocator's overhead for it. The allocator may reuse memory freed after the stream
+        // was built, and then the resident set shrinks and the growth is no measure of the state.
+        let growth = Int((residentAfter - residentBefore) * 1_048_576)
+        if growth >= 0 {
+            print("resident_growth_bytes_per_key: \(growth / max(1, keys))")
+        } else {
+            print(
+                "resident_growth_bytes_per_key: not measurable (the resident set shrank by "
+                    + "\(formatted(Double(-growth) / 1_048_576, digits: 1)) MB, because the allocator reused memory "
+                    + "freed after the stream was built; see estimated_state_bytes_per_key, or the replay benchmark's "
+                    + "peak_rss_growth_per_active_meme)"
+            )
+        }
 
         // A three-day jump: every key must close its windows and be dropped.
         let before = sink

@@ -344,13 +344,28 @@ final class EngineLane: @unchecked Sendable {
         }
     }
 
+    /// How many records ahead of the one being processed the engine gets a look-ahead hint.
+    static let lookAheadRecords = 3
+
     private func execute(_ batch: LaneBatch) throws {
         // Read this object's fields once per batch: the worker thread writes its reference count
         // while appending records, and reading them per record would contend for that memory.
         let step = step
         let output = output
+        let records = batch.records
         try batch.bytes.withUnsafeBytes { buffer in
-            for entry in batch.records {
+            for index in records.indices {
+                let entry = records[index]
+                // The engine loads the state of a record three places ahead in three stages, as
+                // replay's look-ahead does (docs/engine.md, "Look-ahead on key look-ups").
+                let ahead = index + Self.lookAheadRecords
+                if ahead < records.count {
+                    let upcoming = records[ahead]
+                    let value = UnsafeRawBufferPointer(
+                        rebasing: buffer[upcoming.valueStart..<upcoming.valueStart + upcoming.valueCount]
+                    )
+                    upcoming.handle._withUnsafeGuaranteedRef { $0.engine.prefetchState(forValue: value) }
+                }
                 let key: UnsafeRawBufferPointer? =
                     entry.keyStart < 0
                     ? nil : UnsafeRawBufferPointer(rebasing: buffer[entry.keyStart..<entry.keyStart + entry.keyCount])

@@ -18,6 +18,14 @@ protocol WorkerPartitionEngine: AnyObject {
     var keyMismatchCount: Int { get }
     /// Encodes the whole partition state in the engine's versioned encoding.
     func encodeState() -> [UInt8]
+    /// Hints that a record with value `value` comes a few records later, so its key's state
+    /// can be loaded early. Output never depends on it.
+    func prefetchState(forValue value: UnsafeRawBufferPointer)
+}
+
+extension WorkerPartitionEngine {
+    /// Ignores the hint: an engine without look-ahead processes records as they come.
+    func prefetchState(forValue value: UnsafeRawBufferPointer) {}
 }
 
 /// Builds engines for the worker: fresh ones, and ones restored from checkpointed state.
