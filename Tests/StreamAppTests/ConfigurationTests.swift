@@ -244,6 +244,9 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
     @Test func unknownFlagIsUsageError() {
         let error = usageError(["-b", "h:1", "--tik", "1s"])
         #expect(error.contains("unknown option '--tik'"))
+        #expect(error.contains("(did you mean '--tick'?)"), "message was: \(error)")
+        let unrelated = usageError(["-b", "h:1", "--zzzzzzzz", "1s"])
+        #expect(unrelated.contains("unknown option '--zzzzzzzz'; run"), "message was: \(unrelated)")
     }
 
     @Test func helpListsEveryOptionWithDefaultOrRequirement() {

@@ -1,5 +1,6 @@
-/// Messages for a key that a feature set definition does not know.
-enum UnknownKeyMessage {
+/// Messages for a key that a feature set definition does not know, and the nearest valid name,
+/// which the command-line parser also uses for unknown options.
+public enum UnknownKeyMessage {
     /// Returns `unknown <noun> "key"`, a "did you mean" hint when a valid key is close to it,
     /// and the list of valid keys after `validIntroduction` (such as "the valid keys of a feature are").
     static func make(noun: String, key: String, validKeys: [String], validIntroduction: String) -> String {
@@ -15,7 +16,7 @@ enum UnknownKeyMessage {
     /// Returns the valid key closest to `key`. That is the one with the fewest edits (insertions,
     /// deletions, substitutions of one character) when that is at most 2 and less than the key's
     /// length, or else a valid key that starts with `key` or that `key` starts with.
-    static func closestKey(to key: String, among validKeys: [String]) -> String? {
+    public static func closestKey(to key: String, among validKeys: [String]) -> String? {
         let keyCharacters = Array(key)
         var best: (key: String, distance: Int)?
         for candidate in validKeys {

@@ -1,3 +1,5 @@
+import Aggregators
+
 /// Command-line arguments parsed against a list of ``OptionSpec``s.
 ///
 /// Accepts `--name value`, `--name=value`, `-n value`, and `--` to end options. Unknown options,
@@ -41,8 +43,10 @@ struct ParsedArguments {
                     name = String(name[..<equals])
                 }
                 guard let found = byName[name] else {
+                    let suggestion = UnknownKeyMessage.closestKey(to: name, among: specs.map(\.name))
+                    let hint = suggestion.map { " (did you mean '--\($0)'?)" } ?? ""
                     throw UsageError(
-                        "unknown option '--\(name)'; run 'memestream \(command) --help' for the list"
+                        "unknown option '--\(name)'\(hint); run 'memestream \(command) --help' for the list"
                     )
                 }
                 spec = found
