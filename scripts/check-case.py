@@ -5,8 +5,8 @@ Usage: scripts/check-case.py [--binary PATH] CASE_DIR [CASE_DIR ...]
 
 Each CASE_DIR contains input.jsonl, case.json (its input_format), expected.jsonl and rejected.json.
 The script runs `memestream replay` on the input without --to, as the cases expect, then compares:
-- records after sorting both sides by tick, then meme_id; integers and strings must be equal,
-  floats may differ by a relative 1e-9 (the cases' own rule);
+- records, after sorting both sides by tick, then meme_id. Integers and strings must be equal,
+  and floats may differ by a relative 1e-9, the cases' own rule.
 - rejections by partition, offset and reason.
 It prints one line per case and exits 1 when any case differs, 2 on a usage error.
 Needs only Python 3's standard library.

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test(arguments: ["ahead.jsonl", "ahead.jsonl.zst"])
-    func bufferedBytesFollowTheLastLineAndKeepTheirPosition(name: String) throws {
+    func bufferedBytesFollowLastLine(name: String) throws {
         let directory = try TemporaryDirectory()
         let path = directory.file(name)
         // Enough lines for several refills of the buffer, of varying length.

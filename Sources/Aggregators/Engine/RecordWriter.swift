@@ -136,7 +136,7 @@ final class RecordWriter {
                 JSONOutput.writeInteger(tick, to: digits.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
-        // 24 bytes hold the 20 of the longest integer; the buffer has room past any record.
+        // The 24 stored bytes hold the longest integer (20 bytes), and the buffer has room for them.
         UnsafeMutableRawPointer(buffer + count).storeBytes(of: cachedTickDigits, as: (UInt64, UInt64, UInt64).self)
         count += cachedTickLength
         append(setMembers)

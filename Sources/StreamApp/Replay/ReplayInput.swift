@@ -13,8 +13,8 @@ protocol ReplayInputHandler {
     mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws
     /// A `kcat` line that is not a valid envelope.
     mutating func badEnvelope(lineNumber: Int, reason: String) throws
-    /// The value of a record a few records after the next one, for a look-ahead hint; its bytes
-    /// are borrowed for the call only, and may be an incomplete line.
+    /// The value of a record a few records after the next one, for a look-ahead hint. Its bytes
+    /// are borrowed for the call only, and they may end before the line does.
     mutating func upcomingValue(_ value: UnsafeRawBufferPointer, partition: Int32)
 }
 

@@ -61,7 +61,8 @@ public enum JSONOutput {
         var power: UInt64 = 10
         while magnitude >= power {
             digits += 1
-            // 10^19 is the largest power below 2^64, and every magnitude below 10^20 has 20 digits at most.
+            // An Int64 magnitude is at most 2^63, below 10^19, so it has at most 19 digits. The guard
+            // stops `power` at 10^19, the largest power of ten below 2^64.
             guard digits < 20 else { break }
             power &*= 10
         }

@@ -88,7 +88,7 @@ public final class KeyIndex {
         }
     }
 
-    /// The address of the entry where a look-up of `hash` starts, for a prefetch hint. Valid
+    /// Returns the address of the entry where a look-up of `hash` starts, for a prefetch hint. Valid
     /// until the index grows.
     @inline(__always)
     public func entryAddress(hash: UInt64) -> UnsafeRawPointer {
