@@ -72,8 +72,11 @@ public struct AggregatorParameters: Sendable, Hashable {
 /// Aggregators by name, as feature set definitions refer to them.
 ///
 /// ``builtIn`` contains `count`, `sum`, `mean`, `min`, `max`, `first_event_time`,
-/// `last_event_time`, `decayed_sum` and `distinct_users`. Add your own with
-/// ``register(_:make:)`` and pass the registry to ``FeatureSet/load(jsonBytes:registry:)``.
+/// `last_event_time`, `decayed_sum` and `distinct_users`. ``memestream`` adds the aggregators of
+/// `Sources/Aggregators/Registered`, and it is the registry that `memestream replay` and
+/// `memestream run` use: register a new aggregator there. A registry built here with
+/// ``register(_:make:)`` reaches only the ``FeatureSet/load(jsonBytes:registry:)`` call it is
+/// passed to.
 /// A value type: copy it freely and share it across threads.
 public struct AggregatorRegistry: Sendable {
     /// Builds an aggregator from a feature's parameters, or throws an error naming the parameter.

@@ -80,6 +80,27 @@ private let verificationCases: [AggregatorVerificationCase] = {
         }
     }
 
+    /// A count whose empty state does not report empty: keys would never be dropped.
+    private struct NeverEmptyCount: Aggregator {
+        var emptyState: Int64 { 0 }
+        func update(_ state: inout Int64, with event: Event) { state += 1 }
+        func merge(_ state: inout Int64, with other: Int64) { state += other }
+        func isEmpty(_ state: Int64) -> Bool { false }
+        func evaluate(_ state: Int64, at tick: Int64) -> FeatureValue { .integer(state) }
+        func encode(_ state: Int64, into writer: inout StateWriter) { writer.writeInt64(state) }
+        func decode(from reader: inout StateReader) throws(StateDecodingError) -> Int64 { try reader.readInt64() }
+    }
+
+    @Test func verifierReportsEmptyStateThatIsNotEmpty() {
+        do {
+            try verifyAggregator(NeverEmptyCount(), cases: verificationCases)
+            Issue.record("the verifier accepted an empty state that isEmpty rejects")
+        } catch {
+            #expect(error.check == "isEmpty(emptyState) must return true")
+            #expect(error.events.isEmpty)
+        }
+    }
+
     @Test func decayedSumMatchesDirectSum() throws {
         let aggregator = DecayedSumAggregator(halfLifeMilliseconds: 3_600_000)
         let base: Int64 = 1_700_000_000_000

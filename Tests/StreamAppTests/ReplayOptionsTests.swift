@@ -64,6 +64,18 @@ import Testing
     }
 
     @Test(arguments: [
+        ("2026-01-01T00:30:00", "it needs an offset: 'Z' or +HH:MM or -HH:MM"),
+        ("2026-01-01T00:30:00.5", "it needs an offset: 'Z' or +HH:MM or -HH:MM"),
+        ("2023-13-01T00:00:00Z", "it has month 13, outside 01–12"),
+        ("2023-11-15 00:00:00Z", "it needs 'T' between date and time"),
+    ])
+    func timeArgumentThatLooksLikeADateNamesWhatIsWrong(text: String, reason: String) throws {
+        let error = try #require(throws: UsageError.self) { try TimeArgument.parse(text, option: "from") }
+        #expect(error.message.contains("invalid time '\(text)' for --from: \(reason)"), "message: \(error.message)")
+        #expect(error.message.contains("2023-11-15T00:00:00Z"), "message: \(error.message)")
+    }
+
+    @Test(arguments: [
         ("1700006400000", Int64(1_700_006_400_000)),
         ("2023-11-15T00:00:00Z", 1_700_006_400_000),
         ("2023-11-15t00:00:00z", 1_700_006_400_000),

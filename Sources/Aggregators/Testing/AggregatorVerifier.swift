@@ -48,6 +48,8 @@ public struct AggregatorVerificationError: Error, Sendable, CustomStringConverti
 /// 4. Folding the events in reverse order gives it (the engine accepts out-of-order events).
 /// 5. Encoding and decoding the state gives an equal state, reads every byte written, and
 ///    evaluates to the same value.
+/// 6. ``Aggregator/isEmpty(_:)`` is `true` for ``Aggregator/emptyState`` (the engine drops a pane
+///    or a key whose states are all empty).
 ///
 /// Floats compare within `relativeTolerance`, because a different summation order may round
 /// differently. Integers and nulls compare exactly.
@@ -61,6 +63,17 @@ public func verifyAggregator<A: Aggregator>(
     for verificationCase in cases {
         let events = verificationCase.events
         let tick = verificationCase.tick
+        guard aggregator.isEmpty(aggregator.emptyState) else {
+            let value = aggregator.evaluate(aggregator.emptyState, at: tick)
+            throw AggregatorVerificationError(
+                caseName: verificationCase.name,
+                check: "isEmpty(emptyState) must return true",
+                events: [],
+                tick: tick,
+                expected: value,
+                actual: value
+            )
+        }
         let fold = { (slice: ArraySlice<Event>) -> A.State in
             var state = aggregator.emptyState
             for event in slice { aggregator.update(&state, with: event) }

@@ -26,13 +26,29 @@ enum TimeArgument {
             }
             return EventTime(milliseconds: milliseconds)
         }
-        if let milliseconds = parseRFC3339(Array(text.utf8)) {
-            return EventTime(milliseconds: milliseconds)
+        let bytes = Array(text.utf8)
+        let parsed = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(RFC3339Timestamp.ParseError) in try RFC3339Timestamp.parseMilliseconds(buffer) }
+        }
+        switch parsed {
+        case .success(let milliseconds): return EventTime(milliseconds: milliseconds)
+        case .failure(let error) where looksLikeDate(bytes):
+            throw UsageError(
+                "invalid time '\(text)' for --\(option): it \(error.message); "
+                    + "give an RFC 3339 timestamp such as 2023-11-15T00:00:00Z or epoch milliseconds"
+            )
+        case .failure: break
         }
         throw UsageError(
             "invalid time '\(text)' for --\(option): expected epoch milliseconds such as 1700006400000 "
                 + "or an RFC 3339 timestamp such as 2023-11-15T00:00:00Z"
         )
+    }
+
+    /// `true` when `bytes` start as an RFC 3339 date does (`YYYY-`), so the parser's reason is
+    /// worth showing.
+    private static func looksLikeDate(_ bytes: [UInt8]) -> Bool {
+        bytes.count > 4 && bytes[..<4].allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && bytes[4] == UInt8(ascii: "-")
     }
 
     private static func parseEpochMilliseconds(_ text: String) -> Int64? {

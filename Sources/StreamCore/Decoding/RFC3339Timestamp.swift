@@ -27,7 +27,8 @@ public enum RFC3339Timestamp {
     /// - Complexity: O(n) in the length of `text` (the fraction may be long).
     public static func parseMilliseconds(_ text: UnsafeBufferPointer<UInt8>) throws(ParseError) -> Int64 {
         let count = text.count
-        guard count >= 20 else {
+        // 19 bytes is a date-time without an offset, which the offset check below names.
+        guard count >= 19 else {
             throw ParseError(message: "is too short for YYYY-MM-DDTHH:MM:SSZ")
         }
 
@@ -49,7 +50,7 @@ public enum RFC3339Timestamp {
         // 2. Optional fraction, truncated to milliseconds.
         var index = 19
         var millisecond: Int64 = 0
-        if text[index] == JSONByte.period {
+        if index < count && text[index] == JSONByte.period {
             index += 1
             let fractionStart = index
             while index < count && JSONScanner.isDigit(text[index]) {
