@@ -366,6 +366,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         return list.partitions
     }
 
+    /// The cluster id the brokers report in their metadata, or `nil` when no metadata arrives
+    /// within `timeout` (brokers before Kafka 0.10 report none). Answers at once from the cached
+    /// metadata once the client has any, as it does after joining a group.
+    public func clusterID(timeout: Duration) -> String? {
+        guard let pointer = rd_kafka_clusterid(client.handle, timeout.kafkaMilliseconds) else { return nil }
+        defer { rd_kafka_mem_free(client.handle, pointer) }
+        return String(cString: pointer)
+    }
+
     /// Asks the partition leader for the low (log start) and high (next offset) watermarks.
     public func queryWatermarkOffsets(
         topic: String,

@@ -79,6 +79,10 @@ final class FakeConsumer: WorkerConsumer {
     var offsetForTimestamp: ((Int64, Int32) -> Int64)?
     /// The timestamps asked for, in order.
     var requestedTimestamps: [Int64] = []
+    /// The cluster id the consumer reports; `nil` as when no metadata arrived.
+    var clusterID: String? = "fake-cluster"
+
+    func clusterID(timeoutMilliseconds: Int) -> String? { clusterID }
 
     init(effects: EffectLog) {
         self.effects = effects

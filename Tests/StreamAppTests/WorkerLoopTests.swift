@@ -73,7 +73,7 @@ final class WorkerLoopHarness {
 
     /// Saves a checkpoint of partition 0 whose header gives `nextOffset` and whose fake engine
     /// state gives `stateOffset` (the same by default) and the max ts `maxTs`.
-    func saveCheckpoint(nextOffset: Int64, stateOffset: Int64? = nil, maxTs: Int64) throws {
+    func saveCheckpoint(nextOffset: Int64, stateOffset: Int64? = nil, maxTs: Int64, clusterID: String? = nil) throws {
         try store.save(
             Checkpoint(
                 key: CheckpointKey(group: "memestream", topic: "memes.events", partition: 0),
@@ -81,7 +81,8 @@ final class WorkerLoopHarness {
                 maxEventTime: EventTime(rawValue: maxTs),
                 lastTick: nil,
                 createdAtMilliseconds: 0,
-                state: Array("\(stateOffset ?? nextOffset) \(maxTs)".utf8)
+                state: Array("\(stateOffset ?? nextOffset) \(maxTs)".utf8),
+                clusterID: clusterID
             )
         )
     }
@@ -260,6 +261,37 @@ final class WorkerLoopHarness {
         let error = try #require(throws: CheckpointError.self) { try worker.pollOnce() }
         #expect(error.description.contains("restarts below it"))
         #expect(harness.producer.produced.isEmpty)
+    }
+
+    @Test func otherClusterCheckpointIsRejected() throws {
+        let harness = try WorkerLoopHarness()
+        try harness.saveCheckpoint(nextOffset: 1, maxTs: 1_700_000_000_000, clusterID: "old-cluster")
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        let error = try #require(throws: CheckpointError.self) { try worker.pollOnce() }
+        #expect(error.code == .otherCluster)
+        #expect(error.description.contains("written against Kafka cluster old-cluster"), "\(error)")
+        #expect(error.description.contains("reads from cluster fake-cluster"), "\(error)")
+        #expect(error.description.contains("empty the checkpoint store"), "\(error)")
+        #expect(harness.producer.produced.isEmpty)
+    }
+
+    @Test(arguments: [(String?.none, String?("fake-cluster")), ("fake-cluster", "fake-cluster"), ("old-cluster", nil)])
+    func clusterCheckNeedsBothIDs(written: String?, current: String?) throws {
+        let harness = try WorkerLoopHarness()
+        try harness.saveCheckpoint(nextOffset: 1, maxTs: 1_700_000_000_000, clusterID: written)
+        harness.consumer.clusterID = current
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        #expect(harness.producer.produced.map { $0.value } == ["m2@1"])
+        try worker.checkpoint([0], reason: "test")
+        let saved = try #require(
+            try harness.store.load(CheckpointKey(group: "memestream", topic: "memes.events", partition: 0))
+        )
+        #expect(saved.clusterID == current)
     }
 
     @Test func restoreRejectsHeaderStateMismatch() throws {

@@ -39,12 +39,27 @@ import Glibc
         #expect(both == 0xE306_9283)
     }
 
+    /// The golden checkpoint with the cluster id that format version 2 adds.
+    static var goldenVersion2: Checkpoint {
+        var checkpoint = golden
+        checkpoint.clusterID = "mockCluster15706d3634a8"
+        return checkpoint
+    }
+
     @Test func roundTrip() throws {
         let bytes = try CheckpointCodec.encode(Self.golden)
         #expect(Array(bytes[0..<4]) == CheckpointCodec.magic)
         #expect(bytes.count < Self.goldenState.count)
         let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
         #expect(decoded == Self.golden)
+    }
+
+    @Test func roundTripWithClusterID() throws {
+        let bytes = try CheckpointCodec.encode(Self.goldenVersion2)
+        #expect(bytes[4] == 2)
+        let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
+        #expect(decoded == Self.goldenVersion2)
+        #expect(decoded.clusterID == "mockCluster15706d3634a8")
     }
 
     @Test func roundTripWithoutTimes() throws {
@@ -56,17 +71,28 @@ import Glibc
         #expect(decoded == checkpoint)
     }
 
-    /// Restores the version-1 golden file written by an earlier build. Regenerate it only when
-    /// adding a new version: `MEMESTREAM_WRITE_GOLDEN=1 swift test --filter CheckpointCodecTests`.
+    /// Restores the version-1 golden file written by an earlier build: it has no cluster id.
     @Test func goldenVersion1Restores() throws {
         let path = checkpointFixtures + "/checkpoint-v1.bin"
-        if getenv("MEMESTREAM_WRITE_GOLDEN") != nil {
-            writeFileBytes(path, try CheckpointCodec.encode(Self.golden))
-        }
         let bytes = try #require(readFileBytes(path))
         #expect(bytes[4] == 1)
         let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: path)
         #expect(decoded == Self.golden)
+        #expect(decoded.clusterID == nil)
+    }
+
+    /// Restores the version-2 golden file. Regenerate it only when adding a new version, and then
+    /// add a golden file for that version: `MEMESTREAM_WRITE_GOLDEN=1 swift test --filter
+    /// CheckpointCodecTests`.
+    @Test func goldenVersion2Restores() throws {
+        let path = checkpointFixtures + "/checkpoint-v2.bin"
+        if getenv("MEMESTREAM_WRITE_GOLDEN") != nil {
+            writeFileBytes(path, try CheckpointCodec.encode(Self.goldenVersion2))
+        }
+        let bytes = try #require(readFileBytes(path))
+        #expect(bytes[4] == 2)
+        let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: path)
+        #expect(decoded == Self.goldenVersion2)
     }
 
     @Test func flippedByteIsChecksumMismatch() throws {

@@ -150,6 +150,10 @@ final class TimingWorkerConsumer: WorkerConsumer {
         try inner.setStart(partition: partition, to: target)
     }
 
+    func clusterID(timeoutMilliseconds: Int) -> String? {
+        inner.clusterID(timeoutMilliseconds: timeoutMilliseconds)
+    }
+
     func seek(partition: Int32, to target: SeekTarget) throws {
         try inner.seek(partition: partition, to: target)
     }

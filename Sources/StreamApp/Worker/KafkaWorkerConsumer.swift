@@ -74,6 +74,10 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         try consumer.setStartOffsets([request(partition, target)])
     }
 
+    func clusterID(timeoutMilliseconds: Int) -> String? {
+        consumer.clusterID(timeout: .milliseconds(timeoutMilliseconds))
+    }
+
     func seek(partition: Int32, to target: SeekTarget) throws {
         try consumer.seek([request(partition, target)], timeout: Self.requestTimeout)
     }

@@ -41,6 +41,10 @@ final class StreamWorker: WorkerRebalanceHandler {
     private var reportedMismatchTotal = 0
     /// A failure raised inside a rebalance callback, rethrown by the main loop.
     private var callbackFailure: (any Error)?
+    /// The cluster id the consumer returned, once requested: `.some(nil)` when it had none.
+    private var cachedClusterID: String??
+    /// How long the first question for the cluster id may wait for metadata, in ms.
+    static let clusterIDTimeoutMilliseconds = 5_000
 
     init(
         settings: WorkerSettings,
@@ -400,7 +404,8 @@ final class StreamWorker: WorkerRebalanceHandler {
                 maxEventTime: task.engine.maxEventTime,
                 lastTick: task.engine.lastProcessedTick,
                 createdAtMilliseconds: clock.wallMilliseconds(),
-                state: task.engine.encodeState()
+                state: task.engine.encodeState(),
+                clusterID: clusterID()
             )
             try store.save(checkpoint)
             task.checkpointedOffset = task.engine.nextOffset
@@ -467,10 +472,38 @@ final class StreamWorker: WorkerRebalanceHandler {
         )
     }
 
+    /// Returns the id of the cluster the consumer reads from, requested once. At the first
+    /// assignment the client already has the cluster's metadata, so the call returns at once.
+    /// `nil` when the cluster reported none: checkpoints then store none, and restores skip the check.
+    private func clusterID() -> String? {
+        if let cached = cachedClusterID { return cached }
+        let answer = consumer.clusterID(timeoutMilliseconds: Self.clusterIDTimeoutMilliseconds)
+        cachedClusterID = .some(answer)
+        if answer == nil {
+            logger.warning(
+                "the Kafka cluster reported no cluster id; checkpoints will not record it, so a restore cannot "
+                    + "tell a checkpoint of another cluster apart",
+                metadata: [:]
+            )
+        }
+        return answer
+    }
+
     private func restore(_ partition: Int32) throws -> PartitionTask {
         let now = clock.wallMilliseconds()
         let key = checkpointKey(partition)
         if let checkpoint = try store.load(key) {
+            // Offsets mean nothing in another cluster's log, so check before restoring anything.
+            if let written = checkpoint.clusterID, let current = clusterID(), written != current {
+                throw CheckpointError(
+                    code: .otherCluster,
+                    key: key,
+                    nextOffset: checkpoint.nextOffset,
+                    source: store.location(of: key),
+                    detail: "it was written against Kafka cluster \(written), and this worker reads from cluster "
+                        + "\(current)"
+                )
+            }
             let engine: any WorkerPartitionEngine
             do {
                 engine = try engines.restoreEngine(checkpoint.state)

@@ -34,6 +34,9 @@ public struct Checkpoint: Sendable, Hashable {
     public var createdAtMilliseconds: Int64
     /// The engine's encoded state, uncompressed.
     public var state: [UInt8]
+    /// The id of the Kafka cluster whose input log the state was built from, or `nil` when it was
+    /// unknown (and in format-version-1 containers, which do not store it).
+    public var clusterID: String?
 
     public init(
         key: CheckpointKey,
@@ -41,7 +44,8 @@ public struct Checkpoint: Sendable, Hashable {
         maxEventTime: EventTime?,
         lastTick: EventTime?,
         createdAtMilliseconds: Int64,
-        state: [UInt8]
+        state: [UInt8],
+        clusterID: String? = nil
     ) {
         self.key = key
         self.nextOffset = nextOffset
@@ -49,5 +53,6 @@ public struct Checkpoint: Sendable, Hashable {
         self.lastTick = lastTick
         self.createdAtMilliseconds = createdAtMilliseconds
         self.state = state
+        self.clusterID = clusterID
     }
 }

@@ -1,18 +1,21 @@
 /// Encodes and decodes the versioned checkpoint container.
 ///
-/// Format version 1, all integers little-endian:
+/// Format version 2, all integers little-endian:
 ///
 ///     offset  size  field
 ///     0       4     magic "MSCP"
-///     4       2     format version (1)
+///     4       2     format version (2)
 ///     6       4     header length H
 ///     10      H     header: group (u16 length + UTF-8), topic (u16 + UTF-8), partition (i32),
 ///                   next offset (i64), max event time (i64), last tick (i64),
-///                   created-at wall time in ms (i64)
+///                   created-at wall time in ms (i64), Kafka cluster id (u16 + UTF-8, empty
+///                   when unknown)
 ///     10+H    8     uncompressed state length U
 ///     18+H    8     compressed state length C
 ///     26+H    C     state: one zstd frame that decompresses to U bytes
 ///     26+H+C  4     CRC-32C of every preceding byte
+///
+/// Version 1 is the same without the cluster id; this build still reads it.
 ///
 /// Sentinel: `Int64.min` in the max event time or last tick field means "none yet".
 /// Readers switch on the version; a version this build does not know is an error, never a guess.
@@ -20,13 +23,13 @@ public enum CheckpointCodec {
     /// The four magic bytes, "MSCP".
     public static let magic: [UInt8] = [0x4D, 0x53, 0x43, 0x50]
     /// The format version this build writes.
-    public static let currentVersion: UInt16 = 1
+    public static let currentVersion: UInt16 = 2
     /// Every format version this build reads.
-    public static let readableVersions: Set<UInt16> = [1]
+    public static let readableVersions: Set<UInt16> = [1, 2]
 
     private static let none = Int64.min
 
-    /// Encodes `checkpoint` as a format-version-1 container with a zstd-compressed state.
+    /// Encodes `checkpoint` as a format-version-2 container with a zstd-compressed state.
     /// - Complexity: O(n) in the state size, dominated by zstd.
     public static func encode(_ checkpoint: Checkpoint) throws -> [UInt8] {
         var header = CheckpointByteWriter()
@@ -37,6 +40,7 @@ public enum CheckpointCodec {
         header.writeInteger(checkpoint.maxEventTime?.rawValue ?? none)
         header.writeInteger(checkpoint.lastTick?.rawValue ?? none)
         header.writeInteger(checkpoint.createdAtMilliseconds)
+        header.writeShortString(checkpoint.clusterID ?? "")
 
         let compressed: [UInt8]
         do {
@@ -98,11 +102,12 @@ public enum CheckpointCodec {
                     + "\(readable)); the file is damaged"
             )
         }
-        return try decodeVersion1(bytes, reader: reader, expected: key, failure: failure)
+        return try decodeContainer(bytes, version: version, reader: reader, expected: key, failure: failure)
     }
 
-    private static func decodeVersion1(
+    private static func decodeContainer(
         _ bytes: [UInt8],
+        version: UInt16,
         reader start: CheckpointByteReader,
         expected: CheckpointKey,
         failure: (CheckpointError.Code, String, Int64?) -> CheckpointError
@@ -123,6 +128,13 @@ public enum CheckpointCodec {
             let createdAt = header.readInteger(as: Int64.self)
         else {
             throw failure(.invalidHeader, "the \(headerLength)-byte header is shorter than its fields", nil)
+        }
+        var clusterID: String?
+        if version >= 2 {
+            guard let stored = header.readShortString() else {
+                throw failure(.invalidHeader, "the \(headerLength)-byte header is shorter than its fields", nil)
+            }
+            clusterID = stored.isEmpty ? nil : stored
         }
 
         guard let stateLength = reader.readInteger(as: UInt64.self),
@@ -182,7 +194,8 @@ public enum CheckpointCodec {
             maxEventTime: maxEventTime == none ? nil : EventTime(rawValue: maxEventTime),
             lastTick: lastTick == none ? nil : EventTime(rawValue: lastTick),
             createdAtMilliseconds: createdAt,
-            state: state
+            state: state,
+            clusterID: clusterID
         )
     }
 

@@ -27,6 +27,9 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         /// A newer build wrote the engine state in a format version this build cannot read. The
         /// checkpoint is not damaged.
         case newerStateFormat
+        /// The checkpoint was written against another Kafka cluster than the one the worker reads
+        /// from, so its offsets belong to another log.
+        case otherCluster
     }
 
     public var code: Code
@@ -59,6 +62,12 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         switch code {
         case .storeFailure:
             return "checkpoint store failed for partition \(key) (\(offset)) at \(source): \(detail)"
+        case .otherCluster:
+            return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
+                + "The partition was not started, and the checkpoint is left as it is. If the worker should "
+                + "read the other cluster, correct --bootstrap-servers; if this cluster replaced it (a new "
+                + "dev cluster, for instance), every checkpoint of the group is stale: empty the checkpoint "
+                + "store (the directory of --checkpoint-store dir:PATH) and start again."
         case .aheadOfLog:
             return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
                 + "The partition was not started. If the topic or the whole cluster was recreated, every "

@@ -3,12 +3,13 @@ import KafkaBridge
 import StreamCore
 import Testing
 
-@Suite(.serialized) struct WorkerRecreatedTopicTests {
-    /// A checkpoint from an earlier log of the input topic stops the worker with an error naming
-    /// the partition. Here the later log comes from a fresh cluster with fewer records, as after
-    /// recreating the topic. The worker must neither skip the new records nor add them to the old
-    /// state.
-    @Test func checkpointAheadOfLogStopsWorker() throws {
+@Suite(.serialized) struct WorkerOtherClusterTests {
+    /// A checkpoint written against another cluster stops the worker with an error naming the
+    /// partition and both cluster ids, as when a new dev cluster meets an old checkpoint
+    /// directory. The worker must neither skip the new records nor add them to the old state.
+    /// (A topic recreated in the same cluster is caught when its log restarts below the
+    /// checkpoint: `WorkerLoopTests.checkpointPastLogEndStopsAtFirstRecord`.)
+    @Test func checkpointOfAnotherClusterStopsWorker() throws {
         let directory = makeTestDirectory("worker-recreated")
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
@@ -24,7 +25,7 @@ import Testing
         let status = restarted.waitForExit(timeout: .seconds(60))
         let log = restarted.log
         #expect(status == 1, "exit status \(String(describing: status)): \(log.suffix(3_000))")
-        #expect(log.contains("restarts below it"), "\(log.suffix(3_000))")
+        #expect(log.contains("it was written against Kafka cluster mockCluster"), "\(log.suffix(3_000))")
         #expect(log.contains("partition memestream/memes.events/0"), "\(log.suffix(3_000))")
         #expect(log.contains("/memes.events/0.ckpt"), "the message names the checkpoint file: \(log.suffix(3_000))")
         #expect(log.contains("empty the checkpoint store"), "\(log.suffix(3_000))")
