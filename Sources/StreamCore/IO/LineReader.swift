@@ -211,18 +211,25 @@ public final class LineReader {
     /// including its newline, and returns the kept part.
     private func takeOverlongLine() throws -> Line {
         var skipped = 0
+        // The last byte skipped so far: a `\r` there belongs to the terminator when `\n` follows.
+        var lastSkipped: UInt8 = 0
         var passes = 0
         while passes < 1 << 40 {
             passes += 1
             // Recomputed every pass because `fill()` may move the line to the buffer's front.
             let keptEnd = start + maximumLineBytes
             if let newline = findNewline() {
-                let length = maximumLineBytes + skipped + (newline - keptEnd)
-                let line = makeLine(from: start, to: keptEnd, length: length, isTruncated: true)
+                var length = maximumLineBytes + skipped + (newline - keptEnd)
+                let beforeNewline =
+                    newline > keptEnd ? storage.load(fromByteOffset: newline - 1, as: UInt8.self) : lastSkipped
+                if beforeNewline == 0x0D { length -= 1 }
+                // Without its `\r`, a line can fit after all: then it is returned whole.
+                let line = makeLine(from: start, to: keptEnd, length: length, isTruncated: length > maximumLineBytes)
                 start = newline + 1
                 scanFrom = start
                 return line
             }
+            if end > keptEnd { lastSkipped = storage.load(fromByteOffset: end - 1, as: UInt8.self) }
             skipped += end - keptEnd
             end = keptEnd
             scanFrom = keptEnd
