@@ -2,7 +2,7 @@ import Aggregators
 import StreamCore
 import Testing
 
-/// Feature set documents with extreme but well-formed window sizes.
+/// Feature set documents with extreme but well-formed window sizes and expressions.
 @Suite struct FeatureSetHardeningTests {
     private static func countWindow(sizeMilliseconds: Int64) -> [UInt8] {
         let text = """
@@ -17,6 +17,30 @@ import Testing
         #expect(throws: FeatureSetError.self) {
             try FeatureSet.load(jsonBytes: Self.countWindow(sizeMilliseconds: sizeMilliseconds))
         }
+    }
+
+    private static func chain(terms: Int, separator: String) -> [UInt8] {
+        let expression = Array(repeating: "v", count: terms).joined(separator: separator)
+        let text = """
+            {"name":"x","version":1,"features":[{"name":"v","kind":"window","aggregator":"count",\
+            "size_ms":60000,"hop_ms":10000},{"name":"e","kind":"derived","expression":"\(expression)"}]}
+            """
+        return Array(text.utf8)
+    }
+
+    /// A chain of 100,000 terms overflowed the stack in the recursive passes over the tree.
+    @Test(arguments: ["+", "*", " - "])
+    func longExpressionChainIsRejected(separator: String) throws {
+        let error = try #require(throws: FeatureSetError.self) {
+            try FeatureSet.load(jsonBytes: Self.chain(terms: 100_000, separator: separator))
+        }
+        #expect(error.description.contains("more than 1024 terms"), "\(error)")
+        #expect(error.description.contains("\"e\""), "\(error)")
+    }
+
+    @Test func expressionOf1024TermsIsAccepted() throws {
+        let set = try FeatureSet.load(jsonBytes: Self.chain(terms: 1_024, separator: "+"))
+        #expect(set.features.count == 2)
     }
 
     @Test func largestWindowIsAccepted() throws {

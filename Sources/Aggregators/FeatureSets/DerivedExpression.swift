@@ -107,13 +107,19 @@ public indirect enum DerivedExpression: Sendable, Hashable {
     }
 }
 
-/// A recursive-descent parser over the expression's bytes. Nesting depth is limited to 64.
+/// A recursive-descent parser over the expression's bytes. Nesting depth is limited to 64 and
+/// the expression to ``maximumTerms`` values.
 private struct ExpressionParser {
+    /// The most numbers, names and calls one expression may have. `a + b + c` is a tree as deep
+    /// as its terms, and later passes walk it recursively, so a long chain would overflow the stack.
+    static let maximumTerms = 1_024
+
     let bytes: [UInt8]
     let featureName: String
     let earlierFeatures: [String]
     var position = 0
     var depth = 0
+    var terms = 0
 
     func error(_ message: String) -> FeatureSetError {
         FeatureSetError(
@@ -163,6 +169,12 @@ private struct ExpressionParser {
 
     mutating func parsePrimary() throws(FeatureSetError) -> DerivedExpression {
         guard let next = peek() else { throw error("expression ends where a value is expected") }
+        terms += 1
+        guard terms <= Self.maximumTerms else {
+            throw error(
+                "more than \(Self.maximumTerms) terms; split it into helper features with \"emit\": false and combine those"
+            )
+        }
         if next == UInt8(ascii: "(") {
             position += 1
             let inner = try parseSum()
