@@ -1,4 +1,5 @@
 import Foundation
+import StreamCore
 
 /// Reader of librdkafka properties files in the form kcat's `-F` option reads.
 ///
@@ -6,6 +7,9 @@ import Foundation
 /// lines and lines starting with `#` are skipped, and the value is everything after the first
 /// `=` (so it may itself contain `=`). A later line for the same key wins.
 public enum KafkaPropertiesFile {
+    /// The largest properties file read, in bytes: far above any real client configuration.
+    public static let maximumFileBytes = 1 << 20
+
     /// Parses properties file text.
     ///
     /// - Parameters:
@@ -45,15 +49,17 @@ public enum KafkaPropertiesFile {
     /// - Throws: A ``KafkaBridgeError`` with code ``KafkaBridgeError/Code/fileRead`` when the
     ///   file cannot be read or a line is malformed.
     public static func read(path: String) throws -> [String: String] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+        let bytes: [UInt8]
+        do throws(SmallFile.Failure) {
+            bytes = try SmallFile.read(path: path, limit: maximumFileBytes)
         } catch {
             throw KafkaBridgeError(
                 code: .fileRead,
-                message:
-                    "cannot read properties file '\(path)': \(error.localizedDescription); check the path and its permissions"
+                message: "cannot read properties file '\(path)': the file \(error); check the path"
             )
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw KafkaBridgeError(code: .fileRead, message: "properties file '\(path)' is not UTF-8 text")
         }
         return try parse(text, source: path)
     }

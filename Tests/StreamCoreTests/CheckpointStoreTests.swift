@@ -2,6 +2,10 @@ import Testing
 
 @testable import StreamCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct CheckpointStoreTests {
     static let key = CheckpointKey(group: "group a/..", topic: "memes.events", partition: 2)
 
@@ -51,6 +55,64 @@ import Testing
         let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
         #expect(error.source == path)
         #expect(error.nextOffset == 10)
+    }
+
+    /// A link planted at the temporary name is replaced, not written through.
+    @Test func directoryStoreSaveIgnoresPlantedLink() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        let victim = root + "/victim.txt"
+        writeFileBytes(victim, Array("keep me".utf8))
+        try #require(symlink(victim, store.path(for: Self.key) + ".tmp") == 0)
+        try store.save(Self.checkpoint(offset: 20, seed: 2))
+        #expect(readFileBytes(victim) == Array("keep me".utf8))
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 20, seed: 2))
+    }
+
+    /// A FIFO at the temporary name would block the open for writing until a reader appeared.
+    @Test func directoryStoreSaveReplacesFIFO() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        try #require(mkfifo(store.path(for: Self.key) + ".tmp", 0o600) == 0)
+        try store.save(Self.checkpoint(offset: 20, seed: 2))
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 20, seed: 2))
+    }
+
+    @Test(arguments: ["fifo", "device"])
+    func directoryStoreLoadRejectsSpecialFile(kind: String) throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        let path = store.path(for: Self.key)
+        try #require(unlink(path) == 0)
+        if kind == "fifo" {
+            try #require(mkfifo(path, 0o600) == 0)
+        } else {
+            try #require(symlink("/dev/zero", path) == 0)
+        }
+        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        #expect(error.code == .storeFailure)
+        #expect(error.source == path)
+        #expect(error.detail.contains(kind == "fifo" ? "is a FIFO" : "is a character device"), "\(error)")
+    }
+
+    /// A large file of another kind is rejected after its first bytes, not read whole.
+    @Test func directoryStoreLoadChecksMagicFirst() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        let path = store.path(for: Self.key)
+        try #require(truncate(path, 0) == 0)
+        try #require(truncate(path, 1 << 30) == 0)
+        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        #expect(error.code == .badMagic)
+        #expect(error.detail.contains("0x00000000"), "\(error)")
     }
 
     @Test(arguments: [64, 300, 100_000])

@@ -2,6 +2,10 @@ import Foundation
 import StreamCore
 
 extension FeatureSet {
+    /// The largest feature set file read, in bytes. A set of the most features allowed, each
+    /// with a long expression, stays far below it.
+    public static let maximumFileBytes = 64 << 20
+
     /// Parses and validates a JSON feature set definition.
     ///
     /// The document is `{"name": …, "version": …, "features": [ … ]}`; each feature has `name`,
@@ -39,10 +43,16 @@ extension FeatureSet {
         registry: AggregatorRegistry = .memestream,
         tickMilliseconds: Int64 = EngineConfiguration().tickMilliseconds
     ) throws(FeatureSetError) -> FeatureSet {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FeatureSetError(feature: nil, "cannot read the feature set file \(path); check the path")
+        let bytes: [UInt8]
+        do throws(SmallFile.Failure) {
+            bytes = try SmallFile.read(path: path, limit: maximumFileBytes)
+        } catch {
+            throw FeatureSetError(
+                feature: nil,
+                "cannot read the feature set file \(path): the file \(error); check the path"
+            )
         }
-        return try load(jsonBytes: Array(data), registry: registry, tickMilliseconds: tickMilliseconds)
+        return try load(jsonBytes: bytes, registry: registry, tickMilliseconds: tickMilliseconds)
     }
 
     private static func makeDefinition(

@@ -1,3 +1,5 @@
+import StreamCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,29 +63,11 @@ enum PropertiesFile {
     }
 
     private static func readBytes(path: String, origin: String) throws -> [UInt8] {
-        guard let file = fopen(path, "rb") else {
-            let reason = String(cString: strerror(errno))
-            throw UsageError("cannot read \(origin) '\(path)': \(reason); check the path and its permissions")
+        do throws(SmallFile.Failure) {
+            return try SmallFile.read(path: path, limit: maxBytes)
+        } catch {
+            throw UsageError("cannot read \(origin) '\(path)': the file \(error); check the path")
         }
-        defer { fclose(file) }
-
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        // Each pass reads at least one byte or stops, and the size limit bounds the total.
-        for _ in 0...(maxBytes / chunk.count + 1) {
-            let count = fread(&chunk, 1, chunk.count, file)
-            bytes += chunk[0..<count]
-            if bytes.count > maxBytes {
-                throw UsageError("invalid \(origin) '\(path)': larger than \(maxBytes) bytes")
-            }
-            if count < chunk.count {
-                break
-            }
-        }
-        if ferror(file) != 0 {
-            throw UsageError("cannot read \(origin) '\(path)': read error")
-        }
-        return bytes
     }
 
     private static func trimmed(_ text: Substring) -> Substring {

@@ -157,13 +157,8 @@ enum GenerateCommand: Subcommand {
     static func kafkaProperties(from arguments: ParsedArguments) throws -> [String: String] {
         var properties: [String: String] = [:]
         if let file = arguments.value("properties-file") {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw UsageError(
-                    "reading the properties file '\(file)' given to -F failed: check the path and permissions"
-                )
-            }
             do {
-                properties = try KafkaPropertiesFile.parse(text, source: file)
+                properties = try KafkaPropertiesFile.read(path: file)
             } catch {
                 throw UsageError("invalid properties file '\(file)' given to -F: \(error)")
             }

@@ -47,7 +47,10 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         }
 
         try Self.makeDirectories(directory)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Whatever has the temporary name goes first: a link there would have the checkpoint
+        // written through it to another file, and a FIFO would block the open.
+        guard unlink(temporary) == 0 || errno == ENOENT else { throw failure("removing the old", temporary) }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("open", temporary) }
         var written = 0
         let writeOK = bytes.withUnsafeBytes { buffer -> Bool in
@@ -80,44 +83,39 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         guard fsync(directoryDescriptor) == 0 else { throw failure("fsync directory", directory) }
     }
 
+    /// The largest checkpoint file read: the container declares at most 2 GiB of state.
+    static let maximumFileBytes = 4 << 30
+
     public func load(_ key: CheckpointKey) throws -> Checkpoint? {
         let target = path(for: key)
-        let descriptor = open(target, O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 {
-            if errno == ENOENT { return nil }
-            throw CheckpointError(
+        func failure(_ reason: SmallFile.Failure) -> CheckpointError {
+            CheckpointError(
                 code: .storeFailure,
                 key: key,
                 nextOffset: nil,
                 source: target,
-                detail: "open failed: \(String(cString: strerror(errno)))"
+                detail: "the file \(reason)"
             )
         }
-        defer { close(descriptor) }
-
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CheckpointError(
-                    code: .storeFailure,
-                    key: key,
-                    nextOffset: nil,
-                    source: target,
-                    detail: "read failed: \(String(cString: strerror(errno)))"
-                )
+        var bytes: [UInt8]
+        do throws(SmallFile.Failure) {
+            let file = try SmallFile.open(path: target, limit: Self.maximumFileBytes)
+            // The magic comes first, so a file of another kind is rejected without reading it all:
+            // the decoder then reports the bad magic from these bytes alone.
+            bytes = try file.read(count: min(file.size, CheckpointCodec.magic.count))
+            if bytes == CheckpointCodec.magic {
+                bytes += try file.read(count: file.size - bytes.count + 1)
             }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+        } catch {
+            if error.code == ENOENT { return nil }
+            throw failure(error)
         }
         return try CheckpointCodec.decode(bytes, expecting: key, source: target)
     }
 
     /// Percent-encodes every byte outside `[A-Za-z0-9._-]`, and a leading dot, so a group or topic
     /// name cannot climb out of the root.
-    static func escape(_ name: String) -> String {
+    public static func escape(_ name: String) -> String {
         var result = ""
         for (index, byte) in name.utf8.enumerated() {
             let isSafe =
