@@ -103,15 +103,19 @@ import Testing
         #expect(ticks == [1_700_006_420_000, 1_700_006_430_000])
     }
 
+    /// The topic is checked before the output is opened, so an earlier output file survives.
     @Test func missingTopicExitsOne() throws {
         let cluster = try MockCluster(brokers: 1)
         let scratch = try ReplayScratchDirectory()
+        let output = try scratch.write("out.jsonl", "earlier output\n")
         let result = try runMemestream([
             "replay", "-b", cluster.bootstrapServers, "--input-topic", "no.such.topic",
-            "--output-file", scratch.file("out.jsonl"),
+            "--output-file", output,
         ])
         #expect(result.status == 1)
         #expect(result.standardError.contains("no.such.topic"), "stderr: \(result.standardError)")
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "earlier output\n")
+        #expect(!result.standardError.contains("wrote 0 records"), "stderr: \(result.standardError)")
     }
 
     @Test func topicWithoutBootstrapServersIsUsageError() throws {

@@ -61,6 +61,9 @@ final class ReplayInput: ReplayRecordSource {
     ///
     /// - Throws: ``FileIOError`` when the file cannot be read to its end, after every line
     ///   before the failure was handed out, and any error the handler throws.
+    /// Does nothing: the file was opened by the initializer, so a missing one has failed already.
+    func prepare(reportNotice: (String) -> Void) throws {}
+
     func read(into handler: inout some ReplayInputHandler, reportNotice: (String) -> Void) throws {
         var nextOffset: Int64 = 0
         var checkedFormat = false

@@ -61,6 +61,7 @@ struct ReplayRunner {
                 maximumLineBytes: options.maximumLineBytes
             )
         }
+        try input.prepare(reportNotice: reportNotice)
         let writer = try LineWriter(path: options.outputFile ?? "-")
         let rejectionsWriter = try options.rejectionsFile.map { try LineWriter(path: $0) }
         let output = ReplayOutput(

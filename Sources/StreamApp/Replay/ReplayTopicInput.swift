@@ -13,6 +13,8 @@ import StreamCore
 final class ReplayTopicInput: ReplayRecordSource {
     let topic: String
     private let consumer: KafkaConsumer
+    /// The offsets to read per partition, found by ``prepare(reportNotice:)``.
+    private var preparedRanges: [PartitionRange]?
     private let configuration: KafkaConfiguration
     private let startTime: EventTime?
     /// The maximum time replay waits without any partition making progress.
@@ -52,8 +54,13 @@ final class ReplayTopicInput: ReplayRecordSource {
     /// - Throws: ``KafkaBridgeError`` when the topic does not exist or the cluster cannot be
     ///   reached, ``ReplayTopicError`` when no partition makes progress for the stall timeout,
     ///   and any error the handler throws.
+    func prepare(reportNotice: (String) -> Void) throws {
+        if preparedRanges == nil { preparedRanges = try partitionRanges(reportNotice: reportNotice) }
+    }
+
     func read(into handler: inout some ReplayInputHandler, reportNotice: (String) -> Void) throws {
-        let ranges = try partitionRanges(reportNotice: reportNotice)
+        try prepare(reportNotice: reportNotice)
+        let ranges = preparedRanges ?? []
         var remaining: [Int32: (next: Int64, end: Int64)] = [:]
         var assignment: [KafkaTopicPartition] = []
         for range in ranges where range.start < range.end {
