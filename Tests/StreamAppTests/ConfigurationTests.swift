@@ -180,6 +180,14 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
         )
     }
 
+    /// The fixed properties may still be given, with the value the worker sets anyway.
+    @Test func fixedPropertiesAcceptTheirOwnValue() throws {
+        let configuration = try load([
+            "-b", "h:1", "-X", "partitioner=murmur2_random", "-X", "enable.auto.commit=false",
+        ])
+        #expect(configuration.kafkaProperties["partitioner"] == "murmur2_random")
+    }
+
     @Test func bootstrapServersMayComeFromProperties() throws {
         let configuration = try load(["-X", "bootstrap.servers=p:9092", "-X", "group.id=memestream"])
         #expect(configuration.bootstrapServers == "p:9092")
@@ -218,6 +226,13 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             (["-b", "h:1", "-F", "/nonexistent/client.properties"], [:], "cannot read librdkafka properties file"),
             (["-b", "h:1", "--config", "/nonexistent/m.conf"], [:], "cannot read config file '/nonexistent/m.conf'"),
             (["-b", "h:1", "stray"], [:], "unexpected argument 'stray'"),
+            (["-b", "h:1", "-X", "partitioner=random"], [:], "invalid librdkafka property 'partitioner=random'"),
+            (
+                ["-b", "h:1", "-X", "enable.auto.commit=true"], [:],
+                "invalid librdkafka property 'enable.auto.commit=true'"
+            ),
+            (["-b", "h:1", "--group", "  "], [:], "expected a group id with a character other than white space"),
+            (["-b", "h:1", "--group", String(repeating: "é", count: 90)], [:], "has 540 bytes, more than the 255"),
         ] as [([String], [String: String], String)]
     )
     func invalidInputNamesSourceAndValidValues(arguments: [String], environment: [String: String], message: String) {

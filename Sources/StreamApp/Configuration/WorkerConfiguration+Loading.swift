@@ -127,6 +127,21 @@ extension WorkerConfiguration {
                     "invalid value '\(group.text)' for \(group.source): expected a group id of 1 to 255 characters"
                 )
             }
+            guard group.text.contains(where: { !$0.isWhitespace }) else {
+                throw UsageError(
+                    "invalid value '\(group.text)' for \(group.source): expected a group id with a character other "
+                        + "than white space"
+                )
+            }
+            // The group names a directory of a dir: checkpoint store, and a file name has at most 255 bytes.
+            let directoryName = DirectoryCheckpointStore.escape(group.text)
+            guard directoryName.utf8.count <= 255 else {
+                throw UsageError(
+                    "invalid value '\(group.text)' for \(group.source): its checkpoint directory name, with each byte "
+                        + "outside A-Z, a-z, 0-9, '.', '_' and '-' written as %XX, has \(directoryName.utf8.count) "
+                        + "bytes, more than the 255 a file name may have; choose a shorter group id"
+                )
+            }
             configuration.group = group.text
         }
         if let groupFromProperties, groupFromProperties != configuration.group {
@@ -254,6 +269,19 @@ extension WorkerConfiguration {
 
     // MARK: - librdkafka properties
 
+    /// Properties the worker's guarantees depend on, with the only value accepted and why.
+    static let fixedKafkaProperties: [String: (value: String, reason: String)] = [
+        "partitioner": (
+            "murmur2_random",
+            "feature records are partitioned with murmur2_random, as the Java client does, so that every "
+                + "record of a meme lands on one partition of the compacted topic"
+        ),
+        "enable.auto.commit": (
+            "false",
+            "the worker commits offsets itself, after the checkpoint that covers them"
+        ),
+    ]
+
     /// The merged librdkafka properties, with `bootstrap.servers` and `group.id` split out.
     private struct KafkaProperties {
         var others: [String: String] = [:]
@@ -291,6 +319,11 @@ extension WorkerConfiguration {
 
         for key in merged.keys where key.contains(where: { $0 == " " || $0 == "\t" }) {
             throw UsageError("invalid librdkafka property name '\(key)': property names contain no spaces")
+        }
+        for (key, (required, reason)) in fixedKafkaProperties.sorted(by: { $0.key < $1.key }) {
+            if let value = merged[key], value != required {
+                throw UsageError("invalid librdkafka property '\(key)=\(value)': \(reason); remove it")
+            }
         }
         var properties = KafkaProperties()
         properties.bootstrap = merged.removeValue(forKey: "bootstrap.servers")
