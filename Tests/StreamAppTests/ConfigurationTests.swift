@@ -180,6 +180,14 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
         )
     }
 
+    /// Some editors write a byte order mark first; it must not join the first key.
+    @Test func configFileWithByteOrderMarkLoads() throws {
+        let path = writeTemporaryFile("\u{FEFF}group = marked\n")
+        defer { unlink(path) }
+        let configuration = try load(["-b", "h:1", "--config", path])
+        #expect(configuration.group == "marked")
+    }
+
     /// The fixed properties may still be given, with the value the worker sets anyway.
     @Test func fixedPropertiesAcceptTheirOwnValue() throws {
         let configuration = try load([

@@ -185,6 +185,16 @@ private struct LoopbackClient {
         } catch {
             #expect("\(error)".contains("invalid --http-host 'metrics.example'"))
         }
+        // 192.0.2.1 is a documentation address that no interface here has: binding fails, and
+        // no packet is sent.
+        do {
+            _ = try OperationsServer(host: "192.0.2.1", port: 0, logger: .discarding) { _ in
+                HTTPResponse(status: 200, body: "")
+            }
+            Issue.record("an address of no interface must be rejected")
+        } catch {
+            #expect("\(error)".contains("give --http-host an address of this machine"), "\(error)")
+        }
     }
 
     @Test func stoppedServerRefusesConnections() throws {

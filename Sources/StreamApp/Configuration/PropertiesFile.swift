@@ -56,9 +56,11 @@ enum PropertiesFile {
     ///   than ``maxBytes`` or is not valid UTF-8, or as ``parse(_:origin:)`` does.
     static func read(path: String, origin: String) throws -> [PropertiesEntry] {
         let bytes = try readBytes(path: path, origin: origin)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard var text = String(validating: bytes, as: UTF8.self) else {
             throw UsageError("invalid \(origin): '\(path)' is not UTF-8 text")
         }
+        // Some editors start a UTF-8 file with a byte order mark, which would join the first key.
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return try parse(text, origin: "\(origin) '\(path)'")
     }
 

@@ -286,8 +286,13 @@ final class OperationsServer: Sendable {
         guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let code = errno
             close(descriptor)
+            // The address is the fault when no interface has it; otherwise the port is taken.
+            let advice =
+                code == EADDRNOTAVAIL
+                ? "give --http-host an address of this machine, such as 127.0.0.1 or 0.0.0.0"
+                : "choose another --http-port, or 0 for any free port"
             throw OperationsServerError(
-                "cannot bind the operations server to \(host):\(port): \(errorText(code)); choose another --http-port, or 0 for any free port"
+                "cannot bind the operations server to \(host):\(port): \(errorText(code)); \(advice)"
             )
         }
         guard listen(descriptor, 64) == 0 else {
