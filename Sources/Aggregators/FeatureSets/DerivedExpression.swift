@@ -110,7 +110,7 @@ public indirect enum DerivedExpression: Sendable, Hashable {
 /// A recursive-descent parser over the expression's bytes. Nesting depth is limited to 64 and
 /// the expression to ``maximumTerms`` values.
 private struct ExpressionParser {
-    /// The most numbers, names and calls one expression may have. `a + b + c` is a tree as deep
+    /// The maximum number of numbers, names and calls in one expression. `a + b + c` is a tree as deep
     /// as its terms, and later passes walk it recursively, so a long chain would overflow the stack.
     static let maximumTerms = 1_024
 

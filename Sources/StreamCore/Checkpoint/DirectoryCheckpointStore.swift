@@ -49,7 +49,7 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         try Self.makeDirectories(directory)
         // Whatever has the temporary name goes first: a link there would have the checkpoint
         // written through it to another file, and a FIFO would block the open.
-        guard unlink(temporary) == 0 || errno == ENOENT else { throw failure("removing the old", temporary) }
+        guard unlink(temporary) == 0 || errno == ENOENT else { throw failure("unlink", temporary) }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("open", temporary) }
         var written = 0
