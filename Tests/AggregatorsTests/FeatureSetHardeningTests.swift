@@ -43,6 +43,23 @@ import Testing
         #expect(set.features.count == 2)
     }
 
+    /// Foundation's decoder failed on this without a position ("not valid JSON").
+    @Test func deepNestingNamesItsPosition() throws {
+        let nested = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        let text = #"{"name":"x","version":1,"features":[],"extra":"# + nested + "}"
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("nested deeper than 64 levels at line 1, column "), "\(error)")
+    }
+
+    /// Brackets inside strings, escaped quotes included, do not count as nesting.
+    @Test func bracketsInStringsAreNotNesting() {
+        let text = #"{"a":"[[[[\"{{{{","b":[{"c":"]]]]"}]}"#
+        let error = Array(text.utf8).withUnsafeBytes { JSONDocumentCheck.nestingError(in: $0, maximumDepth: 3) }
+        #expect(error == nil)
+        let deeper = Array(text.utf8).withUnsafeBytes { JSONDocumentCheck.nestingError(in: $0, maximumDepth: 2) }
+        #expect(deeper?.column == 24)
+    }
+
     @Test func largestWindowIsAccepted() throws {
         let set = try FeatureSet.load(jsonBytes: Self.countWindow(sizeMilliseconds: 10_000_000_000_000))
         #expect(set.largestWindowMilliseconds == 10_000_000_000_000)

@@ -174,6 +174,11 @@ extension FeatureSetDocument {
                 "the document is not valid JSON: \(syntaxError); correct the syntax at that position"
             )
         }
+        // A feature set nests four levels (set, features, feature, parameters); Foundation's decoder
+        // gives up at about 512 without saying where.
+        if let nesting = bytes.withUnsafeBytes({ JSONDocumentCheck.nestingError(in: $0, maximumDepth: 64) }) {
+            throw FeatureSetError(feature: nil, "the document has \(nesting); a feature set needs at most 4 levels")
+        }
         if let duplicate = bytes.withUnsafeBytes({ JSONDocumentCheck.duplicateMemberName(in: $0) }) {
             throw FeatureSetError(feature: nil, "\(duplicate); remove one of them, because only one would be used")
         }

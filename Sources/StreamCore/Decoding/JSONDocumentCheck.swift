@@ -147,6 +147,45 @@ public enum JSONDocumentCheck {
         }
     }
 
+    /// Returns an error at the first `[` or `{` of a valid document that opens level
+    /// `maximumDepth + 1`, or `nil` when the document nests no deeper. Parsers that recurse per
+    /// level, such as Foundation's, fail on deep documents without saying where.
+    /// - Complexity: O(n) in the document's bytes.
+    public static func nestingError(in bytes: UnsafeRawBufferPointer, maximumDepth: Int) -> JSONSyntaxError? {
+        var depth = 0
+        var isInString = false
+        var isEscaped = false
+        for (offset, byte) in bytes.enumerated() {
+            if isInString {
+                if isEscaped {
+                    isEscaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    isEscaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    isInString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): isInString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumDepth {
+                    return makeError(
+                        MalformedJSON(
+                            offset: offset,
+                            message: "arrays and objects nested deeper than \(maximumDepth) levels"
+                        ),
+                        in: bytes
+                    )
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return nil
+    }
+
     private static func makeError(_ error: MalformedJSON, in bytes: UnsafeRawBufferPointer) -> JSONSyntaxError {
         let offset = min(error.offset, bytes.count)
         var line = 1
