@@ -294,6 +294,28 @@ final class WorkerLoopHarness {
         #expect(saved.clusterID == current)
     }
 
+    /// A state the engine cannot read names both causes: damage, or a feature set changed under
+    /// the same name and version.
+    @Test func unreadableStateNamesChangedFeatureSet() throws {
+        let harness = try WorkerLoopHarness()
+        try harness.store.save(
+            Checkpoint(
+                key: CheckpointKey(group: "memestream", topic: "memes.events", partition: 0),
+                nextOffset: 1,
+                maxEventTime: nil,
+                lastTick: nil,
+                createdAtMilliseconds: 0,
+                state: [0xFF]
+            )
+        )
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        let error = try #require(throws: CheckpointError.self) { try worker.pollOnce() }
+        #expect(error.description.contains("the engine rejected the state"), "\(error)")
+        #expect(error.description.contains("give a changed set a new version"), "\(error)")
+    }
+
     @Test func restoreRejectsHeaderStateMismatch() throws {
         let harness = try WorkerLoopHarness()
         // A valid file whose header gives offset 5 while its state gives offset 3.

@@ -514,7 +514,11 @@ final class StreamWorker: WorkerRebalanceHandler {
                     key: key,
                     nextOffset: checkpoint.nextOffset,
                     source: store.location(of: key),
-                    detail: "the engine rejected the state: \(error)"
+                    detail: isNewer
+                        ? "the engine rejected the state: \(error)"
+                        : "the engine rejected the state: \(error). The file may be damaged, or the feature set's "
+                            + "windows or aggregators changed while its name and version stayed the same: give a "
+                            + "changed set a new version, or run the definition the checkpoint was written with"
                 )
             }
             // The header and the state were written from the same engine, so they must agree. The
