@@ -397,6 +397,19 @@ public final class KafkaConsumer: @unchecked Sendable {
         return (KafkaOffset(rawValue: low), KafkaOffset(rawValue: high))
     }
 
+    /// Returns the high watermark (the offset of the next record to be written) of a partition
+    /// as librdkafka last cached it, or `nil` while it has none. librdkafka updates the value
+    /// from every fetch response for the partition, so it is known only for a partition this
+    /// consumer fetches. Sends no request and takes only a short client lock
+    /// (`rd_kafka_get_watermark_offsets`), so it is safe to call in a poll loop.
+    public func cachedHighWatermark(topic: String, partition: KafkaPartition) -> KafkaOffset? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_get_watermark_offsets(client.handle, topic, partition.rawValue, &low, &high)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return KafkaOffset(rawValue: high)
+    }
+
     /// Watermarks and lag for each partition, by default the current assignment.
     ///
     /// The lag is counted from the position, else from the committed offset, else from the low

@@ -95,6 +95,35 @@ import Testing
         try consumer.close()
     }
 
+    @Test func cachedHighWatermarkFollowsFetches() throws {
+        let (cluster, topic) = try Self.clusterWithRecords(30, topic: "cached-high")
+        let consumer = try KafkaConsumer(configuration: KafkaTestSupport.configuration(cluster, group: topic))
+        let partition = KafkaPartition(rawValue: 0)
+        try consumer.assign([KafkaTopicPartition(topic: topic, partition: partition, offset: .beginning)])
+
+        // A partition the consumer never fetched has no cached value.
+        #expect(consumer.cachedHighWatermark(topic: topic, partition: KafkaPartition(rawValue: 5)) == nil)
+        #expect(consumer.cachedHighWatermark(topic: topic + "-unknown", partition: partition) == nil)
+
+        var seen = 0
+        #expect(try KafkaTestSupport.pollUntil([consumer], onMessage: { _ in seen += 1 }) { seen >= 30 })
+        #expect(consumer.cachedHighWatermark(topic: topic, partition: partition) == KafkaOffset(rawValue: 30))
+
+        // New records raise the cached value with the next fetch response, without a request.
+        let producer = try KafkaProducer(configuration: KafkaTestSupport.configuration(cluster))
+        for index in 30..<35 {
+            try producer.send(topic: topic, key: nil, value: Array(String(index).utf8))
+        }
+        try producer.close(timeout: .seconds(10))
+        #expect(
+            try KafkaTestSupport.pollUntil([consumer], onMessage: { _ in seen += 1 }) {
+                consumer.cachedHighWatermark(topic: topic, partition: partition) == KafkaOffset(rawValue: 35)
+            }
+        )
+        #expect(try KafkaTestSupport.pollUntil([consumer], onMessage: { _ in seen += 1 }) { seen >= 35 })
+        try consumer.close()
+    }
+
     @Test func seekRereadsFromOffset() throws {
         let (cluster, topic) = try Self.clusterWithRecords(20, topic: "seek")
         let consumer = try KafkaConsumer(configuration: KafkaTestSupport.configuration(cluster, group: topic))

@@ -8,7 +8,7 @@ import Synchronization
 /// With engine lanes, the engine and produce figures are summed over the lane threads.
 final class WorkerTimeBreakdown: @unchecked Sendable {
     /// Time inside the consumer's poll outside the per-record body: waiting for fetched records,
-    /// popping them from librdkafka's queue, serving rebalance and statistics events.
+    /// popping them from librdkafka's queue, serving rebalance events.
     var consumerPoll: UInt64 = 0
     /// Time in the per-record body outside the engine: offset checks, metrics, clock reads.
     var recordBookkeeping: UInt64 = 0

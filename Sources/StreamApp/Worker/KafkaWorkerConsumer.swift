@@ -1,7 +1,5 @@
-import Foundation
 import KafkaBridge
 import StreamCore
-import Synchronization
 
 /// ``WorkerConsumer`` over KafkaBridge's group consumer, subscribed to the input topic.
 ///
@@ -12,12 +10,6 @@ final class KafkaWorkerConsumer: WorkerConsumer {
     let topic: String
     private let relay: RebalanceForwarder
     private let logger: Logger
-    /// High watermarks from librdkafka's statistics, which report the offsets of the last fetch
-    /// response without a request. `rd_kafka_query_watermark_offsets` was seen to block far past
-    /// its timeout on librdkafka 2.0.2's mock cluster, so the worker loop never calls it.
-    private let watermarks: StatisticsWatermarks
-    /// How often librdkafka reports statistics, in ms; bounds the staleness of the watermarks.
-    static let statisticsIntervalMilliseconds = 500
     static let requestTimeout: Duration = .seconds(10)
 
     init(configuration: KafkaConfiguration, topic: String, logger: Logger) throws {
@@ -25,11 +17,6 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         self.relay = relay
         self.topic = topic
         self.logger = logger
-        let watermarks = StatisticsWatermarks(topic: topic)
-        self.watermarks = watermarks
-        var configuration = configuration
-        configuration.statisticsIntervalMilliseconds = Self.statisticsIntervalMilliseconds
-        configuration.statisticsHandler = { json in watermarks.update(json) }
         consumer = try KafkaConsumer(
             configuration: configuration,
             rebalanceHandler: { event, consumer in relay.forward(event, consumer) }
@@ -66,8 +53,11 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         try relay.takeFailure()
     }
 
+    /// Reads librdkafka's cached high watermark, updated by every fetch response, without a
+    /// request. `rd_kafka_query_watermark_offsets` would ask the broker, and on librdkafka
+    /// 2.0.2's mock cluster it was seen to block far past its timeout.
     func highWatermark(partition: Int32) -> Int64? {
-        watermarks.high(partition: partition)
+        consumer.cachedHighWatermark(topic: topic, partition: KafkaPartition(rawValue: partition))?.rawValue
     }
 
     func setStart(partition: Int32, to target: SeekTarget) throws {
@@ -120,38 +110,6 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         defer { relay.handler = nil }
         try consumer.close()
         try relay.takeFailure()
-    }
-}
-
-/// The high watermark per partition of one topic, parsed from librdkafka's statistics JSON
-/// (`topics.<topic>.partitions.<n>.hi_offset`). Written on the polling thread, read by the worker.
-private final class StatisticsWatermarks: Sendable {
-    let topic: String
-    private let highs = Mutex<[Int32: Int64]>([:])
-
-    init(topic: String) {
-        self.topic = topic
-    }
-
-    func update(_ json: String) {
-        guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-            let topics = root["topics"] as? [String: Any],
-            let entry = topics[topic] as? [String: Any],
-            let partitions = entry["partitions"] as? [String: Any]
-        else { return }
-        var parsed: [Int32: Int64] = [:]
-        for (name, value) in partitions {
-            guard let partition = Int32(name), partition >= 0,
-                let fields = value as? [String: Any],
-                let high = (fields["hi_offset"] as? NSNumber)?.int64Value, high >= 0
-            else { continue }
-            parsed[partition] = high
-        }
-        highs.withLock { $0.merge(parsed) { _, new in new } }
-    }
-
-    func high(partition: Int32) -> Int64? {
-        highs.withLock { $0[partition] }
     }
 }
 
