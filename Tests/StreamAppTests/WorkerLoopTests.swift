@@ -178,6 +178,42 @@ final class WorkerLoopHarness {
         #expect(dead.first?.headers["source_offset"] == "1")
     }
 
+    @Test func oversizedDeadLetterValueIsCut() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.messageMaxBytes = 1_000
+        let value = "garbage" + String(repeating: "x", count: 2_000)
+        harness.feed(0, [value])
+        harness.consumer.pendingAssign = [0]
+        try harness.makeWorker().pollOnce()
+
+        let dead = harness.producer.produced.filter { $0.topic == "memes.events.dlq" }
+        try #require(dead.count == 1)
+        let sent = dead[0].value ?? ""
+        #expect(!sent.isEmpty)
+        #expect(value.hasPrefix(sent))
+        #expect(dead[0].headers["value_truncated_from_length"] == String(value.utf8.count))
+        #expect(dead[0].headers["key_truncated_from_length"] == nil)
+        #expect(dead[0].headers["error"] == "malformed_json")
+        let headerBytes = dead[0].headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        #expect(sent.utf8.count + headerBytes + (dead[0].key?.utf8.count ?? 0) < 1_000)
+    }
+
+    @Test func deadLetterRejectedAsTooLargeGoesWithoutValue() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["garbage"])
+        harness.consumer.pendingAssign = [0]
+        harness.producer.failProduceOfValue = (
+            "garbage", DeliveryFailure(description: "MSG_SIZE_TOO_LARGE", isRecordTooLarge: true)
+        )
+        try harness.makeWorker().pollOnce()
+
+        let dead = harness.producer.produced.filter { $0.topic == "memes.events.dlq" }
+        try #require(dead.count == 1)
+        #expect(dead[0].value == nil)
+        #expect(dead[0].headers["value_truncated_from_length"] == "7")
+        #expect(dead[0].headers["source_offset"] == "0")
+    }
+
     @Test func checkpointOrderIsFlushSaveCommit() throws {
         let harness = try WorkerLoopHarness()
         harness.feed(0, ["m1 1700000000000", "m2 1700000001000"])

@@ -110,6 +110,9 @@ enum RunCommand: Subcommand {
         settings.maxPollRecords = configuration.maxPollRecords
         settings.engineThreads = configuration.engineThreads
         settings.shutdownTimeoutMilliseconds = Int(configuration.shutdownTimeoutMilliseconds)
+        if let size = configuration.kafkaProperties["message.max.bytes"].flatMap(Int.init) {
+            settings.messageMaxBytes = size
+        }
         return settings
     }
 

@@ -12,6 +12,8 @@ final class WorkerOutput {
     let featureTopic: String
     let dlqTopic: String
     let inputTopic: String
+    /// How much of a rejected record fits into its dead-letter copy.
+    let deadLetterSizeLimit: DeadLetterSizeLimit
     /// The headers of every feature record and tombstone, built once.
     let featureHeaders: [KafkaHeader]
     let metrics: WorkerMetrics
@@ -44,6 +46,7 @@ final class WorkerOutput {
         self.featureTopic = settings.featureTopic
         self.dlqTopic = settings.dlqTopic
         self.inputTopic = settings.inputTopic
+        self.deadLetterSizeLimit = DeadLetterSizeLimit(messageMaxBytes: settings.messageMaxBytes)
         self.featureHeaders = [
             KafkaHeader(name: "feature_set", value: Array(engines.featureSetName.utf8)),
             KafkaHeader(name: "schema_version", value: Array(String(engines.featureSetVersion).utf8)),
@@ -58,6 +61,7 @@ final class WorkerOutput {
         featureTopic = other.featureTopic
         dlqTopic = other.dlqTopic
         inputTopic = other.inputTopic
+        deadLetterSizeLimit = other.deadLetterSizeLimit
         featureHeaders = other.featureHeaders
         metrics = other.metrics
         logger = other.logger
@@ -115,6 +119,11 @@ final class WorkerOutput {
 
     /// Produces a rejected input record to the dead-letter topic with its original key, value and
     /// timestamp, and headers naming the reason and the source position.
+    ///
+    /// A copy larger than the producer's `message.max.bytes` goes out with its value cut to fit
+    /// (the key too, when it alone does not fit) and a header giving each original length. The
+    /// same happens when librdkafka rejects the copy as too large, so a rejected record never
+    /// stops its partition.
     func reject(_ record: InputRecord, rejection: Rejection) {
         metrics.countRejection(rejection.reason)
         // The rate-limiting log handler collapses repeats of this constant message.
@@ -135,17 +144,68 @@ final class WorkerOutput {
             KafkaHeader(name: "source_partition", value: Array(String(record.partition).utf8)),
             KafkaHeader(name: "source_offset", value: Array(String(record.offset).utf8)),
         ]
-        let outgoing = OutgoingRecord(
-            topic: dlqTopic,
-            key: record.key,
-            value: record.value,
-            timestamp: record.recordTimestamp,
-            headers: headers
+        let keyLength = record.key?.count ?? 0
+        let fit = deadLetterSizeLimit.fit(
+            keyLength: keyLength,
+            valueLength: record.value.count,
+            headerBytes: DeadLetterSizeLimit.serializedBytes(headers)
         )
         do {
-            try producer.produce(outgoing)
+            try produceDeadLetter(record, headers: headers, fit: fit)
+        } catch let error as DeliveryFailure where error.isRecordTooLarge && fit.valueLength > 0 {
+            // The estimate fell short of librdkafka's count, so the copy goes without its value.
+            do {
+                try produceDeadLetter(record, headers: headers, fit: .init(keyLength: fit.keyLength, valueLength: 0))
+            } catch {
+                failure = error
+            }
         } catch {
             failure = error
         }
+    }
+
+    /// Produces the dead-letter copy of `record` with the first `fit.keyLength` bytes of its key
+    /// and `fit.valueLength` bytes of its value, adding a truncation header for each cut part.
+    private func produceDeadLetter(_ record: InputRecord, headers: [KafkaHeader], fit: DeadLetterSizeLimit.Fit) throws {
+        var headers = headers
+        var key = record.key
+        var value: UnsafeRawBufferPointer? = record.value
+        if fit.valueLength < record.value.count {
+            headers.append(
+                KafkaHeader(
+                    name: DeadLetterSizeLimit.valueTruncatedHeader,
+                    value: Array(String(record.value.count).utf8)
+                )
+            )
+            value = fit.valueLength > 0 ? UnsafeRawBufferPointer(rebasing: record.value[..<fit.valueLength]) : nil
+        }
+        if let originalKey = record.key, fit.keyLength < originalKey.count {
+            headers.append(
+                KafkaHeader(name: DeadLetterSizeLimit.keyTruncatedHeader, value: Array(String(originalKey.count).utf8))
+            )
+            key = fit.keyLength > 0 ? UnsafeRawBufferPointer(rebasing: originalKey[..<fit.keyLength]) : nil
+        }
+        if fit.valueLength < record.value.count || key?.count != record.key?.count {
+            logger.warning(
+                "dead-letter copy cut to fit message.max.bytes",
+                metadata: [
+                    LogKey.kafkaPartition: .integer(Int64(record.partition)),
+                    LogKey.kafkaOffset: .integer(record.offset),
+                    "value.bytes": .integer(Int64(record.value.count)),
+                    "sent.value.bytes": .integer(Int64(value?.count ?? 0)),
+                    "key.bytes": .integer(Int64(record.key?.count ?? 0)),
+                    "sent.key.bytes": .integer(Int64(key?.count ?? 0)),
+                    "message.max.bytes": .integer(Int64(deadLetterSizeLimit.messageMaxBytes)),
+                ]
+            )
+        }
+        let outgoing = OutgoingRecord(
+            topic: dlqTopic,
+            key: key,
+            value: value,
+            timestamp: record.recordTimestamp,
+            headers: headers
+        )
+        try producer.produce(outgoing)
     }
 }

@@ -23,6 +23,8 @@ struct WorkerSettings: Sendable {
     var pollTimeoutMilliseconds: Int = 100
     /// Upper bound for a graceful shutdown (finish batch, flush, checkpoint, commit, leave), in ms.
     var shutdownTimeoutMilliseconds: Int = 30_000
+    /// The producer's `message.max.bytes`: the largest output record librdkafka accepts, in bytes.
+    var messageMaxBytes: Int = 1_000_000
     /// Upper bound for one producer flush before a checkpoint, in ms.
     var flushTimeoutMilliseconds: Int = 30_000
 

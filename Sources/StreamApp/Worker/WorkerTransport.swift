@@ -70,14 +70,23 @@ struct OutgoingRecord {
 /// larger than `message.max.bytes`) or failed after all of the producer's retries.
 struct DeliveryFailure: Error, CustomStringConvertible {
     var description: String
+    /// Whether the client rejected the record as larger than `message.max.bytes`.
+    var isRecordTooLarge = false
 
     /// Returns the failure for a record the client rejected when it was produced.
-    static func rejected(topic: String, key: [UInt8]?, valueBytes: Int, reason: String) -> DeliveryFailure {
+    static func rejected(
+        topic: String,
+        key: [UInt8]?,
+        valueBytes: Int,
+        reason: String,
+        isRecordTooLarge: Bool = false
+    ) -> DeliveryFailure {
         let keyText = key.map { String(decoding: $0, as: UTF8.self) } ?? "null"
         return DeliveryFailure(
             description: "producing to topic \(topic) failed for key \(keyText) (\(valueBytes)-byte value): \(reason). "
                 + "Nothing was committed past this record; raise message.max.bytes (-X) and the topic's "
-                + "max.message.bytes, then restart"
+                + "max.message.bytes, then restart",
+            isRecordTooLarge: isRecordTooLarge
         )
     }
 }
