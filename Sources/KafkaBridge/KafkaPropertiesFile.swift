@@ -55,7 +55,7 @@ public enum KafkaPropertiesFile {
         } catch {
             throw KafkaBridgeError(
                 code: .fileRead,
-                message: "cannot read properties file '\(path)': the file \(error); check the path"
+                message: "cannot read properties file '\(path)': the file \(error); check the path and its permissions"
             )
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {

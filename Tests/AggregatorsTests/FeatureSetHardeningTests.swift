@@ -38,6 +38,15 @@ import Testing
         #expect(error.description.contains("\"e\""), "\(error)")
     }
 
+    @Test func numberTooLargeForADoubleIsRejected() throws {
+        let text =
+            #"{"name":"x","version":1,"features":[{"name":"v","kind":"window","aggregator":"count","#
+            + #""size_ms":60000,"hop_ms":10000},{"name":"e","kind":"derived","expression":"v+"#
+            + String(repeating: "9", count: 400) + #""}]}"#
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("is too large for a double"), "\(error)")
+    }
+
     @Test func expressionOf1024TermsIsAccepted() throws {
         let set = try FeatureSet.load(jsonBytes: Self.chain(terms: 1_024, separator: "+"))
         #expect(set.features.count == 2)

@@ -194,6 +194,11 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             "-b", "h:1", "-X", "partitioner=murmur2_random", "-X", "enable.auto.commit=false",
         ])
         #expect(configuration.kafkaProperties["partitioner"] == "murmur2_random")
+        for spelling in ["0", "FALSE", "f"] {
+            #expect(throws: Never.self) { _ = try load(["-b", "h:1", "-X", "enable.auto.commit=\(spelling)"]) }
+        }
+        let withStore = try load(["-b", "h:1", "--group", "é", "--checkpoint-store", "dir:/tmp/x"])
+        #expect(withStore.group == "é")
     }
 
     @Test func bootstrapServersMayComeFromProperties() throws {
@@ -235,6 +240,18 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             (["-b", "h:1", "--config", "/nonexistent/m.conf"], [:], "cannot read config file '/nonexistent/m.conf'"),
             (["-b", "h:1", "stray"], [:], "unexpected argument 'stray'"),
             (["-b", "h:1", "-X", "partitioner=random"], [:], "invalid librdkafka property 'partitioner=random'"),
+            (
+                ["-b", "h:1", "-X", "topic.partitioner=random"], [:],
+                "invalid librdkafka property 'topic.partitioner=random'"
+            ),
+            (
+                ["-b", "h:1", "-X", "auto.commit.enable=true"], [:],
+                "invalid librdkafka property 'auto.commit.enable=true'"
+            ),
+            (
+                ["-b", "h:1", "--group", "é"], [:],
+                "invalid topic name 'é.checkpoints' for the default of --checkpoint-store"
+            ),
             (
                 ["-b", "h:1", "-X", "enable.auto.commit=true"], [:],
                 "invalid librdkafka property 'enable.auto.commit=true'"

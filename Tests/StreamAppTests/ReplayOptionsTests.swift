@@ -68,6 +68,8 @@ import Testing
         ("2026-01-01T00:30:00.5", "it needs an offset: 'Z' or +HH:MM or -HH:MM"),
         ("2023-13-01T00:00:00Z", "it has month 13, outside 01–12"),
         ("2023-11-15 00:00:00Z", "it needs 'T' between date and time"),
+        ("0000-01-01T00:00:00Z", "it is outside 1970-01-01T00:00:00Z to 2286-11-20T17:46:39.999Z"),
+        ("9999-12-31T23:59:59Z", "it is outside 1970-01-01T00:00:00Z"),
     ])
     func timeArgumentThatLooksLikeADateNamesWhatIsWrong(text: String, reason: String) throws {
         let error = try #require(throws: UsageError.self) { try TimeArgument.parse(text, option: "from") }

@@ -115,6 +115,31 @@ import Glibc
         #expect(error.detail.contains("0x00000000"), "\(error)")
     }
 
+    /// A file with the right magic but lengths that do not add up to its size is rejected after
+    /// its header, not read whole.
+    @Test func directoryStoreLoadChecksLengthsFirst() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        let path = store.path(for: Self.key)
+        let header = try #require(readFileBytes(path)).prefix(6)
+        writeFileBytes(path, Array(header))
+        try #require(truncate(path, 1 << 30) == 0)
+        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        #expect(error.code != .storeFailure, "\(error)")
+    }
+
+    @Test func directoryStoreSaveNamesDirectoryAtTemporaryName() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        try #require(mkdir(store.path(for: Self.key) + ".tmp", 0o700) == 0)
+        let error = try #require(throws: CheckpointError.self) { try store.save(Self.checkpoint(offset: 20)) }
+        #expect(error.detail.contains("remove \(store.path(for: Self.key)).tmp by hand"), "\(error)")
+    }
+
     @Test(arguments: [64, 300, 100_000])
     func chunkedStoreRoundTrip(maxRecordBytes: Int) throws {
         let log = MemoryCheckpointLog(maxRecordBytes: maxRecordBytes)

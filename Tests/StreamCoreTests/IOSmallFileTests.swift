@@ -41,6 +41,13 @@ import Glibc
         #expect(failure.description == reason)
     }
 
+    /// Files in /proc report a size of 0, so the reader must not trust the size from `fstat`.
+    @Test func procFileIsReadToItsEnd() throws {
+        let bytes = try SmallFile.read(path: "/proc/self/status", limit: 1 << 20)
+        #expect(bytes.count > 100)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("VmRSS"))
+    }
+
     @Test func missingFileGivesErrno() throws {
         let failure = try #require(throws: SmallFile.Failure.self) {
             try SmallFile.read(path: "/nonexistent/memestream.conf", limit: 100)

@@ -110,7 +110,7 @@ public indirect enum DerivedExpression: Sendable, Hashable {
 /// A recursive-descent parser over the expression's bytes. Nesting depth is limited to 64 and
 /// the expression to ``maximumTerms`` values.
 private struct ExpressionParser {
-    /// The maximum number of numbers, names and calls in one expression. `a + b + c` is a tree as deep
+    /// The maximum number of numbers, names, calls and parenthesized groups in one expression. `a + b + c` is a tree as deep
     /// as its terms, and later passes walk it recursively, so a long chain would overflow the stack.
     static let maximumTerms = 1_024
 
@@ -193,6 +193,7 @@ private struct ExpressionParser {
             }
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
             guard let value = Double(text) else { throw error("invalid number \"\(text)\"") }
+            guard value.isFinite else { throw error("number \"\(text.prefix(40))…\" is too large for a double") }
             return .constant(value)
         }
         guard isNameByte(next) else { throw error("unexpected character at byte \(position)") }

@@ -49,7 +49,7 @@ extension FeatureSet {
         } catch {
             throw FeatureSetError(
                 feature: nil,
-                "cannot read the feature set file \(path): the file \(error); check the path"
+                "cannot read the feature set file \(path): the file \(error); check the path and its permissions"
             )
         }
         return try load(jsonBytes: bytes, registry: registry, tickMilliseconds: tickMilliseconds)

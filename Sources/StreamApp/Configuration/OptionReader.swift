@@ -65,7 +65,7 @@ struct OptionReader {
         )
     }
 
-    private static func checkTopicName(_ name: String, source: ConfigurationSource) throws {
+    static func checkTopicName(_ name: String, source: ConfigurationSource) throws {
         let allowed = name.utf8.allSatisfy { byte in
             (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 46
                 || byte == 95 || byte == 45

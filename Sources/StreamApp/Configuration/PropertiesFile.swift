@@ -68,7 +68,7 @@ enum PropertiesFile {
         do throws(SmallFile.Failure) {
             return try SmallFile.read(path: path, limit: maxBytes)
         } catch {
-            throw UsageError("cannot read \(origin) '\(path)': the file \(error); check the path")
+            throw UsageError("cannot read \(origin) '\(path)': the file \(error); check the path and its permissions")
         }
     }
 

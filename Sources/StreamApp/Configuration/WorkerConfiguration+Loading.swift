@@ -153,8 +153,21 @@ extension WorkerConfiguration {
         configuration.inputTopic = try reader.topic("input-topic") ?? configuration.inputTopic
         configuration.featureTopic = try reader.topic("feature-topic") ?? configuration.featureTopic
         configuration.dlqTopic = try reader.topic("dlq-topic") ?? configuration.inputTopic + ".dlq"
-        configuration.checkpointStore =
-            try reader.checkpointStore() ?? .kafka(topic: configuration.group + ".checkpoints")
+        if let store = try reader.checkpointStore() {
+            configuration.checkpointStore = store
+        } else {
+            // The default topic takes its name from the group, which allows characters topics do not.
+            let topic = configuration.group + ".checkpoints"
+            do {
+                try OptionReader.checkTopicName(topic, source: .defaultValue("checkpoint-store"))
+            } catch let error as UsageError {
+                throw UsageError(
+                    error.message + "; the default is kafka:<group>.checkpoints, so give --checkpoint-store, "
+                        + "or a --group of those characters"
+                )
+            }
+            configuration.checkpointStore = .kafka(topic: topic)
+        }
         if let start = reader.text("start-from") {
             guard let position = StartPosition(rawValue: start.text) else {
                 throw UsageError(
@@ -320,8 +333,14 @@ extension WorkerConfiguration {
         for key in merged.keys where key.contains(where: { $0 == " " || $0 == "\t" }) {
             throw UsageError("invalid librdkafka property name '\(key)': property names contain no spaces")
         }
-        for (key, (required, reason)) in fixedKafkaProperties.sorted(by: { $0.key < $1.key }) {
-            if let value = merged[key], value != required {
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            // librdkafka also takes topic properties with a `topic.` prefix, and an older name for
+            // auto commit.
+            var name = key.hasPrefix("topic.") ? String(key.dropFirst("topic.".count)) : key
+            if name == "auto.commit.enable" { name = "enable.auto.commit" }
+            guard let (required, reason) = fixedKafkaProperties[name] else { continue }
+            let spellings = required == "false" ? ["false", "f", "0"] : [required]
+            if !spellings.contains(value.lowercased()) {
                 throw UsageError("invalid librdkafka property '\(key)=\(value)': \(reason); remove it")
             }
         }

@@ -55,15 +55,15 @@ final class ReplayInput: ReplayRecordSource {
         self.reader = try LineReader(path: path, maximumLineBytes: maximumLineBytes)
     }
 
+    /// Does nothing: the file was opened by the initializer, so a missing one has failed already.
+    func prepare(reportNotice: (String) -> Void) throws {}
+
     /// Reads every line to the end of the file and hands each to `handler`. When the first
     /// non-blank line suggests the other input format, `reportNotice` receives one hint (see
     /// ``ReplayInputFormatHint``); the lines are processed as `format` either way.
     ///
     /// - Throws: ``FileIOError`` when the file cannot be read to its end, after every line
     ///   before the failure was handed out, and any error the handler throws.
-    /// Does nothing: the file was opened by the initializer, so a missing one has failed already.
-    func prepare(reportNotice: (String) -> Void) throws {}
-
     func read(into handler: inout some ReplayInputHandler, reportNotice: (String) -> Void) throws {
         var nextOffset: Int64 = 0
         var checkedFormat = false

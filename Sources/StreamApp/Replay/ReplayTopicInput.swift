@@ -47,17 +47,20 @@ final class ReplayTopicInput: ReplayRecordSource {
         try? consumer.close()
     }
 
-    /// Reads every partition from its start offset to the log end offset taken at the start and
-    /// hands each record to `handler`. Notices (such as a start time the broker cannot resolve)
-    /// go to `reportNotice`.
+    /// Looks up each partition's offsets to read, once. Notices (such as a start time the broker
+    /// cannot resolve) go to `reportNotice`.
     ///
-    /// - Throws: ``KafkaBridgeError`` when the topic does not exist or the cluster cannot be
-    ///   reached, ``ReplayTopicError`` when no partition makes progress for the stall timeout,
-    ///   and any error the handler throws.
+    /// - Throws: ``KafkaBridgeError`` or ``ReplayTopicError`` when the topic does not exist or
+    ///   the cluster cannot be reached.
     func prepare(reportNotice: (String) -> Void) throws {
         if preparedRanges == nil { preparedRanges = try partitionRanges(reportNotice: reportNotice) }
     }
 
+    /// Reads every partition from its start offset to the log end offset taken at the start and
+    /// hands each record to `handler`.
+    ///
+    /// - Throws: what ``prepare(reportNotice:)`` throws, ``ReplayTopicError`` when no partition
+    ///   makes progress for the stall timeout, and any error the handler throws.
     func read(into handler: inout some ReplayInputHandler, reportNotice: (String) -> Void) throws {
         try prepare(reportNotice: reportNotice)
         let ranges = preparedRanges ?? []

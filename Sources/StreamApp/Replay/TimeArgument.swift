@@ -31,7 +31,16 @@ enum TimeArgument {
             Result { () throws(RFC3339Timestamp.ParseError) in try RFC3339Timestamp.parseMilliseconds(buffer) }
         }
         switch parsed {
-        case .success(let milliseconds): return EventTime(milliseconds: milliseconds)
+        case .success(let milliseconds):
+            // The epoch form accepts 0 to 10^13 ms, so the RFC 3339 form accepts the same range.
+            guard milliseconds >= 0, milliseconds < EventTime.endOfValid.rawValue else {
+                throw UsageError(
+                    "invalid time '\(text)' for --\(option): it is outside 1970-01-01T00:00:00Z to "
+                        + "\(LogTimestamp.rfc3339(milliseconds: EventTime.endOfValid.rawValue - 1)), "
+                        + "where every event time lies; give a time such as 2023-11-15T00:00:00Z"
+                )
+            }
+            return EventTime(milliseconds: milliseconds)
         case .failure(let error) where looksLikeDate(bytes):
             throw UsageError(
                 "invalid time '\(text)' for --\(option): it \(error.message); "

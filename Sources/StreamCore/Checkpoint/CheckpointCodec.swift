@@ -127,12 +127,12 @@ public enum CheckpointCodec {
             let lastTick = header.readInteger(as: Int64.self),
             let createdAt = header.readInteger(as: Int64.self)
         else {
-            throw failure(.invalidHeader, "the \(headerLength)-byte header is shorter than its fields", nil)
+            throw headerFailure(bytes, headerLength: headerLength, failure: failure)
         }
         var clusterID: String?
         if version >= 2 {
             guard let stored = header.readShortString() else {
-                throw failure(.invalidHeader, "the \(headerLength)-byte header is shorter than its fields", nil)
+                throw headerFailure(bytes, headerLength: headerLength, failure: failure)
             }
             clusterID = stored.isEmpty ? nil : stored
         }
@@ -196,6 +196,34 @@ public enum CheckpointCodec {
             createdAtMilliseconds: createdAt,
             state: state,
             clusterID: clusterID
+        )
+    }
+
+    /// Returns the error for a header whose fields do not parse: a checksum mismatch when the
+    /// last four bytes do not match the rest, because damage is then the likelier cause, else a
+    /// header shorter than its fields (or with a cluster id that is not UTF-8).
+    private static func headerFailure(
+        _ bytes: [UInt8],
+        headerLength: UInt32,
+        failure: (CheckpointError.Code, String, Int64?) -> CheckpointError
+    ) -> CheckpointError {
+        if bytes.count >= 8 {
+            let stored = bytes[(bytes.count - 4)...].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let computed = bytes.withUnsafeBytes {
+                CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 4)]))
+            }
+            if stored != computed {
+                return failure(
+                    .checksumMismatch(stored: stored, computed: computed),
+                    "CRC-32C mismatch: stored \(hex32(stored)), computed \(hex32(computed))",
+                    nil
+                )
+            }
+        }
+        return failure(
+            .invalidHeader,
+            "the \(headerLength)-byte header is shorter than its fields, or a name in it is not UTF-8",
+            nil
         )
     }
 

@@ -49,7 +49,11 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         try Self.makeDirectories(directory)
         // Whatever has the temporary name goes first: a link there would have the checkpoint
         // written through it to another file, and a FIFO would block the open.
-        guard unlink(temporary) == 0 || errno == ENOENT else { throw failure("unlink", temporary) }
+        guard unlink(temporary) == 0 || errno == ENOENT else {
+            var error = failure("unlink", temporary)
+            error.detail += "; remove \(temporary) by hand, because only the worker writes that name"
+            throw error
+        }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("open", temporary) }
         var written = 0
@@ -83,6 +87,13 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         guard fsync(directoryDescriptor) == 0 else { throw failure("fsync directory", directory) }
     }
 
+    /// Returns the unsigned little-endian integer of `count` bytes at `offset`, at most 2^62.
+    private static func littleEndian(_ bytes: [UInt8], at offset: Int, count: Int) -> Int {
+        var value: UInt64 = 0
+        for index in (offset..<(offset + count)).reversed() { value = value << 8 | UInt64(bytes[index]) }
+        return Int(min(value, 1 << 62))
+    }
+
     /// The largest checkpoint file read: the container declares at most 2 GiB of state.
     static let maximumFileBytes = 4 << 30
 
@@ -97,14 +108,28 @@ public final class DirectoryCheckpointStore: CheckpointStore {
                 detail: "the file \(reason)"
             )
         }
-        var bytes: [UInt8]
-        do throws(SmallFile.Failure) {
+        var bytes: [UInt8] = []
+        readFile: do throws(SmallFile.Failure) {
             let file = try SmallFile.open(path: target, limit: Self.maximumFileBytes)
             // The magic comes first, so a file of another kind is rejected without reading it all:
             // the decoder then reports the bad magic from these bytes alone.
             bytes = try file.read(count: min(file.size, CheckpointCodec.magic.count))
             if bytes == CheckpointCodec.magic {
-                bytes += try file.read(count: file.size - bytes.count + 1)
+                // Then the version and the header length, the header and the two state lengths:
+                // the rest is read only when they add up to the file's size, so a damaged file
+                // is not read whole.
+                try file.append(count: 6, to: &bytes)
+                guard bytes.count == 10 else { break readFile }
+                let headerLength = Self.littleEndian(bytes, at: 6, count: 4)
+                guard 26 + headerLength <= file.size else { break readFile }
+                try file.append(count: headerLength + 16, to: &bytes)
+                guard bytes.count == 26 + headerLength else { break readFile }
+                let compressedLength = Self.littleEndian(bytes, at: 18 + headerLength, count: 8)
+                guard compressedLength <= file.size, 26 + headerLength + compressedLength + 4 == file.size else {
+                    break readFile
+                }
+                bytes.reserveCapacity(file.size + 1)
+                try file.append(count: file.size - bytes.count + 1, to: &bytes)
             }
         } catch {
             if error.code == ENOENT { return nil }

@@ -28,12 +28,21 @@ public enum SmallFile {
 
         /// Reads `count` bytes from the current position, fewer only at the end of the file.
         public func read(count: Int) throws(Failure) -> [UInt8] {
-            var bytes = [UInt8](repeating: 0, count: count)
+            var bytes: [UInt8] = []
+            try append(count: count, to: &bytes)
+            return bytes
+        }
+
+        /// Appends up to `count` bytes from the current position to `bytes`, fewer only at the
+        /// end of the file. Appends in place, so the file's bytes are in memory once.
+        public func append(count: Int, to bytes: inout [UInt8]) throws(Failure) {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: count))
             var filled = 0
             // Each pass reads at least one byte or stops, so at most `count` passes.
             while filled < count {
                 let result = bytes.withUnsafeMutableBytes { buffer in
-                    Glibc.read(descriptor, buffer.baseAddress! + filled, count - filled)
+                    Glibc.read(descriptor, buffer.baseAddress! + start + filled, count - filled)
                 }
                 if result < 0 {
                     if errno == EINTR { continue }
@@ -43,7 +52,6 @@ public enum SmallFile {
                 filled += result
             }
             bytes.removeLast(count - filled)
-            return bytes
         }
     }
 
@@ -52,7 +60,13 @@ public enum SmallFile {
     public static func open(path: String, limit: Int) throws(Failure) -> OpenFile {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
-            throw Failure(code: errno, description: "open failed: \(String(cString: strerror(errno)))")
+            let code = errno
+            // Opening a socket fails with ENXIO before its kind can be read from the descriptor.
+            var status = stat()
+            if code == ENXIO, stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+                throw Failure(code: code, description: "is \(describe(status.st_mode & S_IFMT)), not a regular file")
+            }
+            throw Failure(code: code, description: "open failed: \(String(cString: strerror(code)))")
         }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
@@ -76,10 +90,17 @@ public enum SmallFile {
     /// - Throws: ``Failure`` as ``open(path:limit:)`` does, or when a read fails.
     public static func read(path: String, limit: Int) throws(Failure) -> [UInt8] {
         let file = try open(path: path, limit: limit)
-        // One byte more than `fstat` gave shows a file that grew since, without reading it all.
-        let bytes = try file.read(count: min(limit, file.size) + 1)
+        // `fstat` gives 0 for files such as those in /proc, and a file can grow after it, so read
+        // to the end, up to one byte past the limit.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(file.size + 1)
+        while bytes.count <= limit {
+            let before = bytes.count
+            try file.append(count: min(limit + 1 - before, max(file.size + 1, 1 << 16)), to: &bytes)
+            if bytes.count == before { break }
+        }
         guard bytes.count <= limit else {
-            throw Failure(code: nil, description: "grew past the limit of \(limit) bytes while it was read")
+            throw Failure(code: nil, description: "is larger than the limit of \(limit) bytes")
         }
         return bytes
     }
