@@ -366,9 +366,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         return list.partitions
     }
 
-    /// The cluster id the brokers report in their metadata, or `nil` when no metadata arrives
-    /// within `timeout` (brokers before Kafka 0.10 report none). Answers at once from the cached
-    /// metadata once the client has any, as it does after joining a group.
+    /// Returns the cluster id the brokers report in their metadata, or `nil` when they report none
+    /// or no metadata arrives within `timeout`. Once the client has metadata, as it does after
+    /// joining a group, the call returns at once from its cache.
     public func clusterID(timeout: Duration) -> String? {
         guard let pointer = rd_kafka_clusterid(client.handle, timeout.kafkaMilliseconds) else { return nil }
         defer { rd_kafka_mem_free(client.handle, pointer) }

@@ -71,7 +71,7 @@ import Testing
         ("0000-01-01T00:00:00Z", "it is outside 1970-01-01T00:00:00Z to 2286-11-20T17:46:39.999Z"),
         ("9999-12-31T23:59:59Z", "it is outside 1970-01-01T00:00:00Z"),
     ])
-    func timeArgumentThatLooksLikeADateNamesWhatIsWrong(text: String, reason: String) throws {
+    func dateLikeTimeNamesParserReason(text: String, reason: String) throws {
         let error = try #require(throws: UsageError.self) { try TimeArgument.parse(text, option: "from") }
         #expect(error.message.contains("invalid time '\(text)' for --from: \(reason)"), "message: \(error.message)")
         #expect(error.message.contains("2023-11-15T00:00:00Z"), "message: \(error.message)")

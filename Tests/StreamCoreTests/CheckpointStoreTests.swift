@@ -130,7 +130,7 @@ import Glibc
         #expect(error.code != .storeFailure, "\(error)")
     }
 
-    @Test func directoryStoreSaveNamesDirectoryAtTemporaryName() throws {
+    @Test func saveNamesDirectoryAtTemporaryName() throws {
         let root = makeTemporaryDirectory()
         defer { removeTree(root) }
         let store = try DirectoryCheckpointStore(root: root)

@@ -43,7 +43,7 @@ final class StreamWorker: WorkerRebalanceHandler {
     private var callbackFailure: (any Error)?
     /// The cluster id the consumer returned, once requested: `.some(nil)` when it had none.
     private var cachedClusterID: String??
-    /// How long the first question for the cluster id may wait for metadata, in ms.
+    /// The longest wait for metadata of the first cluster id request, in ms.
     static let clusterIDTimeoutMilliseconds = 5_000
 
     init(

@@ -47,9 +47,9 @@ protocol WorkerConsumer: AnyObject {
     /// Resolves the offset of the first record at or after `timestamp` (ms), or `nil` when the
     /// broker cannot resolve timestamps.
     func offset(forTimestamp timestamp: Int64, partition: Int32) throws -> Int64?
-    /// The id of the Kafka cluster the consumer reads from, or `nil` when it is not known within
-    /// `timeoutMilliseconds`. Checkpoints record it, so that a restore can tell a new cluster from
-    /// the one the checkpoint was written against.
+    /// Returns the id of the Kafka cluster the consumer reads from, or `nil` when it is not known
+    /// within `timeoutMilliseconds`. Checkpoints record it, so that a restore can tell a new
+    /// cluster from the one the checkpoint was written against.
     func clusterID(timeoutMilliseconds: Int) -> String?
     /// Leaves the group (running the final revocation through `handler`) and closes the consumer.
     func close(handler: any WorkerRebalanceHandler) throws

@@ -199,9 +199,9 @@ public enum CheckpointCodec {
         )
     }
 
-    /// Returns the error for a header whose fields do not parse: a checksum mismatch when the
-    /// last four bytes do not match the rest, because damage is then the likelier cause, else a
-    /// header shorter than its fields (or with a cluster id that is not UTF-8).
+    /// Returns the error for a header whose fields do not parse. When the last four bytes do not
+    /// match the checksum of the rest, damage is the likelier cause, so that is the error.
+    /// Otherwise the header is shorter than its fields, or a name in it is not UTF-8.
     private static func headerFailure(
         _ bytes: [UInt8],
         headerLength: UInt32,

@@ -46,7 +46,7 @@ public enum SmallFile {
                 }
                 if result < 0 {
                     if errno == EINTR { continue }
-                    throw Failure(code: errno, description: "read failed: \(String(cString: strerror(errno)))")
+                    throw Failure(code: errno, description: "read failed: \(systemErrorText(errno))")
                 }
                 if result == 0 { break }
                 filled += result
@@ -66,11 +66,11 @@ public enum SmallFile {
             if code == ENXIO, stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
                 throw Failure(code: code, description: "is \(describe(status.st_mode & S_IFMT)), not a regular file")
             }
-            throw Failure(code: code, description: "open failed: \(String(cString: strerror(code)))")
+            throw Failure(code: code, description: "open failed: \(systemErrorText(code))")
         }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            let failure = Failure(code: errno, description: "stat failed: \(String(cString: strerror(errno)))")
+            let failure = Failure(code: errno, description: "stat failed: \(systemErrorText(errno))")
             close(descriptor)
             throw failure
         }
