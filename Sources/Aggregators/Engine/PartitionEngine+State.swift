@@ -6,15 +6,16 @@ extension PartitionEngine {
     /// The state format version written by ``encodeState()``.
     /// Version 2 widened the `sum` and `mean` totals from i64 to i128. Version 3 keeps each key's
     /// last emitted vector as a 128-bit XXH3 hash instead of the vector's bytes, and version 4 as
-    /// the hash's low 64 bits (``VectorDigest``).
-    public static let stateFormatVersion: UInt32 = 4
+    /// the hash's low 64 bits (``VectorDigest``). Version 5 adds the feature set's
+    /// ``FeatureSet/definitionDigest`` after its version.
+    public static let stateFormatVersion: UInt32 = 5
     /// Every state format version ``init(restoring:featureSet:configuration:)`` reads.
-    public static let readableStateFormatVersions: ClosedRange<UInt32> = 1...4
+    public static let readableStateFormatVersions: ClosedRange<UInt32> = 1...5
 
     /// Serializes the whole partition state into a versioned binary blob.
     ///
     /// The blob starts with the magic `MSPE` and a u32 format version, then the feature set name
-    /// and version, the tick settings, the partition clock and every key in ascending `meme_id`
+    /// name, version and definition digest, the tick settings, the partition clock and every key in ascending `meme_id`
     /// byte order with its columns' states; docs/engine.md lists every field. Keys are sorted, so
     /// equal states give equal bytes. The checkpoint layer compresses the blob.
     /// - Complexity: O(k log k + s) for k keys and s bytes of state.
@@ -24,6 +25,7 @@ extension PartitionEngine {
         writer.writeUInt32(Self.stateFormatVersion)
         writer.writeString(featureSet.name)
         writer.writeInt64(Int64(featureSet.version))
+        writer.writeInt64(Int64(bitPattern: featureSet.definitionDigest))
         writer.writeInt64(configuration.tickMilliseconds)
         writer.writeInt64(configuration.outOfOrdernessMilliseconds)
         writer.writeInt64(configuration.allowedLatenessMilliseconds)
@@ -59,7 +61,9 @@ extension PartitionEngine {
     /// the engine that was encoded. Counters in ``statistics`` start from zero.
     ///
     /// - Throws: ``StateDecodingError`` when the blob is truncated, has another magic or format
-    ///   version, or was written for another feature set, tick, out-of-orderness or lateness.
+    ///   version, or was written for another feature set, tick, out-of-orderness or lateness. A
+    ///   state of format version 5 or later written for another definition of a set with the same
+    ///   name and version is rejected with ``StateDecodingError/isOtherFeatureSet`` set.
     public convenience init(
         restoring state: [UInt8],
         featureSet: FeatureSet,
@@ -93,8 +97,22 @@ extension PartitionEngine {
         guard setName == featureSet.name, setVersion == Int64(featureSet.version) else {
             throw StateDecodingError(
                 "state was written for feature set \(setName) version \(setVersion), not \(featureSet.name) "
-                    + "version \(featureSet.version); start the partition without state or use the original set"
+                    + "version \(featureSet.version); start the partition without state or use the original set",
+                isOtherFeatureSet: true
             )
+        }
+        if version >= 5 {
+            let digest = UInt64(bitPattern: try reader.readInt64("feature set digest"))
+            let current = featureSet.definitionDigest
+            guard digest == current else {
+                throw StateDecodingError(
+                    "state was written for another definition of feature set \(setName) version \(setVersion) "
+                        + "(definition digest \(Self.hex(digest)), the running definition's is \(Self.hex(current))): "
+                        + "a feature's window, hop, filter, aggregator, parameters or expression changed while the "
+                        + "name and version stayed the same",
+                    isOtherFeatureSet: true
+                )
+            }
         }
         let tick = try reader.readInt64("tick")
         let outOfOrderness = try reader.readInt64("out_of_orderness")
@@ -276,5 +294,11 @@ extension PartitionEngine {
             parts.append((names.joined(separator: "+"), columns[column]))
         }
         return parts
+    }
+
+    /// `value` as 16 hexadecimal digits.
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

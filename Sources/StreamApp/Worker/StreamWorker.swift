@@ -509,6 +509,15 @@ final class StreamWorker: WorkerRebalanceHandler {
                 engine = try engines.restoreEngine(checkpoint.state)
             } catch {
                 let isNewer = (error as? StateDecodingError)?.isNewerFormat ?? false
+                if let decoding = error as? StateDecodingError, decoding.isOtherFeatureSet {
+                    throw CheckpointError(
+                        code: .otherFeatureSet,
+                        key: key,
+                        nextOffset: checkpoint.nextOffset,
+                        source: store.location(of: key),
+                        detail: "the engine rejected the state: \(decoding)"
+                    )
+                }
                 throw CheckpointError(
                     code: isNewer ? .newerStateFormat : .invalidHeader,
                     key: key,

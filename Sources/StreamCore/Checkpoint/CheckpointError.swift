@@ -30,6 +30,9 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         /// The checkpoint was written against another Kafka cluster than the one the worker reads
         /// from, so its offsets belong to another log.
         case otherCluster
+        /// The engine state is intact but was written for another feature set, or for another
+        /// definition of the running set under the same name and version.
+        case otherFeatureSet
     }
 
     public var code: Code
@@ -73,6 +76,12 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
                 + "The partition was not started. If the topic or the whole cluster was recreated, every "
                 + "checkpoint of its partitions is stale: empty the checkpoint store (the directory of "
                 + "--checkpoint-store dir:PATH) and start again."
+        case .otherFeatureSet:
+            return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
+                + "The partition was not started, and the checkpoint is left as it is. Run the feature set "
+                + "the checkpoint was written with, or run the changed set under a new version and a new "
+                + "--group, whose state is rebuilt from --start-from (docs/worker.md, \"Changing the feature "
+                + "set\")."
         case .newerStateFormat:
             return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable by this build: \(detail). "
                 + "The partition was not started, and the checkpoint is left as it is. Run the newer build "

@@ -115,11 +115,15 @@ public struct StateDecodingError: Error, Sendable, Hashable, CustomStringConvert
     /// `true` when a newer build wrote the state in a format version this build cannot read: the
     /// state is not damaged, and a newer build restores it.
     public var isNewerFormat: Bool
+    /// `true` when the state is intact but was written for another definition of the feature
+    /// set under the same name and version.
+    public var isOtherFeatureSet: Bool
 
     /// Creates an error with a message that names the value and position.
-    public init(_ message: String, isNewerFormat: Bool = false) {
+    public init(_ message: String, isNewerFormat: Bool = false, isOtherFeatureSet: Bool = false) {
         self.message = message
         self.isNewerFormat = isNewerFormat
+        self.isOtherFeatureSet = isOtherFeatureSet
     }
 
     public var description: String { message }
