@@ -69,6 +69,17 @@ public struct KafkaBridgeError: Error, Sendable, CustomStringConvertible {
         return String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(rdKafkaCode)))
     }
 
+    /// The message for an operator: ``message`` followed by the librdkafka error name when there
+    /// is one, without the Swift type name and source location of ``description``.
+    public var operatorMessage: String {
+        guard let name = rdKafkaCodeName else { return message }
+        return message + " (librdkafka error \(name))"
+    }
+
+    /// `true` when the error is a setting the user gave: a configuration property, or a
+    /// properties file that could not be read or parsed.
+    public var isConfigurationError: Bool { code == .configuration || code == .fileRead }
+
     public var description: String {
         var text = "KafkaBridgeError(\(code)"
         if let name = rdKafkaCodeName { text += ", \(name)" }

@@ -1,9 +1,12 @@
+import KafkaBridge
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Dispatches `memestream SUBCOMMAND [OPTIONS]` and maps errors to exit statuses:
-/// 0 success, 2 usage or configuration error, 1 runtime failure.
+/// 0 success, 2 usage or configuration error (a Kafka configuration property included), 1 runtime
+/// failure.
 func topLevelHelp() -> String {
     var lines = [
         "usage: memestream SUBCOMMAND [OPTIONS]",
@@ -44,6 +47,9 @@ do {
 } catch let error as UsageError {
     printError("memestream \(command.name): \(error.message)")
     exit(2)
+} catch let error as KafkaBridgeError {
+    printError("memestream \(command.name): \(errorText(error))")
+    exit(error.isConfigurationError ? 2 : 1)
 } catch {
     printError("memestream \(command.name): \(error)")
     exit(1)

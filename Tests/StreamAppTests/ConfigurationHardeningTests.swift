@@ -47,4 +47,20 @@ import Testing
             try WorkerConfiguration.load(commandLine: ["-b", "127.0.0.1:9092", "--config", path], environment: [:])
         }
     }
+
+    /// A property librdkafka rejects when the worker creates its clients is a configuration
+    /// error: exit status 2 and librdkafka's reason, without a Swift type name or source path.
+    @Test func rejectedKafkaPropertyExitsTwo() throws {
+        let directory = makeTestDirectory("acks-zero")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try runMemestream(
+            ["run", "-b", "127.0.0.1:1", "-X", "acks=0", "--checkpoint-store", "dir:" + directory],
+            timeoutSeconds: 60
+        )
+        let lastLine = result.standardError.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(lastLine.contains("`acks` must be set to `all`"), "\(lastLine)")
+        #expect(!lastLine.contains("KafkaBridgeError"), "\(lastLine)")
+        #expect(!lastLine.contains(".swift:"), "\(lastLine)")
+    }
 }

@@ -257,6 +257,8 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
                 "invalid librdkafka property 'enable.auto.commit=true'"
             ),
             (["-b", "h:1", "--group", "  "], [:], "expected a group id with a character other than white space"),
+            (["-b", "h:1", "--group", "\u{200B}"], [:], "(U+200B): expected a group id with a character other"),
+            (["-b", "h:1", "--group", "\u{1}\t"], [:], "(U+1 U+9): expected a group id with a character other"),
             (["-b", "h:1", "--group", String(repeating: "é", count: 90)], [:], "has 540 bytes, more than the 255"),
         ] as [([String], [String: String], String)]
     )

@@ -45,6 +45,32 @@ import Testing
         )
         #expect(try reader.load(Self.checkpoint(partition: 2, offset: 0, size: 0).key) == nil)
     }
+
+    /// A tombstone produced on a checkpoint's manifest key (`group/topic/partition`) deletes the
+    /// checkpoint: a store that starts fresh finds none, while other keys keep theirs.
+    @Test func manifestTombstoneDeletesCheckpoint() async throws {
+        let cluster = try WorkerTestCluster(inputPartitions: 1)
+        let topic = "memestream.checkpoints.deleted"
+        try cluster.cluster.createTopic(topic, partitions: 4)
+        var configuration = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.producer.messageMaxBytes = 4_096
+        configuration.producer.partitioner = "murmur2_random"
+        let writer = ChunkedCheckpointStore(log: try KafkaCheckpointLog(topic: topic, configuration: configuration))
+        let deleted = Self.checkpoint(partition: 0, offset: 10, size: 6_000)
+        let kept = Self.checkpoint(partition: 1, offset: 11, size: 6_000)
+        try writer.save(deleted)
+        try writer.save(kept)
+
+        let producer = try KafkaProducer(configuration: configuration)
+        defer { try? producer.close(timeout: .seconds(10)) }
+        let report = try await producer.send(topic: topic, key: Array(deleted.key.description.utf8), value: nil)
+        #expect(report.error == nil)
+
+        let reader = ChunkedCheckpointStore(log: try KafkaCheckpointLog(topic: topic, configuration: configuration))
+        #expect(try reader.load(deleted.key) == nil)
+        #expect(try reader.load(kept.key) == kept)
+    }
+
     /// Each checkpoint key's chunks and manifests go to one partition: the one librdkafka's
     /// `murmur2_random` partitioner (Kafka's default key hashing) picks for the manifest key.
     @Test func recordsSpreadByKey() async throws {

@@ -196,6 +196,24 @@ import Glibc
         #expect(try restarted.load(Self.key) == Self.checkpoint(offset: 6, stateSize: 2_000, seed: 6))
     }
 
+    /// A tombstone on the manifest key deletes the checkpoint, before and after compaction, and a
+    /// later save is found again.
+    @Test func chunkedStoreTombstoneDeletesCheckpoint() throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: 200)
+        let store = ChunkedCheckpointStore(log: log)
+        try store.save(Self.checkpoint(offset: 5, stateSize: 3_000))
+        try store.save(Self.checkpoint(offset: 9, stateSize: 3_000, seed: 7))
+        log.records.append((Self.key.description, nil))
+        #expect(try store.load(Self.key) == nil)
+        log.compact()
+        #expect(try ChunkedCheckpointStore(log: log).load(Self.key) == nil)
+
+        try store.save(Self.checkpoint(offset: 12, stateSize: 3_000, seed: 8))
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 12, stateSize: 3_000, seed: 8))
+        log.compact()
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 12, stateSize: 3_000, seed: 8))
+    }
+
     @Test func chunkedStoreSeparatesKeys() throws {
         let log = MemoryCheckpointLog(maxRecordBytes: 500)
         let store = ChunkedCheckpointStore(log: log)

@@ -6,7 +6,8 @@ import Glibc
 
 /// An in-memory ``CheckpointLog`` with a record size limit and optional compaction, for store tests.
 final class MemoryCheckpointLog: CheckpointLog {
-    var records: [(key: String, value: [UInt8])] = []
+    /// The records in log order; a `nil` value is a tombstone.
+    var records: [(key: String, value: [UInt8]?)] = []
     let maxRecordBytes: Int
     var location: String { "memory" }
 
@@ -21,13 +22,14 @@ final class MemoryCheckpointLog: CheckpointLog {
                 "record of \(record.value.count) bytes exceeds the limit"
             )
             precondition(record.key == checkpoint.description || record.key.hasPrefix(checkpoint.description + "#"))
-            self.records.append(record)
+            self.records.append((record.key, record.value))
         }
     }
 
-    func readAll(for checkpoint: CheckpointKey, _ body: (String, [UInt8]) throws -> Void) throws {
+    func readAll(for checkpoint: CheckpointKey, _ body: (String, [UInt8]?) throws -> Void) throws {
         let base = checkpoint.description
         for (offset, record) in records.enumerated() where record.key == base || record.key.hasPrefix(base + "#") {
+            if record.value == nil && record.key != base { continue }
             try body("memory@\(offset)", record.value)
         }
     }

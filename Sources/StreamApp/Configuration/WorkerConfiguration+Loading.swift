@@ -116,6 +116,13 @@ extension WorkerConfiguration {
         return found.text
     }
 
+    /// Returns `true` for a scalar that shows nothing: white space, a control character or a
+    /// format character such as U+200B ZERO WIDTH SPACE.
+    private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        let category = scalar.properties.generalCategory
+        return scalar.properties.isWhitespace || category == .control || category == .format
+    }
+
     private static func readTopics(
         into configuration: inout WorkerConfiguration,
         reader: OptionReader,
@@ -127,10 +134,11 @@ extension WorkerConfiguration {
                     "invalid value '\(group.text)' for \(group.source): expected a group id of 1 to 255 characters"
                 )
             }
-            guard group.text.contains(where: { !$0.isWhitespace }) else {
+            guard group.text.unicodeScalars.contains(where: { !Self.isInvisible($0) }) else {
+                let scalars = group.text.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }
                 throw UsageError(
-                    "invalid value '\(group.text)' for \(group.source): expected a group id with a character other "
-                        + "than white space"
+                    "invalid value '\(group.text)' for \(group.source) (\(scalars.joined(separator: " "))): expected "
+                        + "a group id with a character other than white space, control or format characters"
                 )
             }
             // The group names a directory of a dir: checkpoint store, and a file name has at most 255 bytes.

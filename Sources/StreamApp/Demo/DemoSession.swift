@@ -58,7 +58,7 @@ struct DemoSession {
             )
             failure = watch(reader!, traffic: traffic, worker: worker, started: started, isTerminal: isTerminal)
         } catch {
-            failure = "starting the demo failed: \(error)"
+            failure = "starting the demo failed: \(errorText(error))"
         }
         // The run time reported at the end leaves out the shutdown below.
         let stopped = clock.now
@@ -73,7 +73,7 @@ struct DemoSession {
             do {
                 for message in try reader.readToEnd(timeout: .seconds(30)) { board.apply(message) }
             } catch {
-                failure = failure ?? "reading the feature topic failed: \(error)"
+                failure = failure ?? "reading the feature topic failed: \(errorText(error))"
             }
             reader.close()
         }
@@ -98,7 +98,7 @@ struct DemoSession {
             do {
                 for message in try reader.poll(timeout: .milliseconds(100)) { board.apply(message) }
             } catch {
-                return "reading the feature topic failed: \(error)"
+                return "reading the feature topic failed: \(errorText(error))"
             }
             guard clock.now >= nextRefresh else { continue }
             nextRefresh = nextRefresh + refresh

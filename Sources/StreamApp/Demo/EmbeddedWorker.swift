@@ -99,7 +99,7 @@ final class EmbeddedWorker: Sendable {
                 try ownedWorker.run(shouldStop: shouldStop)
                 result = .stopped
             } catch {
-                result = .failed("\(error)")
+                result = .failed(errorText(error))
             }
             outcome.withLock { $0 = result }
             finished.signal()

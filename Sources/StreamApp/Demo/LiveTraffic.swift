@@ -45,12 +45,12 @@ final class LiveTraffic: Sendable {
             do {
                 try produce(into: &sink, shouldStop: shouldStop)
             } catch {
-                failure = "\(error)"
+                failure = errorText(error)
             }
             do {
                 try sink.finish()
             } catch {
-                failure = failure ?? "\(error)"
+                failure = failure ?? errorText(error)
             }
             outcome.withLock { $0 = failure }
             finished.signal()

@@ -84,7 +84,7 @@ enum RoundTripCommand: Subcommand {
         do {
             report = try roundTrip.run()
         } catch {
-            printError("memestream round-trip: \(error)")
+            printError("memestream round-trip: \(errorText(error))")
             return 1
         }
         print(summary(report, top: top ?? 10))

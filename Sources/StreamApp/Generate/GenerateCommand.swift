@@ -160,7 +160,7 @@ enum GenerateCommand: Subcommand {
             do {
                 properties = try KafkaPropertiesFile.read(path: file)
             } catch {
-                throw UsageError("invalid properties file '\(file)' given to -F: \(error)")
+                throw UsageError("invalid properties file '\(file)' given to -F: \(errorText(error))")
             }
         }
         for pair in arguments.allValues("property") {

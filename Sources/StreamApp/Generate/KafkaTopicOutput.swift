@@ -81,7 +81,7 @@ struct KafkaTopicOutput: GeneratedRecordSink {
             return []
         } catch {
             return [
-                "note: creating topic '\(topic)' with \(requestedPartitions) partitions failed (\(error)); producing anyway, so a broker with topic auto-creation uses its default partition count"
+                "note: creating topic '\(topic)' with \(requestedPartitions) partitions failed (\(errorText(error))); producing anyway, so a broker with topic auto-creation uses its default partition count"
             ]
         }
     }
@@ -127,7 +127,7 @@ final class DeliveryTally: Sendable {
         guard let error = report.error else { return }
         state.withLock { state in
             state.failed += 1
-            if state.firstError == nil { state.firstError = "\(error)" }
+            if state.firstError == nil { state.firstError = errorText(error) }
         }
     }
 

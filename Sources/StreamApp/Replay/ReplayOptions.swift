@@ -124,7 +124,7 @@ struct ReplayOptions: Sendable {
             do {
                 kafkaProperties = try KafkaPropertiesFile.read(path: path)
             } catch {
-                throw UsageError("invalid -F/--properties-file \(path): \(error)")
+                throw UsageError("invalid -F/--properties-file \(path): \(errorText(error))")
             }
         }
         for assignment in arguments.allValues("property") {

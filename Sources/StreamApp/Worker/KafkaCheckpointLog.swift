@@ -92,7 +92,7 @@ final class KafkaCheckpointLog: CheckpointLog {
         Murmur2Partitioner.partition(forKey: Array(checkpoint.description.utf8), partitionCount: Int32(partitionCount))
     }
 
-    func readAll(for checkpoint: CheckpointKey, _ body: (String, [UInt8]) throws -> Void) throws {
+    func readAll(for checkpoint: CheckpointKey, _ body: (String, [UInt8]?) throws -> Void) throws {
         let partition: Int32?
         do {
             partition = try self.partition(for: checkpoint)
@@ -118,7 +118,7 @@ final class KafkaCheckpointLog: CheckpointLog {
     private func read(
         partition partitionNumber: Int32,
         for checkpoint: CheckpointKey,
-        _ body: (String, [UInt8]) throws -> Void
+        _ body: (String, [UInt8]?) throws -> Void
     ) throws -> Bool {
         func failure(_ detail: String) -> CheckpointError {
             CheckpointError(code: .storeFailure, key: checkpoint, nextOffset: nil, source: location, detail: detail)
@@ -151,11 +151,14 @@ final class KafkaCheckpointLog: CheckpointLog {
             try reader.poll(maxMessages: 10_000, timeout: .milliseconds(200)) { batch in
                 for message in batch {
                     next = message.offset.rawValue + 1
-                    guard let key = message.key, !message.isTombstone else { continue }
+                    guard let key = message.key else { continue }
                     let keyText = String(decoding: key, as: UTF8.self)
-                    if keyText == base || keyText.hasPrefix(base + "#") {
+                    // Tombstones on chunk keys are left out: only the manifest key's deletes.
+                    let isOwn = message.isTombstone ? keyText == base : keyText == base || keyText.hasPrefix(base + "#")
+                    if isOwn {
                         found = true
-                        try body("\(topic)[\(partitionNumber)]@\(message.offset.rawValue)", Array(message.value))
+                        let position = "\(topic)[\(partitionNumber)]@\(message.offset.rawValue)"
+                        try body(position, message.isTombstone ? nil : Array(message.value))
                     }
                 }
                 if batch.partitionEOFs.contains(where: { $0.topic == topic && $0.partition == partition }) {

@@ -14,7 +14,7 @@ final class KafkaWorkerProducer: WorkerProducer {
             configuration: configuration,
             deliveryHandler: { report in
                 guard let error = report.error else { return }
-                failures.record("delivery to \(report.topic)[\(report.partition)] failed: \(error)")
+                failures.record("delivery to \(report.topic)[\(report.partition)] failed: \(errorText(error))")
             }
         )
     }

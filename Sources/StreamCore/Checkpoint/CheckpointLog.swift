@@ -16,6 +16,8 @@ public protocol CheckpointLog: AnyObject {
 
     /// Calls `body` with every record of `checkpoint` from the start of the log to its end at the
     /// time of the call, in append order, with a position string (for example `topic[3]@1042`)
-    /// for error messages.
-    func readAll(for checkpoint: CheckpointKey, _ body: (_ position: String, _ value: [UInt8]) throws -> Void) throws
+    /// for error messages. The value is `nil` for a tombstone (a null value) on the key
+    /// ``CheckpointKey/description``, which deletes the checkpoint; tombstones on chunk keys are
+    /// left out.
+    func readAll(for checkpoint: CheckpointKey, _ body: (_ position: String, _ value: [UInt8]?) throws -> Void) throws
 }

@@ -83,6 +83,13 @@ public final class ChunkedCheckpointStore: CheckpointStore {
         var lastFailure: CheckpointError?
 
         try log.readAll(for: key) { position, value in
+            guard let value else {
+                // A tombstone on the manifest key deletes the checkpoint, as compaction would.
+                pending.removeAll()
+                latest = nil
+                lastFailure = nil
+                return
+            }
             var reader = CheckpointByteReader(value)
             guard let kind = reader.readInteger(as: UInt8.self),
                 let version = reader.readInteger(as: UInt8.self),
