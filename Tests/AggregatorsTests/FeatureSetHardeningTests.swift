@@ -47,6 +47,30 @@ import Testing
         #expect(error.description.contains("is too large for a double"), "\(error)")
     }
 
+    /// Every record repeats the names, so a name over 255 bytes is rejected, and one of 255 loads.
+    @Test(arguments: [(255, true), (256, false), (1_000_000, false)])
+    func longFeatureNameLimit(bytes: Int, accepted: Bool) throws {
+        let name = String(repeating: "n", count: bytes)
+        let text =
+            #"{"name":"x","version":1,"features":[{"name":"\#(name)","kind":"window","#
+            + #""aggregator":"count","size_ms":60000,"hop_ms":10000}]}"#
+        if accepted {
+            #expect(try FeatureSet.load(jsonBytes: Array(text.utf8)).features[0].name == name)
+        } else {
+            let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+            #expect(error.description.contains("the name has \(bytes) bytes, more than 255"), "\(error)")
+            #expect(error.description.count < 400, "the message repeats the whole name")
+        }
+    }
+
+    @Test func longSetNameIsRejected() throws {
+        let text =
+            #"{"name":"\#(String(repeating: "s", count: 300))","version":1,"features":[{"name":"v","#
+            + #""kind":"window","aggregator":"count","size_ms":60000,"hop_ms":10000}]}"#
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("the set name has 300 bytes, more than 255"), "\(error)")
+    }
+
     @Test func expressionOf1024TermsIsAccepted() throws {
         let set = try FeatureSet.load(jsonBytes: Self.chain(terms: 1_024, separator: "+"))
         #expect(set.features.count == 2)

@@ -21,6 +21,13 @@ public struct FeatureSet: Sendable {
     ///   tick, a kind that does not match its computation, or a set that emits nothing.
     public init(name: String, version: Int, features: [FeatureDefinition]) throws(FeatureSetError) {
         guard !name.isEmpty else { throw FeatureSetError(feature: nil, "the set name is empty; give it a name") }
+        guard name.utf8.count <= Self.maximumNameBytes else {
+            throw FeatureSetError(
+                feature: nil,
+                "the set name has \(name.utf8.count) bytes, more than \(Self.maximumNameBytes); every record repeats "
+                    + "it, so give a shorter name"
+            )
+        }
         guard version >= 1 else {
             throw FeatureSetError(
                 feature: nil,
@@ -52,6 +59,10 @@ public struct FeatureSet: Sendable {
     /// starts: the record writer's buffer for the longest record and the comparable vector's bytes.
     public static let maximumFeatureCount = 4096
 
+    /// The maximum length of a set or feature name in UTF-8 bytes. Every record repeats the names,
+    /// and 255 is also the limit of a `meme_id`.
+    public static let maximumNameBytes = 255
+
     private func validateStructure() throws(FeatureSetError) {
         guard features.count <= Self.maximumFeatureCount else {
             throw FeatureSetError(
@@ -67,6 +78,13 @@ public struct FeatureSet: Sendable {
         for (index, feature) in features.enumerated() {
             guard !feature.name.isEmpty, feature.name != "tick" else {
                 throw FeatureSetError(feature: feature.name, "the name is empty or reserved; rename the feature")
+            }
+            guard feature.name.utf8.count <= Self.maximumNameBytes else {
+                throw FeatureSetError(
+                    feature: String(feature.name.prefix(40)) + "…",
+                    "the name has \(feature.name.utf8.count) bytes, more than \(Self.maximumNameBytes); every record "
+                        + "repeats it, so give a shorter name"
+                )
             }
             guard seen.insert(feature.name).inserted else {
                 throw FeatureSetError(feature: feature.name, "the name appears twice; rename one of them")
