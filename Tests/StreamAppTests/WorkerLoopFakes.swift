@@ -162,8 +162,13 @@ final class FakeConsumer: WorkerConsumer {
     }
 
     func highWatermark(partition: Int32) -> Int64? {
-        Int64(partitions[partition, default: []].count)
+        staleHighWatermarks[partition] ?? Int64(partitions[partition, default: []].count)
     }
+
+    /// High watermarks to report instead of the log's length, as a client whose fetches have not
+    /// caught up with the log reports them.
+    var staleHighWatermarks: [Int32: Int64] = [:]
+    var consumeErrorCount = 0
 
     /// Like librdkafka, a seek takes effect for the next poll; the current batch goes on.
     func setStart(partition: Int32, to target: SeekTarget) throws {

@@ -433,16 +433,14 @@ final class WorkerLoopHarness {
 
         // Behind: a record is unread and fetches stall, so the idle rule must not fire.
         harness.consumer.isStalled = true
-        harness.clock.advance(milliseconds: 61_000)
-        try worker.pollOnce()
+        try Self.poll(worker, harness, forMilliseconds: 61_000)
         let isIdleLog = { (entry: LogEntry) in entry.message.hasPrefix("partition is caught up and idle") }
         #expect(harness.logs.entries.filter(isIdleLog).isEmpty)
 
         // Caught up and idle for longer than the timeout: the watermark moves to now − timeout − 5 s.
         harness.consumer.isStalled = false
         try worker.pollOnce()
-        harness.clock.advance(milliseconds: 61_000)
-        try worker.pollOnce()
+        try Self.poll(worker, harness, forMilliseconds: 60_000)
         let now = harness.clock.wall.load(ordering: .relaxed)
         // The first advance of an idle stretch is logged at info.
         let logs = harness.logs.entries.filter(isIdleLog)
@@ -466,8 +464,7 @@ final class WorkerLoopHarness {
         let second = harness.makeWorker()
         try second.pollOnce()
         // Past the idle timeout, and far enough that the idle watermark passes the events' times.
-        harness.clock.advance(milliseconds: 122_000)
-        try second.pollOnce()
+        try Self.poll(second, harness, forMilliseconds: 122_000)
         let idle = harness.logs.entries.filter { $0.message.hasPrefix("partition is caught up and idle") }
         #expect(idle.count == 1)
     }
@@ -480,9 +477,74 @@ final class WorkerLoopHarness {
         harness.consumer.pendingAssign = [0]
         let worker = harness.makeWorker()
         try worker.pollOnce()
-        harness.clock.advance(milliseconds: 122_000)
-        try worker.pollOnce()
+        try Self.poll(worker, harness, forMilliseconds: 122_000)
         #expect(!harness.logs.entries.contains { $0.message.hasPrefix("partition is caught up and idle") })
+    }
+
+    /// Polls every 10 s of wall time for `milliseconds`, as the loop polls when nothing pauses it.
+    private static func poll(
+        _ worker: StreamWorker,
+        _ harness: WorkerLoopHarness,
+        forMilliseconds milliseconds: Int64
+    ) throws {
+        var elapsed: Int64 = 0
+        while elapsed < milliseconds {
+            let step = min(10_000, milliseconds - elapsed)
+            harness.clock.advance(milliseconds: step)
+            try worker.pollOnce()
+            elapsed += step
+        }
+    }
+
+    /// After the process was stopped, the cached high watermark still shows the log end from
+    /// before, so a partition that is behind looks caught up. The pause restarts the idle time,
+    /// and the rule waits for fetches instead of moving the watermark past the unread records.
+    @Test func idleRuleWaitsAfterLoopPause() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.idleTimeoutMilliseconds = 60_000
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try Self.poll(worker, harness, forMilliseconds: 30_000)
+
+        // Stopped for 100 s: records were written meanwhile, but no fetch has reported them yet.
+        harness.feed(0, ["m2 1700000001000"])
+        harness.consumer.staleHighWatermarks[0] = 1
+        harness.consumer.isStalled = true
+        harness.clock.advance(milliseconds: 100_000)
+        try worker.pollOnce()
+        let isIdleLog = { (entry: LogEntry) in entry.message.hasPrefix("partition is caught up and idle") }
+        #expect(harness.logs.entries.filter(isIdleLog).isEmpty)
+        let pauses = harness.logs.entries.filter { $0.message.hasPrefix("the worker loop paused") }
+        #expect(pauses.count == 1)
+        #expect(pauses.first?.metadata["pause.ms"] == .integer(100_000))
+
+        // Fetches resume and report the record; after a full timeout without records the rule fires.
+        harness.consumer.staleHighWatermarks.removeAll()
+        harness.consumer.isStalled = false
+        try worker.pollOnce()
+        #expect(harness.logs.entries.filter(isIdleLog).isEmpty)
+        try Self.poll(worker, harness, forMilliseconds: 61_000)
+        #expect(harness.logs.entries.filter(isIdleLog).count == 1)
+    }
+
+    /// A consume error (a failed fetch, brokers down) may leave the cached high watermarks stale,
+    /// so it restarts the idle time like a pause.
+    @Test func idleRuleWaitsAfterConsumeError() throws {
+        let harness = try WorkerLoopHarness()
+        harness.settings.idleTimeoutMilliseconds = 60_000
+        harness.feed(0, ["m1 1700000000000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try Self.poll(worker, harness, forMilliseconds: 50_000)
+        harness.consumer.consumeErrorCount += 1
+        try Self.poll(worker, harness, forMilliseconds: 20_000)
+        let isIdleLog = { (entry: LogEntry) in entry.message.hasPrefix("partition is caught up and idle") }
+        #expect(harness.logs.entries.filter(isIdleLog).isEmpty)
+        try Self.poll(worker, harness, forMilliseconds: 50_000)
+        #expect(harness.logs.entries.filter(isIdleLog).count == 1)
     }
 
     @Test func warmupStartSeeksToResolvedOffset() throws {

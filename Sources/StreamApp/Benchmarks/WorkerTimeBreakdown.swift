@@ -146,6 +146,8 @@ final class TimingWorkerConsumer: WorkerConsumer {
         inner.highWatermark(partition: partition)
     }
 
+    var consumeErrorCount: Int { inner.consumeErrorCount }
+
     func setStart(partition: Int32, to target: SeekTarget) throws {
         try inner.setStart(partition: partition, to: target)
     }

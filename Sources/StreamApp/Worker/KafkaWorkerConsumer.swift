@@ -11,6 +11,7 @@ final class KafkaWorkerConsumer: WorkerConsumer {
     private let relay: RebalanceForwarder
     private let logger: Logger
     static let requestTimeout: Duration = .seconds(10)
+    private(set) var consumeErrorCount = 0
 
     init(configuration: KafkaConfiguration, topic: String, logger: Logger) throws {
         let relay = RebalanceForwarder(topic: topic, logger: logger)
@@ -33,6 +34,7 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         relay.handler = handler
         defer { relay.handler = nil }
         try consumer.poll(maxMessages: maxRecords, timeout: .milliseconds(timeoutMilliseconds)) { batch in
+            consumeErrorCount += batch.errors.count
             for error in batch.errors {
                 logger.warning(
                     "consume failed; librdkafka retries the fetch",

@@ -79,7 +79,10 @@ enum RunCommand: Subcommand {
         }
         defer { server?.stop() }
 
-        let shutdown = ShutdownSignal.install(logger: logger)
+        // SIGHUP (a closed terminal or SSH session) stops the worker gracefully too, and a closed
+        // log pipe must not kill it: writes to it then fail with EPIPE and the lines are dropped.
+        let shutdown = ShutdownSignal.install(signals: [SIGTERM, SIGINT, SIGHUP], logger: logger)
+        signal(SIGPIPE, SIG_IGN)
         let deadline = ShutdownDeadline(milliseconds: settings.shutdownTimeoutMilliseconds, logger: logger)
         do {
             try worker.run {

@@ -37,6 +37,9 @@ final class StreamWorker: WorkerRebalanceHandler {
     private var lanes: EngineLanes?
     /// Wall time of the first record of the current poll, or `nil` before it.
     private var pollWallMilliseconds: Int64?
+    /// The wall time of the idle rule's last run, and the consumer's error count then.
+    private var idleCheckWallMilliseconds: Int64?
+    private var idleCheckErrorCount = 0
     private var nextCheckpointNanoseconds: UInt64 = 0
     private var reportedMismatchTotal = 0
     /// A failure raised inside a rebalance callback, rethrown by the main loop.
@@ -326,9 +329,34 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// up (its next offset equals the high watermark reported with the last fetch) and has received
     /// no record for `idle_timeout` of wall time. It then advances its watermark as if an event with
     /// `ts = now − idle_timeout` had arrived. A partition that is merely behind never qualifies.
+    ///
+    /// The cached high watermarks are only as fresh as the last fetch response. After a pause of
+    /// the loop (the process was stopped or starved of CPU) or a consume error, every partition's
+    /// idle time starts again, so that fetches refresh them before a behind partition could pass
+    /// for caught up. A shorter pause is harmless: the records it hides are newer than
+    /// `now − (idle_timeout + out_of_orderness) / 2`, so the watermark the rule sets,
+    /// `now − idle_timeout − out_of_orderness`, does not make them late.
     private func applyIdleRule() {
         guard settings.idleTimeoutMilliseconds > 0 else { return }
         let now = clock.wallMilliseconds()
+        let pause = idleCheckWallMilliseconds.map { now - $0 } ?? 0
+        let pauseLimit = (settings.idleTimeoutMilliseconds + engines.outOfOrdernessMilliseconds) / 2
+        let errorCount = consumer.consumeErrorCount
+        idleCheckWallMilliseconds = now
+        if pause > pauseLimit || errorCount != idleCheckErrorCount {
+            for task in tasks.values {
+                task.lastRecordWallMilliseconds = max(task.lastRecordWallMilliseconds, now)
+            }
+            if pause > pauseLimit {
+                logger.notice(
+                    "the worker loop paused; the idle rule waits a full --idle-timeout again, so that fetches "
+                        + "refresh the high watermarks first",
+                    metadata: ["pause.ms": .integer(pause), "pause.limit.ms": .integer(pauseLimit)]
+                )
+            }
+            idleCheckErrorCount = errorCount
+            return
+        }
         for task in tasks.values {
             guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
                 let position = task.expectedOffset,

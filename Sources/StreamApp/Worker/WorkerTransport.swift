@@ -34,6 +34,9 @@ protocol WorkerConsumer: AnyObject {
     /// Returns the high watermark (log end offset) of `partition` as last reported by the
     /// client, or `nil` while unknown. Never blocks.
     func highWatermark(partition: Int32) -> Int64?
+    /// The number of consume errors the client reported so far, such as failed fetches or
+    /// unreachable brokers. While they occur, the cached high watermarks may be stale.
+    var consumeErrorCount: Int { get }
     /// Sets where `partition` starts instead of its committed offset. Valid only inside
     /// ``WorkerRebalanceHandler/partitionsAssigned(_:)`` for a partition of that assignment,
     /// which is applied after the handler returns.
