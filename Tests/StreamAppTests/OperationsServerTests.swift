@@ -147,6 +147,23 @@ private struct LoopbackClient {
         #expect(client.readAll().hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
     }
 
+    /// Connections that send nothing occupy only their own threads: a probe is answered while
+    /// 12 of them wait (they would time out only after 60 s; the client gives up after 5 s). The
+    /// limit is 16, and a closed probe's slot is freed a moment after the client sees the end.
+    @Test func idleConnectionsDoNotBlockProbe() throws {
+        let (server, _, _) = try makeServer(limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000))
+        defer { server.stop() }
+        var idle: [LoopbackClient] = []
+        defer { for client in idle { client.close() } }
+        for _ in 0..<12 {
+            idle.append(try LoopbackClient(port: server.port))
+        }
+        for _ in 0..<3 {
+            let healthz = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+            #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(healthz)")
+        }
+    }
+
     @Test func connectionsBeyondLimitGet503() throws {
         let (server, _, _) = try makeServer(
             limits: OperationsServerLimits(readTimeoutMilliseconds: 3_000, maxConnections: 1)

@@ -91,7 +91,6 @@ final class OperationsServer: Sendable {
     // MARK: - Accepting
 
     private func acceptLoop() {
-        let connectionQueue = DispatchQueue(label: "memestream.operations.connection", attributes: .concurrent)
         // The loop lives as long as the server; the 100 ms poll timeout lets it notice stop().
         while !isStopping.load(ordering: .acquiring) {
             var listener = pollfd(fd: listenDescriptor, events: Int16(POLLIN), revents: 0)
@@ -122,9 +121,21 @@ final class OperationsServer: Sendable {
                 close(client)
                 continue
             }
-            connectionQueue.async { [self] in
+            // One thread per connection: at most `maxConnections`, and each ends within the read
+            // timeout, so a slow client never delays another request.
+            let started = startDetachedThread { [self] in
                 serve(client)
                 openConnections.subtract(1, ordering: .acquiringAndReleasing)
+            }
+            if !started {
+                openConnections.subtract(1, ordering: .acquiringAndReleasing)
+                logger.warning(
+                    "operations connection rejected: starting a thread failed",
+                    metadata: [LogKey.address: .string(address)]
+                )
+                setSendTimeout(client, milliseconds: 100)
+                send(client, HTTPResponse(status: 503, body: "server busy; retry later\n").serialized())
+                close(client)
             }
         }
         close(listenDescriptor)
