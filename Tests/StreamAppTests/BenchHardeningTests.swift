@@ -24,6 +24,24 @@ import Testing
         #expect(result.standardError.contains(option), "stderr: \(result.standardError)")
     }
 
+    /// An in-memory input larger than the address-space limit is a usage error, not an abort.
+    @Test(arguments: [["decode", "--events", "100000000", "--rounds", "1"], ["engine", "--events", "50000000"]])
+    func inputOverMemoryLimitExitsTwo(arguments: [String]) throws {
+        let binary = ReplayTestPaths.binary
+        let command = "ulimit -v 3000000 && exec '\(binary)' bench " + arguments.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let standardError = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2, "stderr: \(standardError)")
+        #expect(standardError.contains("more than the address-space limit (ulimit -v)"), "stderr: \(standardError)")
+    }
+
     @Test func helpListsOnlyNamedBenchmarkOptions() {
         let help = BenchCommand.helpText(for: ["worker", "--help"])
         #expect(help.contains("usage: memestream bench worker"))

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StreamApp
@@ -14,6 +15,28 @@ import Testing
             )
             _ = try GenerateCommand.configuration(from: parsed)
         }
+    }
+
+    /// At `--rate 0.05` the next record is due 20 s after the first. SIGTERM must end the wait
+    /// and flush the file, though the signal usually reaches another thread than the sleeping one.
+    @Test func terminateEndsRateWait() throws {
+        let directory = makeTestDirectory("generate-rate-signal")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = directory + "/events.jsonl"
+        let process = try WorkerProcess(
+            arguments: ["generate", "--rate", "0.05", "--events", "5", "--output-file", output],
+            logPath: directory + "/generate.log"
+        )
+        // The first record goes out at once; wait for the file, at most 30 s.
+        let started = waitUntil(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: output) }
+        try #require(started, "no output file: \(process.log)")
+        usleep(300_000)
+        process.kill(signal: SIGTERM)
+        // Well before the second record is due at 20 s.
+        let status = process.waitForExit(timeout: .seconds(15))
+        #expect(status == 0, "exit status \(String(describing: status)): \(process.log)")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1)
     }
 
     @Test func generationStopsAtEndOfEventTime() throws {

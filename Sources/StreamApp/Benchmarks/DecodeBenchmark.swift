@@ -36,6 +36,8 @@ enum DecodeBenchmark: Benchmark {
             try arguments.value("seed").map { try OptionValues.integer($0, option: "seed", range: 0...Int64.max) } ?? 1
         )
 
+        // The corpus reserves 170 bytes and an 8-byte offset per event.
+        try MemoryBudget.check(bytes: eventCount * 178, option: "events", value: eventCount)
         let corpus = DecodeCorpus(eventCount: eventCount, seed: seed)
         print("corpus_events: \(corpus.offsets.count - 1)")
         print("corpus_bytes: \(corpus.bytes.count)")

@@ -55,6 +55,9 @@ enum EngineBenchmark: Benchmark {
             try arguments.value("seed").map { try OptionValues.integer($0, option: "seed", range: 0...Int64.max) } ?? 1
         )
 
+        // The stream reserves 90 bytes and an 8-byte offset per event; the engine's state adds less
+        // than 1 KB per key.
+        try MemoryBudget.check(bytes: eventCount * 98 + keyCount * 1_024, option: "events", value: eventCount)
         let stream = makeStream(events: eventCount, keys: keyCount, spanMilliseconds: spanMinutes * 60_000, seed: seed)
         let residentBefore = residentMegabytes()
         let engine = PartitionEngine(partition: 0, featureSet: .memeV1, configuration: EngineConfiguration())

@@ -214,6 +214,8 @@ enum GenerateCommand: Subcommand {
 
         while generator.next(into: &record) {
             pacer?.waitForNextRecord()
+            // A signal during the wait: the record was not due yet, so it is not written.
+            if stop.isRaised { break }
             try writer.write(record)
             summary.count(record)
             if stop.isRaised { break }

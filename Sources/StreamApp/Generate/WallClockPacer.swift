@@ -18,23 +18,27 @@ struct WallClockPacer {
         startNanoseconds = WallClockPacer.monotonicNanoseconds()
     }
 
-    /// Sleeps until the next record is due. Sleeps only when at least 1 ms early, so that high
-    /// rates release records in small batches instead of calling the kernel per record.
+    /// Sleeps until the next record is due, or until SIGINT or SIGTERM. Sleeps only when at least
+    /// 1 ms early, so that high rates release records in small batches instead of calling the
+    /// kernel per record.
     mutating func waitForNextRecord() {
         let due = startNanoseconds + UInt64(released * nanosecondsPerRecord)
         released += 1
-        let now = WallClockPacer.monotonicNanoseconds()
-        guard due > now + 1_000_000 else { return }
-        let wait = due - now
-        var request = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
-        var remaining = timespec()
-        // A sleep ends early only when a signal arrives. Stop on SIGINT or SIGTERM, and resume
-        // after any other signal (a handful of retries covers that).
-        for _ in 0..<8 {
-            guard nanosleep(&request, &remaining) != 0, !InterruptFlag().isRaised else { break }
-            request = remaining
+        let start = WallClockPacer.monotonicNanoseconds()
+        guard due > start + 1_000_000 else { return }
+        // Slices of at most 100 ms, because the signal usually reaches another thread and does
+        // not cut this thread's sleep short. Signals that do cut it add a few passes.
+        let passes = Int((due - start) / Self.sliceNanoseconds) + 16
+        for _ in 0..<passes {
+            let now = WallClockPacer.monotonicNanoseconds()
+            guard due > now, !InterruptFlag().isRaised else { return }
+            let slice = min(due - now, Self.sliceNanoseconds)
+            var request = timespec(tv_sec: Int(slice / 1_000_000_000), tv_nsec: Int(slice % 1_000_000_000))
+            nanosleep(&request, nil)
         }
     }
+
+    private static let sliceNanoseconds: UInt64 = 100_000_000
 
     /// Nanoseconds on `CLOCK_MONOTONIC`.
     static func monotonicNanoseconds() -> UInt64 {
