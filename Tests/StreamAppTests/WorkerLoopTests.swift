@@ -121,6 +121,21 @@ final class WorkerLoopHarness {
         #expect(harness.logs.entries.filter(isSecondLog).first?.message.contains("session.timeout.ms") == true)
     }
 
+    /// When the consumer reported errors, the wait points at the brokers, not at the group.
+    @Test func lateAssignmentWithConsumeErrorsNamesBrokers() throws {
+        let harness = try WorkerLoopHarness()
+        let worker = harness.makeWorker()
+        harness.consumer.consumeErrorCount = 3
+        try worker.pollOnce()
+        harness.clock.advance(milliseconds: 11_000)
+        try worker.pollOnce()
+        let waits = harness.logs.entries.filter { $0.message.hasPrefix("no partition assigned after 10 s") }
+        #expect(waits.count == 1)
+        #expect(waits.first?.level == .warning)
+        #expect(waits.first?.message.contains("check --bootstrap-servers") == true)
+        #expect(waits.first?.metadata["consume.errors"] == .integer(3))
+    }
+
     @Test func timelyFirstAssignmentLogsNoWait() throws {
         let harness = try WorkerLoopHarness()
         harness.consumer.pendingAssign = [0]

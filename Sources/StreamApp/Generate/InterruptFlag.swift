@@ -4,7 +4,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Set by SIGINT or SIGTERM so a long generation stops cleanly and flushes its output.
+/// Set by SIGINT or SIGTERM so that a long generation or replay stops cleanly and closes its output.
 private let interruptRaised = Atomic<Bool>(false)
 
 /// A view of the process-wide interrupt flag.

@@ -47,8 +47,13 @@ enum ReplayCommand: Subcommand {
         }
 
         var summary = ReplayRunner.Summary()
+        InterruptFlag.install()
         do {
             try runner.run(summary: &summary)
+        } catch let error as ReplayInterrupted {
+            printSummary(summary, options: options, failed: true)
+            printError("memestream replay: \(error)")
+            return 130
         } catch {
             // A failure to open the input or an output leaves nothing to summarize.
             if summary.isStarted {

@@ -123,6 +123,8 @@ struct ReplayRunner {
         var lastEngine: (any ReplayPartitionEngine)?
         /// The maximum length of an input line read whole, in bytes, for the `too_large` detail.
         var lineLimit = LineReader.defaultMaximumLineBytes
+        /// Raised by SIGINT or SIGTERM once the command installed its handlers.
+        let interrupt = InterruptFlag()
 
         init(output: ReplayOutput, makeEngine: @escaping EngineFactory, reportBadLine: @escaping (String) -> Void) {
             self.output = output
@@ -131,6 +133,7 @@ struct ReplayRunner {
         }
 
         mutating func record(_ record: InputRecord, lineNumber: Int?) throws {
+            if interrupt.isRaised { throw ReplayInterrupted() }
             output.currentLine = lineNumber
             let engine = try engine(for: record.partition)
             engine.process(record, into: output)

@@ -82,6 +82,7 @@ final class ReplayTopicInput: ReplayRecordSource {
         var lastProgress = ContinuousClock.now
         // Each pass waits at most 100 ms, and the stall timeout ends a run without progress.
         while !remaining.isEmpty {
+            if InterruptFlag().isRaised { throw ReplayInterrupted() }
             let before = recordCount
             try consumer.poll(maxMessages: 1_000, timeout: .milliseconds(100)) { batch in
                 if let error = batch.errors.first { throw error }

@@ -201,6 +201,15 @@ final class StreamWorker: WorkerRebalanceHandler {
             assignmentWaitNotices < notices.count
             ? startNanoseconds + notices[assignmentWaitNotices] * 1_000_000_000 : nil
         guard tasks.isEmpty else { return }
+        if consumer.consumeErrorCount > 0 {
+            logger.warning(
+                "no partition assigned after \(notices[assignmentWaitNotices - 1]) s, and the consumer reported "
+                    + "errors (the \"consume failed\" lines): check --bootstrap-servers and that the brokers are "
+                    + "reachable from this host",
+                metadata: ["consume.errors": .integer(Int64(consumer.consumeErrorCount))]
+            )
+            return
+        }
         if assignmentWaitNotices == 1 {
             logger.notice(
                 "no partition assigned after \(notices[0]) s: the group coordinator can wait for an earlier member's "

@@ -96,7 +96,7 @@ extension MetricDescriptor {
     /// Consumer-group rebalance callbacks, per kind.
     public static let rebalances = MetricDescriptor(
         name: "memestream_rebalances_total",
-        help: "Consumer-group rebalance callbacks, per kind (assign or revoke).",
+        help: "Consumer-group rebalance callbacks, per kind (assign, revoke or lost).",
         kind: .counter,
         labelNames: ["kind"]
     )
