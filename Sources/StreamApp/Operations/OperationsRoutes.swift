@@ -15,7 +15,7 @@ struct OperationsRoutes: Sendable {
     /// Returns the response to `request`. `HEAD` gets the `GET` response; the server drops the body.
     func respond(to request: HTTPRequestHead) -> HTTPResponse {
         guard request.method == "GET" || request.method == "HEAD" else {
-            return HTTPResponse(status: 405, body: "method \(request.method) not allowed; use GET\n")
+            return HTTPResponse(status: 405, body: "method \(request.method) not allowed; use GET or HEAD\n")
         }
         switch request.path {
         case "/metrics":
