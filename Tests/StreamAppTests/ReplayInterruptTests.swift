@@ -4,7 +4,7 @@ import Testing
 /// SIGINT or SIGTERM during a replay: the output is closed whole, the summary is printed, and the
 /// exit status says the output is incomplete.
 @Suite(.serialized) struct ReplayInterruptTests {
-    @Test(arguments: [SIGTERM, SIGINT], ["jsonl", "jsonl.zst"])
+    @Test(arguments: [SIGTERM, SIGINT, SIGHUP], ["jsonl", "jsonl.zst"])
     func signalClosesOutputAndExits130(signal: Int32, format: String) throws {
         let directory = makeTestDirectory("replay-interrupt")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -18,7 +18,7 @@ struct WallClockPacer {
         startNanoseconds = WallClockPacer.monotonicNanoseconds()
     }
 
-    /// Sleeps until the next record is due, or until SIGINT or SIGTERM. Sleeps only when at least
+    /// Sleeps until the next record is due, or until SIGINT, SIGTERM or SIGHUP. Sleeps only when at least
     /// 1 ms early, so that high rates release records in small batches instead of calling the
     /// kernel per record.
     mutating func waitForNextRecord() {

@@ -123,7 +123,7 @@ struct ReplayRunner {
         var lastEngine: (any ReplayPartitionEngine)?
         /// The maximum length of an input line read whole, in bytes, for the `too_large` detail.
         var lineLimit = LineReader.defaultMaximumLineBytes
-        /// Raised by SIGINT or SIGTERM once the command installed its handlers.
+        /// Raised by SIGINT, SIGTERM or SIGHUP once the command installed its handlers.
         let interrupt = InterruptFlag()
 
         init(output: ReplayOutput, makeEngine: @escaping EngineFactory, reportBadLine: @escaping (String) -> Void) {
