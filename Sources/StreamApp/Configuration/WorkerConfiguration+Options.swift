@@ -79,14 +79,19 @@ extension WorkerConfiguration {
         .value(
             "shutdown-timeout",
             valueName: "DURATION",
-            help: "Bound for a graceful shutdown after SIGTERM or SIGINT. Default: 30s."
+            help: "Bound for a graceful shutdown after SIGTERM, SIGINT or SIGHUP. Default: 30s."
         ),
         .value("checkpoint-interval", valueName: "DURATION", help: "Wall time between checkpoints. Default: 10s."),
-        .value("max-poll-records", valueName: "COUNT", help: "Max records one poll returns. Default: 10000."),
+        .value(
+            "max-poll-records",
+            valueName: "COUNT",
+            help: "Max records one poll returns, 1 to 1000000. Default: 10000."
+        ),
         .value(
             "engine-threads",
             valueName: "COUNT",
-            help: "Threads that run the partition engines beside the polling thread; 0 runs them on it. Default: 2."
+            help:
+                "Threads that run the partition engines beside the polling thread, 0 to 64; 0 runs them on it. Default: 2."
         ),
         .value("log-format", valueName: "FORMAT", help: "Log line format: logfmt or json. Default: logfmt."),
         .value(
