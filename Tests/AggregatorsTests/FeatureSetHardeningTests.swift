@@ -1,4 +1,5 @@
 import Aggregators
+import Foundation
 import StreamCore
 import Testing
 
@@ -61,6 +62,30 @@ import Testing
             #expect(error.description.contains("the name has \(bytes) bytes, more than 255"), "\(error)")
             #expect(error.description.count < 400, "the message repeats the whole name")
         }
+    }
+
+    /// A name with an escape sequence would reach the terminal in every message that names it.
+    @Test func controlCharacterInNameIsRejected() throws {
+        let text = #"{"name":"x","version":1,"features":[{"name":"\u001b[2Jv","kind":"window","#
+            + #""aggregator":"count","size_ms":60000,"hop_ms":10000}]}"#
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("control character U+001B"), "\(error)")
+        #expect(!error.description.contains("\u{1B}"), "the message carries the raw escape")
+    }
+
+    /// Many long names together make a record larger than Kafka's default limit, which every
+    /// delivery would then fail: the set is rejected when it is loaded.
+    @Test func recordOverKafkaLimitIsRejected() throws {
+        let derived = (0..<3_999).map { index in
+            let name = String(format: "d%04d", index) + String(repeating: "n", count: 250)
+            return #"{"name":"\#(name)","kind":"derived","expression":"v"}"#
+        }
+        let text = #"{"name":"x","version":1,"features":[{"name":"v","kind":"window","aggregator":"count","#
+            + #""size_ms":60000,"hop_ms":10000},"# + derived.joined(separator: ",") + "]}"
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("more than 1000000, Kafka's default largest record"), "\(error)")
+        // meme_v1's records are far below it.
+        #expect(FeatureSet.memeV1.maximumRecordBytes < 10_000)
     }
 
     @Test func longSetNameIsRejected() throws {

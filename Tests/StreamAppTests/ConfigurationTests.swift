@@ -166,13 +166,13 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
                 "-b", "h:1", "--config", configFile, "-F", first, "-F", second, "-X", "linger.ms=4", "-X",
                 "security.protocol=SASL_SSL",
             ],
-            environment: ["MEMESTREAM_KAFKA_PROPERTY_CLIENT_ID": "from-env", "MEMESTREAM_KAFKA_PROPERTY_ACKS": "1"]
+            environment: ["MEMESTREAM_KAFKA_PROPERTY_CLIENT_ID": "from-env", "MEMESTREAM_KAFKA_PROPERTY_ACKS": "-1"]
         )
         #expect(
             configuration.kafkaProperties == [
                 "linger.ms": "4",
                 "client.id": "from-first",
-                "acks": "1",
+                "acks": "-1",
                 "compression.type": "lz4",
                 "sasl.jaas.config": "a=b c=d",
                 "security.protocol": "SASL_SSL",
@@ -256,8 +256,18 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
                 ["-b", "h:1", "-X", "enable.auto.commit=true"], [:],
                 "invalid librdkafka property 'enable.auto.commit=true'"
             ),
+            (
+                ["-b", "h:1", "-X", "enable.idempotence=false", "-X", "acks=all"], [:],
+                "invalid librdkafka property 'enable.idempotence=false'"
+            ),
+            (["-b", "h:1", "-X", "acks=0"], [:], "invalid librdkafka property 'acks=0'"),
+            (
+                ["-b", "h:1", "-X", "request.required.acks=1"], [:],
+                "invalid librdkafka property 'request.required.acks=1'"
+            ),
             (["-b", "h:1", "--group", "  "], [:], "expected a group id with a character other than white space"),
             (["-b", "h:1", "--group", "\u{200B}"], [:], "(U+200B): expected a group id with a character other"),
+            (["-b", "h:1", "--group", "\u{301}\u{301}"], [:], "(U+301 U+301): expected a group id with a character"),
             (["-b", "h:1", "--group", "\u{1}\t"], [:], "(U+1 U+9): expected a group id with a character other"),
             (["-b", "h:1", "--group", String(repeating: "é", count: 90)], [:], "has 540 bytes, more than the 255"),
         ] as [([String], [String: String], String)]

@@ -63,6 +63,16 @@ import Testing
         #expect(error.message.contains(named), "message: \(error.message)")
     }
 
+    /// Writing a device or standard output destroys nothing, so it may also be the input.
+    @Test(arguments: [
+        ["--input-file", "/dev/null", "--output-file", "/dev/null"],
+        ["--input-file", "-", "--output-file", "-"],
+        ["--input-file", "a", "--output-file", "/dev/null", "--rejections-file", "/dev/null"],
+    ])
+    func deviceAsInputAndOutputIsAccepted(arguments: [String]) throws {
+        #expect(throws: Never.self) { try parse(arguments) }
+    }
+
     @Test(arguments: [
         ("2026-01-01T00:30:00", "it needs an offset: 'Z' or +HH:MM or -HH:MM"),
         ("2026-01-01T00:30:00.5", "it needs an offset: 'Z' or +HH:MM or -HH:MM"),

@@ -214,6 +214,21 @@ import Glibc
         #expect(try store.load(Self.key) == Self.checkpoint(offset: 12, stateSize: 3_000, seed: 8))
     }
 
+    /// A tombstone produced while a save is under way lands between its chunks and its manifest.
+    /// Compaction keeps those chunks (their keys differ), so the save restores.
+    @Test func chunkedStoreTombstoneKeepsLaterSave() throws {
+        let log = MemoryCheckpointLog(maxRecordBytes: 200)
+        let store = ChunkedCheckpointStore(log: log)
+        try store.save(Self.checkpoint(offset: 5, stateSize: 3_000))
+        try store.save(Self.checkpoint(offset: 9, stateSize: 3_000, seed: 7))
+        log.records.insert((Self.key.description, nil), at: log.records.count - 1)
+        #expect(try store.load(Self.key) == Self.checkpoint(offset: 9, stateSize: 3_000, seed: 7))
+        log.compact()
+        #expect(
+            try ChunkedCheckpointStore(log: log).load(Self.key) == Self.checkpoint(offset: 9, stateSize: 3_000, seed: 7)
+        )
+    }
+
     @Test func chunkedStoreSeparatesKeys() throws {
         let log = MemoryCheckpointLog(maxRecordBytes: 500)
         let store = ChunkedCheckpointStore(log: log)

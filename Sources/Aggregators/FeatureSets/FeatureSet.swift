@@ -63,6 +63,42 @@ public struct FeatureSet: Sendable {
     /// and 255 is also the limit of a `meme_id`.
     public static let maximumNameBytes = 255
 
+    /// The largest record a set may produce, in bytes: Kafka's default largest record
+    /// (`message.max.bytes`, 1,000,000). A larger record would fail every delivery.
+    public static let maximumRecordBytes = 1_000_000
+
+    /// The longest record of the set, in bytes, an upper bound: the longest `meme_id` escaped, the
+    /// fixed members, and per emitted feature its name escaped and the longest number.
+    public var maximumRecordBytes: Int {
+        var bytes = 2_000 + 2 * name.utf8.count
+        for feature in features where feature.isEmitted {
+            bytes += 2 * feature.name.utf8.count + 4 + 32
+        }
+        return bytes
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F
+    }
+
+    /// `text` with control characters written as `\u{XX}`, for messages on a terminal.
+    private static func printable(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                result += "\\u{\(hex(scalar))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
     private func validateStructure() throws(FeatureSetError) {
         guard features.count <= Self.maximumFeatureCount else {
             throw FeatureSetError(
@@ -81,9 +117,15 @@ public struct FeatureSet: Sendable {
             }
             guard feature.name.utf8.count <= Self.maximumNameBytes else {
                 throw FeatureSetError(
-                    feature: String(feature.name.prefix(40)) + "…",
+                    feature: Self.printable(String(feature.name.prefix(40))) + "…",
                     "the name has \(feature.name.utf8.count) bytes, more than \(Self.maximumNameBytes); every record "
                         + "repeats it, so give a shorter name"
+                )
+            }
+            if let control = feature.name.unicodeScalars.first(where: Self.isControl) {
+                throw FeatureSetError(
+                    feature: Self.printable(feature.name),
+                    "the name contains the control character U+\(Self.hex(control)); use printable characters"
                 )
             }
             guard seen.insert(feature.name).inserted else {
@@ -133,6 +175,14 @@ public struct FeatureSet: Sendable {
                 feature: nil,
                 "set \"\(name)\" has no window feature, so no key would ever be kept and no record emitted; "
                     + "add a \"kind\": \"window\" feature"
+            )
+        }
+        guard maximumRecordBytes <= Self.maximumRecordBytes else {
+            throw FeatureSetError(
+                feature: nil,
+                "a record of set \"\(name)\" can reach \(maximumRecordBytes) bytes, more than "
+                    + "\(Self.maximumRecordBytes), Kafka's default largest record; use fewer emitted features or "
+                    + "shorter names, or split the set"
             )
         }
     }

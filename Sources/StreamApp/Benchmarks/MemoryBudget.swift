@@ -7,31 +7,48 @@ import Glibc
 /// Checks that a benchmark's in-memory input fits before it is built, so that a large `--events`
 /// ends with a usage error instead of an allocation failure that aborts the process.
 enum MemoryBudget {
-    /// Throws a ``UsageError`` naming `option` and `value` when `bytes` exceed the memory the
-    /// kernel reports as available (`MemAvailable` in /proc/meminfo) or the address-space limit
-    /// (`RLIMIT_AS`). Returns without a check when neither is known.
+    /// Throws a ``UsageError`` naming `option` and `value` when `bytes`, plus a margin of
+    /// ``marginBytes`` for the rest of the run, exceed the memory the kernel reports as available
+    /// (`MemAvailable` in /proc/meminfo), or when they and the process's present address space
+    /// exceed the address-space limit (`RLIMIT_AS`). Returns without a check when neither is known.
     static func check(bytes: Int, option: String, value: Int) throws {
-        var limits: [(Int, String)] = []
-        if let available = availableBytes() { limits.append((available, "the memory available")) }
+        var limits: [(free: Int, total: Int, name: String)] = []
+        if let available = availableBytes() { limits.append((available, available, "the memory available")) }
         var addressSpace = rlimit()
         if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &addressSpace) == 0,
             addressSpace.rlim_cur < UInt64(Int.max)
         {
-            limits.append((Int(addressSpace.rlim_cur), "the address-space limit (ulimit -v)"))
+            let limit = Int(addressSpace.rlim_cur)
+            let used = statusBytes("VmSize:") ?? 0
+            limits.append((limit - used, limit, "the address-space limit (ulimit -v)"))
         }
-        for (limit, name) in limits where bytes > limit {
+        for (free, limit, name) in limits where bytes + marginBytes > free {
             throw UsageError(
-                "--\(option) \(value) needs about \(gigabytes(bytes)) GB for the benchmark's input in memory, more "
-                    + "than \(name), \(gigabytes(limit)) GB; give a smaller --\(option)"
+                "--\(option) \(value) needs about \(gigabytes(bytes)) GB for the benchmark's input in memory, and "
+                    + "with the rest of the run that exceeds \(name) of \(gigabytes(limit)) GB; give a smaller "
+                    + "--\(option)"
             )
         }
     }
 
+    /// Room left for what the benchmark allocates besides its input: the engine, the decoder and
+    /// the thread stacks.
+    static let marginBytes = 256 << 20
+
     /// `MemAvailable` from /proc/meminfo in bytes, or `nil` when it cannot be read.
     private static func availableBytes() -> Int? {
-        guard let text = try? SmallFile.read(path: "/proc/meminfo", limit: 1 << 20) else { return nil }
-        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-            let fields = line.split(separator: " ")
+        kilobyteField("MemAvailable:", in: "/proc/meminfo")
+    }
+
+    /// A `kB` field of /proc/self/status, such as `VmSize:`, in bytes.
+    private static func statusBytes(_ field: String) -> Int? {
+        kilobyteField(field, in: "/proc/self/status")
+    }
+
+    private static func kilobyteField(_ field: String, in path: String) -> Int? {
+        guard let text = try? SmallFile.read(path: path, limit: 1 << 20) else { return nil }
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field) {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
             return kilobytes * 1_024
         }

@@ -116,11 +116,12 @@ extension WorkerConfiguration {
         return found.text
     }
 
-    /// Returns `true` for a scalar that shows nothing: white space, a control character or a
-    /// format character such as U+200B ZERO WIDTH SPACE.
+    /// Returns `true` for a scalar that shows nothing on its own: white space, a control or format
+    /// character such as U+200B ZERO WIDTH SPACE, or a combining mark.
     private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
         let category = scalar.properties.generalCategory
         return scalar.properties.isWhitespace || category == .control || category == .format
+            || category == .nonspacingMark || category == .enclosingMark
     }
 
     private static func readTopics(
@@ -138,7 +139,7 @@ extension WorkerConfiguration {
                 let scalars = group.text.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }
                 throw UsageError(
                     "invalid value '\(group.text)' for \(group.source) (\(scalars.joined(separator: " "))): expected "
-                        + "a group id with a character other than white space, control or format characters"
+                        + "a group id with a character other than white space, control, format or combining characters"
                 )
             }
             // The group names a directory of a dir: checkpoint store, and a file name has at most 255 bytes.
@@ -291,15 +292,23 @@ extension WorkerConfiguration {
     // MARK: - librdkafka properties
 
     /// Properties the worker's guarantees depend on, with the only value accepted and why.
-    static let fixedKafkaProperties: [String: (value: String, reason: String)] = [
+    static let fixedKafkaProperties: [String: (values: [String], reason: String)] = [
         "partitioner": (
-            "murmur2_random",
+            ["murmur2_random"],
             "feature records are partitioned with murmur2_random, as the Java client does, so that every "
                 + "record of a meme lands on one partition of the compacted topic"
         ),
         "enable.auto.commit": (
-            "false",
+            ["false", "f", "0"],
             "the worker commits offsets itself, after the checkpoint that covers them"
+        ),
+        "enable.idempotence": (
+            ["true", "t", "1"],
+            "the worker's producer is idempotent, so that retries neither duplicate nor reorder feature records"
+        ),
+        "acks": (
+            ["all", "-1"],
+            "a checkpoint must cover only records that every in-sync replica has stored"
         ),
     ]
 
@@ -346,8 +355,8 @@ extension WorkerConfiguration {
             // auto commit.
             var name = key.hasPrefix("topic.") ? String(key.dropFirst("topic.".count)) : key
             if name == "auto.commit.enable" { name = "enable.auto.commit" }
-            guard let (required, reason) = fixedKafkaProperties[name] else { continue }
-            let spellings = required == "false" ? ["false", "f", "0"] : [required]
+            if name == "request.required.acks" { name = "acks" }
+            guard let (spellings, reason) = fixedKafkaProperties[name] else { continue }
             if !spellings.contains(value.lowercased()) {
                 throw UsageError("invalid librdkafka property '\(key)=\(value)': \(reason); remove it")
             }

@@ -126,8 +126,8 @@ extension WorkerConfiguration {
 
         Run the streaming worker: a consumer-group member that reads meme events, computes
         event-time windowed features per input partition and publishes one record per meme and
-        tick to the compacted feature topic. SIGTERM or SIGINT starts a graceful shutdown; a
-        second signal exits at once.
+        tick to the compacted feature topic. SIGTERM, SIGINT or SIGHUP starts a graceful shutdown;
+        a second signal exits at once.
 
         Each option is read from, in decreasing precedence: the flag, the environment variable
         MEMESTREAM_<NAME> (for example MEMESTREAM_INPUT_TOPIC for --input-topic), the key of the

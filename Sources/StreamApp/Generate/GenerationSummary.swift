@@ -29,7 +29,8 @@ struct GenerationSummary: Sendable {
         let seconds = Double(elapsedNanoseconds) / 1e9
         let rate = seconds > 0 ? Int(Double(records) / seconds) : 0
         var lines = [
-            "memestream generate: wrote \(records) records (\(valueBytes) value bytes) to \(destination) in \(Int(seconds * 1000)) ms, \(rate) records/s"
+            "memestream generate: wrote \(records) \(records == 1 ? "record" : "records") (\(valueBytes) value bytes) to "
+                + "\(destination) in \(Int(seconds * 1000)) ms, \(rate) records/s"
         ]
         let reasons = RejectionReason.allCases.compactMap { reason in
             intendedRejections[reason].map { "\(reason.rawValue)=\($0)" }

@@ -19,6 +19,13 @@ struct FileIdentity: Hashable, Sendable {
         inode = UInt64(status.st_ino)
     }
 
+    /// Returns `true` when something other than a regular file exists at `path`: a device such as
+    /// /dev/null, a FIFO or a directory.
+    static func isSpecial(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG
+    }
+
     /// Returns `true` when both paths name the same existing regular file.
     static func same(_ first: String, _ second: String) -> Bool {
         guard let identity = FileIdentity(path: first) else { return false }

@@ -53,7 +53,7 @@ enum ImportKuaiRandCommand: Subcommand {
             throw UsageError("missing --output FILE: the JSONL or JSONL.zst event file to write")
         }
 
-        if input == output || FileIdentity.same(input, output) {
+        if (input == output && !FileIdentity.isSpecial(input)) || FileIdentity.same(input, output) {
             throw UsageError("--output \(output) is the --input file; writing it would destroy the input")
         }
 

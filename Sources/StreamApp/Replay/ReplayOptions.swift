@@ -67,11 +67,15 @@ struct ReplayOptions: Sendable {
     }
 
     /// Throws when an output file is the input file or the other output, under any spelling
-    /// (`./in.jsonl`, a link), because opening it for writing would truncate it.
+    /// (`./in.jsonl`, a link), because opening it for writing would truncate it. Devices such as
+    /// /dev/null and standard streams (`-`) are never the same file.
     private func checkOutputsDiffer() throws {
         let outputs = [("output-file", outputFile), ("rejections-file", rejectionsFile)]
         for case (let option, let path?) in outputs
-        where !inputFile.isEmpty && (path == inputFile || FileIdentity.same(path, inputFile)) {
+        where !inputFile.isEmpty
+            && ((path == inputFile && path != "-" && !FileIdentity.isSpecial(path))
+                || FileIdentity.same(path, inputFile))
+        {
             throw UsageError("--\(option) \(path) is the input file; writing it would destroy the input")
         }
         // Without --output-file, or with "-", the records go to standard output.
@@ -82,7 +86,8 @@ struct ReplayOptions: Sendable {
             )
         }
         if let outputFile, let rejectionsFile,
-            outputFile == rejectionsFile || FileIdentity.same(outputFile, rejectionsFile)
+            (outputFile == rejectionsFile && !FileIdentity.isSpecial(outputFile))
+                || FileIdentity.same(outputFile, rejectionsFile)
         {
             throw UsageError(
                 "--rejections-file \(rejectionsFile) is the --output-file; give the rejections another file"

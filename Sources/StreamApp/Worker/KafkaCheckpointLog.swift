@@ -44,7 +44,7 @@ final class KafkaCheckpointLog: CheckpointLog {
             configuration: producerConfiguration,
             deliveryHandler: { report in
                 guard let error = report.error else { return }
-                failures.record("\(error)")
+                failures.record(errorText(error))
             }
         )
     }
@@ -70,7 +70,7 @@ final class KafkaCheckpointLog: CheckpointLog {
             }
             try producer.flush(timeout: Self.requestTimeout)
         } catch {
-            throw failure("producing checkpoint records failed: \(error)")
+            throw failure("producing checkpoint records failed: \(errorText(error))")
         }
         if let first = failures.takeFirst() {
             throw failure("the broker did not store a checkpoint record: \(first)")
@@ -102,7 +102,7 @@ final class KafkaCheckpointLog: CheckpointLog {
                 key: checkpoint,
                 nextOffset: nil,
                 source: location,
-                detail: "reading the partition count of \(topic) failed: \(error)"
+                detail: "reading the partition count of \(topic) failed: \(errorText(error))"
             )
         }
         // No topic yet: no checkpoint was ever written.

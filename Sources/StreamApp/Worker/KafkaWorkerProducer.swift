@@ -34,7 +34,7 @@ final class KafkaWorkerProducer: WorkerProducer {
                 topic: record.topic,
                 key: record.key.map { Array($0) },
                 valueBytes: record.value?.count ?? 0,
-                reason: "\(error)",
+                reason: errorText(error),
                 isRecordTooLarge: (error as? KafkaBridgeError)?.rdKafkaCodeName == "MSG_SIZE_TOO_LARGE"
             )
         }

@@ -16,6 +16,9 @@ enum RunCommand: Subcommand {
     static var usage: String { WorkerConfiguration.usage }
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
+        // A closed log pipe must not kill the worker: writes to it then fail with EPIPE and the
+        // lines are dropped. Set before the first line is written.
+        signal(SIGPIPE, SIG_IGN)
         let configuration = try WorkerConfiguration.load(arguments: arguments, environment: environmentVariables())
         let engineConfiguration = makeEngineConfiguration(configuration.engine)
         let featureSet = try WorkerEngineBinding.featureSet(
@@ -79,10 +82,8 @@ enum RunCommand: Subcommand {
         }
         defer { server?.stop() }
 
-        // SIGHUP (a closed terminal or SSH session) stops the worker gracefully too, and a closed
-        // log pipe must not kill it: writes to it then fail with EPIPE and the lines are dropped.
+        // SIGHUP (a closed terminal or SSH session) stops the worker gracefully too.
         let shutdown = ShutdownSignal.install(signals: [SIGTERM, SIGINT, SIGHUP], logger: logger)
-        signal(SIGPIPE, SIG_IGN)
         let deadline = ShutdownDeadline(milliseconds: settings.shutdownTimeoutMilliseconds, logger: logger)
         do {
             try worker.run {

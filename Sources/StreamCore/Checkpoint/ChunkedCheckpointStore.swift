@@ -84,8 +84,9 @@ public final class ChunkedCheckpointStore: CheckpointStore {
 
         try log.readAll(for: key) { position, value in
             guard let value else {
-                // A tombstone on the manifest key deletes the checkpoint, as compaction would.
-                pending.removeAll()
+                // A tombstone on the manifest key deletes the manifests before it, as compaction
+                // would. Chunks have keys of their own, so a save whose manifest follows the
+                // tombstone still finds the chunks it wrote before it.
                 latest = nil
                 lastFailure = nil
                 return
