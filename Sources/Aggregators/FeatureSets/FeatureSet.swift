@@ -67,7 +67,7 @@ public struct FeatureSet: Sendable {
     /// (`message.max.bytes`, 1,000,000). A larger record would fail every delivery.
     public static let maximumRecordBytes = 1_000_000
 
-    /// The longest record of the set, in bytes, an upper bound: the longest `meme_id` escaped, the
+    /// The maximum length of a record of the set, in bytes: the longest `meme_id` escaped, the
     /// fixed members, and per emitted feature its name escaped and the longest number.
     public var maximumRecordBytes: Int {
         var bytes = 2_000 + 2 * name.utf8.count

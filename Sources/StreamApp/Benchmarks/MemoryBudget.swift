@@ -7,10 +7,9 @@ import Glibc
 /// Checks that a benchmark's in-memory input fits before it is built, so that a large `--events`
 /// ends with a usage error instead of an allocation failure that aborts the process.
 enum MemoryBudget {
-    /// Throws a ``UsageError`` naming `option` and `value` when `bytes`, plus a margin of
-    /// ``marginBytes`` for the rest of the run, exceed the memory the kernel reports as available
-    /// (`MemAvailable` in /proc/meminfo), or when they and the process's present address space
-    /// exceed the address-space limit (`RLIMIT_AS`). Returns without a check when neither is known.
+    /// Throws a ``UsageError`` naming `option` and `value` when `bytes` and ``marginBytes`` exceed
+    /// the memory available (`MemAvailable` in /proc/meminfo). It also throws when they and the
+    /// process's present size exceed the address-space limit (`RLIMIT_AS`). Neither known: no check.
     static func check(bytes: Int, option: String, value: Int) throws {
         var limits: [(free: Int, total: Int, name: String)] = []
         if let available = availableBytes() { limits.append((available, available, "the memory available")) }
@@ -40,7 +39,7 @@ enum MemoryBudget {
         kilobyteField("MemAvailable:", in: "/proc/meminfo")
     }
 
-    /// A `kB` field of /proc/self/status, such as `VmSize:`, in bytes.
+    /// Returns a `kB` field of /proc/self/status, such as `VmSize:`, in bytes.
     private static func statusBytes(_ field: String) -> Int? {
         kilobyteField(field, in: "/proc/self/status")
     }
