@@ -7,9 +7,9 @@ import Testing
 /// have encoded, and the restored engine goes on with the same output.
 @Suite struct EngineStateVersionTests {
     /// `Fixtures/engine-state-v2.bin`, `engine-state-v3.bin` and `engine-state-v4.bin` contain the
-    /// state of one engine after the first 200 of these events, written by the last builds that
-    /// wrote format version 2 (vectors as bytes), 3 (vectors as 128-bit hashes) and 4 (no
-    /// feature set digest).
+    /// state of one engine after the first 200 of these events. The last builds that wrote format
+    /// versions 2 (vectors as bytes), 3 (vectors as 128-bit hashes) and 4 (no feature set digest)
+    /// wrote them.
     private static let events = syntheticEvents(seed: 61, count: 400, keys: 8)
     private static let fixturePoint = 200
 

@@ -3,8 +3,8 @@ import Foundation
 import StreamCore
 import Testing
 
-/// The definition digest in engine state tells a changed feature set from the one the state was
-/// written for, even when name and version stayed the same.
+/// The definition digest in engine state distinguishes a changed feature set from the one the
+/// state was written for, even when name and version stayed the same.
 @Suite struct FeatureSetDigestTests {
     private static func load(_ features: String, version: Int = 1) throws -> FeatureSet {
         try FeatureSet.load(

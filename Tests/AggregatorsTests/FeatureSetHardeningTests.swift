@@ -66,7 +66,8 @@ import Testing
 
     /// A name with an escape sequence would reach the terminal in every message that names it.
     @Test func controlCharacterInNameIsRejected() throws {
-        let text = #"{"name":"x","version":1,"features":[{"name":"\u001b[2Jv","kind":"window","#
+        let text =
+            #"{"name":"x","version":1,"features":[{"name":"\u001b[2Jv","kind":"window","#
             + #""aggregator":"count","size_ms":60000,"hop_ms":10000}]}"#
         let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
         #expect(error.description.contains("control character U+001B"), "\(error)")
@@ -80,7 +81,8 @@ import Testing
             let name = String(format: "d%04d", index) + String(repeating: "n", count: 250)
             return #"{"name":"\#(name)","kind":"derived","expression":"v"}"#
         }
-        let text = #"{"name":"x","version":1,"features":[{"name":"v","kind":"window","aggregator":"count","#
+        let text =
+            #"{"name":"x","version":1,"features":[{"name":"v","kind":"window","aggregator":"count","#
             + #""size_ms":60000,"hop_ms":10000},"# + derived.joined(separator: ",") + "]}"
         let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
         #expect(error.description.contains("more than 1000000, Kafka's default largest record"), "\(error)")

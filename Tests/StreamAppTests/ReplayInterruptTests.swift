@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// SIGINT or SIGTERM during a replay: the output is closed whole, the summary is printed, and the
-/// exit status says the output is incomplete.
+/// SIGINT, SIGTERM or SIGHUP during a replay: the output is closed whole, the summary is printed,
+/// and exit status 130 marks the output as incomplete.
 @Suite(.serialized) struct ReplayInterruptTests {
     @Test(arguments: [SIGTERM, SIGINT, SIGHUP], ["jsonl", "jsonl.zst"])
     func signalClosesOutputAndExits130(signal: Int32, format: String) throws {

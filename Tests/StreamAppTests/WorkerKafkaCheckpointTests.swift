@@ -57,9 +57,9 @@ import Testing
         configuration.producer.partitioner = "murmur2_random"
         let writer = ChunkedCheckpointStore(log: try KafkaCheckpointLog(topic: topic, configuration: configuration))
         let deleted = Self.checkpoint(partition: 0, offset: 10, size: 6_000)
-        let kept = Self.checkpoint(partition: 1, offset: 11, size: 6_000)
+        let untouched = Self.checkpoint(partition: 1, offset: 11, size: 6_000)
         try writer.save(deleted)
-        try writer.save(kept)
+        try writer.save(untouched)
 
         let producer = try KafkaProducer(configuration: configuration)
         defer { try? producer.close(timeout: .seconds(10)) }
@@ -68,7 +68,7 @@ import Testing
 
         let reader = ChunkedCheckpointStore(log: try KafkaCheckpointLog(topic: topic, configuration: configuration))
         #expect(try reader.load(deleted.key) == nil)
-        #expect(try reader.load(kept.key) == kept)
+        #expect(try reader.load(untouched.key) == untouched)
     }
 
     /// Each checkpoint key's chunks and manifests go to one partition: the one librdkafka's

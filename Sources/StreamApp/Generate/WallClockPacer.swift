@@ -18,9 +18,9 @@ struct WallClockPacer {
         startNanoseconds = WallClockPacer.monotonicNanoseconds()
     }
 
-    /// Sleeps until the next record is due, or until SIGINT, SIGTERM or SIGHUP. Sleeps only when at least
-    /// 1 ms early, so that high rates release records in small batches instead of calling the
-    /// kernel per record.
+    /// Sleeps until the next record is due, or until SIGINT, SIGTERM or SIGHUP. Sleeps only when
+    /// at least 1 ms early, so that high rates release records in small batches instead of calling
+    /// the kernel per record.
     mutating func waitForNextRecord() {
         let due = startNanoseconds + UInt64(released * nanosecondsPerRecord)
         released += 1
