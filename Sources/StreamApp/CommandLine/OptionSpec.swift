@@ -12,6 +12,16 @@ struct OptionSpec: Sendable {
     var valueName: String
     /// One line for `--help`: what the option sets, its unit and its default.
     var help: String
+    /// Other long names that mean the same option, without dashes. Values given under an alias
+    /// are stored under ``name``.
+    var aliases: [String] = []
+
+    /// Returns the option with `names` added as aliases.
+    func aliased(_ names: String...) -> OptionSpec {
+        var copy = self
+        copy.aliases += names
+        return copy
+    }
 
     static func value(
         _ name: String,

@@ -16,6 +16,7 @@ struct ParsedArguments {
         var byShort: [Character: OptionSpec] = [:]
         for spec in specs {
             byName[spec.name] = spec
+            for alias in spec.aliases { byName[alias] = spec }
             if let short = spec.shortName { byShort[short] = spec }
         }
 

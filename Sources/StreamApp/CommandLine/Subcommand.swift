@@ -38,7 +38,8 @@ extension Subcommand {
             } else {
                 head += "\n" + String(repeating: " ", count: 34)
             }
-            lines.append(head + spec.help)
+            let aliases = spec.aliases.map { "--\($0)" }.joined(separator: ", ")
+            lines.append(head + spec.help + (aliases.isEmpty ? "" : " Also \(aliases)."))
         }
         lines.append("  -h, --help                      Print this help and exit.")
         return lines.joined(separator: "\n")

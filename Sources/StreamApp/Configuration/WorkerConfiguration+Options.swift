@@ -110,14 +110,14 @@ extension WorkerConfiguration {
             valueName: "FILE",
             repeatable: true,
             help: "librdkafka properties file (key=value lines, as for kcat -F). Repeatable; later files win."
-        ),
+        ).aliased("properties-file"),
         .value(
             "kafka-property",
             short: "X",
             valueName: "KEY=VALUE",
             repeatable: true,
             help: "One librdkafka property, for example -X security.protocol=SASL_SSL. Repeatable; beats -F."
-        ),
+        ).aliased("property"),
     ]
 
     /// The text `memestream run --help` prints above the option list.

@@ -104,7 +104,7 @@ enum GenerateCommand: Subcommand {
                 short: "F",
                 valueName: "FILE",
                 help: "librdkafka properties file (key=value lines), as kcat -F reads."
-            ),
+            ).aliased("kafka-properties-file"),
             .value(
                 "property",
                 short: "X",
@@ -112,7 +112,7 @@ enum GenerateCommand: Subcommand {
                 repeatable: true,
                 help:
                     "librdkafka property; overrides -F and the defaults compression.type=zstd, partitioner=murmur2_random."
-            ),
+            ).aliased("kafka-property"),
         ]
     }
 

@@ -231,14 +231,15 @@ struct ReplayOptions: Sendable {
             valueName: "DURATION",
             help: "Topic input starts this long before --from. Default the largest window plus the allowed lateness."
         ),
-        .value("properties-file", short: "F", valueName: "FILE", help: "librdkafka properties file (key=value lines)."),
+        .value("properties-file", short: "F", valueName: "FILE", help: "librdkafka properties file (key=value lines).")
+            .aliased("kafka-properties-file"),
         .value(
             "property",
             short: "X",
             valueName: "KEY=VALUE",
             repeatable: true,
             help: "One librdkafka property, for example -X security.protocol=ssl; beats -F."
-        ),
+        ).aliased("kafka-property"),
         .value("feature-set", valueName: "FILE", help: "Feature-set definition (JSON). Default the built-in meme_v1."),
         .value(
             "rejections-file",

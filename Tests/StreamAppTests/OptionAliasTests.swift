@@ -1,0 +1,46 @@
+import Testing
+
+@testable import StreamApp
+
+/// `run` names its librdkafka options `--kafka-properties-file` and `--kafka-property`, `replay` and
+/// `generate` name them `--properties-file` and `--property`; every command takes both spellings.
+@Suite struct OptionAliasTests {
+    private static let commands: [(name: String, specs: [OptionSpec])] = [
+        ("run", WorkerConfiguration.options),
+        ("replay", ReplayOptions.specs),
+        ("generate", GenerateCommand.options),
+    ]
+
+    @Test(arguments: commands.indices)
+    func bothSpellingsReachTheSameOption(_ index: Int) throws {
+        let (command, specs) = Self.commands[index]
+        let fileName = specs.first { $0.shortName == "F" }!.name
+        let propertyName = specs.first { $0.shortName == "X" }!.name
+        for (file, property) in [
+            ("--properties-file", "--property"), ("--kafka-properties-file", "--kafka-property"),
+        ] {
+            let parsed = try ParsedArguments(
+                [file, "client.properties", property, "acks=all", "--property=linger.ms=5"],
+                specs: specs,
+                command: command
+            )
+            #expect(parsed.allValues(fileName) == ["client.properties"], "\(command) \(file)")
+            #expect(parsed.allValues(propertyName) == ["acks=all", "linger.ms=5"], "\(command) \(property)")
+        }
+    }
+
+    @Test func helpNamesTheOtherSpelling() {
+        #expect(ReplayCommand.helpText().contains("Also --kafka-properties-file."))
+        #expect(ReplayCommand.helpText().contains("Also --kafka-property."))
+    }
+
+    @Test func anAliasAndItsNameCountAsOneOption() {
+        #expect(throws: UsageError.self) {
+            try ParsedArguments(
+                ["--properties-file", "a", "--kafka-properties-file", "b"],
+                specs: ReplayOptions.specs,
+                command: "replay"
+            )
+        }
+    }
+}
