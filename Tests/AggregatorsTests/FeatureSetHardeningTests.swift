@@ -13,11 +13,22 @@ import Testing
         return Array(text.utf8)
     }
 
-    @Test(arguments: [Int64(9_223_372_036_854_770_000), 10_000_000_010_000])
-    func hugeWindowIsRejected(sizeMilliseconds: Int64) {
-        #expect(throws: FeatureSetError.self) {
+    @Test(arguments: [Int64(9_223_372_036_854_770_000), 10_000_000_010_000, 31_622_410_000])
+    func hugeWindowIsRejected(sizeMilliseconds: Int64) throws {
+        let error = try #require(throws: FeatureSetError.self) {
             try FeatureSet.load(jsonBytes: Self.countWindow(sizeMilliseconds: sizeMilliseconds))
         }
+        #expect(error.description.contains("size_ms \(sizeMilliseconds) is longer than 31622400000 ms (366 days)"))
+    }
+
+    /// A hop of 10^13 ms put every window before the valid event-time range, so the feature never
+    /// emitted; the window size limit now rejects it.
+    @Test func hopBeyondTheLimitIsRejected() throws {
+        let text =
+            #"{"name":"x","version":1,"features":[{"name":"a","kind":"window","aggregator":"count","#
+            + #""size_ms":10000000000000,"hop_ms":10000000000000}]}"#
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("\"a\""), "\(error)")
     }
 
     private static func chain(terms: Int, separator: String) -> [UInt8] {
@@ -121,7 +132,7 @@ import Testing
     }
 
     @Test func largestWindowIsAccepted() throws {
-        let set = try FeatureSet.load(jsonBytes: Self.countWindow(sizeMilliseconds: 10_000_000_000_000))
-        #expect(set.largestWindowMilliseconds == 10_000_000_000_000)
+        let set = try FeatureSet.load(jsonBytes: Self.countWindow(sizeMilliseconds: 31_622_400_000))
+        #expect(set.largestWindowMilliseconds == 31_622_400_000)
     }
 }

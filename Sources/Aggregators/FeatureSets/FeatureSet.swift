@@ -51,9 +51,11 @@ public struct FeatureSet: Sendable {
         }.max() ?? 0
     }
 
-    /// The maximum window size, in ms: 10^13, the end of the valid event-time range.
-    /// A longer window covers nothing more, and the engine's window arithmetic would overflow.
-    public static let maximumWindowMilliseconds: Int64 = 10_000_000_000_000
+    /// The maximum window size, in ms: 366 days. A key's state lives until its newest event
+    /// has left the largest window, so a longer window keeps every meme of the last years in
+    /// memory; over such spans a key feature (all of the key's events) is the tool. The limit also
+    /// rejects a hop so long that the window ends before every valid event time and never emits.
+    public static let maximumWindowMilliseconds: Int64 = 366 * 86_400_000
 
     /// The maximum number of features in a set. It bounds the buffers the engine sizes when it
     /// starts: the record writer's buffer for the longest record and the comparable vector's bytes.
@@ -217,8 +219,8 @@ public struct FeatureSet: Sendable {
         guard size <= maximumWindowMilliseconds else {
             throw FeatureSetError(
                 feature: feature,
-                "size_ms \(size) is longer than \(maximumWindowMilliseconds) ms, the whole valid event-time range; "
-                    + "use a shorter window"
+                "size_ms \(size) is longer than \(maximumWindowMilliseconds) ms (366 days); use a shorter window, "
+                    + "or a key feature for totals over all of a meme's events"
             )
         }
         guard size % hop == 0 else {
