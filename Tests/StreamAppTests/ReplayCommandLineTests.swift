@@ -93,6 +93,27 @@ import Testing
         #expect(!result.standardError.contains("memestream replay: wrote"), "stderr: \(result.standardError)")
     }
 
+    /// Started with standard input or output closed (`<&-`, `>&-`), replay used to fail with
+    /// "read failed: Invalid argument (errno 22)" on the runtime's descriptor that took the number.
+    @Test(arguments: [
+        ("--input-file - <&-", "standard input"),
+        ("--input-file IN >&-", "standard output"),
+    ])
+    func closedStandardStreamIsNamed(redirection: String, stream: String) throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", #"{"meme_id":"m1","type":"view","ts":1700000000000}"# + "\n")
+        let command = "exec \"$0\" replay " + redirection.replacingOccurrences(of: "IN", with: "\"$1\"")
+        let result = try runMemestream(
+            via: "/bin/sh",
+            ["-c", command, ReplayTestPaths.binary, input]
+        )
+        #expect(result.status == 1, "stderr: \(result.standardError)")
+        #expect(
+            result.standardError.contains("\(stream) was closed when the command started"),
+            "\(result.standardError)"
+        )
+    }
+
     @Test func garbageEnvelopeLinesAreSkipped() throws {
         let scratch = try ReplayScratchDirectory()
         var lines: [String] = []

@@ -69,8 +69,15 @@ struct ProcessResult {
 
 /// Runs the built `memestream` binary with `arguments`, waiting at most `timeoutSeconds`.
 func runMemestream(_ arguments: [String], timeoutSeconds: Double = 120) throws -> ProcessResult {
+    try runMemestream(via: ReplayTestPaths.binary, arguments, timeoutSeconds: timeoutSeconds)
+}
+
+/// Runs `executable` (the `memestream` binary, or a shell that starts it) with `arguments`,
+/// waiting at most `timeoutSeconds`.
+func runMemestream(via executable: String, _ arguments: [String], timeoutSeconds: Double = 120) throws -> ProcessResult
+{
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: ReplayTestPaths.binary)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let errorPipe = Pipe()
     process.standardError = errorPipe

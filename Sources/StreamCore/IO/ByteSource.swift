@@ -31,7 +31,12 @@ final class FileDescriptorSource: ByteSource {
 
     /// Opens `path` for reading; `-` is standard input.
     static func open(path: String) throws -> FileDescriptorSource {
-        if path == "-" { return FileDescriptorSource(path: path, descriptor: 0) }
+        if path == "-" {
+            if let reason = StandardStreamCheck.closedReason(descriptor: 0, name: "standard input") {
+                throw FileIOError(path: path, reason: reason)
+            }
+            return FileDescriptorSource(path: path, descriptor: 0)
+        }
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             throw FileIOError(path: path, reason: "cannot open for reading: \(systemErrorText(errno))")

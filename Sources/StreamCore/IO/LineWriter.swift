@@ -55,6 +55,9 @@ public final class LineWriter {
         let compression = compression ?? Compression.forPath(path)
         self.compression = compression
         if path == "-" {
+            if let reason = StandardStreamCheck.closedReason(descriptor: 1, name: "standard output") {
+                throw FileIOError(path: path, reason: reason)
+            }
             descriptor = 1
         } else {
             descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
