@@ -80,8 +80,10 @@ public final class KafkaProducer: @unchecked Sendable {
     /// - Parameters:
     ///   - topic: The topic.
     ///   - partition: The partition, or ``KafkaPartition/unassigned`` for the partitioner.
-    ///   - key: The key bytes, or `nil` for no key.
-    ///   - value: The value bytes, or `nil` for a tombstone.
+    ///   - key: The key bytes, or `nil` for no key. An empty buffer is an empty key, even when
+    ///     its base address is `nil`.
+    ///   - value: The value bytes, or `nil` for a tombstone (a null value). An empty buffer is
+    ///     an empty value, even when its base address is `nil`.
     ///   - headers: Record headers.
     ///   - timestamp: The CreateTime in milliseconds since the Unix epoch, or `nil` for now.
     ///   - context: A caller value returned in the delivery report, below 2^63.
@@ -274,15 +276,17 @@ public final class KafkaProducer: @unchecked Sendable {
                 }
                 append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition.rawValue }
                 append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                // librdkafka sends a null value or key for a NULL pointer, even with size 0, so
+                // an empty buffer without a base address gets a pointer to no bytes.
                 if let value {
                     append(RD_KAFKA_VTYPE_VALUE) {
-                        $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                        $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress ?? emptyBytes)
                         $0.u.mem.size = value.count
                     }
                 }
                 if let key {
                     append(RD_KAFKA_VTYPE_KEY) {
-                        $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
+                        $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress ?? emptyBytes)
                         $0.u.mem.size = key.count
                     }
                 }
@@ -382,6 +386,11 @@ public final class KafkaProducer: @unchecked Sendable {
         _ = rd_kafka_test_fatal_error(client.handle, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason)
     }
 }
+
+/// A valid address for zero bytes: librdkafka reads a record's empty key or value from it.
+nonisolated(unsafe) private let emptyBytes = UnsafeRawPointer(
+    UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+)
 
 private func withOptionalBytes<Result>(
     _ bytes: [UInt8]?,

@@ -12,7 +12,8 @@ public struct InputRecord {
     public var recordTimestamp: Int64?
     /// The record key, or `nil` when absent.
     public var key: UnsafeRawBufferPointer?
-    /// The record value. Never retained past the call that receives the record.
+    /// The record value. Never retained past the call that receives the record. A null Kafka
+    /// value has no base address; an empty one has one.
     public var value: UnsafeRawBufferPointer
 
     public init(

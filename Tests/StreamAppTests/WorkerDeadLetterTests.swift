@@ -64,6 +64,45 @@ import Testing
         #expect(ticks.contains { $0 > base + 1_200_000 }, "no feature record after the rejected records")
     }
 
+    /// A null input value and an empty one are both rejected as malformed JSON; their dead-letter
+    /// copies keep the difference, through the engine lanes (the default) and without them.
+    /// The lanes used to copy a null value into their buffer, and it reached the topic empty.
+    @Test(arguments: [nil, "0"])
+    func nullValueStaysNullInDeadLetterCopy(engineThreads: String?) throws {
+        let base: Int64 = 1_700_000_000_000
+        let good = #"{"meme_id":"good","type":"view","ts":\#(base)}"#
+        let records: [(partition: Int32, key: String?, value: [UInt8]?, timestamp: Int64?)] = [
+            (0, "good", Array(good.utf8), base),
+            (0, "null", nil, base),
+            (0, "empty", [], base),
+            (0, "good", Array(good.utf8), base),
+        ]
+        let cluster = try WorkerTestCluster(inputPartitions: 1)
+        try cluster.produce(records)
+        let directory = makeTestDirectory("worker-dlq-null")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let extra = engineThreads.map { ["--engine-threads", $0] } ?? []
+        let worker = try WorkerProcess(
+            bootstrap: cluster.bootstrapServers,
+            checkpointDirectory: directory,
+            extraArguments: extra
+        )
+        let done = waitUntil(timeout: .seconds(60)) {
+            !worker.isRunning || checkpointedOffsets(directory: directory, partitions: 1)[0] == Int64(records.count)
+        }
+        try #require(done && worker.isRunning, "the worker did not reach the end: \(worker.log.suffix(3_000))")
+        worker.kill(signal: SIGTERM)
+        #expect(worker.waitForExit(timeout: .seconds(30)) == 0)
+
+        let deadLetters = try cluster.readAll(WorkerTestCluster.deadLetters, partitions: 1)
+        try #require(deadLetters.count == 2)
+        let byKey = Dictionary(
+            uniqueKeysWithValues: deadLetters.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0.value) }
+        )
+        #expect(byKey["null"] == .some(nil), "a null value must stay null")
+        #expect(byKey["empty"] == .some([]), "an empty value must stay empty")
+    }
+
     /// Dead-letter copies larger than the producer's `message.max.bytes` go out cut to fit, with
     /// headers giving the original lengths, and the partition keeps producing features after
     /// them instead of failing with MSG_SIZE_TOO_LARGE.

@@ -25,7 +25,7 @@ final class WorkerTestCluster {
     var bootstrapServers: String { cluster.bootstrapServers }
 
     /// Produces `records` (partition, key, value, optional CreateTime) and waits for delivery.
-    func produce(_ records: [(partition: Int32, key: String?, value: [UInt8], timestamp: Int64?)]) throws {
+    func produce(_ records: [(partition: Int32, key: String?, value: [UInt8]?, timestamp: Int64?)]) throws {
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: bootstrapServers))
         for record in records {
             try producer.send(

@@ -107,9 +107,23 @@ struct LaneRecord {
     /// The key's start in the batch buffer, or -1 when the record has no key.
     let keyStart: Int
     let keyCount: Int
+    /// The value's start in the batch buffer, or -1 when the record has a null value.
     let valueStart: Int
     let valueCount: Int
+
+    /// The value's bytes in `buffer`: no base address for a null value, a base address for an
+    /// empty one, so that a dead-letter copy keeps the difference.
+    func value(in buffer: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard valueStart >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let base = buffer.baseAddress else { return UnsafeRawBufferPointer(start: laneEmptyValue, count: 0) }
+        return UnsafeRawBufferPointer(start: base + valueStart, count: valueCount)
+    }
 }
+
+/// The address of an empty value read from an empty batch buffer.
+nonisolated(unsafe) private let laneEmptyValue = UnsafeRawPointer(
+    UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+)
 
 /// Records and idle-rule advances for one lane, with every key and value in one byte buffer.
 /// Batches are reused, so after warm-up handing records over allocates nothing.
@@ -132,7 +146,7 @@ final class LaneBatch {
             keyCount = key.count
             bytes.append(contentsOf: key)
         }
-        let valueStart = bytes.count
+        let valueStart = record.value.baseAddress == nil ? -1 : bytes.count
         bytes.append(contentsOf: record.value)
         records.append(
             LaneRecord(
@@ -361,17 +375,13 @@ final class EngineLane: @unchecked Sendable {
                 let ahead = index + Self.lookAheadRecords
                 if ahead < records.count {
                     let upcoming = records[ahead]
-                    let value = UnsafeRawBufferPointer(
-                        rebasing: buffer[upcoming.valueStart..<upcoming.valueStart + upcoming.valueCount]
-                    )
+                    let value = upcoming.value(in: buffer)
                     upcoming.handle._withUnsafeGuaranteedRef { $0.engine.prefetchState(forValue: value) }
                 }
                 let key: UnsafeRawBufferPointer? =
                     entry.keyStart < 0
                     ? nil : UnsafeRawBufferPointer(rebasing: buffer[entry.keyStart..<entry.keyStart + entry.keyCount])
-                let value = UnsafeRawBufferPointer(
-                    rebasing: buffer[entry.valueStart..<entry.valueStart + entry.valueCount]
-                )
+                let value = entry.value(in: buffer)
                 // The worker keeps the handle alive (see LaneRecord), so no reference is counted
                 // here: counting would write the handle's memory once per record.
                 try entry.handle._withUnsafeGuaranteedRef { handle in

@@ -169,7 +169,8 @@ final class WorkerOutput {
     private func produceDeadLetter(_ record: InputRecord, headers: [KafkaHeader], fit: DeadLetterSizeLimit.Fit) throws {
         var headers = headers
         var key = record.key
-        var value: UnsafeRawBufferPointer? = record.value
+        // A null input value (no base address) stays null in the copy.
+        var value: UnsafeRawBufferPointer? = record.value.baseAddress == nil ? nil : record.value
         if fit.valueLength < record.value.count {
             headers.append(
                 KafkaHeader(
