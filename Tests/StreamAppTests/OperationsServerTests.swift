@@ -168,26 +168,41 @@ private struct LoopbackClient {
         }
     }
 
-    @Test func connectionsBeyondLimitGet503() throws {
+    /// At the limit, a new connection closes the one that has waited longest for its request
+    /// head. Sixteen idle connections used to fill the server until the read timeout, and probes
+    /// got 503 meanwhile.
+    @Test func connectionAtLimitEvictsLongestWaiting() throws {
         let (server, _, _) = try makeServer(
-            limits: OperationsServerLimits(readTimeoutMilliseconds: 3_000, maxConnections: 1)
+            limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000, maxConnections: 16)
         )
         defer { server.stop() }
-        let holder = try LoopbackClient(port: server.port)
-        holder.send("GET /metrics HTTP/1.1\r\n")
-
-        // The holder is accepted asynchronously; retry until the limit is seen, for at most 3 s.
-        var rejected = ""
-        let deadline = MonotonicClock.milliseconds() + 3_000
-        while MonotonicClock.milliseconds() < deadline {
-            rejected = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
-            if rejected.hasPrefix("HTTP/1.1 503 ") { break }
+        var idle: [LoopbackClient] = []
+        defer { for client in idle { client.close() } }
+        for _ in 0..<16 {
+            idle.append(try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50))
         }
-        #expect(rejected.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
+        idle[0].send("GET /metrics HTTP/1.1\r\n")
+        for _ in 0..<3 {
+            let probe = try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50)
+            probe.send("GET /healthz HTTP/1.1\r\n\r\n")
+            let healthz = probe.readAll()
+            probe.close()
+            #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(healthz)")
+        }
+        // The first probe closed the connection accepted first, without a response. Whether the
+        // next probes close more depends on whether the previous probe's slot was free yet.
+        idle[0].send("\r\n")
+        #expect(idle[0].readAll() == "")
+    }
 
-        holder.send("\r\n")
-        #expect(holder.readAll().hasPrefix("HTTP/1.1 200 OK\r\n"))
-        holder.close()
+    /// With no connection left that is still reading, a new one gets 503.
+    @Test func connectionBeyondLimitGets503() throws {
+        let (server, _, _) = try makeServer(
+            limits: OperationsServerLimits(readTimeoutMilliseconds: 3_000, maxConnections: 0)
+        )
+        defer { server.stop() }
+        let rejected = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(rejected.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(rejected)")
     }
 
     @Test func portInUseAndBadHostAreReported() throws {

@@ -12,8 +12,10 @@ import Synchronization
 /// Port 0 binds an ephemeral port, reported by ``port``.
 ///
 /// Requests are bounded by ``OperationsServerLimits``: head size (431), read time (408) and
-/// open connections (503). Malformed requests get 400, and a client that disconnects early is
-/// dropped. None of these stop the server.
+/// open connections. At the connection limit, a new connection closes the one that has waited
+/// longest for its request head, so idle clients cannot keep a probe out; only when every slot
+/// is sending a response does the new one get 503. Malformed requests get 400, and a client
+/// that disconnects early is dropped. None of these stop the server.
 ///
 /// Lifecycle: `init` binds and listens, ``start()`` runs the accept loop on its own thread, and
 /// ``stop()`` ends it and closes the listening socket. Thread safety: all methods may be called
@@ -31,6 +33,11 @@ final class OperationsServer: Sendable {
     private let isStopping = Atomic<Bool>(false)
     private let hasStarted = Atomic<Bool>(false)
     private let openConnections = Atomic<Int>(0)
+    /// The connections still reading their request head, by descriptor, with the order in which
+    /// each was accepted. The accept loop may shut one down to free its slot; the
+    /// connection's thread removes its entry before it closes the descriptor, under the lock, so
+    /// the descriptor shut down is always still that connection's.
+    private let readingConnections = Mutex<[Int32: Int64]>([:])
     private let acceptLoopFinished = DispatchSemaphore(value: 0)
 
     /// Binds and listens.
@@ -91,6 +98,7 @@ final class OperationsServer: Sendable {
     // MARK: - Accepting
 
     private func acceptLoop() {
+        var acceptedCount: Int64 = 0
         // The loop lives as long as the server; the 100 ms poll timeout lets it notice stop().
         while !isStopping.load(ordering: .acquiring) {
             var listener = pollfd(fd: listenDescriptor, events: Int16(POLLIN), revents: 0)
@@ -114,20 +122,28 @@ final class OperationsServer: Sendable {
             }
 
             if openConnections.add(1, ordering: .acquiringAndReleasing).newValue > limits.maxConnections {
+                // The evicted connection's slot passes to this one, so the count stays.
                 openConnections.subtract(1, ordering: .acquiringAndReleasing)
-                logger.debug("operations connection rejected: too many open connections")
-                setSendTimeout(client, milliseconds: 100)
-                send(client, HTTPResponse(status: 503, body: "too many connections; retry later\n").serialized())
-                close(client)
-                continue
+                guard evictLongestWaiting() else {
+                    logger.debug("operations connection rejected: too many open connections")
+                    setSendTimeout(client, milliseconds: 100)
+                    send(client, HTTPResponse(status: 503, body: "too many connections; retry later\n").serialized())
+                    close(client)
+                    continue
+                }
+                openConnections.add(1, ordering: .acquiringAndReleasing)
             }
-            // One thread per connection: at most `maxConnections`, and each ends within the read
-            // timeout, so a slow client never delays another request.
+            acceptedCount += 1
+            readingConnections.withLock { [acceptedCount] in $0[client] = acceptedCount }
+            // One thread per connection: at most `maxConnections` that hold a slot, and each ends
+            // within the read timeout, so a slow client never delays another request.
             let started = startDetachedThread { [self] in
-                serve(client)
-                openConnections.subtract(1, ordering: .acquiringAndReleasing)
+                if serve(client) {
+                    openConnections.subtract(1, ordering: .acquiringAndReleasing)
+                }
             }
             if !started {
+                readingConnections.withLock { _ = $0.removeValue(forKey: client) }
                 openConnections.subtract(1, ordering: .acquiringAndReleasing)
                 logger.warning(
                     "operations connection rejected: starting a thread failed",
@@ -142,15 +158,32 @@ final class OperationsServer: Sendable {
         acceptLoopFinished.signal()
     }
 
+    /// Shuts down the connection that has waited longest for its request head, so that its
+    /// thread ends at once. Returns `false` when no connection is still reading.
+    private func evictLongestWaiting() -> Bool {
+        readingConnections.withLock { table in
+            guard let oldest = table.min(by: { $0.value < $1.value }) else { return false }
+            table[oldest.key] = nil
+            shutdown(oldest.key, Int32(SHUT_RDWR))
+            logger.debug("operations connection closed to make room: it sent no complete request")
+            return true
+        }
+    }
+
     // MARK: - Serving one connection
 
-    private func serve(_ client: Int32) {
+    /// Reads one request, answers it and closes the connection. Returns `false` when the accept
+    /// loop evicted the connection, which then no longer holds a slot.
+    private func serve(_ client: Int32) -> Bool {
+        let outcome = readRequest(client)
+        let evicted = readingConnections.withLock { $0.removeValue(forKey: client) == nil }
         defer { closeGracefully(client) }
+        if evicted { return false }
         setSendTimeout(client, milliseconds: limits.readTimeoutMilliseconds)
 
         let response: HTTPResponse
         var includesBody = true
-        switch readRequest(client) {
+        switch outcome {
         case .complete(let head):
             response = respond(head)
             includesBody = head.method != "HEAD"
@@ -178,9 +211,10 @@ final class OperationsServer: Sendable {
                 body: "request not received within \(limits.readTimeoutMilliseconds) ms\n"
             )
         case .closed:
-            return
+            return true
         }
         send(client, response.serialized(includesBody: includesBody))
+        return true
     }
 
     private enum ReadOutcome {
