@@ -147,6 +147,17 @@ private struct LoopbackClient {
         #expect(client.readAll().hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
     }
 
+    /// Sends three health probes, one after the other, and expects each to get 200.
+    private func expectProbesAnswered(port: UInt16) throws {
+        for _ in 0..<3 {
+            let probe = try LoopbackClient(port: port, receiveTimeoutSeconds: 50)
+            probe.send("GET /healthz HTTP/1.1\r\n\r\n")
+            let healthz = probe.readAll()
+            probe.close()
+            #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(healthz)")
+        }
+    }
+
     /// Probes get a response while 12 connections that send nothing stay open. The server would
     /// close those only after its 60 s read timeout, so the probes are served beside them. The
     /// limit is 16, and a closed probe's slot is freed a moment after the client sees the end.
@@ -159,13 +170,7 @@ private struct LoopbackClient {
         for _ in 0..<12 {
             idle.append(try LoopbackClient(port: server.port))
         }
-        for _ in 0..<3 {
-            let probe = try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50)
-            probe.send("GET /healthz HTTP/1.1\r\n\r\n")
-            let healthz = probe.readAll()
-            probe.close()
-            #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(healthz)")
-        }
+        try expectProbesAnswered(port: server.port)
     }
 
     /// At the limit, a new connection closes the one that has waited longest for its request
@@ -182,13 +187,7 @@ private struct LoopbackClient {
             idle.append(try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50))
         }
         idle[0].send("GET /metrics HTTP/1.1\r\n")
-        for _ in 0..<3 {
-            let probe = try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50)
-            probe.send("GET /healthz HTTP/1.1\r\n\r\n")
-            let healthz = probe.readAll()
-            probe.close()
-            #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(healthz)")
-        }
+        try expectProbesAnswered(port: server.port)
         // The first probe closed the connection accepted first, without a response. Whether the
         // next probes close more depends on whether the previous probe's slot was free yet.
         idle[0].send("\r\n")
