@@ -19,15 +19,17 @@ struct TrafficGenerator {
     private let defectPicker: RecordDefectPicker
     private var queue = ArrivalQueue()
 
-    /// Event time of the latest drawn event, in fractional epoch ms.
-    private var clock: Double
+    /// Event time of the latest drawn event, in fractional ms after the start. Kept relative to
+    /// the start: near an epoch time of 1.7 × 10^12 ms, adjacent doubles are 2.4 × 10^-4 ms apart,
+    /// so the gaps of a rate above about 4 M events/s would not move an absolute clock.
+    private var elapsed: Double = 0
     /// Event time of the next population update, in epoch ms.
     private var nextStep: Int64
     private var drawnEvents = 0
     private var isDrawingFinished = false
 
     /// The first event time, in ms, outside the valid event-time range.
-    static let endOfEventTime = 10_000_000_000_000.0
+    static let endOfEventTime: Int64 = 10_000_000_000_000
 
     /// Share of valid events whose timestamps are RFC 3339 text instead of integers.
     static let textTimestampShare = 0.02
@@ -51,7 +53,6 @@ struct TrafficGenerator {
             allowsFutureTimestamps: configuration.carriesRecordTimestamps,
             allowsInvalidUTF8: configuration.allowsInvalidUTF8
         )
-        self.clock = Double(configuration.startMilliseconds)
         self.nextStep = configuration.startMilliseconds + MemePopulation.stepMilliseconds
     }
 
@@ -67,7 +68,9 @@ struct TrafficGenerator {
         // Each round either releases an event or draws one. Draws stop at the limit, so the loop
         // ends after at most (events drawn + 1) rounds.
         while true {
-            if let first = queue.first, isDrawingFinished || Double(first.arrivalMilliseconds) <= clock {
+            if let first = queue.first,
+                isDrawingFinished || Double(first.arrivalMilliseconds - configuration.startMilliseconds) <= elapsed
+            {
                 let event = queue.removeFirst()
                 TrafficGenerator.write(event, into: &record)
                 return true
@@ -83,13 +86,13 @@ struct TrafficGenerator {
         if drawnEvents == 0 {
             eventTime = configuration.startMilliseconds
         } else {
-            clock += random.exponential(mean: 1_000 / configuration.eventsPerSecond)
+            elapsed += random.exponential(mean: 1_000 / configuration.eventsPerSecond)
             // Every event time from 10^13 ms on is rejected as invalid_timestamp, so drawing stops.
-            guard clock < Self.endOfEventTime else {
+            guard elapsed < Double(Self.endOfEventTime - configuration.startMilliseconds) else {
                 isDrawingFinished = true
                 return
             }
-            eventTime = Int64(clock)
+            eventTime = configuration.startMilliseconds + Int64(elapsed)
         }
         switch configuration.limit {
         case .events(let count) where drawnEvents >= count:
