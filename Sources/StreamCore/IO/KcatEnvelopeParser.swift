@@ -42,7 +42,11 @@ public final class KcatEnvelopeParser {
         var key: UnsafeRawBufferPointer?
         var hasPayload = false
         var payload: UnsafeRawBufferPointer?
+        // Other member names seen, for duplicates: a kcat envelope has about four (topic, tstype,
+        // broker, headers), searched in a list; from the ninth on a set keeps a line of
+        // thousands of members linear.
         var seenOther: [[UInt8]] = []
+        var seenOtherSet: Set<[UInt8]>?
 
         skipWhitespace()
         try expect(0x7B, "expected '{' to start the envelope object")
@@ -82,10 +86,17 @@ public final class KcatEnvelopeParser {
                     hasPayload = true
                     payload = try readNullableString(member: "payload", into: &payloadScratch)
                 case .other(let bytes):
-                    if seenOther.contains(bytes) {
+                    let isNew: Bool
+                    if seenOtherSet == nil, seenOther.count < 8 {
+                        isNew = !seenOther.contains(bytes)
+                        seenOther.append(bytes)
+                    } else {
+                        if seenOtherSet == nil { seenOtherSet = Set(seenOther) }
+                        isNew = seenOtherSet!.insert(bytes).inserted
+                    }
+                    if !isNew {
                         throw duplicate(String(decoding: bytes, as: UTF8.self), nameColumn)
                     }
-                    seenOther.append(bytes)
                     try skipValue(depth: 0)
                 }
                 skipWhitespace()
