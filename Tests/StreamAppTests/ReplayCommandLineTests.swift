@@ -114,6 +114,40 @@ import Testing
         )
     }
 
+    /// Standard input or output redirected from or to the other file: the path check alone let
+    /// `--input-file - --output-file ev.jsonl < ev.jsonl` empty the input and exit 0.
+    @Test(arguments: [
+        "--input-file - --output-file \"$1\" < \"$1\"",
+        "--input-file \"$1\" > \"$1.out\" --rejections-file /dev/stdout",
+        "--input-file \"$1\" --output-file /dev/stdout > \"$1\"",
+    ])
+    func redirectedStandardStreamIsCompared(command: String) throws {
+        let scratch = try ReplayScratchDirectory()
+        let line = #"{"meme_id":"m1","type":"view","ts":1700000000000}"# + "\n"
+        let input = try scratch.write("ev.jsonl", line)
+        let result = try runMemestream(
+            via: "/bin/sh",
+            ["-c", "exec \"$0\" replay " + command, ReplayTestPaths.binary, input]
+        )
+        #expect(result.status == 2, "stderr: \(result.standardError)")
+        if !command.hasSuffix("> \"$1\"") {
+            // The last form has the shell empty the input before replay starts.
+            #expect(try String(contentsOfFile: input, encoding: .utf8) == line)
+        }
+    }
+
+    /// A rejections file that cannot be opened used to leave the existing output file empty.
+    @Test func unopenableRejectionsFileKeepsOutput() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", #"{"meme_id":"m1","type":"view","ts":1700000000000}"# + "\n")
+        let output = try scratch.write("keep.out", "earlier output\n")
+        let result = try runMemestream([
+            "replay", "--input-file", input, "--output-file", output, "--rejections-file", "/nonexistent/rej.jsonl",
+        ])
+        #expect(result.status == 1, "stderr: \(result.standardError)")
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "earlier output\n")
+    }
+
     @Test func garbageEnvelopeLinesAreSkipped() throws {
         let scratch = try ReplayScratchDirectory()
         var lines: [String] = []

@@ -111,3 +111,41 @@ import Testing
         #expect(error.message.contains("--to"))
     }
 }
+
+/// Outputs that are a file the run reads, or each other, under spellings the path check missed.
+@Suite struct ReplayOutputIdentityTests {
+    private func parse(_ arguments: [String]) throws -> ReplayOptions {
+        try ReplayOptions(ParsedArguments(arguments, specs: ReplayOptions.specs, command: "replay"))
+    }
+
+    @Test func outputOverFeatureSetOrPropertiesFileIsRejected() throws {
+        let scratch = try ReplayScratchDirectory()
+        let featureSet = try scratch.write("fs.json", "{}")
+        let properties = try scratch.write("keep.props", "linger.ms=5\n")
+        let input = try scratch.write("in.jsonl", "")
+        for (extra, message) in [
+            (["--feature-set", featureSet, "--output-file", featureSet], "is the --feature-set file"),
+            (["-F", properties, "--output-file", scratch.file("./keep.props")], "is the -F properties file"),
+            (["--feature-set", featureSet, "--rejections-file", featureSet], "is the --feature-set file"),
+        ] {
+            let error = try #require(throws: UsageError.self) { try parse(["--input-file", input] + extra) }
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    /// Neither file exists yet, so no identity can be read; their absolute names are equal.
+    @Test func outputsThatDoNotExistYetAreCompared() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", "")
+        let error = try #require(throws: UsageError.self) {
+            try parse([
+                "--input-file", input, "--output-file", scratch.file("o.y"),
+                "--rejections-file", scratch.path + "/./o.y",
+            ])
+        }
+        #expect(error.description.contains("is the --output-file"), "\(error)")
+        _ = try parse([
+            "--input-file", input, "--output-file", scratch.file("o.y"), "--rejections-file", scratch.file("r.y"),
+        ])
+    }
+}

@@ -19,6 +19,39 @@ struct FileIdentity: Hashable, Sendable {
         inode = UInt64(status.st_ino)
     }
 
+    /// Returns the identity of the regular file open at `descriptor` (standard input or output
+    /// redirected from or to a file), or `nil` when it is something else.
+    init?(descriptor: Int32) {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+    }
+
+    /// Returns the identity of what a command reads or writes as `path`: standard input or
+    /// output for `-` (by `standardDescriptor`), else the regular file at the path.
+    init?(path: String, standardDescriptor: Int32) {
+        if path == "-" {
+            self.init(descriptor: standardDescriptor)
+        } else {
+            self.init(path: path)
+        }
+    }
+
+    /// Returns the absolute name a file that does not exist yet would get: its directory with
+    /// links resolved, then its last component. `nil` when the directory does not exist either.
+    static func futureName(_ path: String) -> String? {
+        guard path != "-", FileIdentity(path: path) == nil, !isSpecial(path) else { return nil }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, name != ".", name != "..",
+            let resolved = realpath(directory.isEmpty ? "/" : directory, nil)
+        else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved) + "/" + name
+    }
+
     /// Returns `true` when something other than a regular file exists at `path`: a device such as
     /// /dev/null, a FIFO or a directory.
     static func isSpecial(_ path: String) -> Bool {

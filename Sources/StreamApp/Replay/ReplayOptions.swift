@@ -1,3 +1,4 @@
+import Aggregators
 import KafkaBridge
 import StreamCore
 
@@ -23,6 +24,13 @@ struct ReplayOptions: Sendable {
     /// How far before `--from` topic input starts, in ms. `nil` means the feature set's largest
     /// window plus the allowed lateness.
     var warmupMilliseconds: Int64?
+
+    /// The warm-up when `--warmup` is not given, in ms: every window at `--from` is full once the
+    /// warm-up covers the windows' reach back from `--from` (size plus hop) and the events that
+    /// arrive up to the allowed lateness plus the out-of-orderness after their time.
+    func defaultWarmupMilliseconds(for featureSet: FeatureSet) -> Int64 {
+        featureSet.largestWindowReachMilliseconds + allowedLatenessMilliseconds + outOfOrdernessMilliseconds
+    }
     var inputFormat: InputFormat = .events
     /// The output file (JSONL, or JSONL.zst when it ends in `.zst`), or `nil` for standard output.
     var outputFile: String?
@@ -66,18 +74,12 @@ struct ReplayOptions: Sendable {
         inputTopic.map { "topic \($0)" } ?? inputFile
     }
 
-    /// Throws when an output file is the input file or the other output, under any spelling
-    /// (`./in.jsonl`, a link), because opening it for writing would truncate it. Devices such as
-    /// /dev/null and standard streams (`-`) are never the same file.
-    private func checkOutputsDiffer() throws {
-        let outputs = [("output-file", outputFile), ("rejections-file", rejectionsFile)]
-        for case (let option, let path?) in outputs
-        where !inputFile.isEmpty
-            && ((path == inputFile && path != "-" && !FileIdentity.isSpecial(path))
-                || FileIdentity.same(path, inputFile))
-        {
-            throw UsageError("--\(option) \(path) is the input file; writing it would destroy the input")
-        }
+    /// Throws when an output is a file the run reads (the input, the feature set, the `-F` file)
+    /// or the other output, under any spelling: `./in.jsonl`, a link, `/dev/stdout`, `-` with
+    /// standard input or output redirected to the file. Opening it for writing would truncate
+    /// it. Devices such as /dev/null, terminals and pipes are never the same file. Two outputs
+    /// that do not exist yet are compared by their absolute names.
+    private func checkOutputsDiffer(propertiesFile: String?) throws {
         // Without --output-file, or with "-", the records go to standard output.
         if rejectionsFile == "-", outputFile == nil || outputFile == "-" {
             throw UsageError(
@@ -85,13 +87,43 @@ struct ReplayOptions: Sendable {
                     + "give --output-file or --rejections-file a file"
             )
         }
-        if let outputFile, let rejectionsFile,
-            (outputFile == rejectionsFile && !FileIdentity.isSpecial(outputFile))
-                || FileIdentity.same(outputFile, rejectionsFile)
-        {
-            throw UsageError(
-                "--rejections-file \(rejectionsFile) is the --output-file; give the rejections another file"
-            )
+        var readers: [(role: String, identity: FileIdentity)] = []
+        if !inputFile.isEmpty, let identity = FileIdentity(path: inputFile, standardDescriptor: 0) {
+            readers.append(("the input file", identity))
+        }
+        if let featureSetFile, let identity = FileIdentity(path: featureSetFile) {
+            readers.append(("the --feature-set file", identity))
+        }
+        if let propertiesFile, let identity = FileIdentity(path: propertiesFile) {
+            readers.append(("the -F properties file", identity))
+        }
+        let outputPath = outputFile ?? "-"
+        for case (let option, let path?) in [
+            ("output-file", Optional(outputPath)), ("rejections-file", rejectionsFile),
+        ] {
+            let shown = path == "-" ? "- (standard output)" : path
+            if path == inputFile, path != "-", !FileIdentity.isSpecial(path) {
+                throw UsageError("--\(option) \(shown) is the input file; writing it would destroy it")
+            }
+            guard let identity = FileIdentity(path: path, standardDescriptor: 1) else { continue }
+            for reader in readers where reader.identity == identity {
+                throw UsageError("--\(option) \(shown) is \(reader.role); writing it would destroy it")
+            }
+        }
+        if let rejectionsFile {
+            let same: Bool
+            if let identity = FileIdentity(path: outputPath, standardDescriptor: 1) {
+                same = identity == FileIdentity(path: rejectionsFile, standardDescriptor: 1)
+            } else if let name = FileIdentity.futureName(outputPath) {
+                same = name == FileIdentity.futureName(rejectionsFile)
+            } else {
+                same = false
+            }
+            if same {
+                throw UsageError(
+                    "--rejections-file \(rejectionsFile) is the --output-file; give the rejections another file"
+                )
+            }
         }
     }
 
@@ -156,7 +188,7 @@ struct ReplayOptions: Sendable {
         if outputFile == "-" { outputFile = nil }
         featureSetFile = arguments.value("feature-set")
         rejectionsFile = arguments.value("rejections-file")
-        try checkOutputsDiffer()
+        try checkOutputsDiffer(propertiesFile: arguments.value("properties-file"))
 
         if let text = arguments.value("from") { from = try TimeArgument.parse(text, option: "from") }
         if let text = arguments.value("to") { to = try TimeArgument.parse(text, option: "to") }
@@ -229,7 +261,9 @@ struct ReplayOptions: Sendable {
         .value(
             "warmup",
             valueName: "DURATION",
-            help: "Topic input starts this long before --from. Default the largest window plus the allowed lateness."
+            help:
+                "Topic input starts this long before --from. Default the largest window size plus its hop, the "
+                + "allowed lateness and the out-of-orderness."
         ),
         .value("properties-file", short: "F", valueName: "FILE", help: "librdkafka properties file (key=value lines).")
             .aliased("kafka-properties-file"),

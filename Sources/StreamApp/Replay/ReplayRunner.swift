@@ -47,7 +47,9 @@ struct ReplayRunner {
         if let topic = options.inputTopic {
             var startTime: EventTime?
             if let from = options.from {
-                startTime = EventTime(milliseconds: from.rawValue - (options.warmupMilliseconds ?? 0))
+                // A start before the epoch is the log start: Kafka reads the time −1 as "the
+                // log end", which would read nothing.
+                startTime = EventTime(milliseconds: max(0, from.rawValue - (options.warmupMilliseconds ?? 0)))
             }
             input = try ReplayTopicInput(
                 configuration: options.kafkaConfiguration(),
@@ -62,8 +64,12 @@ struct ReplayRunner {
             )
         }
         try input.prepare(reportNotice: reportNotice)
-        let writer = try LineWriter(path: options.outputFile ?? "-")
-        let rejectionsWriter = try options.rejectionsFile.map { try LineWriter(path: $0) }
+        // Both files open before either is emptied, so a rejections file that cannot be opened
+        // leaves an existing output file as it was.
+        let writer = try LineWriter(path: options.outputFile ?? "-", truncating: false)
+        let rejectionsWriter = try options.rejectionsFile.map { try LineWriter(path: $0, truncating: false) }
+        try writer.truncate()
+        try rejectionsWriter?.truncate()
         let output = ReplayOutput(
             writer: writer,
             rejectionsWriter: rejectionsWriter,

@@ -13,7 +13,8 @@ import Glibc
 /// error. Errors are ``FileIOError``s naming the path and the number of bytes written so far.
 ///
 /// The file is created or truncated when the writer opens it; output is not written to a
-/// temporary name first.
+/// temporary name first. A caller that opens several files can defer the truncation
+/// (`truncating: false`) until every file has opened, and then call ``truncate()``.
 ///
 /// Thread-safety: not thread-safe; one thread owns a writer.
 public final class LineWriter {
@@ -48,9 +49,11 @@ public final class LineWriter {
 
     /// Creates (or truncates) `path` and opens it for writing; `-` means standard output.
     ///
-    /// - Parameter compression: the encoding; `nil` picks it from the file name (``Compression/forPath(_:)``).
+    /// - Parameters:
+    ///   - compression: the encoding; `nil` picks it from the file name (``Compression/forPath(_:)``).
+    ///   - truncating: `false` keeps an existing file's bytes until ``truncate()``.
     /// - Throws: ``FileIOError`` when the file cannot be created or zstd cannot start.
-    public init(path: String, compression: Compression? = nil) throws {
+    public init(path: String, compression: Compression? = nil, truncating: Bool = true) throws {
         self.path = path
         let compression = compression ?? Compression.forPath(path)
         self.compression = compression
@@ -60,7 +63,7 @@ public final class LineWriter {
             }
             descriptor = 1
         } else {
-            descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            descriptor = Glibc.open(path, O_WRONLY | O_CREAT | (truncating ? O_TRUNC : 0) | O_CLOEXEC, 0o644)
             if descriptor < 0 {
                 throw FileIOError(path: path, reason: "cannot open for writing: \(systemErrorText(errno))")
             }
@@ -75,6 +78,18 @@ public final class LineWriter {
             ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
             compressor = context
             compressed = UnsafeMutableRawBufferPointer.allocate(byteCount: ZSTD_CStreamOutSize(), alignment: 16)
+        }
+    }
+
+    /// Empties the file when it is a regular file: the step a writer opened with `truncating:
+    /// false` left out. Devices, pipes and standard output are left as they are.
+    ///
+    /// - Throws: ``FileIOError`` when the file cannot be truncated.
+    public func truncate() throws {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return }
+        if ftruncate(descriptor, 0) != 0 {
+            throw FileIOError(path: path, reason: "cannot truncate: \(systemErrorText(errno))")
         }
     }
 
