@@ -262,6 +262,16 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             ),
             (["-b", "h:1", "-X", "acks=0"], [:], "invalid librdkafka property 'acks=0'"),
             (
+                ["-b", "h:1", "-X", "auto.offset.reset=latest"], [:],
+                "invalid librdkafka property 'auto.offset.reset=latest'"
+            ),
+            (
+                ["-b", "h:1"],
+                ["MEMESTREAM_KAFKA_PROPERTY_LINGER_MS": "5", "MEMESTREAM_KAFKA_PROPERTY_linger_ms": "abc"],
+                "MEMESTREAM_KAFKA_PROPERTY_LINGER_MS and MEMESTREAM_KAFKA_PROPERTY_linger_ms both set"
+            ),
+            (["-b", "h:1", "--group", "zz\u{0}one"], [:], "contains the control character U+0"),
+            (
                 ["-b", "h:1", "-X", "request.required.acks=1"], [:],
                 "invalid librdkafka property 'request.required.acks=1'"
             ),

@@ -142,6 +142,14 @@ extension WorkerConfiguration {
                         + "a group id with a character other than white space, control, format or combining characters"
                 )
             }
+            // librdkafka reads group.id as a C string, so "a\0b" would join group "a".
+            if let control = group.text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+                let code = "U+" + String(control.value, radix: 16, uppercase: true)
+                throw UsageError(
+                    "invalid value for \(group.source): the group id contains the control character \(code); "
+                        + "use a group id without control characters"
+                )
+            }
             // The group names a directory of a dir: checkpoint store, and a file name has at most 255 bytes.
             let directoryName = DirectoryCheckpointStore.escape(group.text)
             guard directoryName.utf8.count <= 255 else {
@@ -310,6 +318,12 @@ extension WorkerConfiguration {
             ["all", "-1"],
             "a checkpoint must cover only records that every in-sync replica has stored"
         ),
+        "auto.offset.reset": (
+            ["earliest", "smallest", "beginning"],
+            "a checkpoint offset that retention has deleted must resume at the oldest record still kept, where "
+                + "the worker reports the records missing; 'latest' would skip every retained record in silence. "
+                + "The start of a group without checkpoints is --start-from"
+        ),
     ]
 
     /// The merged librdkafka properties, with `bootstrap.servers` and `group.id` split out.
@@ -327,11 +341,22 @@ extension WorkerConfiguration {
             merged[String(key.dropFirst(kafkaPropertyFileKeyPrefix.count))] = entry.value
         }
 
-        // Then MEMESTREAM_KAFKA_PROPERTY_<NAME>, with underscores read as dots.
-        for (variable, value) in layers.environment where variable.hasPrefix(kafkaPropertyVariablePrefix) {
+        // Then MEMESTREAM_KAFKA_PROPERTY_<NAME>, with underscores read as dots. Two variables that
+        // name one property (LINGER_MS and linger_ms) are an error: neither may win by chance.
+        var variableOfProperty: [String: String] = [:]
+        for (variable, value) in layers.environment.sorted(by: { $0.key < $1.key })
+        where variable.hasPrefix(kafkaPropertyVariablePrefix) {
             let name = variable.dropFirst(kafkaPropertyVariablePrefix.count)
             guard !name.isEmpty, !value.isEmpty else { continue }
-            merged[String(name.lowercased().map { $0 == "_" ? "." : $0 })] = value
+            let property = String(name.lowercased().map { $0 == "_" ? "." : $0 })
+            if let other = variableOfProperty[property] {
+                throw UsageError(
+                    "environment variables \(other) and \(variable) both set the librdkafka property '\(property)'; "
+                        + "unset one of them"
+                )
+            }
+            variableOfProperty[property] = variable
+            merged[property] = value
         }
 
         // Then -F files in order, then -X flags in order.
