@@ -4,8 +4,10 @@ import StreamCore
 /// Reader of librdkafka properties files in the form kcat's `-F` option reads.
 ///
 /// One `key=value` per line. Leading and trailing spaces of key and value are ignored, blank
-/// lines and lines starting with `#` are skipped, and the value is everything after the first
-/// `=` (so it may itself contain `=`). A later line for the same key wins.
+/// lines and lines starting with `#` or `!` are skipped, and the value is everything after the
+/// first `=` (so it may itself contain `=`). A later line for the same key wins. A UTF-8 byte
+/// order mark at the start, which some editors write, is skipped. `memestream run` reads `-F`
+/// files by the same rules.
 public enum KafkaPropertiesFile {
     /// The largest properties file read, in bytes: far above any real client configuration.
     public static let maximumFileBytes = 1 << 20
@@ -20,10 +22,11 @@ public enum KafkaPropertiesFile {
     public static func parse(_ text: String, source: String = "properties") throws -> [String: String] {
         var properties: [String: String] = [:]
         var lineNumber = 0
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
             guard let equals = line.firstIndex(of: "=") else {
                 throw KafkaBridgeError(
                     code: .fileRead,

@@ -128,6 +128,14 @@ import Testing
         )
     }
 
+    /// `memestream run` skipped these already; `replay` and `generate` read the mark as part of
+    /// the first key and the `!` line as a line without `=`.
+    @Test func propertiesFileSkipsByteOrderMarkAndBangComments() throws {
+        let text = "\u{FEFF}fetch.wait.max.ms=5\n! a Java-style comment\nlinger.ms = 7\n"
+        let properties = try KafkaPropertiesFile.parse(text, source: "client.properties")
+        #expect(properties == ["fetch.wait.max.ms": "5", "linger.ms": "7"])
+    }
+
     @Test func propertiesFileLineWithoutEqualsIsRejected() throws {
         let error = try #require(throws: KafkaBridgeError.self) {
             try KafkaPropertiesFile.parse("a=1\nbroken line\n", source: "client.properties")
