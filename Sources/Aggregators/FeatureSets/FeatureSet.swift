@@ -51,6 +51,19 @@ public struct FeatureSet: Sendable {
         }.max() ?? 0
     }
 
+    /// How far before a tick T the oldest event any window covers at T can lie, in ms: the
+    /// largest size plus hop over the window features, or 0 without them. A window ends at
+    /// `T_H = floor(T / H) × H`, which is up to one hop before T, so a 24-hour window with a
+    /// 1-hour hop reaches up to 25 hours back.
+    public var largestWindowReachMilliseconds: Int64 {
+        features.compactMap { feature -> Int64? in
+            guard case .aggregate(let specification) = feature.computation,
+                let size = specification.sizeMilliseconds, let hop = specification.hopMilliseconds
+            else { return nil }
+            return size + hop
+        }.max() ?? 0
+    }
+
     /// The maximum window size, in ms: 366 days. A key's state lives until its newest event
     /// has left the largest window, so a longer window keeps every meme of the last years in
     /// memory; over such spans a key feature (all of the key's events) is the tool. The limit also

@@ -27,7 +27,7 @@ enum ReplayCommand: Subcommand {
         var options = try ReplayOptions(arguments)
         let featureSet = try ReplayEngineBinding.featureSet(for: options)
         if options.warmupMilliseconds == nil {
-            options.warmupMilliseconds = featureSet.largestWindowMilliseconds + options.allowedLatenessMilliseconds
+            options.warmupMilliseconds = options.defaultWarmupMilliseconds(for: featureSet)
         }
         let makeEngine = ReplayEngineBinding.engineFactory(featureSet: featureSet, options: options)
 
