@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Converts the KuaiRand like/hate sample to events, replays it with the release build and
 # prints a summary. The data is read from ../shared/data/kuairand (or $MEMESTREAM_SHARED_DIR)
-# and never copied into the repository; the outputs go to a temporary directory.
+# and never copied into the repository. The outputs go to a temporary directory that is removed
+# at the end, or to $MEMESTREAM_REAL_DATA_DIR when that is set, which keeps them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRIPT_NAME=real-data
@@ -13,8 +14,13 @@ if [ ! -x "$BIN" ]; then
     swift build -c release --product memestream
 fi
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/memestream-real-data.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+if [ -n "${MEMESTREAM_REAL_DATA_DIR:-}" ]; then
+    WORK="$MEMESTREAM_REAL_DATA_DIR"
+    mkdir -p "$WORK"
+else
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/memestream-real-data.XXXXXX")"
+    trap 'rm -rf "$WORK"' EXIT
+fi
 
 "$BIN" import-kuairand --input "$TSV" --output "$WORK/events.jsonl.zst"
 "$BIN" replay --input-file "$WORK/events.jsonl.zst" --output-file "$WORK/features.jsonl" \
@@ -26,3 +32,6 @@ grep -v '"features":null' "$WORK/features.jsonl" \
     | sed -E 's/.*"meme_id":"([^"]*)","tick":([0-9]+).*"trending_score":([0-9.eE+-]+).*/\3 \1 \2/' \
     | sort -g -r \
     | awk 'shown < 5 && !seen[$2]++ { printf "  %s  tick %s  trending_score %s\n", $2, $3, $1; shown++ }'
+if [ -n "${MEMESTREAM_REAL_DATA_DIR:-}" ]; then
+    echo "real-data: events, features and rejections kept in $WORK"
+fi

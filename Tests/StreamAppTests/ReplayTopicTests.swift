@@ -3,6 +3,8 @@ import KafkaBridge
 import StreamCore
 import Testing
 
+@testable import StreamApp
+
 /// `memestream replay --input-topic` against librdkafka's mock cluster on loopback: the kcat
 /// conformance cases are produced to a topic with their partitions, keys and record timestamps,
 /// and the replayed records must equal the expected ones.
@@ -95,12 +97,33 @@ import Testing
         ])
         #expect(result.status == 0, "stderr: \(result.standardError)")
         // The mock cluster cannot look offsets up by time, so replay reads from the log start.
-        #expect(result.standardError.contains("starts at the log start"), "stderr: \(result.standardError)")
+        #expect(result.standardError.contains("starts it at the log start"), "stderr: \(result.standardError)")
         let ticks = try readLines(output).compactMap { line -> Int64? in
             guard case .integer(let tick) = try JSONTestValue.parse(line)["tick"] else { return nil }
             return tick
         }
         #expect(ticks == [1_700_006_420_000, 1_700_006_430_000])
+    }
+
+    /// One notice names every partition the broker could not resolve, not one line per partition
+    /// (a 2,000-partition topic printed 2,000 lines).
+    @Test func unresolvedPartitionsShareOneNotice() {
+        let partitions = (0..<12).map { (partition: Int32($0), logStart: Int64($0) * 100) }
+        let notice = ReplayTopicInput.unresolvedNotice(
+            partitions,
+            startTime: EventTime(milliseconds: 1_700_000_000_000)
+        )
+        #expect(notice.contains("for 12 partitions 0 (offset 0), 1 (offset 100), "), "\(notice)")
+        #expect(notice.contains("9 (offset 900) and 2 more, so replay starts them at the log start"), "\(notice)")
+    }
+
+    @Test func invalidTopicNameIsUsageError() throws {
+        let result = try runMemestream(["replay", "-b", "127.0.0.1:1", "--input-topic", "bad topic"])
+        #expect(result.status == 2)
+        #expect(
+            result.standardError.contains("invalid topic name 'bad topic' for --input-topic"),
+            "\(result.standardError)"
+        )
     }
 
     /// The topic is checked before the output is opened, so an earlier output file survives.

@@ -115,7 +115,7 @@ enum RoundTripCommand: Subcommand {
             lines.append("last tick    \(tick) (\(ISO8601DateFormatter().string(from: time)))")
         }
         lines.append("")
-        lines.append("top memes by views_24h at their partition's last emitted tick:")
+        lines.append("top memes by views_24h, each as of its latest record:")
         lines.append("  meme          views_24h  views_5m  like_rate_1h  age")
         for meme in report.board.top(top, by: { Double($0.views24h) }) {
             lines.append(

@@ -96,9 +96,12 @@ enum ReplayCommand: Subcommand {
         )
         let verb = failed ? "stopped after handing" : "wrote"
         // The range only leaves records out when --from or --to is given.
-        let rangeNote =
-            options.from == nil && options.to == nil
-            ? "" : "; \(summary.recordsOutsideRange) with a tick outside [--from, --to) were left out"
+        var leftOut: [String] = []
+        if options.from != nil { leftOut.append("\(summary.recordsBeforeFrom) with a tick before --from") }
+        if options.to != nil {
+            leftOut.append("\(summary.recordsFromTo) with a tick at or after --to, which the range ends before")
+        }
+        let rangeNote = leftOut.isEmpty ? "" : "; left out: " + leftOut.joined(separator: ", ")
         printError(
             "memestream replay: \(verb) \(counted(summary.recordsWritten, "record")) and "
                 + "\(counted(summary.tombstonesWritten, "tombstone")) "

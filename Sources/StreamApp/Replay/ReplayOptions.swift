@@ -152,6 +152,7 @@ struct ReplayOptions: Sendable {
             inputFile = file
         case (nil, .some(let topic)):
             guard !topic.isEmpty else { throw UsageError("invalid value '' for --input-topic: expected a topic name") }
+            try OptionReader.checkTopicName(topic, source: .flag("--input-topic"))
             guard let servers = bootstrapServers, !servers.isEmpty else {
                 throw UsageError("--input-topic needs --bootstrap-servers HOST:PORT[,HOST:PORT...]")
             }

@@ -22,8 +22,13 @@ final class ReplayOutput {
 
     private(set) var recordsWritten = 0
     private(set) var tombstonesWritten = 0
+    /// Records and tombstones the engine emitted for ticks before `from` (the warm-up).
+    private(set) var recordsBeforeFrom = 0
+    /// Records and tombstones the engine emitted for ticks at or after `to`: advancing the
+    /// watermark to `to` closes the tick at `to` too, and the range ends before it.
+    private(set) var recordsFromTo = 0
     /// Records and tombstones the engine emitted for ticks outside `[from, to)`.
-    private(set) var recordsOutsideRange = 0
+    var recordsOutsideRange: Int { recordsBeforeFrom + recordsFromTo }
     /// Rejected records per reason code, including `bad_envelope` for unreadable kcat lines.
     private(set) var rejectionCounts: [String: Int] = [:]
 
@@ -46,11 +51,11 @@ final class ReplayOutput {
     /// Writes one feature record or tombstone value as a line, when its tick is in range.
     func emit(tick: EventTime, isTombstone: Bool, value: UnsafeRawBufferPointer) {
         if let from, tick < from {
-            recordsOutsideRange += 1
+            recordsBeforeFrom += 1
             return
         }
         if let to, tick >= to {
-            recordsOutsideRange += 1
+            recordsFromTo += 1
             return
         }
         guard writeError == nil else { return }

@@ -15,7 +15,9 @@ struct ReplayRunner {
         var partitions: [Int32] = []
         var recordsWritten = 0
         var tombstonesWritten = 0
-        var recordsOutsideRange = 0
+        var recordsBeforeFrom = 0
+        var recordsFromTo = 0
+        var recordsOutsideRange: Int { recordsBeforeFrom + recordsFromTo }
         var rejectionCounts: [String: Int] = [:]
         var elapsedSeconds = 0.0
         /// The sum over the input partitions of each partition's largest number of keys in
@@ -108,7 +110,8 @@ struct ReplayRunner {
         summary.largestEventTime = handler.engines.values.compactMap(\.maxEventTime).max()
         summary.recordsWritten = output.recordsWritten
         summary.tombstonesWritten = output.tombstonesWritten
-        summary.recordsOutsideRange = output.recordsOutsideRange
+        summary.recordsBeforeFrom = output.recordsBeforeFrom
+        summary.recordsFromTo = output.recordsFromTo
         summary.rejectionCounts = output.rejectionCounts
         let elapsed = ContinuousClock.now - start
         summary.elapsedSeconds =

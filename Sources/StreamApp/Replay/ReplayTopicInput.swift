@@ -114,7 +114,9 @@ final class ReplayTopicInput: ReplayRecordSource {
                 let waiting = remaining.keys.sorted().map { "\($0) at offset \(remaining[$0]!.next)" }
                 throw ReplayTopicError(
                     message: "timed out after \(stallTimeout) without records from topic \(topic), "
-                        + "partitions \(waiting.joined(separator: ", ")); check that the brokers are reachable"
+                        + "partitions \(waiting.joined(separator: ", ")); check that the brokers are reachable. "
+                        + "A partition whose last offsets hold no record for a consumer (transaction markers, "
+                        + "aborted or compacted records) also ends here; docs/replay.md says what to do"
                 )
             }
         }
@@ -130,9 +132,14 @@ final class ReplayTopicInput: ReplayRecordSource {
     private func partitionRanges(reportNotice: (String) -> Void) throws -> [PartitionRange] {
         let admin = try KafkaAdmin(configuration: configuration)
         guard let count = try admin.partitionCount(topic: topic), count > 0 else {
-            throw ReplayTopicError(message: "topic \(topic) does not exist on \(configuration.bootstrapServers)")
+            throw ReplayTopicError(
+                message: "topic \(topic) does not exist on \(configuration.bootstrapServers); check the name "
+                    + "(kafka-topics.sh --bootstrap-server \(configuration.bootstrapServers) --list lists them) "
+                    + "and the brokers given to -b"
+            )
         }
         var ranges: [PartitionRange] = []
+        var unresolved: [(partition: Int32, logStart: Int64)] = []
         for partition in 0..<Int32(count) {
             let (low, high) = try consumer.queryWatermarkOffsets(
                 topic: topic,
@@ -154,18 +161,28 @@ final class ReplayTopicInput: ReplayRecordSource {
                 if let found, found.isConcrete {
                     start = max(low.rawValue, found.rawValue)
                 } else {
-                    reportNotice(
-                        "partition \(partition): the broker could not resolve time \(startTime.rawValue) to an "
-                            + "offset, so replay starts at the log start (offset \(low.rawValue)); event-time "
-                            + "filtering keeps the output correct"
-                    )
+                    unresolved.append((partition, low.rawValue))
                 }
             }
             // NOTE: each partition is read to its end offset even when its records are far past
             // --to; the output stays correct, but a long tail after the range costs reading time.
             ranges.append(PartitionRange(partition: partition, start: start, end: high.rawValue))
         }
+        if let startTime, !unresolved.isEmpty {
+            reportNotice(Self.unresolvedNotice(unresolved, startTime: startTime))
+        }
         return ranges
+    }
+
+    /// One notice for every partition whose start time the broker could not resolve, naming at
+    /// most the first ten with their log start offsets.
+    static func unresolvedNotice(_ unresolved: [(partition: Int32, logStart: Int64)], startTime: EventTime) -> String {
+        let shown = unresolved.prefix(10).map { "\($0.partition) (offset \($0.logStart))" }
+        let more = unresolved.count > 10 ? " and \(unresolved.count - 10) more" : ""
+        let subject = unresolved.count == 1 ? "partition" : "\(unresolved.count) partitions"
+        return "the broker could not resolve time \(startTime.rawValue) to an offset for \(subject) "
+            + "\(shown.joined(separator: ", "))\(more), so replay starts \(unresolved.count == 1 ? "it" : "them") at the "
+            + "log start; event-time filtering keeps the output correct"
     }
 }
 
