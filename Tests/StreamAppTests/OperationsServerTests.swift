@@ -194,6 +194,29 @@ private struct LoopbackClient {
         #expect(idle[0].readAll() == "")
     }
 
+    /// Every eviction passes a slot from one connection to another. A version that counted the
+    /// new connection twice answered 503 to everything after a few bursts of idle connections.
+    @Test func burstsOfIdleConnectionsLeaveNoSlotsBehind() throws {
+        let (server, _, _) = try makeServer(
+            limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000, maxConnections: 2)
+        )
+        defer { server.stop() }
+        for _ in 0..<6 {
+            let burst = try (0..<5).map { _ in try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50) }
+            for client in burst { client.close() }
+        }
+        // The burst's threads end when they see their peers close; retry the probe meanwhile,
+        // for at most 30 s.
+        var healthz = ""
+        let deadline = MonotonicClock.milliseconds() + 30_000
+        while MonotonicClock.milliseconds() < deadline {
+            healthz = (try? LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")) ?? ""
+            if healthz.hasPrefix("HTTP/1.1 200 ") { break }
+            usleep(50_000)
+        }
+        #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(healthz)")
+    }
+
     /// With no connection left that is still reading, a new one gets 503.
     @Test func connectionBeyondLimitGets503() throws {
         let (server, _, _) = try makeServer(

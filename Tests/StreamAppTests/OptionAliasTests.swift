@@ -34,13 +34,25 @@ import Testing
         #expect(ReplayCommand.helpText().contains("Also --kafka-property."))
     }
 
-    @Test func anAliasAndItsNameCountAsOneOption() {
-        #expect(throws: UsageError.self) {
+    /// The message names both spellings, since the user may have typed either.
+    @Test func anAliasAndItsNameCountAsOneOption() throws {
+        let error = try #require(throws: UsageError.self) {
             try ParsedArguments(
                 ["--properties-file", "a", "--kafka-properties-file", "b"],
                 specs: ReplayOptions.specs,
                 command: "replay"
             )
         }
+        #expect(
+            error.description.contains("'--properties-file' (also '--kafka-properties-file') is given more than once"),
+            "\(error)"
+        )
+    }
+
+    @Test func misspelledAliasGetsASuggestion() throws {
+        let error = try #require(throws: UsageError.self) {
+            try ParsedArguments(["--kafka-propertie", "a=b"], specs: ReplayOptions.specs, command: "replay")
+        }
+        #expect(error.description.contains("did you mean '--kafka-property'?"), "\(error)")
     }
 }

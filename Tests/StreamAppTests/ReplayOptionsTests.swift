@@ -123,14 +123,34 @@ import Testing
         let featureSet = try scratch.write("fs.json", "{}")
         let properties = try scratch.write("keep.props", "linger.ms=5\n")
         let input = try scratch.write("in.jsonl", "")
+        let topic = ["--input-topic", "t", "-b", "h:1"]
         for (extra, message) in [
-            (["--feature-set", featureSet, "--output-file", featureSet], "is the --feature-set file"),
-            (["-F", properties, "--output-file", scratch.file("./keep.props")], "is the -F properties file"),
-            (["--feature-set", featureSet, "--rejections-file", featureSet], "is the --feature-set file"),
+            (
+                ["--input-file", input, "--feature-set", featureSet, "--output-file", featureSet],
+                "is the --feature-set file"
+            ),
+            (topic + ["-F", properties, "--output-file", scratch.file("./keep.props")], "is the -F properties file"),
+            (
+                ["--input-file", input, "--feature-set", featureSet, "--rejections-file", featureSet],
+                "is the --feature-set file"
+            ),
         ] {
-            let error = try #require(throws: UsageError.self) { try parse(["--input-file", input] + extra) }
+            let error = try #require(throws: UsageError.self) { try parse(extra) }
             #expect(error.description.contains(message), "\(error)")
         }
+    }
+
+    /// Options of the other input kind used to be ignored in silence.
+    @Test(arguments: [
+        (["--input-file", "in.jsonl", "-b", "h:1"], "--bootstrap-servers applies only to --input-topic"),
+        (["--input-file", "in.jsonl", "--warmup", "1h"], "--warmup applies only to --input-topic"),
+        (["--input-file", "in.jsonl", "-X", "linger.ms=5"], "--property applies only to --input-topic"),
+        (["--input-topic", "t", "-b", "h:1", "--input-format", "kcat"], "--input-format applies only to --input-file"),
+        (["--input-topic", "t", "-b", "h:1", "-X", "bootstrap.servers=g:2"], "conflicting bootstrap servers"),
+    ])
+    func optionOfTheOtherInputIsUsageError(arguments: [String], message: String) throws {
+        let error = try #require(throws: UsageError.self) { try parse(arguments) }
+        #expect(error.description.contains(message), "\(error)")
     }
 
     /// Neither file exists yet, so no identity can be read; their absolute names are equal.

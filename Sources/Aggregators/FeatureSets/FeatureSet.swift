@@ -66,8 +66,8 @@ public struct FeatureSet: Sendable {
 
     /// The maximum window size, in ms: 366 days. A key's state lives until its newest event
     /// has left the largest window, so a longer window keeps every meme of the last years in
-    /// memory; over such spans a key feature (all of the key's events) is the tool. The limit also
-    /// rejects a hop so long that the window ends before every valid event time and never emits.
+    /// memory. The limit also rejects a hop so long that the window ends before every valid
+    /// event time and never emits.
     public static let maximumWindowMilliseconds: Int64 = 366 * 86_400_000
 
     /// The maximum number of features in a set. It bounds the buffers the engine sizes when it
@@ -232,8 +232,8 @@ public struct FeatureSet: Sendable {
         guard size <= maximumWindowMilliseconds else {
             throw FeatureSetError(
                 feature: feature,
-                "size_ms \(size) is longer than \(maximumWindowMilliseconds) ms (366 days); use a shorter window, "
-                    + "or a key feature for totals over all of a meme's events"
+                "size_ms \(size) is longer than \(maximumWindowMilliseconds) ms (366 days); use a window of at most "
+                    + "366 days"
             )
         }
         guard size % hop == 0 else {

@@ -16,6 +16,11 @@ struct OptionSpec: Sendable {
     /// are stored under ``name``.
     var aliases: [String] = []
 
+    /// The option's long names for messages: `'--name'`, or `'--name' (also '--alias')`.
+    var quotedNames: String {
+        "'--\(name)'" + (aliases.isEmpty ? "" : " (also " + aliases.map { "'--\($0)'" }.joined(separator: ", ") + ")")
+    }
+
     /// Returns the option with `names` added as aliases.
     func aliased(_ names: String...) -> OptionSpec {
         var copy = self

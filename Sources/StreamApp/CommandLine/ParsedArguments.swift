@@ -44,7 +44,10 @@ struct ParsedArguments {
                     name = String(name[..<equals])
                 }
                 guard let found = byName[name] else {
-                    let suggestion = UnknownKeyMessage.closestKey(to: name, among: specs.map(\.name))
+                    let suggestion = UnknownKeyMessage.closestKey(
+                        to: name,
+                        among: specs.flatMap { [$0.name] + $0.aliases }
+                    )
                     let hint = suggestion.map { " (did you mean '--\($0)'?)" } ?? ""
                     throw UsageError(
                         "unknown option '--\(name)'\(hint); run 'memestream \(command) --help' for the list"
@@ -74,13 +77,13 @@ struct ParsedArguments {
                 value = inlineValue
             } else {
                 guard index < arguments.count else {
-                    throw UsageError("option '--\(spec.name)' needs a value (\(spec.valueName))")
+                    throw UsageError("option \(spec.quotedNames) needs a value (\(spec.valueName))")
                 }
                 value = arguments[index]
                 index += 1
             }
             if !spec.isRepeatable, values[spec.name] != nil {
-                throw UsageError("option '--\(spec.name)' is given more than once")
+                throw UsageError("option \(spec.quotedNames) is given more than once")
             }
             values[spec.name, default: []].append(value)
         }

@@ -122,7 +122,8 @@ final class OperationsServer: Sendable {
             }
 
             if openConnections.add(1, ordering: .acquiringAndReleasing).newValue > limits.maxConnections {
-                // The evicted connection's slot passes to this one, so the count stays.
+                // Back to the limit: an evicted connection's slot passes to this one (its thread
+                // does not give it back), and a rejected one takes none.
                 openConnections.subtract(1, ordering: .acquiringAndReleasing)
                 guard evictLongestWaiting() else {
                     logger.debug("operations connection rejected: too many open connections")
@@ -131,7 +132,6 @@ final class OperationsServer: Sendable {
                     close(client)
                     continue
                 }
-                openConnections.add(1, ordering: .acquiringAndReleasing)
             }
             acceptedCount += 1
             readingConnections.withLock { [acceptedCount] in $0[client] = acceptedCount }

@@ -127,6 +127,21 @@ struct ReplayOptions: Sendable {
         }
     }
 
+    /// Throws for an option that does nothing with the chosen input, so that a typo in a script
+    /// (a topic option on a file replay) is not silently ignored.
+    private static func checkOptionsApply(_ arguments: ParsedArguments, readsTopic: Bool) throws {
+        let topicOnly = ["bootstrap-servers", "properties-file", "property", "warmup"]
+        if !readsTopic, let option = topicOnly.first(where: { !arguments.allValues($0).isEmpty }) {
+            throw UsageError("--\(option) applies only to --input-topic; remove it for a file replay")
+        }
+        if readsTopic, arguments.value("input-format") != nil {
+            throw UsageError(
+                "--input-format applies only to --input-file: a topic's records carry their partition, offset, "
+                    + "timestamp and key; remove it"
+            )
+        }
+    }
+
     /// Reads and validates the options of `memestream replay`.
     ///
     /// - Throws: ``UsageError`` naming the option and its valid values.
@@ -176,6 +191,13 @@ struct ReplayOptions: Sendable {
         if let text = arguments.value("warmup") {
             warmupMilliseconds = try OptionValues.durationMilliseconds(text, option: "warmup")
         }
+        if let servers = bootstrapServers, let property = kafkaProperties["bootstrap.servers"], property != servers {
+            throw UsageError(
+                "conflicting bootstrap servers: -X/-F bootstrap.servers=\(property) differs from -b \(servers); "
+                    + "give the brokers with -b only"
+            )
+        }
+        try Self.checkOptionsApply(arguments, readsTopic: inputTopic != nil)
 
         if let format = arguments.value("input-format") {
             let choice = try OptionValues.choice(
