@@ -105,6 +105,39 @@ import Testing
         #expect(ticks == [1_700_006_420_000, 1_700_006_430_000])
     }
 
+    /// A transactional producer's commit marker takes the last offset of a partition, and the
+    /// consumer never receives it. Replay used to wait for it, then stop after 60 s with exit 1;
+    /// it now ends when the consumer's position passes the end offset.
+    @Test func partitionEndingInTransactionMarkerFinishes() throws {
+        let cluster = try MockCluster(brokers: 1)
+        let topic = "memes.events"
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers))
+        for second in 0..<20 {
+            let time = 1_700_006_400_000 + Int64(second) * 1000
+            let value = Array(#"{"meme_id":"m1","type":"view","ts":\#(time)}"#.utf8)
+            try producer.send(topic: topic, key: Array("m1".utf8), value: value, timestamp: time)
+        }
+        try producer.flush(timeout: .seconds(30))
+        try producer.close(timeout: .seconds(10))
+        try TransactionMarkerWriter.appendCommitMarker(
+            address: cluster.bootstrapServers,
+            topic: topic,
+            partition: 0,
+            timestamp: 1_700_006_420_000
+        )
+
+        let scratch = try ReplayScratchDirectory()
+        let output = scratch.file("out.jsonl")
+        let result = try runMemestream(
+            ["replay", "-b", cluster.bootstrapServers, "--input-topic", topic, "--output-file", output],
+            timeoutSeconds: 50
+        )
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(result.standardError.contains("read 20 records"), "stderr: \(result.standardError)")
+        #expect(try readLines(output).count > 0)
+    }
+
     /// One notice names every partition the broker could not resolve, not one line per partition
     /// (a 2,000-partition topic printed 2,000 lines).
     @Test func unresolvedPartitionsShareOneNotice() {

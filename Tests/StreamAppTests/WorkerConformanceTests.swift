@@ -96,11 +96,22 @@ import Testing
 
     /// Live mode: once the worker has caught up and no record arrives for the idle timeout, the
     /// watermark moves to wall-clock time, so the last windows close and every meme of the
-    /// (long past) case gets its tombstone.
-    @Test func idleRuleClosesWindowsWhenTrafficStops() throws {
+    /// (long past) case gets its tombstone. With a transactional producer's commit marker at the
+    /// end of the log, the last record's next offset stays one below the log end; the worker
+    /// used to count that as behind, and the windows never closed.
+    @Test(arguments: [false, true])
+    func idleRuleClosesWindowsWhenTrafficStops(endsWithCommitMarker: Bool) throws {
         let cluster = try WorkerTestCluster(inputPartitions: 1)
         let input = try ConformanceCase.lines("mixed-hour", "input.jsonl")
         try cluster.produce(input.map { (0, nil, Array($0.utf8), nil) })
+        if endsWithCommitMarker {
+            try TransactionMarkerWriter.appendCommitMarker(
+                address: cluster.bootstrapServers,
+                topic: WorkerTestCluster.input,
+                partition: 0,
+                timestamp: 1_700_000_000_000
+            )
+        }
 
         let directory = makeTestDirectory("worker-idle")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -146,6 +146,10 @@ final class TimingWorkerConsumer: WorkerConsumer {
         inner.highWatermark(partition: partition)
     }
 
+    func position(partition: Int32) -> Int64? {
+        inner.position(partition: partition)
+    }
+
     var consumeErrorCount: Int { inner.consumeErrorCount }
 
     func setStart(partition: Int32, to target: SeekTarget) throws {

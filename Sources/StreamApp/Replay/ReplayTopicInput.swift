@@ -108,8 +108,13 @@ final class ReplayTopicInput: ReplayRecordSource {
                 }
             }
             let now = ContinuousClock.now
+            if recordCount == before {
+                try dropPartitionsPastEnd(&remaining)
+            }
             if recordCount > before {
                 lastProgress = now
+            } else if remaining.isEmpty {
+                break
             } else if now - lastProgress > stallTimeout {
                 let waiting = remaining.keys.sorted().map { "\($0) at offset \(remaining[$0]!.next)" }
                 throw ReplayTopicError(
@@ -118,6 +123,22 @@ final class ReplayTopicInput: ReplayRecordSource {
                         + "A partition whose last offsets hold no record for a consumer (transaction markers, "
                         + "aborted or compacted records) also ends here; docs/replay.md says what to do"
                 )
+            }
+        }
+    }
+
+    /// Removes the partitions whose consumer position reached their end offset though their last
+    /// records never arrived: offsets that hold no record for a consumer, such as a transaction
+    /// marker. librdkafka moves the position past a marker without returning it.
+    private func dropPartitionsPastEnd(_ remaining: inout [Int32: (next: Int64, end: Int64)]) throws {
+        guard !remaining.isEmpty else { return }
+        let partitions = remaining.keys.map {
+            KafkaTopicPartition(topic: topic, partition: KafkaPartition(rawValue: $0), offset: .invalid)
+        }
+        for position in try consumer.position(partitions) {
+            let partition = position.partition.rawValue
+            if let range = remaining[partition], position.offset.isConcrete, position.offset.rawValue >= range.end {
+                remaining[partition] = nil
             }
         }
     }

@@ -62,6 +62,17 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         consumer.cachedHighWatermark(topic: topic, partition: KafkaPartition(rawValue: partition))?.rawValue
     }
 
+    /// librdkafka's position moves past a transaction marker that it does not hand out.
+    func position(partition: Int32) -> Int64? {
+        let request = KafkaTopicPartition(
+            topic: topic,
+            partition: KafkaPartition(rawValue: partition),
+            offset: .invalid
+        )
+        guard let found = try? consumer.position([request]).first?.offset, found.isConcrete else { return nil }
+        return found.rawValue
+    }
+
     func setStart(partition: Int32, to target: SeekTarget) throws {
         try consumer.setStartOffsets([request(partition, target)])
     }

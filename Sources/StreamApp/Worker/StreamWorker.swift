@@ -368,9 +368,14 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
         for task in tasks.values {
             guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
-                let position = task.expectedOffset,
+                var position = task.expectedOffset,
                 let end = consumer.highWatermark(partition: task.partition)
             else { continue }
+            // The last offsets can hold no record, such as a transactional producer's commit
+            // marker; the client's position passes them, the next expected record does not.
+            if position < end, let passed = consumer.position(partition: task.partition), passed > position {
+                position = passed
+            }
             switch task.positioning {
             case .positioned:
                 guard position >= end else { continue }

@@ -34,6 +34,10 @@ protocol WorkerConsumer: AnyObject {
     /// Returns the high watermark (log end offset) of `partition` as last reported by the
     /// client, or `nil` while unknown. Never blocks.
     func highWatermark(partition: Int32) -> Int64?
+    /// Returns the offset after the last offset of `partition` the client has passed, records
+    /// and offsets that hold no record for a consumer (a transaction marker) alike, or `nil`
+    /// while unknown. Never blocks.
+    func position(partition: Int32) -> Int64?
     /// The number of consume errors the client reported so far, such as failed fetches or
     /// unreachable brokers. While they occur, the cached high watermarks may be stale.
     var consumeErrorCount: Int { get }
