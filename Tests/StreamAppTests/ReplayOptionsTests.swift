@@ -140,6 +140,16 @@ import Testing
         }
     }
 
+    /// `-F` is repeatable, as in `run`, and a later file wins.
+    @Test func laterPropertiesFileWins() throws {
+        let scratch = try ReplayScratchDirectory()
+        let first = try scratch.write("a.props", "linger.ms=5\nacks=all\n")
+        let second = try scratch.write("b.props", "linger.ms=7\n")
+        let options = try parse(["--input-topic", "t", "-b", "h:1", "-F", first, "--kafka-properties-file", second])
+        #expect(options.kafkaProperties["linger.ms"] == "7")
+        #expect(options.kafkaProperties["acks"] == "all")
+    }
+
     /// Options of the other input kind used to be ignored in silence.
     @Test(arguments: [
         (["--input-file", "in.jsonl", "-b", "h:1"], "--bootstrap-servers applies only to --input-topic"),

@@ -60,6 +60,17 @@ import Testing
         #expect(error.reason.contains("rename it without .zst"))
     }
 
+    /// Files of one to three bytes used to reach zstd, which said only that the frame was cut.
+    @Test(arguments: [1, 3])
+    func tooShortZstFileIsRejectedAtByteZero(length: Int) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("short.jsonl.zst")
+        try writeFile(path, Array("{}\n".utf8.prefix(length)))
+        let error = try #require(throws: FileIOError.self) { try LineReader(path: path) }
+        #expect(error.byteOffset == 0)
+        #expect(error.reason.contains("too few for a zstd frame"), "\(error)")
+    }
+
     @Test func zstFileStartingWithSkippableFrameIsRead() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("skippable.jsonl.zst")

@@ -103,7 +103,8 @@ enum GenerateCommand: Subcommand {
                 "properties-file",
                 short: "F",
                 valueName: "FILE",
-                help: "librdkafka properties file (key=value lines), as kcat -F reads."
+                repeatable: true,
+                help: "librdkafka properties file (key=value lines), as kcat -F reads. Repeatable; later files win."
             ).aliased("kafka-properties-file"),
             .value(
                 "property",
@@ -156,9 +157,10 @@ enum GenerateCommand: Subcommand {
     /// - Throws: ``UsageError`` naming `-F` or `-X` for an unreadable file or a malformed pair.
     static func kafkaProperties(from arguments: ParsedArguments) throws -> [String: String] {
         var properties: [String: String] = [:]
-        if let file = arguments.value("properties-file") {
+        // Repeatable, as in `run`: later files win.
+        for file in arguments.allValues("properties-file") {
             do {
-                properties = try KafkaPropertiesFile.read(path: file)
+                properties.merge(try KafkaPropertiesFile.read(path: file)) { _, later in later }
             } catch {
                 throw UsageError("invalid properties file '\(file)' given to -F: \(errorText(error))")
             }

@@ -79,7 +79,7 @@ struct ReplayOptions: Sendable {
     /// standard input or output redirected to the file. Opening it for writing would truncate
     /// it. Devices such as /dev/null, terminals and pipes are never the same file. Two outputs
     /// that do not exist yet are compared by their absolute names.
-    private func checkOutputsDiffer(propertiesFile: String?) throws {
+    private func checkOutputsDiffer(propertiesFiles: [String]) throws {
         // Without --output-file, or with "-", the records go to standard output.
         if rejectionsFile == "-", outputFile == nil || outputFile == "-" {
             throw UsageError(
@@ -94,8 +94,8 @@ struct ReplayOptions: Sendable {
         if let featureSetFile, let identity = FileIdentity(path: featureSetFile) {
             readers.append(("the --feature-set file", identity))
         }
-        if let propertiesFile, let identity = FileIdentity(path: propertiesFile) {
-            readers.append(("the -F properties file", identity))
+        for file in propertiesFiles {
+            if let identity = FileIdentity(path: file) { readers.append(("the -F properties file", identity)) }
         }
         let outputPath = outputFile ?? "-"
         for case (let option, let path?) in [
@@ -173,9 +173,10 @@ struct ReplayOptions: Sendable {
             }
             inputFile = ""
         }
-        if let path = arguments.value("properties-file") {
+        // Repeatable, as in `run`: later files win.
+        for path in arguments.allValues("properties-file") {
             do {
-                kafkaProperties = try KafkaPropertiesFile.read(path: path)
+                kafkaProperties.merge(try KafkaPropertiesFile.read(path: path)) { _, later in later }
             } catch {
                 throw UsageError("invalid -F/--properties-file \(path): \(errorText(error))")
             }
@@ -211,7 +212,7 @@ struct ReplayOptions: Sendable {
         if outputFile == "-" { outputFile = nil }
         featureSetFile = arguments.value("feature-set")
         rejectionsFile = arguments.value("rejections-file")
-        try checkOutputsDiffer(propertiesFile: arguments.value("properties-file"))
+        try checkOutputsDiffer(propertiesFiles: arguments.allValues("properties-file"))
 
         if let text = arguments.value("from") { from = try TimeArgument.parse(text, option: "from") }
         if let text = arguments.value("to") { to = try TimeArgument.parse(text, option: "to") }
@@ -288,8 +289,13 @@ struct ReplayOptions: Sendable {
                 "Topic input starts this long before --from. Default the largest window size plus its hop, the "
                 + "allowed lateness and the out-of-orderness."
         ),
-        .value("properties-file", short: "F", valueName: "FILE", help: "librdkafka properties file (key=value lines).")
-            .aliased("kafka-properties-file"),
+        .value(
+            "properties-file",
+            short: "F",
+            valueName: "FILE",
+            repeatable: true,
+            help: "librdkafka properties file (key=value lines). Repeatable; later files win."
+        ).aliased("kafka-properties-file"),
         .value(
             "property",
             short: "X",

@@ -97,6 +97,16 @@ public final class LineReader {
             throw error
         }
         let prefix = UnsafeRawBufferPointer(start: storage, count: prefixCount)
+        if path.hasSuffix(".zst"), (1..<4).contains(prefixCount) {
+            storage.deallocate()
+            throw FileIOError(
+                path: path,
+                byteOffset: 0,
+                reason: "the name ends in .zst, but the file has only \(prefixCount) "
+                    + (prefixCount == 1 ? "byte" : "bytes") + ", too few for a zstd frame; if it is plain JSONL, "
+                    + "rename it without .zst"
+            )
+        }
         if path.hasSuffix(".zst"), prefixCount == 4, !Zstd.hasFrameMagic(prefix), !Zstd.hasSkippableFrameMagic(prefix) {
             // zstd would only report an unknown frame descriptor a few bytes in.
             let first = prefix.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }
