@@ -368,14 +368,9 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
         for task in tasks.values {
             guard now - task.lastRecordWallMilliseconds >= settings.idleTimeoutMilliseconds,
-                var position = task.expectedOffset,
-                let end = consumer.highWatermark(partition: task.partition)
+                let end = consumer.highWatermark(partition: task.partition),
+                let position = passedOffset(task, end: end)
             else { continue }
-            // The last offsets can hold no record, such as a transactional producer's commit
-            // marker; the client's position passes them, the next expected record does not.
-            if position < end, let passed = consumer.position(partition: task.partition), passed > position {
-                position = passed
-            }
             switch task.positioning {
             case .positioned:
                 guard position >= end else { continue }
@@ -415,10 +410,23 @@ final class StreamWorker: WorkerRebalanceHandler {
             if watermark != EngineHandle.noWatermark {
                 task.metrics.watermarkLag.set(Double(now - watermark) / 1_000)
             }
-            if let position = task.expectedOffset, let end = consumer.highWatermark(partition: task.partition) {
+            if let end = consumer.highWatermark(partition: task.partition), let position = passedOffset(task, end: end)
+            {
                 task.metrics.consumerLag.set(max(0, end - position))
             }
         }
+    }
+
+    /// Returns the offset after everything of the partition read so far, `nil` before the first
+    /// record: the next expected record's offset, or the client's position when that is further.
+    /// The last offsets of a log can hold no record, such as a transactional producer's commit
+    /// marker; the client's position passes them, the next expected record's offset does not.
+    private func passedOffset(_ task: PartitionTask, end: Int64) -> Int64? {
+        guard let expected = task.expectedOffset else { return nil }
+        guard expected < end, let passed = consumer.position(partition: task.partition), passed > expected else {
+            return expected
+        }
+        return passed
     }
 
     // MARK: - Checkpoints
