@@ -4,6 +4,27 @@ import StreamCore
 import Testing
 
 @Suite(.serialized) struct WorkerDeadLetterTests {
+    /// Runs a worker on the one-partition input until its checkpoint covers `records` records,
+    /// then stops it with SIGTERM and expects a clean exit.
+    private func runWorkerToEnd(
+        _ cluster: WorkerTestCluster,
+        directory: String,
+        records: Int,
+        extraArguments: [String] = []
+    ) throws {
+        let worker = try WorkerProcess(
+            bootstrap: cluster.bootstrapServers,
+            checkpointDirectory: directory,
+            extraArguments: extraArguments
+        )
+        let done = waitUntil(timeout: .seconds(60)) {
+            !worker.isRunning || checkpointedOffsets(directory: directory, partitions: 1)[0] == Int64(records)
+        }
+        try #require(done && worker.isRunning, "the worker did not reach the end: \(worker.log.suffix(3_000))")
+        worker.kill(signal: SIGTERM)
+        #expect(worker.waitForExit(timeout: .seconds(30)) == 0)
+    }
+
     /// One record per rejection reason between valid events: each lands in the dead-letter topic
     /// with its original key, value and timestamp and the reason headers, and the partition keeps
     /// producing features after them.
@@ -29,13 +50,7 @@ import Testing
 
         let directory = makeTestDirectory("worker-dlq")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let worker = try WorkerProcess(bootstrap: cluster.bootstrapServers, checkpointDirectory: directory)
-        let done = waitUntil(timeout: .seconds(60)) {
-            !worker.isRunning || checkpointedOffsets(directory: directory, partitions: 1)[0] == Int64(records.count)
-        }
-        try #require(done && worker.isRunning, "the worker did not reach the end: \(worker.log.suffix(3_000))")
-        worker.kill(signal: SIGTERM)
-        #expect(worker.waitForExit(timeout: .seconds(30)) == 0)
+        try runWorkerToEnd(cluster, directory: directory, records: records.count)
 
         let deadLetters = try cluster.readAll(WorkerTestCluster.deadLetters, partitions: 1)
         let rejected = records.enumerated().filter { $0.element.reason != nil }
@@ -82,17 +97,7 @@ import Testing
         let directory = makeTestDirectory("worker-dlq-null")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let extra = engineThreads.map { ["--engine-threads", $0] } ?? []
-        let worker = try WorkerProcess(
-            bootstrap: cluster.bootstrapServers,
-            checkpointDirectory: directory,
-            extraArguments: extra
-        )
-        let done = waitUntil(timeout: .seconds(60)) {
-            !worker.isRunning || checkpointedOffsets(directory: directory, partitions: 1)[0] == Int64(records.count)
-        }
-        try #require(done && worker.isRunning, "the worker did not reach the end: \(worker.log.suffix(3_000))")
-        worker.kill(signal: SIGTERM)
-        #expect(worker.waitForExit(timeout: .seconds(30)) == 0)
+        try runWorkerToEnd(cluster, directory: directory, records: records.count, extraArguments: extra)
 
         let deadLetters = try cluster.readAll(WorkerTestCluster.deadLetters, partitions: 1)
         try #require(deadLetters.count == 2)

@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// Requests are bounded by ``OperationsServerLimits``: head size (431), read time (408) and
 /// open connections. At the connection limit, a new connection closes the one that has waited
-/// longest for its request head, so idle clients cannot keep a probe out; only when every slot
+/// longest for its request head, so idle clients cannot keep a probe out. Only when every slot
 /// is sending a response does the new one get 503. Malformed requests get 400, and a client
 /// that disconnects early is dropped. None of these stop the server.
 ///
@@ -34,9 +34,9 @@ final class OperationsServer: Sendable {
     private let hasStarted = Atomic<Bool>(false)
     private let openConnections = Atomic<Int>(0)
     /// The connections still reading their request head, by descriptor, with the order in which
-    /// each was accepted. The accept loop may shut one down to free its slot; the
-    /// connection's thread removes its entry before it closes the descriptor, under the lock, so
-    /// the descriptor shut down is always still that connection's.
+    /// each was accepted. The accept loop may shut one down to free its slot. The connection's
+    /// thread removes its entry under the lock before it closes the descriptor, so a descriptor
+    /// the loop shuts down still belongs to that connection.
     private let readingConnections = Mutex<[Int32: Int64]>([:])
     private let acceptLoopFinished = DispatchSemaphore(value: 0)
 
@@ -172,7 +172,7 @@ final class OperationsServer: Sendable {
 
     // MARK: - Serving one connection
 
-    /// Reads one request, answers it and closes the connection. Returns `false` when the accept
+    /// Reads one request, sends the response and closes the connection. Returns `false` when the accept
     /// loop evicted the connection, which then no longer holds a slot.
     private func serve(_ client: Int32) -> Bool {
         let outcome = readRequest(client)

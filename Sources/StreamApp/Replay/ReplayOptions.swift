@@ -25,9 +25,9 @@ struct ReplayOptions: Sendable {
     /// window plus the allowed lateness.
     var warmupMilliseconds: Int64?
 
-    /// The warm-up when `--warmup` is not given, in ms: every window at `--from` is full once the
-    /// warm-up covers the windows' reach back from `--from` (size plus hop) and the events that
-    /// arrive up to the allowed lateness plus the out-of-orderness after their time.
+    /// The warm-up when `--warmup` is not given, in ms. It covers the windows' reach back from
+    /// `--from` (size plus hop), plus the allowed lateness and the out-of-orderness, by which
+    /// events arrive after their time. Every window at `--from` is then full.
     func defaultWarmupMilliseconds(for featureSet: FeatureSet) -> Int64 {
         featureSet.largestWindowReachMilliseconds + allowedLatenessMilliseconds + outOfOrdernessMilliseconds
     }
