@@ -263,7 +263,11 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             (["-b", "h:1", "-X", "acks=0"], [:], "invalid librdkafka property 'acks=0'"),
             (
                 ["-b", "h:1", "-X", "auto.offset.reset=latest"], [:],
-                "invalid librdkafka property 'auto.offset.reset=latest'"
+                "invalid librdkafka property 'auto.offset.reset=latest' (from -X)"
+            ),
+            (
+                ["-b", "h:1"], ["MEMESTREAM_KAFKA_PROPERTY_ACKS": "0"],
+                "invalid librdkafka property 'acks=0' (from environment variable MEMESTREAM_KAFKA_PROPERTY_ACKS)"
             ),
             (
                 ["-b", "h:1"],

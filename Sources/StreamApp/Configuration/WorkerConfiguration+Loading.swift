@@ -335,10 +335,14 @@ extension WorkerConfiguration {
 
     private static func kafkaProperties(layers: ConfigurationLayers) throws -> KafkaProperties {
         var merged: [String: String] = [:]
+        // Where each property's value came from, for messages.
+        var origins: [String: String] = [:]
 
         // Lowest: config-file keys kafka.<property>.
         for (key, entry) in layers.fileEntries where key.hasPrefix(kafkaPropertyFileKeyPrefix) {
-            merged[String(key.dropFirst(kafkaPropertyFileKeyPrefix.count))] = entry.value
+            let property = String(key.dropFirst(kafkaPropertyFileKeyPrefix.count))
+            merged[property] = entry.value
+            origins[property] = "key '\(key)' in config file \(layers.filePath ?? "?"):\(entry.line)"
         }
 
         // Then MEMESTREAM_KAFKA_PROPERTY_<NAME>, with underscores read as dots. Two variables that
@@ -357,23 +361,29 @@ extension WorkerConfiguration {
             }
             variableOfProperty[property] = variable
             merged[property] = value
+            origins[property] = "environment variable \(variable)"
         }
 
         // Then -F files in order, then -X flags in order.
         for path in propertiesFiles(layers: layers) {
             for entry in try PropertiesFile.read(path: path, origin: "librdkafka properties file") {
                 merged[entry.key] = entry.value
+                origins[entry.key] = "-F \(path):\(entry.line)"
             }
         }
         for pair in layers.arguments.allValues("kafka-property") {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw UsageError("invalid value '\(pair)' for -X: expected KEY=VALUE, for example -X linger.ms=5")
             }
-            merged[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            let property = String(pair[..<equals])
+            merged[property] = String(pair[pair.index(after: equals)...])
+            origins[property] = "-X"
         }
 
-        for key in merged.keys where key.contains(where: { $0 == " " || $0 == "\t" }) {
-            throw UsageError("invalid librdkafka property name '\(key)': property names contain no spaces")
+        for key in merged.keys.sorted() where key.contains(where: { $0 == " " || $0 == "\t" }) {
+            throw UsageError(
+                "invalid librdkafka property name '\(key)' (from \(origins[key] ?? "?")): property names contain no spaces"
+            )
         }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             // librdkafka also takes topic properties with a `topic.` prefix, and an older name for
@@ -383,7 +393,9 @@ extension WorkerConfiguration {
             if name == "request.required.acks" { name = "acks" }
             guard let (spellings, reason) = fixedKafkaProperties[name] else { continue }
             if !spellings.contains(value.lowercased()) {
-                throw UsageError("invalid librdkafka property '\(key)=\(value)': \(reason); remove it")
+                throw UsageError(
+                    "invalid librdkafka property '\(key)=\(value)' (from \(origins[key] ?? "?")): \(reason); remove it"
+                )
             }
         }
         var properties = KafkaProperties()
