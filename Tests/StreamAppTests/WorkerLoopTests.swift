@@ -562,6 +562,24 @@ final class WorkerLoopHarness {
         #expect(harness.logs.entries.filter(isIdleLog).count == 1)
     }
 
+    /// The per-partition gauges vanish with their owner, so a worker that lost every partition
+    /// (brokers gone) showed nothing; these two series say how many it owns and how many consume
+    /// errors the client reported.
+    @Test func ownedPartitionsAndConsumeErrorsAreExported() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000"])
+        harness.feed(1, ["m2 1700000000000"])
+        harness.consumer.pendingAssign = [0, 1]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try worker.pollOnce()
+        #expect(harness.registry.prometheusText().contains("memestream_assigned_partitions 2\n"))
+        #expect(harness.registry.prometheusText().contains("memestream_consume_errors_total 0\n"))
+        harness.consumer.consumeErrorCount += 3
+        try worker.pollOnce()
+        #expect(harness.registry.prometheusText().contains("memestream_consume_errors_total 3\n"))
+    }
+
     @Test func warmupStartSeeksToResolvedOffset() throws {
         let harness = try WorkerLoopHarness()
         harness.settings.startFrom = .warmup

@@ -40,6 +40,8 @@ final class StreamWorker: WorkerRebalanceHandler {
     /// The wall time of the idle rule's last run, and the consumer's error count then.
     private var idleCheckWallMilliseconds: Int64?
     private var idleCheckErrorCount = 0
+    /// The consume errors already added to the `memestream_consume_errors_total` counter.
+    private var publishedConsumeErrors = 0
     private var nextCheckpointNanoseconds: UInt64 = 0
     private var reportedMismatchTotal = 0
     /// A failure raised inside a rebalance callback, rethrown by the main loop.
@@ -400,6 +402,12 @@ final class StreamWorker: WorkerRebalanceHandler {
     private func updateGauges() {
         if lanes == nil {
             output.publishCounts()
+        }
+        metrics.assignedPartitions.set(Int64(tasks.count))
+        let errorCount = consumer.consumeErrorCount
+        if errorCount > publishedConsumeErrors {
+            metrics.consumeErrors.increment(by: Int64(errorCount - publishedConsumeErrors))
+            publishedConsumeErrors = errorCount
         }
         let now = clock.wallMilliseconds()
         for task in tasks.values {

@@ -9,6 +9,8 @@ final class WorkerMetrics: Sendable {
     let keyMismatches: Counter
     let tickProcessingLatency: Histogram
     let checkpointDuration: Histogram
+    let assignedPartitions: Gauge
+    let consumeErrors: Counter
     private let rejected: [RejectionReason: Counter]
 
     init(registry: MetricsRegistry) {
@@ -21,6 +23,8 @@ final class WorkerMetrics: Sendable {
         keyMismatches = registry.counter(.keyMismatches)
         tickProcessingLatency = registry.histogram(.tickProcessingLatency)
         checkpointDuration = registry.histogram(.checkpointDuration)
+        assignedPartitions = registry.gauge(.assignedPartitions)
+        consumeErrors = registry.counter(.consumeErrors)
         var rejected: [RejectionReason: Counter] = [:]
         for reason in RejectionReason.allCases {
             rejected[reason] = registry.counter(.eventsRejected, labels: [("reason", reason.rawValue)])

@@ -101,9 +101,27 @@ extension MetricDescriptor {
         labelNames: ["kind"]
     )
 
+    /// Input partitions the worker owns. The per-partition gauges vanish with their owner, so
+    /// the sum of this over every worker is how an alert sees partitions that nobody reads.
+    public static let assignedPartitions = MetricDescriptor(
+        name: "memestream_assigned_partitions",
+        help: "Input partitions this worker owns (assigned and not yet revoked or lost).",
+        kind: .gauge,
+        labelNames: []
+    )
+
+    /// Errors the Kafka consumer reported while polling.
+    public static let consumeErrors = MetricDescriptor(
+        name: "memestream_consume_errors_total",
+        help: "Errors the Kafka consumer reported while polling: failed fetches, unreachable brokers.",
+        kind: .counter,
+        labelNames: []
+    )
+
     /// Every memestream family, in the order docs list them.
     public static let all: [MetricDescriptor] = [
         eventsConsumed, eventsRejected, keyMismatches, recordsEmitted, tombstonesEmitted, watermarkLag,
         consumerLag, tickProcessingLatency, checkpointDuration, checkpointSize, keysInState, rebalances,
+        assignedPartitions, consumeErrors,
     ]
 }
