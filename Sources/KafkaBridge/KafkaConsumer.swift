@@ -410,6 +410,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         return KafkaOffset(rawValue: high)
     }
 
+    /// Reads librdkafka's cached low watermark (log start offset) of a partition without a
+    /// request, as fetch responses last reported it, or `nil` while unknown.
+    public func cachedLowWatermark(topic: String, partition: KafkaPartition) -> KafkaOffset? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_get_watermark_offsets(client.handle, topic, partition.rawValue, &low, &high)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, low >= 0 else { return nil }
+        return KafkaOffset(rawValue: low)
+    }
+
     /// Watermarks and lag for each partition, by default the current assignment.
     ///
     /// The lag is counted from the position, else from the committed offset, else from the low

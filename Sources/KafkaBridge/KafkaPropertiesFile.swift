@@ -42,6 +42,17 @@ public enum KafkaPropertiesFile {
                     message: "\(source):\(lineNumber): the property name before '=' is empty"
                 )
             }
+            // A byte order mark inside the file (two files joined with cat) or another invisible
+            // character would reach librdkafka's "unknown property" message unseen.
+            if let hidden = key.unicodeScalars.first(where: {
+                $0.properties.generalCategory == .format || $0.properties.generalCategory == .control
+            }) {
+                throw KafkaBridgeError(
+                    code: .fileRead,
+                    message: "\(source):\(lineNumber): the property name contains the invisible character "
+                        + "U+\(String(hidden.value, radix: 16, uppercase: true)); remove it"
+                )
+            }
             properties[key] = value
         }
         return properties

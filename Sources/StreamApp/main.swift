@@ -1,4 +1,5 @@
 import KafkaBridge
+import StreamCore
 
 #if canImport(Glibc)
 import Glibc
@@ -49,6 +50,9 @@ do {
     exit(2)
 } catch let error as KafkaBridgeError {
     printError("memestream \(command.name): \(errorText(error))")
+    exit(error.isConfigurationError ? 2 : 1)
+} catch let error as CheckpointError {
+    printError("memestream \(command.name): \(error)")
     exit(error.isConfigurationError ? 2 : 1)
 } catch {
     printError("memestream \(command.name): \(error)")

@@ -136,6 +136,16 @@ import Testing
         #expect(properties == ["fetch.wait.max.ms": "5", "linger.ms": "7"])
     }
 
+    /// Two files joined with cat put a byte order mark at the start of a later line.
+    @Test func byteOrderMarkInsideTheFileIsNamed() throws {
+        let error = try #require(throws: KafkaBridgeError.self) {
+            try KafkaPropertiesFile.parse("a=1\n\u{FEFF}client.id=x\n", source: "client.properties")
+        }
+        #expect(
+            error.message.contains("client.properties:2: the property name contains the invisible character U+FEFF")
+        )
+    }
+
     @Test func propertiesFileLineWithoutEqualsIsRejected() throws {
         let error = try #require(throws: KafkaBridgeError.self) {
             try KafkaPropertiesFile.parse("a=1\nbroken line\n", source: "client.properties")

@@ -18,6 +18,7 @@ import Testing
     @Test(arguments: [
         ("no equals sign", "invalid line 1 in test: expected 'key = value'"),
         ("ok = 1\n=2", "invalid line 2 in test: the key before '=' is empty"),
+        ("ok = 1\n\u{FEFF}linger.ms = 2", "invalid line 2 in test: the key contains the invisible character U+FEFF"),
     ])
     func invalidLinesNameOriginAndLine(text: String, message: String) {
         do {

@@ -136,6 +136,20 @@ import Testing
         }
     }
 
+    /// Records to standard output on a pipe and `--rejections-file /dev/stdout` mixed both kinds
+    /// of line in the pipe.
+    @Test func rejectionsToTheOutputPipeAreRejected() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", #"{"meme_id":"m1","type":"view","ts":1700000000000}"# + "\n")
+        let result = try runMemestream(
+            via: ReplayTestPaths.binary,
+            ["replay", "--input-file", input, "--rejections-file", "/dev/stdout"],
+            standardOutputIsPipe: true
+        )
+        #expect(result.status == 2, "stderr: \(result.standardError)")
+        #expect(result.standardError.contains("is the --output-file"), "\(result.standardError)")
+    }
+
     /// A rejections file that cannot be opened used to leave the existing output file empty.
     @Test func unopenableRejectionsFileKeepsOutput() throws {
         let scratch = try ReplayScratchDirectory()

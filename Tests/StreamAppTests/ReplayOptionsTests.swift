@@ -1,3 +1,4 @@
+import Glibc
 import StreamCore
 import Testing
 
@@ -157,10 +158,27 @@ import Testing
         (["--input-file", "in.jsonl", "-X", "linger.ms=5"], "--property applies only to --input-topic"),
         (["--input-topic", "t", "-b", "h:1", "--input-format", "kcat"], "--input-format applies only to --input-file"),
         (["--input-topic", "t", "-b", "h:1", "-X", "bootstrap.servers=g:2"], "conflicting bootstrap servers"),
+        (["--input-topic", "t", "-b", "h:1", "-X", "metadata.broker.list=g:2"], "metadata.broker.list=g:2 differs"),
     ])
     func optionOfTheOtherInputIsUsageError(arguments: [String], message: String) throws {
         let error = try #require(throws: UsageError.self) { try parse(arguments) }
         #expect(error.description.contains(message), "\(error)")
+    }
+
+    /// A dangling symbolic link to the other output: `open` follows it and creates the file.
+    @Test func danglingLinkToTheOtherOutputIsRejected() throws {
+        let scratch = try ReplayScratchDirectory()
+        let input = try scratch.write("in.jsonl", "")
+        #expect(symlink("o.y", scratch.file("dangling")) == 0)
+        for (output, rejections) in [("o.y", "dangling"), ("dangling", "o.y")] {
+            let error = try #require(throws: UsageError.self) {
+                try parse([
+                    "--input-file", input, "--output-file", scratch.file(output), "--rejections-file",
+                    scratch.file(rejections),
+                ])
+            }
+            #expect(error.description.contains("is the --output-file"), "\(error)")
+        }
     }
 
     /// Neither file exists yet, so no identity can be read; their absolute names are equal.

@@ -74,14 +74,21 @@ func runMemestream(_ arguments: [String], timeoutSeconds: Double = 120) throws -
 
 /// Runs `executable` (the `memestream` binary, or a shell that starts it) with `arguments`,
 /// waiting at most `timeoutSeconds`.
-func runMemestream(via executable: String, _ arguments: [String], timeoutSeconds: Double = 120) throws -> ProcessResult
-{
+/// With `standardOutputIsPipe`, standard output is a pipe that is never read, so the run must
+/// write less than a pipe holds (64 KiB on Linux).
+func runMemestream(
+    via executable: String,
+    _ arguments: [String],
+    timeoutSeconds: Double = 120,
+    standardOutputIsPipe: Bool = false
+) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let errorPipe = Pipe()
     process.standardError = errorPipe
-    process.standardOutput = FileHandle.nullDevice
+    let outputPipe = Pipe()
+    process.standardOutput = standardOutputIsPipe ? outputPipe : FileHandle.nullDevice
     try process.run()
     // Read stderr to its end before waiting, so a full pipe cannot block the child.
     let errorData = errorPipe.fileHandleForReading.readDataToEndOfFile()

@@ -39,7 +39,7 @@ import Testing
         try cluster.produce(Self.events(1, from: 5))
         let status = restarted.waitForExit(timeout: .seconds(60))
         let log = restarted.log
-        #expect(status == 1, "exit status \(String(describing: status)): \(log.suffix(3_000))")
+        #expect(status == 2, "exit status \(String(describing: status)): \(log.suffix(3_000))")
         #expect(log.contains("another definition of feature set hop_test version 1"), "\(log.suffix(3_000))")
         #expect(log.contains("the running definition's is"), "\(log.suffix(3_000))")
         #expect(log.contains("the checkpoint is left as it is"), "\(log.suffix(3_000))")

@@ -168,6 +168,9 @@ final class FakeConsumer: WorkerConsumer {
     /// The fake log has no offsets without records, so the position says nothing more.
     func position(partition: Int32) -> Int64? { nil }
 
+    /// Unknown, as before the first fetch response.
+    func logStartOffset(partition: Int32) -> Int64? { nil }
+
     /// High watermarks to report instead of the log's length, as a client whose fetches have not
     /// caught up with the log reports them.
     var staleHighWatermarks: [Int32: Int64] = [:]

@@ -24,7 +24,7 @@ import Testing
         let (second, restarted) = try Self.startWorker(events: 2, directory: directory, logName: "second.log")
         let status = restarted.waitForExit(timeout: .seconds(60))
         let log = restarted.log
-        #expect(status == 1, "exit status \(String(describing: status)): \(log.suffix(3_000))")
+        #expect(status == 2, "exit status \(String(describing: status)): \(log.suffix(3_000))")
         #expect(log.contains("it was written against Kafka cluster mockCluster"), "\(log.suffix(3_000))")
         #expect(log.contains("partition memestream/memes.events/0"), "\(log.suffix(3_000))")
         #expect(log.contains("/memes.events/0.ckpt"), "the message names the checkpoint file: \(log.suffix(3_000))")

@@ -150,6 +150,10 @@ final class TimingWorkerConsumer: WorkerConsumer {
         inner.position(partition: partition)
     }
 
+    func logStartOffset(partition: Int32) -> Int64? {
+        inner.logStartOffset(partition: partition)
+    }
+
     var consumeErrorCount: Int { inner.consumeErrorCount }
 
     func setStart(partition: Int32, to target: SeekTarget) throws {

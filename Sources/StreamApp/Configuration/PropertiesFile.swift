@@ -45,6 +45,16 @@ enum PropertiesFile {
             guard !key.isEmpty else {
                 throw UsageError("invalid line \(index + 1) in \(origin): the key before '=' is empty")
             }
+            // A byte order mark inside the file (two files joined with cat) or another invisible
+            // character would reach the "unknown key" message unseen.
+            if let hidden = key.unicodeScalars.first(where: {
+                $0.properties.generalCategory == .format || $0.properties.generalCategory == .control
+            }) {
+                throw UsageError(
+                    "invalid line \(index + 1) in \(origin): the key contains the invisible character "
+                        + "U+\(String(hidden.value, radix: 16, uppercase: true)); remove it"
+                )
+            }
             entries.append(PropertiesEntry(key: String(key), value: String(value), line: index + 1))
         }
         return entries

@@ -400,6 +400,16 @@ extension WorkerConfiguration {
         }
         var properties = KafkaProperties()
         properties.bootstrap = merged.removeValue(forKey: "bootstrap.servers")
+        // librdkafka reads metadata.broker.list as another name of bootstrap.servers.
+        if let listed = merged.removeValue(forKey: "metadata.broker.list") {
+            if let bootstrap = properties.bootstrap, bootstrap != listed {
+                throw UsageError(
+                    "conflicting bootstrap servers: metadata.broker.list=\(listed) differs from "
+                        + "bootstrap.servers=\(bootstrap); set the brokers with --bootstrap-servers only"
+                )
+            }
+            properties.bootstrap = listed
+        }
         properties.group = merged.removeValue(forKey: "group.id")
         properties.others = merged
         return properties

@@ -97,11 +97,11 @@ enum ReplayCommand: Subcommand {
         let verb = failed ? "stopped after handing" : "wrote"
         // The range only leaves records out when --from or --to is given.
         var leftOut: [String] = []
-        if options.from != nil { leftOut.append("\(summary.recordsBeforeFrom) with a tick before --from") }
-        if options.to != nil {
-            leftOut.append("\(summary.recordsFromTo) with a tick at or after --to, which the range ends before")
-        }
-        let rangeNote = leftOut.isEmpty ? "" : "; left out: " + leftOut.joined(separator: ", ")
+        if summary.recordsBeforeFrom > 0 { leftOut.append("\(summary.recordsBeforeFrom) before --from") }
+        if summary.recordsFromTo > 0 { leftOut.append("\(summary.recordsFromTo) at --to or later") }
+        let rangeNote =
+            leftOut.isEmpty
+            ? "" : "; records with a tick outside [--from, --to) were left out: " + leftOut.joined(separator: ", ")
         printError(
             "memestream replay: \(verb) \(counted(summary.recordsWritten, "record")) and "
                 + "\(counted(summary.tombstonesWritten, "tombstone")) "

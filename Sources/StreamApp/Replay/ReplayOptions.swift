@@ -114,6 +114,14 @@ struct ReplayOptions: Sendable {
             let same: Bool
             if let identity = FileIdentity(path: outputPath, standardDescriptor: 1) {
                 same = identity == FileIdentity(path: rejectionsFile, standardDescriptor: 1)
+            } else if let stream = outputPath == "-"
+                ? FileIdentity.pipe(descriptor: 1) : FileIdentity.pipe(path: outputPath)
+            {
+                // Standard output on a pipe, and /dev/stdout as the other output.
+                same =
+                    stream
+                    == (rejectionsFile == "-"
+                        ? FileIdentity.pipe(descriptor: 1) : FileIdentity.pipe(path: rejectionsFile))
             } else if let name = FileIdentity.futureName(outputPath) {
                 same = name == FileIdentity.futureName(rejectionsFile)
             } else {
@@ -192,11 +200,14 @@ struct ReplayOptions: Sendable {
         if let text = arguments.value("warmup") {
             warmupMilliseconds = try OptionValues.durationMilliseconds(text, option: "warmup")
         }
-        if let servers = bootstrapServers, let property = kafkaProperties["bootstrap.servers"], property != servers {
-            throw UsageError(
-                "conflicting bootstrap servers: -X/-F bootstrap.servers=\(property) differs from -b \(servers); "
-                    + "give the brokers with -b only"
-            )
+        // librdkafka reads metadata.broker.list as another name of bootstrap.servers.
+        for name in ["bootstrap.servers", "metadata.broker.list"] {
+            if let servers = bootstrapServers, let property = kafkaProperties[name], property != servers {
+                throw UsageError(
+                    "conflicting bootstrap servers: -X/-F \(name)=\(property) differs from -b \(servers); "
+                        + "give the brokers with -b only"
+                )
+            }
         }
         try Self.checkOptionsApply(arguments, readsTopic: inputTopic != nil)
 

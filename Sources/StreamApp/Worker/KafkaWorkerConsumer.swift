@@ -73,6 +73,10 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         return found.rawValue
     }
 
+    func logStartOffset(partition: Int32) -> Int64? {
+        consumer.cachedLowWatermark(topic: topic, partition: KafkaPartition(rawValue: partition))?.rawValue
+    }
+
     func setStart(partition: Int32, to target: SeekTarget) throws {
         try consumer.setStartOffsets([request(partition, target)])
     }

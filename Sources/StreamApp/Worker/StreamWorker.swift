@@ -320,6 +320,20 @@ final class StreamWorker: WorkerRebalanceHandler {
                             + "and the checkpoint belongs to another log"
                     )
                 }
+                // The log still starts at or before the checkpoint, so the offsets in between hold
+                // no record for a consumer: the commit marker that ends a transaction, or
+                // aborted records. Nothing is missing.
+                if let logStart = consumer.logStartOffset(partition: task.partition), logStart <= start {
+                    logger.debug(
+                        "offsets between the checkpoint and the first record hold no records, such as transaction markers",
+                        metadata: [
+                            LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                            LogKey.kafkaOffset: .integer(start),
+                            "kafka.offset.first_record": .integer(offset),
+                        ]
+                    )
+                    return true
+                }
                 // Retention removed the records between the checkpoint and the log start.
                 logger.error(
                     "input records are missing: the log starts after the checkpointed offset",

@@ -38,6 +38,9 @@ protocol WorkerConsumer: AnyObject {
     /// and offsets that hold no record for a consumer (a transaction marker) alike, or `nil`
     /// while unknown. Never blocks.
     func position(partition: Int32) -> Int64?
+    /// Returns the log start offset (low watermark) of `partition` as last reported by the
+    /// client, or `nil` while unknown. Never blocks.
+    func logStartOffset(partition: Int32) -> Int64?
     /// The number of consume errors the client reported so far, such as failed fetches or
     /// unreachable brokers. While they occur, the cached high watermarks may be stale.
     var consumeErrorCount: Int { get }

@@ -53,6 +53,17 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// `true` when the checkpoint belongs to another setup: another cluster, another log, another
+    /// definition of the feature set, or a newer build. Restarting the same worker cannot help,
+    /// so the worker exits with the configuration-error status (2), and a supervisor that stops
+    /// on it (systemd's `RestartPreventExitStatus=2`) does not restart it into a rebalance loop.
+    public var isConfigurationError: Bool {
+        switch code {
+        case .otherCluster, .otherFeatureSet, .aheadOfLog, .newerStateFormat: true
+        default: false
+        }
+    }
+
     public var description: String {
         var offset = nextOffset.map { "next offset \($0)" } ?? "next offset unknown"
         switch code {
