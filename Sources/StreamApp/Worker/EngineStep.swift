@@ -94,6 +94,10 @@ struct EngineStep {
             metadata[LogKey.kafkaKey] = .string(String(decoding: key.prefix(64), as: UTF8.self))
         }
         // The rate-limiting handler collapses repeats of this constant message.
-        logger.warning("record key differs from meme_id; the input topic is not keyed by meme_id", metadata: metadata)
+        logger.warning(
+            "record key differs from meme_id; if many do, the producer does not key the input topic by meme_id "
+                + "(memestream_key_mismatches_total counts them)",
+            metadata: metadata
+        )
     }
 }

@@ -7,7 +7,9 @@ import Synchronization
 /// so this groups, for example, every "record rejected" entry of one logger. Windows are fixed:
 /// the first entry of a key opens a window of `interval`. The summary (message
 /// ``suppressedMessage``, metadata ``LogKey/suppressed`` = count and `suppressed.message` = the
-/// original message, level of the original) is written when the key's next entry arrives after
+/// original message, level of the original) carries only the metadata that every suppressed
+/// entry shared: a key whose value varied (a rejection reason, an offset) is left out, so the
+/// summary never names one entry's value for all of them. It is written when the key's next entry arrives after
 /// the window, when a sweep finds the window expired (sweeps run at most once per interval, on
 /// any entry), or on ``flush()``.
 ///
@@ -28,6 +30,8 @@ public final class RateLimitingLogHandler: LogHandler {
         var passed: Int
         var suppressed: Int
         var lastEntry: LogEntry
+        /// The metadata every suppressed entry of the window had, key and value alike.
+        var sharedMetadata: [String: LogValue] = [:]
     }
 
     private struct State {
@@ -88,7 +92,17 @@ public final class RateLimitingLogHandler: LogHandler {
                 }
                 window.lastEntry = entry
                 let passes = window.passed < limit
-                if passes { window.passed += 1 } else { window.suppressed += 1 }
+                if passes {
+                    window.passed += 1
+                } else {
+                    // O(keys) per suppressed entry; entries that pass cost nothing more.
+                    if window.suppressed == 0 {
+                        window.sharedMetadata = entry.metadata
+                    } else {
+                        window.sharedMetadata = window.sharedMetadata.filter { entry.metadata[$0.key] == $0.value }
+                    }
+                    window.suppressed += 1
+                }
                 state.windows[key] = window
                 return (summaries, passes)
             }
@@ -129,7 +143,7 @@ public final class RateLimitingLogHandler: LogHandler {
     private func summary(of window: Window, writtenAt: Int64) -> LogEntry? {
         guard window.suppressed > 0 else { return nil }
         let last = window.lastEntry
-        var metadata = last.metadata
+        var metadata = window.sharedMetadata
         metadata[LogKey.suppressed] = .integer(Int64(window.suppressed))
         metadata["suppressed.message"] = .string(last.message)
         return LogEntry(
