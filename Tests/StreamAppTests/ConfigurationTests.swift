@@ -234,7 +234,7 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             (["-b", "h:1", "-X", "novalue"], [:], "expected KEY=VALUE"),
             (["-b", "h:1", "-X", "=x"], [:], "expected KEY=VALUE"),
             (["-b", "a:1", "-X", "bootstrap.servers=b:2"], [:], "conflicting bootstrap servers"),
-            (["-b", "a:1", "-X", "metadata.broker.list=b:2"], [:], "conflicting bootstrap servers"),
+            (["-b", "a:1", "-X", "metadata.broker.list=b:2"], [:], "the librdkafka properties set metadata.broker.list='b:2'"),
             (["-b", "a:1", "-X", "group.id=other"], [:], "conflicting consumer group"),
             (["-b", "a:1,,b:2"], [:], "without spaces or empty entries"),
             (["-b", "h:1", "-F", "/nonexistent/client.properties"], [:], "cannot read librdkafka properties file"),

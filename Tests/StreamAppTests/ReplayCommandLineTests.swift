@@ -147,7 +147,7 @@ import Testing
             standardOutputIsPipe: true
         )
         #expect(result.status == 2, "stderr: \(result.standardError)")
-        #expect(result.standardError.contains("is the --output-file"), "\(result.standardError)")
+        #expect(result.standardError.contains("is standard output, where the records go"), "\(result.standardError)")
     }
 
     /// A rejections file that cannot be opened used to leave the existing output file empty.

@@ -129,6 +129,11 @@ import Glibc
         }
         #expect(error.code == .unknownVersion(9))
         #expect(error.description.contains("format version 9 was written by a newer memestream build"))
+        // A newer build's checkpoint is a configuration error (exit 2), and the advice is the
+        // newer build's, not to restore a good copy.
+        #expect(error.isConfigurationError)
+        #expect(error.description.contains("Run the newer build for this group"))
+        #expect(!error.description.contains("Restore a good copy"))
     }
 
     @Test func versionZeroIsDamage() throws {
@@ -138,6 +143,7 @@ import Glibc
             try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
         }
         #expect(error.description.contains("format version 0 was never written by memestream"))
+        #expect(!error.isConfigurationError)
     }
 
     @Test func checksumErrorMarksOffsetUnverified() throws {

@@ -39,7 +39,11 @@ extension WorkerConfiguration {
         let properties = try kafkaProperties(layers: layers)
         var configuration = WorkerConfiguration(bootstrapServers: "")
         configuration.kafkaProperties = properties.others
-        configuration.bootstrapServers = try bootstrapServers(reader: reader, fromProperties: properties.bootstrap)
+        configuration.bootstrapServers = try bootstrapServers(
+            reader: reader,
+            fromProperties: properties.bootstrap,
+            propertyName: properties.bootstrapProperty
+        )
 
         try readTopics(into: &configuration, reader: reader, groupFromProperties: properties.group)
         try readOperations(into: &configuration, reader: reader)
@@ -89,7 +93,11 @@ extension WorkerConfiguration {
 
     // MARK: - Kafka and topics
 
-    private static func bootstrapServers(reader: OptionReader, fromProperties: String?) throws -> String {
+    private static func bootstrapServers(
+        reader: OptionReader,
+        fromProperties: String?,
+        propertyName: String
+    ) throws -> String {
         let option = "bootstrap-servers"
         guard let found = reader.text(option) else {
             guard let fromProperties, !fromProperties.isEmpty else {
@@ -110,7 +118,7 @@ extension WorkerConfiguration {
         }
         if let fromProperties, fromProperties != found.text {
             throw UsageError(
-                "conflicting bootstrap servers: \(found.source) sets '\(found.text)' but the librdkafka properties set bootstrap.servers='\(fromProperties)'; set it in one place"
+                "conflicting bootstrap servers: \(found.source) sets '\(found.text)' but the librdkafka properties set \(propertyName)='\(fromProperties)'; set it in one place"
             )
         }
         return found.text
@@ -330,6 +338,8 @@ extension WorkerConfiguration {
     private struct KafkaProperties {
         var others: [String: String] = [:]
         var bootstrap: String?
+        /// The property that set ``bootstrap``, for messages.
+        var bootstrapProperty = "bootstrap.servers"
         var group: String?
     }
 
@@ -409,6 +419,7 @@ extension WorkerConfiguration {
                 )
             }
             properties.bootstrap = listed
+            properties.bootstrapProperty = "metadata.broker.list"
         }
         properties.group = merged.removeValue(forKey: "group.id")
         properties.others = merged

@@ -110,28 +110,46 @@ struct ReplayOptions: Sendable {
                 throw UsageError("--\(option) \(shown) is \(reader.role); writing it would destroy it")
             }
         }
-        if let rejectionsFile {
-            let same: Bool
-            if let identity = FileIdentity(path: outputPath, standardDescriptor: 1) {
-                same = identity == FileIdentity(path: rejectionsFile, standardDescriptor: 1)
-            } else if let stream = outputPath == "-"
-                ? FileIdentity.pipe(descriptor: 1) : FileIdentity.pipe(path: outputPath)
-            {
-                // Standard output on a pipe, and /dev/stdout as the other output.
-                same =
-                    stream
-                    == (rejectionsFile == "-"
-                        ? FileIdentity.pipe(descriptor: 1) : FileIdentity.pipe(path: rejectionsFile))
-            } else if let name = FileIdentity.futureName(outputPath) {
-                same = name == FileIdentity.futureName(rejectionsFile)
-            } else {
-                same = false
-            }
-            if same {
-                throw UsageError(
-                    "--rejections-file \(rejectionsFile) is the --output-file; give the rejections another file"
-                )
-            }
+        if let rejectionsFile, Self.sameOutput(outputPath, rejectionsFile) {
+            let shown = outputPath == "-" ? "standard output, where the records go" : "the --output-file"
+            throw UsageError("--rejections-file \(rejectionsFile) is \(shown); give the rejections another file")
+        }
+    }
+
+    /// `true` when two output paths (`-` is standard output) reach the same file, pipe or socket,
+    /// or name the same file that does not exist yet.
+    private static func sameOutput(_ first: String, _ second: String) -> Bool {
+        if let identity = FileIdentity(path: first, standardDescriptor: 1) {
+            return identity == FileIdentity(path: second, standardDescriptor: 1)
+        }
+        if let stream = pipeIdentity(first) {
+            // Standard output on a pipe, and /dev/stdout as the other output.
+            return stream == pipeIdentity(second)
+        }
+        if let name = FileIdentity.futureName(first) {
+            return name == FileIdentity.futureName(second)
+        }
+        return false
+    }
+
+    /// The pipe or socket behind an output path, `-` being standard output.
+    private static func pipeIdentity(_ path: String) -> FileIdentity? {
+        if path == "-" {
+            return FileIdentity.pipe(descriptor: 1)
+        }
+        return FileIdentity.pipe(path: path)
+    }
+
+    /// Throws when `-X`/`-F` set `bootstrap.servers`, or `metadata.broker.list`, which librdkafka
+    /// reads as another name of it, to brokers other than `-b`.
+    private static func checkBootstrapAgrees(servers: String?, properties: [String: String]) throws {
+        guard let servers else { return }
+        for name in ["bootstrap.servers", "metadata.broker.list"] {
+            guard let property = properties[name], property != servers else { continue }
+            throw UsageError(
+                "conflicting bootstrap servers: -X/-F \(name)=\(property) differs from -b \(servers); "
+                    + "give the brokers with -b only"
+            )
         }
     }
 
@@ -201,14 +219,7 @@ struct ReplayOptions: Sendable {
             warmupMilliseconds = try OptionValues.durationMilliseconds(text, option: "warmup")
         }
         // librdkafka reads metadata.broker.list as another name of bootstrap.servers.
-        for name in ["bootstrap.servers", "metadata.broker.list"] {
-            if let servers = bootstrapServers, let property = kafkaProperties[name], property != servers {
-                throw UsageError(
-                    "conflicting bootstrap servers: -X/-F \(name)=\(property) differs from -b \(servers); "
-                        + "give the brokers with -b only"
-                )
-            }
-        }
+        try Self.checkBootstrapAgrees(servers: bootstrapServers, properties: kafkaProperties)
         try Self.checkOptionsApply(arguments, readsTopic: inputTopic != nil)
 
         if let format = arguments.value("input-format") {

@@ -1,5 +1,6 @@
 import KafkaBridge
 import StreamCore
+import Synchronization
 
 /// ``WorkerConsumer`` over KafkaBridge's group consumer, subscribed to the input topic.
 ///
@@ -11,16 +12,22 @@ final class KafkaWorkerConsumer: WorkerConsumer {
     private let relay: RebalanceForwarder
     private let logger: Logger
     static let requestTimeout: Duration = .seconds(10)
-    private(set) var consumeErrorCount = 0
+    /// Errors of fetched batches, plus the client errors librdkafka raises outside any fetch,
+    /// such as unreachable brokers (`_TRANSPORT`, `_ALL_BROKERS_DOWN`).
+    var consumeErrorCount: Int { batchErrorCount + clientErrors.count.load(ordering: .relaxed) }
+    private var batchErrorCount = 0
+    private let clientErrors = ClientErrorCounter()
 
     init(configuration: KafkaConfiguration, topic: String, logger: Logger) throws {
         let relay = RebalanceForwarder(topic: topic, logger: logger)
         self.relay = relay
         self.topic = topic
         self.logger = logger
+        let clientErrors = clientErrors
         consumer = try KafkaConsumer(
             configuration: configuration,
-            rebalanceHandler: { event, consumer in relay.forward(event, consumer) }
+            rebalanceHandler: { event, consumer in relay.forward(event, consumer) },
+            errorHandler: { _ in clientErrors.count.add(1, ordering: .relaxed) }
         )
         try consumer.subscribe(topics: [topic])
     }
@@ -34,7 +41,7 @@ final class KafkaWorkerConsumer: WorkerConsumer {
         relay.handler = handler
         defer { relay.handler = nil }
         try consumer.poll(maxMessages: maxRecords, timeout: .milliseconds(timeoutMilliseconds)) { batch in
-            consumeErrorCount += batch.errors.count
+            batchErrorCount += batch.errors.count
             for error in batch.errors {
                 logger.warning(
                     "consume failed; librdkafka retries the fetch",
@@ -174,4 +181,10 @@ private final class RebalanceForwarder: @unchecked Sendable {
             throw failure
         }
     }
+}
+
+/// Counts the client errors librdkafka reports through its error callback. librdkafka runs the
+/// callback inside the consumer's poll, and the counter is atomic, so any thread may read it.
+private final class ClientErrorCounter: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -60,6 +60,7 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
     public var isConfigurationError: Bool {
         switch code {
         case .otherCluster, .otherFeatureSet, .aheadOfLog, .newerStateFormat: true
+        case .unknownVersion(let version): version > CheckpointCodec.readableVersions.max() ?? 0
         default: false
         }
     }
@@ -93,7 +94,8 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
                 + "the checkpoint was written with, or run the changed set under a new version and a new "
                 + "--group, whose state is rebuilt from --start-from (docs/worker.md, \"Changing the feature "
                 + "set\")."
-        case .newerStateFormat:
+        case .newerStateFormat,
+            .unknownVersion where isConfigurationError:
             return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable by this build: \(detail). "
                 + "The partition was not started, and the checkpoint is left as it is. Run the newer build "
                 + "for this group. To go back to this build anyway, delete the group's checkpoints and "
