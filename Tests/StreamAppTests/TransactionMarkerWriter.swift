@@ -7,8 +7,8 @@ import Testing
 /// transaction coordinator does at the end of a transaction.
 ///
 /// librdkafka's mock cluster writes no markers of its own, but it stores a produced batch as it
-/// is, and its consumers then meet the marker as on a real broker: an offset that holds no
-/// record for the application. The request is a Produce request (version 3) with one record
+/// is. Its consumers then meet the marker as on a real broker: an offset without a record for
+/// the application. The request is a Produce request (version 3) with one record
 /// batch (magic 2) whose attributes say transactional and control, and one record whose key is
 /// a commit marker (version 0, type 1).
 enum TransactionMarkerWriter {
@@ -17,7 +17,7 @@ enum TransactionMarkerWriter {
     }
 
     /// Sends the marker to `topic`'s `partition` on the broker at `address` (`127.0.0.1:PORT`),
-    /// which must lead the partition, and waits for the broker's answer.
+    /// which must lead the partition, and waits for the broker's response.
     static func appendCommitMarker(address: String, topic: String, partition: Int32, timestamp: Int64) throws {
         let request = produceRequest(topic: topic, partition: partition, batch: commitBatch(timestamp: timestamp))
         let response = try exchange(address: address, request: request)
