@@ -403,21 +403,24 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// consumer fetches. Sends no request and takes only a short client lock
     /// (`rd_kafka_get_watermark_offsets`), so it is safe to call in a poll loop.
     public func cachedHighWatermark(topic: String, partition: KafkaPartition) -> KafkaOffset? {
-        var low: Int64 = -1
-        var high: Int64 = -1
-        let code = rd_kafka_get_watermark_offsets(client.handle, topic, partition.rawValue, &low, &high)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
-        return KafkaOffset(rawValue: high)
+        cachedWatermarks(topic: topic, partition: partition)?.high
     }
 
-    /// Reads librdkafka's cached low watermark (log start offset) of a partition without a
-    /// request, as fetch responses last reported it, or `nil` while unknown.
+    /// Returns the low watermark (log start offset) of a partition as librdkafka last cached it
+    /// from fetch responses, or `nil` while it has none. Sends no request, like
+    /// ``cachedHighWatermark(topic:partition:)``.
     public func cachedLowWatermark(topic: String, partition: KafkaPartition) -> KafkaOffset? {
+        cachedWatermarks(topic: topic, partition: partition)?.low
+    }
+
+    /// Reads both cached watermarks; a side librdkafka does not know yet is `nil`.
+    private func cachedWatermarks(topic: String, partition: KafkaPartition) -> (low: KafkaOffset?, high: KafkaOffset?)?
+    {
         var low: Int64 = -1
         var high: Int64 = -1
         let code = rd_kafka_get_watermark_offsets(client.handle, topic, partition.rawValue, &low, &high)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, low >= 0 else { return nil }
-        return KafkaOffset(rawValue: low)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return (low >= 0 ? KafkaOffset(rawValue: low) : nil, high >= 0 ? KafkaOffset(rawValue: high) : nil)
     }
 
     /// Watermarks and lag for each partition, by default the current assignment.

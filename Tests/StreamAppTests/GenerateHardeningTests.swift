@@ -20,7 +20,7 @@ import Testing
     /// At 10^8 events per second the gaps (10^-5 ms) are smaller than the spacing of doubles near
     /// an epoch time of 1.7 × 10^12 ms. The generator's clock used to stop there, so a 1 ms run
     /// never ended (and at 10^7 per second a 100 ms run wrote 27% too many events). Event time
-    /// now counts from the start, and the run holds about rate × duration events.
+    /// now counts from the start, and the run contains about rate × duration events.
     @Test(arguments: [(1e8, Int64(1)), (1e7, 10)])
     func highRateKeepsItsDuration(rate: Double, milliseconds: Int64) throws {
         var configuration = GeneratorConfiguration.testing(events: 0)

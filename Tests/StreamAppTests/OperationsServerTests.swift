@@ -195,8 +195,8 @@ private struct LoopbackClient {
     }
 
     /// Every eviction passes a slot from one connection to another. A version that counted the
-    /// new connection twice answered 503 to everything after a few bursts of idle connections.
-    @Test func burstsOfIdleConnectionsLeaveNoSlotsBehind() throws {
+    /// new connection twice responded 503 to every request after a few bursts of idle connections.
+    @Test func idleBurstsLeaveNoSlots() throws {
         let (server, _, _) = try makeServer(
             limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000, maxConnections: 2)
         )

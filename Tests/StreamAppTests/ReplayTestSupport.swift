@@ -75,7 +75,7 @@ func runMemestream(_ arguments: [String], timeoutSeconds: Double = 120) throws -
 /// Runs `executable` (the `memestream` binary, or a shell that starts it) with `arguments`,
 /// waiting at most `timeoutSeconds`.
 /// With `standardOutputIsPipe`, standard output is a pipe that is never read, so the run must
-/// write less than a pipe holds (64 KiB on Linux).
+/// write less than a pipe buffers (64 KiB by default on Linux).
 func runMemestream(
     via executable: String,
     _ arguments: [String],

@@ -9,7 +9,7 @@ import Testing
 /// librdkafka's mock cluster writes no markers of its own, but it stores a produced batch as it
 /// is. Its consumers then meet the marker as on a real broker: an offset without a record for
 /// the application. The request is a Produce request (version 3) with one record
-/// batch (magic 2) whose attributes say transactional and control, and one record whose key is
+/// batch (magic 2) whose attributes mark it transactional and control, and one record whose key is
 /// a commit marker (version 0, type 1).
 enum TransactionMarkerWriter {
     struct Failure: Error, CustomStringConvertible {

@@ -97,8 +97,8 @@ import Testing
     /// Live mode: once the worker has caught up and no record arrives for the idle timeout, the
     /// watermark moves to wall-clock time, so the last windows close and every meme of the
     /// (long past) case gets its tombstone. With a transactional producer's commit marker at the
-    /// end of the log, the last record's next offset stays one below the log end; the worker
-    /// used to count that as behind, and the windows never closed.
+    /// end of the log, the last record's next offset stays one below the log end. The worker used
+    /// to count that as behind, so the windows never closed.
     @Test(arguments: [false, true])
     func idleRuleClosesWindowsWhenTrafficStops(endsWithCommitMarker: Bool) throws {
         let cluster = try WorkerTestCluster(inputPartitions: 1)

@@ -165,10 +165,10 @@ final class FakeConsumer: WorkerConsumer {
         staleHighWatermarks[partition] ?? Int64(partitions[partition, default: []].count)
     }
 
-    /// The fake log has no offsets without records, so the position says nothing more.
+    /// Returns `nil`: the fake log has no offsets without records, so a position adds nothing.
     func position(partition: Int32) -> Int64? { nil }
 
-    /// Unknown, as before the first fetch response.
+    /// Returns `nil`, as a client does before its first fetch response.
     func logStartOffset(partition: Int32) -> Int64? { nil }
 
     /// High watermarks to report instead of the log's length, as a client whose fetches have not

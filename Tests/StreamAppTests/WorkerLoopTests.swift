@@ -379,13 +379,19 @@ final class WorkerLoopHarness {
         #expect(error.description.contains("next offset 3"))
     }
 
-    @Test func revocationCheckpointsBeforeRelease() throws {
-        let harness = try WorkerLoopHarness()
+    /// Returns a worker that owns partitions 0 and 1, one event each, after its first poll.
+    private static func twoPartitionWorker(_ harness: WorkerLoopHarness) throws -> StreamWorker {
         harness.feed(0, ["m1 1700000000000"])
         harness.feed(1, ["m2 1700000000000"])
         harness.consumer.pendingAssign = [0, 1]
         let worker = harness.makeWorker()
         try worker.pollOnce()
+        return worker
+    }
+
+    @Test func revocationCheckpointsBeforeRelease() throws {
+        let harness = try WorkerLoopHarness()
+        let worker = try Self.twoPartitionWorker(harness)
         harness.consumer.pendingRevoke = [1]
         try worker.pollOnce()
 
@@ -563,15 +569,11 @@ final class WorkerLoopHarness {
     }
 
     /// The per-partition gauges vanish with their owner, so a worker that lost every partition
-    /// (brokers gone) showed nothing; these two series say how many it owns and how many consume
-    /// errors the client reported.
-    @Test func ownedPartitionsAndConsumeErrorsAreExported() throws {
+    /// (brokers gone) showed nothing. These two series report how many partitions it owns and how
+    /// many consume errors the client reported.
+    @Test func ownedPartitionsAndErrorsExported() throws {
         let harness = try WorkerLoopHarness()
-        harness.feed(0, ["m1 1700000000000"])
-        harness.feed(1, ["m2 1700000000000"])
-        harness.consumer.pendingAssign = [0, 1]
-        let worker = harness.makeWorker()
-        try worker.pollOnce()
+        let worker = try Self.twoPartitionWorker(harness)
         try worker.pollOnce()
         #expect(harness.registry.prometheusText().contains("memestream_assigned_partitions 2\n"))
         #expect(harness.registry.prometheusText().contains("memestream_consume_errors_total 0\n"))

@@ -60,9 +60,9 @@ import Testing
         #expect(error.reason.contains("rename it without .zst"))
     }
 
-    /// Files of one to three bytes used to reach zstd, which said only that the frame was cut.
+    /// Files of one to three bytes used to reach zstd, whose error named only a cut frame.
     @Test(arguments: [1, 3])
-    func tooShortZstFileIsRejectedAtByteZero(length: Int) throws {
+    func tooShortZstFileRejected(length: Int) throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("short.jsonl.zst")
         try writeFile(path, Array("{}\n".utf8.prefix(length)))

@@ -173,7 +173,7 @@ final class OperationsServer: Sendable {
     // MARK: - Serving one connection
 
     /// Reads one request, sends the response and closes the connection. Returns `false` when the accept
-    /// loop evicted the connection, which then no longer holds a slot.
+    /// loop evicted the connection, whose slot then belongs to another connection.
     private func serve(_ client: Int32) -> Bool {
         let outcome = readRequest(client)
         let evicted = readingConnections.withLock { $0.removeValue(forKey: client) == nil }

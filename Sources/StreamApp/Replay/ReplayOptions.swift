@@ -25,7 +25,7 @@ struct ReplayOptions: Sendable {
     /// window plus the allowed lateness.
     var warmupMilliseconds: Int64?
 
-    /// The warm-up when `--warmup` is not given, in ms. It covers the windows' reach back from
+    /// Returns the warm-up used when `--warmup` is not given, in ms: the windows' reach back from
     /// `--from` (size plus hop), plus the allowed lateness and the out-of-orderness, by which
     /// events arrive after their time. Every window at `--from` is then full.
     func defaultWarmupMilliseconds(for featureSet: FeatureSet) -> Int64 {
@@ -101,18 +101,18 @@ struct ReplayOptions: Sendable {
         for case (let option, let path?) in [
             ("output-file", Optional(outputPath)), ("rejections-file", rejectionsFile),
         ] {
-            let shown = path == "-" ? "- (standard output)" : path
+            let displayPath = path == "-" ? "- (standard output)" : path
             if path == inputFile, path != "-", !FileIdentity.isSpecial(path) {
-                throw UsageError("--\(option) \(shown) is the input file; writing it would destroy it")
+                throw UsageError("--\(option) \(displayPath) is the input file; writing it would destroy it")
             }
             guard let identity = FileIdentity(path: path, standardDescriptor: 1) else { continue }
             for reader in readers where reader.identity == identity {
-                throw UsageError("--\(option) \(shown) is \(reader.role); writing it would destroy it")
+                throw UsageError("--\(option) \(displayPath) is \(reader.role); writing it would destroy it")
             }
         }
         if let rejectionsFile, Self.sameOutput(outputPath, rejectionsFile) {
-            let shown = outputPath == "-" ? "standard output, where the records go" : "the --output-file"
-            throw UsageError("--rejections-file \(rejectionsFile) is \(shown); give the rejections another file")
+            let target = outputPath == "-" ? "standard output, where the records go" : "the --output-file"
+            throw UsageError("--rejections-file \(rejectionsFile) is \(target); give the rejections another file")
         }
     }
 
@@ -132,7 +132,7 @@ struct ReplayOptions: Sendable {
         return false
     }
 
-    /// The pipe or socket behind an output path, `-` being standard output.
+    /// Returns the pipe or socket behind an output path (`-` is standard output), or `nil`.
     private static func pipeIdentity(_ path: String) -> FileIdentity? {
         if path == "-" {
             return FileIdentity.pipe(descriptor: 1)

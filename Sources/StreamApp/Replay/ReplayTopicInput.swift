@@ -119,9 +119,7 @@ final class ReplayTopicInput: ReplayRecordSource {
                 let waiting = remaining.keys.sorted().map { "\($0) at offset \(remaining[$0]!.next)" }
                 throw ReplayTopicError(
                     message: "timed out after \(stallTimeout) without records from topic \(topic), "
-                        + "partitions \(waiting.joined(separator: ", ")); check that the brokers are reachable. "
-                        + "A partition whose last offsets hold no record for a consumer (transaction markers, "
-                        + "aborted or compacted records) also ends here; docs/replay.md says what to do"
+                        + "partitions \(waiting.joined(separator: ", ")); check that the brokers are reachable"
                 )
             }
         }
@@ -195,14 +193,14 @@ final class ReplayTopicInput: ReplayRecordSource {
         return ranges
     }
 
-    /// One notice for every partition whose start time the broker could not resolve, naming at
-    /// most the first ten with their log start offsets.
+    /// Returns one notice for every partition whose start time the broker could not resolve,
+    /// naming at most the first ten with their log start offsets.
     static func unresolvedNotice(_ unresolved: [(partition: Int32, logStart: Int64)], startTime: EventTime) -> String {
-        let shown = unresolved.prefix(10).map { "\($0.partition) (offset \($0.logStart))" }
+        let listed = unresolved.prefix(10).map { "\($0.partition) (offset \($0.logStart))" }
         let more = unresolved.count > 10 ? " and \(unresolved.count - 10) more" : ""
         let subject = unresolved.count == 1 ? "partition" : "\(unresolved.count) partitions"
         return "the broker could not resolve time \(startTime.rawValue) to an offset for \(subject) "
-            + "\(shown.joined(separator: ", "))\(more), so replay starts \(unresolved.count == 1 ? "it" : "them") at the "
+            + "\(listed.joined(separator: ", "))\(more), so replay starts \(unresolved.count == 1 ? "it" : "them") at the "
             + "log start; event-time filtering keeps the output correct"
     }
 }

@@ -111,8 +111,8 @@ struct LaneRecord {
     let valueStart: Int
     let valueCount: Int
 
-    /// The value's bytes in `buffer`: no base address for a null value, a base address for an
-    /// empty one, so that a dead-letter copy keeps the difference.
+    /// Returns the value's bytes in `buffer`: no base address for a null value, a base address
+    /// for an empty one, so that a dead-letter copy keeps the difference.
     func value(in buffer: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         guard valueStart >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         guard let base = buffer.baseAddress else { return UnsafeRawBufferPointer(start: laneEmptyValue, count: 0) }

@@ -42,6 +42,8 @@ final class StreamWorker: WorkerRebalanceHandler {
     private var idleCheckErrorCount = 0
     /// The consume errors already added to the `memestream_consume_errors_total` counter.
     private var publishedConsumeErrors = 0
+    /// When the consumer-lag gauges are next refreshed, on the monotonic clock.
+    private var nextLagUpdateNanoseconds: UInt64 = 0
     private var nextCheckpointNanoseconds: UInt64 = 0
     private var reportedMismatchTotal = 0
     /// A failure raised inside a rebalance callback, rethrown by the main loop.
@@ -320,29 +322,25 @@ final class StreamWorker: WorkerRebalanceHandler {
                             + "and the checkpoint belongs to another log"
                     )
                 }
-                // The log still starts at or before the checkpoint, so the offsets in between hold
-                // no record for a consumer: the commit marker that ends a transaction, or
-                // aborted records. Nothing is missing.
+                let metadata: [String: LogValue] = [
+                    LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                    LogKey.kafkaOffset: .integer(start),
+                    "kafka.offset.first_available": .integer(offset),
+                ]
+                // When the log still starts at or before the checkpoint, the offsets in between
+                // contain no record for a consumer (transaction markers, aborted records).
+                // Otherwise retention removed the records between the checkpoint and the log start.
                 if let logStart = consumer.logStartOffset(partition: task.partition), logStart <= start {
                     logger.debug(
-                        "offsets between the checkpoint and the first record hold no records, such as transaction markers",
-                        metadata: [
-                            LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                            LogKey.kafkaOffset: .integer(start),
-                            "kafka.offset.first_record": .integer(offset),
-                        ]
+                        "offsets between the checkpoint and the first record contain no records, such as transaction markers",
+                        metadata: metadata
                     )
-                    return true
+                } else {
+                    logger.error(
+                        "input records are missing: the log starts after the checkpointed offset",
+                        metadata: metadata
+                    )
                 }
-                // Retention removed the records between the checkpoint and the log start.
-                logger.error(
-                    "input records are missing: the log starts after the checkpointed offset",
-                    metadata: [
-                        LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                        LogKey.kafkaOffset: .integer(start),
-                        "kafka.offset.first_available": .integer(offset),
-                    ]
-                )
             }
             return true
         }
@@ -424,6 +422,12 @@ final class StreamWorker: WorkerRebalanceHandler {
             publishedConsumeErrors = errorCount
         }
         let now = clock.wallMilliseconds()
+        // The consumer lag may ask librdkafka for each lagging partition's position, so it is
+        // refreshed at most once a second, where the other gauges follow every poll.
+        let refreshesLag = clock.monotonicNanoseconds() >= nextLagUpdateNanoseconds
+        if refreshesLag {
+            nextLagUpdateNanoseconds = clock.monotonicNanoseconds() + 1_000_000_000
+        }
         for task in tasks.values {
             if lanes == nil {
                 step.publishEngineState(task.handle)
@@ -432,6 +436,7 @@ final class StreamWorker: WorkerRebalanceHandler {
             if watermark != EngineHandle.noWatermark {
                 task.metrics.watermarkLag.set(Double(now - watermark) / 1_000)
             }
+            guard refreshesLag else { continue }
             if let end = consumer.highWatermark(partition: task.partition), let position = passedOffset(task, end: end)
             {
                 task.metrics.consumerLag.set(max(0, end - position))
@@ -439,10 +444,10 @@ final class StreamWorker: WorkerRebalanceHandler {
         }
     }
 
-    /// Returns the offset after everything of the partition read so far, `nil` before the first
+    /// Returns the offset after everything of the partition read so far, or `nil` before the first
     /// record: the next expected record's offset, or the client's position when that is further.
-    /// The last offsets of a log can hold no record, such as a transactional producer's commit
-    /// marker; the client's position passes them, the next expected record's offset does not.
+    /// The position is needed because the last offsets of a log can contain no record (a
+    /// transactional producer's commit marker), and only the position moves past them.
     private func passedOffset(_ task: PartitionTask, end: Int64) -> Int64? {
         guard let expected = task.expectedOffset else { return nil }
         guard expected < end, let passed = consumer.position(partition: task.partition), passed > expected else {

@@ -35,11 +35,11 @@ protocol WorkerConsumer: AnyObject {
     /// client, or `nil` while unknown. Never blocks.
     func highWatermark(partition: Int32) -> Int64?
     /// Returns the offset after the last offset of `partition` the client has passed, records
-    /// and offsets that hold no record for a consumer (a transaction marker) alike, or `nil`
-    /// while unknown. Never blocks.
+    /// and offsets without a record for a consumer (a transaction marker) alike, or `nil` while
+    /// unknown. Implementations must not block: the worker calls it in its poll loop.
     func position(partition: Int32) -> Int64?
     /// Returns the log start offset (low watermark) of `partition` as last reported by the
-    /// client, or `nil` while unknown. Never blocks.
+    /// client, or `nil` while unknown. Implementations must not block, as for ``position(partition:)``.
     func logStartOffset(partition: Int32) -> Int64?
     /// The number of consume errors the client reported so far, such as failed fetches or
     /// unreachable brokers. While they occur, the cached high watermarks may be stale.

@@ -42,8 +42,8 @@ public final class KcatEnvelopeParser {
         var key: UnsafeRawBufferPointer?
         var hasPayload = false
         var payload: UnsafeRawBufferPointer?
-        // Other member names seen, for duplicates: a kcat envelope has about four (topic, tstype,
-        // broker, headers), searched in a list; from the ninth on a set keeps a line of
+        // Other member names seen, for duplicates. A kcat envelope has about four (topic, tstype,
+        // broker, headers), so a list is searched. From the ninth on, a set keeps a line of
         // thousands of members linear.
         var seenOther: [[UInt8]] = []
         var seenOtherSet: Set<[UInt8]>?

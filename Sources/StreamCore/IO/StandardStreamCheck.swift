@@ -6,7 +6,7 @@ import Glibc
 ///
 /// A process started with `<&-` or `>&-` has no descriptor 0 or 1, and the Swift runtime's own
 /// event descriptor takes the lowest free number before `main` runs. Reading or writing it then
-/// fails with `EINVAL`, which says nothing about the cause. This check reads the descriptor's
+/// fails with `EINVAL`, which does not name the cause. This check reads the descriptor's
 /// target in `/proc/self/fd` instead: a missing descriptor or an anonymous kernel object
 /// (`anon_inode:`) means the stream was closed.
 ///

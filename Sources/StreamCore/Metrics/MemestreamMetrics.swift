@@ -102,7 +102,7 @@ extension MetricDescriptor {
     )
 
     /// Input partitions the worker owns. The per-partition gauges vanish with their owner, so
-    /// the sum of this over every worker is how an alert sees partitions that nobody reads.
+    /// an alert on the sum of this over every worker sees partitions without an owner.
     public static let assignedPartitions = MetricDescriptor(
         name: "memestream_assigned_partitions",
         help: "Input partitions this worker owns (assigned and not yet revoked or lost).",
