@@ -170,6 +170,10 @@ import Glibc
         let error = try #require(throws: CheckpointError.self) {
             try CheckpointCodec.decode(bytes, expecting: other, source: "test")
         }
-        #expect(error.code == .invalidHeader)
+        #expect(error.code == .otherPartition)
+        // Restarting cannot help a misplaced checkpoint, so it is a configuration error (exit 2).
+        #expect(error.isConfigurationError)
+        #expect(error.description.contains("memestream/memes.events/3"))
+        #expect(error.description.contains("another group, topic or partition"))
     }
 }

@@ -166,7 +166,7 @@ public enum CheckpointCodec {
 
         let key = CheckpointKey(group: group, topic: topic, partition: partition)
         guard key == expected else {
-            throw failure(.invalidHeader, "the header belongs to partition \(key), not \(expected)", nextOffset)
+            throw failure(.otherPartition, "its header belongs to partition \(key), not \(expected)", nextOffset)
         }
         guard nextOffset >= 0 else {
             throw failure(.invalidHeader, "negative next offset \(nextOffset)", nextOffset)

@@ -33,6 +33,9 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
         /// The engine state is intact but was written for another feature set, or for another
         /// definition of the running set under the same name and version.
         case otherFeatureSet
+        /// The bytes are an intact checkpoint of another group, topic or partition: a file copied
+        /// or renamed into this partition's place.
+        case otherPartition
     }
 
     public var code: Code
@@ -54,12 +57,12 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
     }
 
     /// `true` when the checkpoint belongs to another setup: another cluster, another log, another
-    /// definition of the feature set, or a newer build. Restarting the same worker cannot help,
+    /// definition of the feature set, another partition or group, or a newer build. Restarting the same worker cannot help,
     /// so the worker exits with the configuration-error status (2), and a supervisor that stops
     /// on it (systemd's `RestartPreventExitStatus=2`) does not restart it into a rebalance loop.
     public var isConfigurationError: Bool {
         switch code {
-        case .otherCluster, .otherFeatureSet, .aheadOfLog, .newerStateFormat: true
+        case .otherCluster, .otherFeatureSet, .otherPartition, .aheadOfLog, .newerStateFormat: true
         case .unknownVersion(let version): version > CheckpointCodec.readableVersions.max() ?? 0
         default: false
         }
@@ -94,6 +97,11 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
                 + "the checkpoint was written with, or run the changed set under a new version and a new "
                 + "--group, whose state is rebuilt from --start-from (docs/worker.md, \"Changing the feature "
                 + "set\")."
+        case .otherPartition:
+            return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable: \(detail). "
+                + "The partition was not started, and the checkpoint is left as it is. It was copied or "
+                + "renamed from another group, topic or partition: put it back where that partition's "
+                + "checkpoints live, or delete it to rebuild this partition's state from --start-from."
         case .newerStateFormat,
             .unknownVersion where isConfigurationError:
             return "checkpoint for partition \(key) (\(offset)) at \(source) is unusable by this build: \(detail). "
