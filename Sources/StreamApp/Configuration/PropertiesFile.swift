@@ -46,14 +46,14 @@ enum PropertiesFile {
                 throw UsageError("invalid line \(index + 1) in \(origin): the key before '=' is empty")
             }
             // A byte order mark inside the file (two files joined with cat) or another invisible
-            // character would reach the "unknown key" message unseen.
-            if let hidden = key.unicodeScalars.first(where: {
-                $0.properties.generalCategory == .format || $0.properties.generalCategory == .control
-            }) {
-                throw UsageError(
-                    "invalid line \(index + 1) in \(origin): the key contains the invisible character "
-                        + "U+\(String(hidden.value, radix: 16, uppercase: true)); remove it"
-                )
+            // character would reach the "unknown key" message, or a host name, unseen.
+            for (part, text) in [("key", key), ("value of '\(key)'", value)] {
+                if let hidden = invisibleCharacter(in: text) {
+                    throw UsageError(
+                        "invalid line \(index + 1) in \(origin): the \(part) contains the invisible character "
+                            + "\(hidden); remove it"
+                    )
+                }
             }
             entries.append(PropertiesEntry(key: String(key), value: String(value), line: index + 1))
         }
@@ -79,6 +79,25 @@ enum PropertiesFile {
             return try SmallFile.read(path: path, limit: maxBytes)
         } catch {
             throw UsageError("cannot read \(origin) '\(path)': the file \(error); check the path and its permissions")
+        }
+    }
+
+    /// Returns the first control or format character of `text` as `U+XXXX`, or `nil`.
+    ///
+    /// Such a character in a key or value is almost always a mistake that the user cannot see: a
+    /// byte order mark from joined files, a zero width space pasted with a host name, a NUL. The
+    /// joiners U+200C and U+200D are allowed, because some scripts and emoji need them.
+    static func invisibleCharacter(in text: Substring) -> String? {
+        let hidden = text.unicodeScalars.first { scalar in
+            switch scalar.properties.generalCategory {
+            case .control: true
+            case .format: scalar.value != 0x200C && scalar.value != 0x200D
+            default: false
+            }
+        }
+        return hidden.map { scalar in
+            let digits = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
         }
     }
 

@@ -389,6 +389,10 @@ extension WorkerConfiguration {
             merged[property] = String(pair[pair.index(after: equals)...])
             origins[property] = "-X"
         }
+        // -F and config files were checked line by line; -X and the variables are checked here.
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            try KafkaPropertyOptions.checkVisible(name: key[...], value: value[...], origin: origins[key] ?? "?")
+        }
 
         for key in merged.keys.sorted() where key.contains(where: { $0 == " " || $0 == "\t" }) {
             throw UsageError(

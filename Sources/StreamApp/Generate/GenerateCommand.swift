@@ -152,25 +152,17 @@ enum GenerateCommand: Subcommand {
         return 0
     }
 
-    /// Reads librdkafka properties from `-F FILE`, then `-X key=value` (later values win).
+    /// Reads librdkafka properties from `-F FILE`, then `-X key=value` (later values win), and
+    /// checks that they name no brokers other than `-b`.
     ///
-    /// - Throws: ``UsageError`` naming `-F` or `-X` for an unreadable file or a malformed pair.
+    /// - Throws: ``UsageError`` naming `-F` or `-X` for an unreadable file, a malformed pair, an
+    ///   invisible character, or conflicting brokers.
     static func kafkaProperties(from arguments: ParsedArguments) throws -> [String: String] {
-        var properties: [String: String] = [:]
-        // Repeatable, as in `run`: later files win.
-        for file in arguments.allValues("properties-file") {
-            do {
-                properties.merge(try KafkaPropertiesFile.read(path: file)) { _, later in later }
-            } catch {
-                throw UsageError("invalid properties file '\(file)' given to -F: \(errorText(error))")
-            }
-        }
-        for pair in arguments.allValues("property") {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw UsageError("invalid value '\(pair)' for -X: expected key=value, for example -X linger.ms=50")
-            }
-            properties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
+        let properties = try KafkaPropertyOptions.read(arguments, example: "linger.ms=50")
+        try KafkaPropertyOptions.checkBootstrapAgrees(
+            servers: arguments.value("bootstrap-servers"),
+            properties: properties
+        )
         return properties
     }
 

@@ -140,19 +140,6 @@ struct ReplayOptions: Sendable {
         return FileIdentity.pipe(path: path)
     }
 
-    /// Throws when `-X`/`-F` set `bootstrap.servers`, or `metadata.broker.list`, which librdkafka
-    /// reads as another name of it, to brokers other than `-b`.
-    private static func checkBootstrapAgrees(servers: String?, properties: [String: String]) throws {
-        guard let servers else { return }
-        for name in ["bootstrap.servers", "metadata.broker.list"] {
-            guard let property = properties[name], property != servers else { continue }
-            throw UsageError(
-                "conflicting bootstrap servers: -X/-F \(name)=\(property) differs from -b \(servers); "
-                    + "give the brokers with -b only"
-            )
-        }
-    }
-
     /// Throws for an option that does nothing with the chosen input, so that a typo in a script
     /// (a topic option on a file replay) is not silently ignored.
     private static func checkOptionsApply(_ arguments: ParsedArguments, readsTopic: Bool) throws {
@@ -200,26 +187,12 @@ struct ReplayOptions: Sendable {
             inputFile = ""
         }
         // Repeatable, as in `run`: later files win.
-        for path in arguments.allValues("properties-file") {
-            do {
-                kafkaProperties.merge(try KafkaPropertiesFile.read(path: path)) { _, later in later }
-            } catch {
-                throw UsageError("invalid -F/--properties-file \(path): \(errorText(error))")
-            }
-        }
-        for assignment in arguments.allValues("property") {
-            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
-                throw UsageError(
-                    "invalid value '\(assignment)' for -X: expected key=value, for example -X security.protocol=ssl"
-                )
-            }
-            kafkaProperties[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
-        }
+        kafkaProperties = try KafkaPropertyOptions.read(arguments, example: "security.protocol=ssl")
         if let text = arguments.value("warmup") {
             warmupMilliseconds = try OptionValues.durationMilliseconds(text, option: "warmup")
         }
         // librdkafka reads metadata.broker.list as another name of bootstrap.servers.
-        try Self.checkBootstrapAgrees(servers: bootstrapServers, properties: kafkaProperties)
+        try KafkaPropertyOptions.checkBootstrapAgrees(servers: bootstrapServers, properties: kafkaProperties)
         try Self.checkOptionsApply(arguments, readsTopic: inputTopic != nil)
 
         if let format = arguments.value("input-format") {

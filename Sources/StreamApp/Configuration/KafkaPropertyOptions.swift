@@ -1,0 +1,60 @@
+/// The librdkafka properties that `replay` and `generate` take from `-F` files and `-X` flags.
+///
+/// `run` merges more layers (a config file and environment variables) in
+/// `WorkerConfiguration`; both read `-F` files with ``PropertiesFile`` and apply the same checks
+/// to names and values.
+enum KafkaPropertyOptions {
+    /// Reads every `-F` file in order, then every `-X key=value` in order; later values win.
+    ///
+    /// - Parameter example: A `-X` value shown in the message for a malformed pair.
+    /// - Throws: ``UsageError`` naming the file and line, or the `-X` value, for an unreadable
+    ///   file, a malformed pair, or an invisible character in a name or value.
+    static func read(_ arguments: ParsedArguments, example: String) throws -> [String: String] {
+        var properties: [String: String] = [:]
+        for path in arguments.allValues("properties-file") {
+            for entry in try PropertiesFile.read(path: path, origin: "librdkafka properties file (-F)") {
+                properties[entry.key] = entry.value
+            }
+        }
+        for pair in arguments.allValues("property") {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw UsageError("invalid value '\(pair)' for -X: expected key=value, for example -X \(example)")
+            }
+            let name = pair[..<equals]
+            let value = pair[pair.index(after: equals)...]
+            try checkVisible(name: name, value: value, origin: "-X")
+            properties[String(name)] = String(value)
+        }
+        return properties
+    }
+
+    /// Throws when a property name or value holds a control or format character, such as a byte
+    /// order mark or a zero width space pasted with a host name.
+    static func checkVisible(name: Substring, value: Substring, origin: String) throws {
+        if let hidden = PropertiesFile.invisibleCharacter(in: name) {
+            throw UsageError(
+                "invalid librdkafka property name (from \(origin)): it contains the invisible character \(hidden); "
+                    + "remove it"
+            )
+        }
+        if let hidden = PropertiesFile.invisibleCharacter(in: value) {
+            throw UsageError(
+                "invalid value of librdkafka property '\(name)' (from \(origin)): it contains the invisible "
+                    + "character \(hidden); remove it"
+            )
+        }
+    }
+
+    /// Throws when `bootstrap.servers`, or `metadata.broker.list`, which librdkafka reads as another
+    /// name of it, names brokers other than `-b`.
+    static func checkBootstrapAgrees(servers: String?, properties: [String: String]) throws {
+        guard let servers else { return }
+        for name in ["bootstrap.servers", "metadata.broker.list"] {
+            guard let property = properties[name], property != servers else { continue }
+            throw UsageError(
+                "conflicting bootstrap servers: -X/-F \(name)=\(property) differs from -b \(servers); "
+                    + "give the brokers with -b only"
+            )
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Testing
+
+@testable import StreamApp
+
+/// `-F` and `-X` as `replay` and `generate` read them, and the checks `run` shares with them.
+@Suite struct KafkaPropertyOptionsTests {
+    private func replayProperties(_ arguments: [String]) throws -> [String: String] {
+        let parsed = try ParsedArguments(
+            ["--input-topic", "t", "-b", "h:1"] + arguments,
+            specs: ReplayOptions.specs,
+            command: "replay"
+        )
+        return try ReplayOptions(parsed).kafkaProperties
+    }
+
+    private func generateProperties(_ arguments: [String]) throws -> [String: String] {
+        let parsed = try ParsedArguments(arguments, specs: GenerateCommand.options, command: "generate")
+        return try GenerateCommand.kafkaProperties(from: parsed)
+    }
+
+    /// `replay` and `generate` read `-F` files as `run` does: a leading byte order mark, `!`
+    /// comments, Windows line ends and values that contain `=`.
+    @Test func propertiesFileReadsAsInRun() throws {
+        let scratch = try ReplayScratchDirectory()
+        let text =
+            "\u{FEFF}fetch.wait.max.ms=5\r\n! a Java-style comment\r\nlinger.ms = 7\r\nsasl.jaas.config=a=b=c\r\n"
+        let path = try scratch.write("client.properties", text)
+        let expected = ["fetch.wait.max.ms": "5", "linger.ms": "7", "sasl.jaas.config": "a=b=c"]
+        #expect(try replayProperties(["-F", path]) == expected)
+        #expect(try generateProperties(["-F", path]) == expected)
+    }
+
+    /// A byte order mark in a value (two files joined with cat) reached librdkafka unseen, as part
+    /// of a host name or a number.
+    @Test func invisibleCharacterInFileValueIsNamed() throws {
+        let scratch = try ReplayScratchDirectory()
+        let path = try scratch.write("joined.properties", "acks=all\nclient.id=\u{FEFF}worker\n")
+        for read in [replayProperties, generateProperties] {
+            let error = try #require(throws: UsageError.self) { try read(["-F", path]) }
+            #expect(
+                error.message.contains(
+                    "invalid line 2 in librdkafka properties file (-F) '\(path)': the value of 'client.id' contains "
+                        + "the invisible character U+FEFF"
+                ),
+                "\(error)"
+            )
+        }
+    }
+
+    @Test(arguments: ["linger.ms=\u{200B}5", "client.id=a\u{0}b", "\u{FEFF}linger.ms=5"])
+    func invisibleCharacterInFlagIsNamed(pair: String) throws {
+        for read in [replayProperties, generateProperties] {
+            let error = try #require(throws: UsageError.self) { try read(["-X", pair]) }
+            #expect(error.message.contains("(from -X)"), "\(error)")
+            #expect(error.message.contains("the invisible character U+"), "\(error)")
+        }
+        let run = try #require(throws: UsageError.self) {
+            try WorkerConfiguration.load(commandLine: ["-b", "h:1", "-X", pair], environment: [:])
+        }
+        #expect(run.message.contains("the invisible character U+"), "\(run)")
+    }
+
+    /// Emoji and some scripts need the zero width joiners, so they stay allowed.
+    @Test func joinersAreAllowed() throws {
+        let family = "client.id=\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"
+        #expect(try replayProperties(["-X", family])["client.id"] == "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}")
+    }
+
+    @Test func variableValueIsChecked() throws {
+        let error = try #require(throws: UsageError.self) {
+            try WorkerConfiguration.load(
+                commandLine: ["-b", "h:1"],
+                environment: ["MEMESTREAM_KAFKA_PROPERTY_CLIENT_ID": "w\u{FEFF}"]
+            )
+        }
+        #expect(error.message.contains("environment variable MEMESTREAM_KAFKA_PROPERTY_CLIENT_ID"), "\(error)")
+        #expect(error.message.contains("U+FEFF"), "\(error)")
+    }
+
+    /// `generate -b` ignored a `metadata.broker.list` that named other brokers.
+    @Test(arguments: ["metadata.broker.list", "bootstrap.servers"])
+    func generateRejectsOtherBrokers(name: String) throws {
+        let error = try #require(throws: UsageError.self) {
+            try generateProperties(["--bootstrap-servers", "a:1", "-X", name + "=b:2"])
+        }
+        #expect(error.message.contains("conflicting bootstrap servers"), "\(error)")
+        #expect(try generateProperties(["--bootstrap-servers", "a:1", "-X", name + "=a:1"]) == [name: "a:1"])
+    }
+
+    @Test func missingFileIsNamed() throws {
+        let error = try #require(throws: UsageError.self) { try replayProperties(["-F", "/nonexistent/x.properties"]) }
+        #expect(error.message.contains("'/nonexistent/x.properties'"), "\(error)")
+    }
+}
