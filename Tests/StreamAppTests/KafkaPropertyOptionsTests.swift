@@ -92,3 +92,60 @@ import Testing
         #expect(error.message.contains("'/nonexistent/x.properties'"), "\(error)")
     }
 }
+
+/// librdkafka's aliases: two spellings of one property used to be applied in name order, so
+/// `-X queue.buffering.max.ms=100 -X linger.ms=5` ran with 100.
+@Suite struct KafkaPropertyAliasTests {
+    private func replayProperties(_ arguments: [String]) throws -> [String: String] {
+        let parsed = try ParsedArguments(
+            ["--input-topic", "t", "-b", "h:1"] + arguments,
+            specs: ReplayOptions.specs,
+            command: "replay"
+        )
+        return try ReplayOptions(parsed).kafkaProperties
+    }
+
+    @Test func laterSpellingWins() throws {
+        #expect(
+            try replayProperties(["-X", "queue.buffering.max.ms=100", "-X", "linger.ms=5"]) == ["linger.ms": "5"]
+        )
+        #expect(
+            try replayProperties(["-X", "linger.ms=5", "-X", "topic.request.required.acks=all", "-X", "acks=1"])
+                == ["linger.ms": "5", "acks": "1"]
+        )
+    }
+
+    @Test func laterSourceWinsOverOtherSpelling() throws {
+        let scratch = try ReplayScratchDirectory()
+        let config = try scratch.write("run.conf", "kafka.queue.buffering.max.ms = 100\n")
+        let configuration = try WorkerConfiguration.load(
+            commandLine: ["-b", "h:1", "--config", config, "-X", "linger.ms=5"],
+            environment: [:]
+        )
+        #expect(configuration.kafkaProperties == ["linger.ms": "5"])
+    }
+
+    @Test func twoVariablesForOneAliasAreRejected() throws {
+        let error = try #require(throws: UsageError.self) {
+            try WorkerConfiguration.load(
+                commandLine: ["-b", "h:1"],
+                environment: [
+                    "MEMESTREAM_KAFKA_PROPERTY_LINGER_MS": "5",
+                    "MEMESTREAM_KAFKA_PROPERTY_QUEUE_BUFFERING_MAX_MS": "100",
+                ]
+            )
+        }
+        #expect(error.message.contains("MEMESTREAM_KAFKA_PROPERTY_LINGER_MS"), "\(error)")
+        #expect(error.message.contains("MEMESTREAM_KAFKA_PROPERTY_QUEUE_BUFFERING_MAX_MS"), "\(error)")
+        #expect(error.message.contains("'linger.ms'"), "\(error)")
+    }
+
+    @Test func fixedPropertyIsFoundUnderEverySpelling() throws {
+        for pair in ["request.required.acks=0", "topic.acks=0", "topic.request.required.acks=0"] {
+            let error = try #require(throws: UsageError.self) {
+                try WorkerConfiguration.load(commandLine: ["-b", "h:1", "-X", pair], environment: [:])
+            }
+            #expect(error.message.contains("invalid librdkafka property '\(pair)'"), "\(error)")
+        }
+    }
+}

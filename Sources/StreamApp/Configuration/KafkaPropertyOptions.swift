@@ -4,16 +4,17 @@
 /// `WorkerConfiguration`; both read `-F` files with ``PropertiesFile`` and apply the same checks
 /// to names and values.
 enum KafkaPropertyOptions {
-    /// Reads every `-F` file in order, then every `-X key=value` in order; later values win.
+    /// Reads every `-F` file in order, then every `-X key=value` in order; later values win, also
+    /// over another spelling of the same property (`linger.ms` and `queue.buffering.max.ms`).
     ///
     /// - Parameter example: A `-X` value shown in the message for a malformed pair.
     /// - Throws: ``UsageError`` naming the file and line, or the `-X` value, for an unreadable
     ///   file, a malformed pair, or an invisible character in a name or value.
     static func read(_ arguments: ParsedArguments, example: String) throws -> [String: String] {
-        var properties: [String: String] = [:]
+        var properties = KafkaPropertyMap()
         for path in arguments.allValues("properties-file") {
             for entry in try PropertiesFile.read(path: path, origin: "librdkafka properties file (-F)") {
-                properties[entry.key] = entry.value
+                properties.set(entry.key, to: entry.value, origin: "-F \(path):\(entry.line)")
             }
         }
         for pair in arguments.allValues("property") {
@@ -23,9 +24,9 @@ enum KafkaPropertyOptions {
             let name = pair[..<equals]
             let value = pair[pair.index(after: equals)...]
             try checkVisible(name: name, value: value, origin: "-X")
-            properties[String(name)] = String(value)
+            properties.set(String(name), to: String(value), origin: "-X")
         }
-        return properties
+        return properties.values
     }
 
     /// Throws when a property name or value holds a control or format character, such as a byte

@@ -1,3 +1,4 @@
+import KafkaBridge
 import StreamCore
 
 #if canImport(Glibc)
@@ -344,51 +345,55 @@ extension WorkerConfiguration {
     }
 
     private static func kafkaProperties(layers: ConfigurationLayers) throws -> KafkaProperties {
-        var merged: [String: String] = [:]
-        // Where each property's value came from, for messages.
-        var origins: [String: String] = [:]
+        // Each source overrides the ones before it, also where it spells a property another way
+        // (linger.ms over queue.buffering.max.ms).
+        var map = KafkaPropertyMap()
 
         // Lowest: config-file keys kafka.<property>.
-        for (key, entry) in layers.fileEntries where key.hasPrefix(kafkaPropertyFileKeyPrefix) {
+        for (key, entry) in layers.fileEntries.sorted(by: { $0.value.line < $1.value.line })
+        where key.hasPrefix(kafkaPropertyFileKeyPrefix) {
             let property = String(key.dropFirst(kafkaPropertyFileKeyPrefix.count))
-            merged[property] = entry.value
-            origins[property] = "key '\(key)' in config file \(layers.filePath ?? "?"):\(entry.line)"
+            map.set(
+                property,
+                to: entry.value,
+                origin: "key '\(key)' in config file \(layers.filePath ?? "?"):\(entry.line)"
+            )
         }
 
-        // Then MEMESTREAM_KAFKA_PROPERTY_<NAME>, with underscores read as dots. Two variables that
-        // name one property (LINGER_MS and linger_ms) are an error: neither may win by chance.
+        // Then MEMESTREAM_KAFKA_PROPERTY_<NAME>, with underscores read as dots. Variables have no
+        // order, so two that name one property (LINGER_MS and linger_ms, or LINGER_MS and
+        // QUEUE_BUFFERING_MAX_MS) are an error: neither may win by chance.
         var variableOfProperty: [String: String] = [:]
         for (variable, value) in layers.environment.sorted(by: { $0.key < $1.key })
         where variable.hasPrefix(kafkaPropertyVariablePrefix) {
             let name = variable.dropFirst(kafkaPropertyVariablePrefix.count)
             guard !name.isEmpty, !value.isEmpty else { continue }
             let property = String(name.lowercased().map { $0 == "_" ? "." : $0 })
-            if let other = variableOfProperty[property] {
+            let canonical = KafkaPropertyName.canonical(property)
+            if let other = variableOfProperty[canonical] {
                 throw UsageError(
-                    "environment variables \(other) and \(variable) both set the librdkafka property '\(property)'; "
+                    "environment variables \(other) and \(variable) both set the librdkafka property '\(canonical)'; "
                         + "unset one of them"
                 )
             }
-            variableOfProperty[property] = variable
-            merged[property] = value
-            origins[property] = "environment variable \(variable)"
+            variableOfProperty[canonical] = variable
+            map.set(property, to: value, origin: "environment variable \(variable)")
         }
 
         // Then -F files in order, then -X flags in order.
         for path in propertiesFiles(layers: layers) {
             for entry in try PropertiesFile.read(path: path, origin: "librdkafka properties file") {
-                merged[entry.key] = entry.value
-                origins[entry.key] = "-F \(path):\(entry.line)"
+                map.set(entry.key, to: entry.value, origin: "-F \(path):\(entry.line)")
             }
         }
         for pair in layers.arguments.allValues("kafka-property") {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw UsageError("invalid value '\(pair)' for -X: expected KEY=VALUE, for example -X linger.ms=5")
             }
-            let property = String(pair[..<equals])
-            merged[property] = String(pair[pair.index(after: equals)...])
-            origins[property] = "-X"
+            map.set(String(pair[..<equals]), to: String(pair[pair.index(after: equals)...]), origin: "-X")
         }
+        var merged = map.values
+        let origins = map.origins
         // -F and config files were checked line by line; -X and the variables are checked here.
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             try KafkaPropertyOptions.checkVisible(name: key[...], value: value[...], origin: origins[key] ?? "?")
@@ -400,12 +405,8 @@ extension WorkerConfiguration {
             )
         }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            // librdkafka also takes topic properties with a `topic.` prefix, and an older name for
-            // auto commit.
-            var name = key.hasPrefix("topic.") ? String(key.dropFirst("topic.".count)) : key
-            if name == "auto.commit.enable" { name = "enable.auto.commit" }
-            if name == "request.required.acks" { name = "acks" }
-            guard let (spellings, reason) = fixedKafkaProperties[name] else { continue }
+            // librdkafka also takes topic properties with a `topic.` prefix, and older names.
+            guard let (spellings, reason) = fixedKafkaProperties[KafkaPropertyName.canonical(key)] else { continue }
             if !spellings.contains(value.lowercased()) {
                 throw UsageError(
                     "invalid librdkafka property '\(key)=\(value)' (from \(origins[key] ?? "?")): \(reason); remove it"
