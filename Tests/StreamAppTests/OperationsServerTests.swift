@@ -51,6 +51,20 @@ private struct LoopbackClient {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Reads as ``readAll()`` does, and also returns the `errno` of a failed read (0 when the
+    /// server closed the connection in order).
+    func readAllWithError() -> (String, Int32) {
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        for _ in 0..<10_000 {
+            let count = recv(descriptor, &chunk, chunk.count, 0)
+            if count < 0 { return (String(decoding: output, as: UTF8.self), errno) }
+            if count == 0 { break }
+            output += chunk[0..<count]
+        }
+        return (String(decoding: output, as: UTF8.self), 0)
+    }
+
     func close() {
         _ = Glibc.close(descriptor)
     }
@@ -225,6 +239,25 @@ private struct LoopbackClient {
         defer { server.stop() }
         let rejected = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
         #expect(rejected.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(rejected)")
+    }
+
+    /// The rejected connection used to be closed with its request unread, so the kernel sent a
+    /// reset, and clients often saw "connection reset" instead of the 503.
+    @Test func rejectionArrivesBeforeTheClose() throws {
+        let (server, _, _) = try makeServer(
+            limits: OperationsServerLimits(readTimeoutMilliseconds: 3_000, maxConnections: 0)
+        )
+        defer { server.stop() }
+        var answers: [String: Int] = [:]
+        for _ in 0..<40 {
+            let client = try LoopbackClient(port: server.port)
+            client.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: test\r\n\r\n")
+            let (response, code) = client.readAllWithError()
+            client.close()
+            let status = response.split(separator: "\r\n").first.map(String.init) ?? "no response"
+            answers[code == 0 ? status : "\(status), then errno \(code)", default: 0] += 1
+        }
+        #expect(answers == ["HTTP/1.1 503 Service Unavailable": 40], "\(answers)")
     }
 
     @Test func portInUseAndBadHostAreReported() throws {

@@ -129,7 +129,10 @@ final class OperationsServer: Sendable {
                     logger.debug("operations connection rejected: too many open connections")
                     setSendTimeout(client, milliseconds: 100)
                     send(client, HTTPResponse(status: 503, body: "too many connections; retry later\n").serialized())
-                    close(client)
+                    // The accept loop waits here, but briefly: a client that sent its request
+                    // reads the 503 and closes within a round trip, and a silent one costs at
+                    // most 100 ms. Only slow readers of responses fill every slot this way.
+                    closeGracefully(client, rounds: 2, waitMilliseconds: 50)
                     continue
                 }
             }
@@ -151,7 +154,7 @@ final class OperationsServer: Sendable {
                 )
                 setSendTimeout(client, milliseconds: 100)
                 send(client, HTTPResponse(status: 503, body: "server busy; retry later\n").serialized())
-                close(client)
+                closeGracefully(client, rounds: 2, waitMilliseconds: 50)
             }
         }
         close(listenDescriptor)
@@ -282,14 +285,15 @@ final class OperationsServer: Sendable {
         }
     }
 
-    /// Half-closes, then drains briefly before closing. Closing with unread request bytes would
-    /// make the kernel send a reset that can destroy the response before the client reads it.
-    private func closeGracefully(_ client: Int32) {
+    /// Half-closes, then drains for at most `rounds` waits of `waitMilliseconds` before closing.
+    /// Closing with unread request bytes would make the kernel send a reset, and clients report
+    /// the reset instead of the response they already received.
+    private func closeGracefully(_ client: Int32, rounds: Int = 16, waitMilliseconds: Int32 = 50) {
         shutdown(client, Int32(SHUT_WR))
         var sink = [UInt8](repeating: 0, count: 4_096)
-        for _ in 0..<16 {
+        for _ in 0..<rounds {
             var peer = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
-            guard poll(&peer, 1, 50) > 0 else { break }
+            guard poll(&peer, 1, waitMilliseconds) > 0 else { break }
             guard recv(client, &sink, sink.count, 0) > 0 else { break }
         }
         close(client)
