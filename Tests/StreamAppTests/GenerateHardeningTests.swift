@@ -34,8 +34,9 @@ import Testing
         )
     }
 
-    /// At `--rate 0.05` the second record is due 20 s after the first. SIGTERM during that wait
-    /// stops the run without writing it, though the signal usually reaches another thread than the
+    /// At `--rate 0.05` (default seed) the first record is due 0.46 s after the start and the
+    /// second 7.4 s after it, at their arrival times. SIGTERM during that wait stops the run
+    /// without writing the second, though the signal usually reaches another thread than the
     /// sleeping one; before, the sleep ran to its end and the record went out.
     @Test func terminateEndsRateWait() throws {
         let directory = makeTestDirectory("generate-rate-signal")
@@ -45,10 +46,10 @@ import Testing
             arguments: ["generate", "--rate", "0.05", "--events", "5", "--output-file", output],
             logPath: directory + "/generate.log"
         )
-        // The first record goes out at once; wait for the file, at most 30 s.
+        // The file opens at the start; wait for it (at most 30 s), then past the first record.
         let started = waitUntil(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: output) }
         try #require(started, "no output file: \(process.log)")
-        usleep(300_000)
+        usleep(2_000_000)
         process.kill(signal: SIGTERM)
         let status = process.waitForExit(timeout: .seconds(60))
         #expect(status == 0, "exit status \(String(describing: status)): \(process.log)")

@@ -200,14 +200,23 @@ enum GenerateCommand: Subcommand {
     ) throws -> GenerationSummary {
         var writer = sink
         var generator = TrafficGenerator(configuration: configuration)
-        var pacer = configuration.wallClockRate.map { WallClockPacer(recordsPerSecond: $0) }
+        var pacer = configuration.wallClockRate.map {
+            WallClockPacer(
+                recordsPerSecond: $0,
+                eventsPerSecond: configuration.eventsPerSecond,
+                startEventMilliseconds: configuration.startMilliseconds
+            )
+        }
         var summary = GenerationSummary()
         var record = GeneratedRecord()
         let stop = InterruptFlag()
         let started = WallClockPacer.monotonicNanoseconds()
 
         while generator.next(into: &record) {
-            pacer?.waitForNextRecord()
+            pacer?.waitForRecord(
+                arrivalMilliseconds: record.timestampMilliseconds,
+                drawingFinished: generator.isDrawingFinished
+            )
             // A signal during the wait: the record was not due yet, so it is not written.
             if stop.isRaised { break }
             try writer.write(record)

@@ -26,7 +26,8 @@ struct TrafficGenerator {
     /// Event time of the next population update, in epoch ms.
     private var nextStep: Int64
     private var drawnEvents = 0
-    private var isDrawingFinished = false
+    /// `true` once no more events are drawn; the records still queued are then written in order.
+    private(set) var isDrawingFinished = false
 
     /// The first event time, in ms, outside the valid event-time range.
     static let endOfEventTime: Int64 = 10_000_000_000_000

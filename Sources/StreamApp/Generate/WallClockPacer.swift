@@ -2,33 +2,72 @@
 import Glibc
 #endif
 
-/// Holds output to a fixed number of records per second of wall time (`--rate`).
+/// Holds output to the wall clock with `--rate`, so that event time follows it.
 ///
-/// Record n (from 0) is released no earlier than `start + n / rate` on the monotonic clock.
-/// After a stall (a slow disk or broker) the overdue records go out at once to get back on
-/// schedule.
+/// A record is released when the wall clock has advanced as far past the start as its arrival
+/// time has past `--start`, scaled by `--events-per-second / --rate` (1 unless both are given).
+/// Pacing by arrival time rather than by count keeps event time in step with the wall clock.
+/// Records the generator holds back as stragglers or late deliveries advance event time without
+/// being released. So a count-based pace drifted ahead by about the held share times the mean
+/// delay (2 to 3 s at the default shares).
+///
+/// Once the generator has drawn its last event, the records still held back (late deliveries
+/// whose arrival can lie minutes ahead) go out at `--rate` records per second instead of at
+/// their arrival times. After a stall (a slow disk or broker) overdue records go out at once.
 struct WallClockPacer {
-    private let nanosecondsPerRecord: Double
     private let startNanoseconds: UInt64
-    private var released: Double = 0
+    private let startEventMilliseconds: Int64
+    /// Wall nanoseconds per millisecond of arrival time.
+    private let wallNanosecondsPerMillisecond: Double
+    private let nanosecondsPerRecord: Double
+    /// The due time, relative to the start, of the first record released after the last draw.
+    private var tailStartNanoseconds: Double?
+    private var tailReleased: Double = 0
+    private var lastDueNanoseconds: Double = 0
 
-    /// - Parameter recordsPerSecond: the target rate; must be positive.
-    init(recordsPerSecond: Double) {
+    /// - Parameters:
+    ///   - recordsPerSecond: `--rate`; must be positive.
+    ///   - eventsPerSecond: `--events-per-second`, events per second of event time; positive.
+    ///   - startEventMilliseconds: `--start`, the event time that the moment of creation stands for.
+    init(recordsPerSecond: Double, eventsPerSecond: Double, startEventMilliseconds: Int64) {
         nanosecondsPerRecord = 1e9 / recordsPerSecond
+        wallNanosecondsPerMillisecond = 1e6 * eventsPerSecond / recordsPerSecond
+        self.startEventMilliseconds = startEventMilliseconds
         startNanoseconds = WallClockPacer.monotonicNanoseconds()
     }
 
-    /// Sleeps until the next record is due, or until SIGINT, SIGTERM or SIGHUP. Sleeps only when
-    /// at least 1 ms early, so that high rates release records in small batches instead of calling
-    /// the kernel per record.
-    mutating func waitForNextRecord() {
-        let due = startNanoseconds + UInt64(released * nanosecondsPerRecord)
-        released += 1
+    /// Returns when a record is due, in nanoseconds after the start, and records the release.
+    ///
+    /// - Parameters:
+    ///   - arrivalMilliseconds: The record's arrival time (its record timestamp).
+    ///   - drawingFinished: `true` once the generator draws no more events.
+    mutating func release(arrivalMilliseconds: Int64, drawingFinished: Bool) -> Double {
+        let byArrival = max(0, Double(arrivalMilliseconds - startEventMilliseconds)) * wallNanosecondsPerMillisecond
+        var due = byArrival
+        if drawingFinished {
+            let tailStart = tailStartNanoseconds ?? lastDueNanoseconds
+            tailStartNanoseconds = tailStart
+            due = min(byArrival, tailStart + tailReleased * nanosecondsPerRecord)
+            tailReleased += 1
+        }
+        // Records are released in arrival order, so only the tail's cap can make a due time
+        // earlier than the one before; never go back.
+        due = max(due, lastDueNanoseconds)
+        lastDueNanoseconds = due
+        return due
+    }
+
+    /// Sleeps until the record is due (see ``release(arrivalMilliseconds:drawingFinished:)``), or
+    /// until SIGINT, SIGTERM or SIGHUP. Sleeps only when at least 1 ms early, so that high rates
+    /// release records in small batches instead of calling the kernel per record.
+    mutating func waitForRecord(arrivalMilliseconds: Int64, drawingFinished: Bool) {
+        let offset = release(arrivalMilliseconds: arrivalMilliseconds, drawingFinished: drawingFinished)
+        let due = startNanoseconds &+ UInt64(min(offset, 1e18))
         let start = WallClockPacer.monotonicNanoseconds()
         guard due > start + 1_000_000 else { return }
         // Slices of at most 100 ms, because the signal usually reaches another thread and does
         // not cut this thread's sleep short. Signals that do cut it add a few passes.
-        let passes = Int((due - start) / Self.sliceNanoseconds) + 16
+        let passes = Int(min((due - start) / Self.sliceNanoseconds, 1 << 40)) + 16
         for _ in 0..<passes {
             let now = WallClockPacer.monotonicNanoseconds()
             guard due > now, !InterruptFlag().isRaised else { return }
