@@ -19,7 +19,8 @@ import Testing
         let logs = InMemoryLogHandler()
         let shutdown = ShutdownSignal.install(
             signals: [SIGUSR2],
-            logger: Logger(label: "t", handler: logs)
+            logger: Logger(label: "t", handler: logs),
+            repeatWindowMilliseconds: 0
         ) { number in
             forced.store(number, ordering: .relaxed)
         }
@@ -38,6 +39,24 @@ import Testing
         #expect(forced.load(ordering: .relaxed) == SIGUSR2)
         #expect(logs.entries.map(\.level) == [.notice, .warning])
         #expect(logs.entries.first?.metadata[LogKey.signal] == "SIGUSR2")
+    }
+
+    /// GNU timeout sends SIGTERM to the worker and then to its process group: two in one
+    /// millisecond used to skip the checkpoint and the group leave.
+    @Test func sameSignalAtOnceCountsOnce() async throws {
+        let forced = Atomic<Int32>(0)
+        let shutdown = ShutdownSignal.install(signals: [], logger: .discarding) { number in
+            forced.store(number, ordering: .relaxed)
+        }
+        shutdown.receive(SIGTERM, atMilliseconds: 1_000)
+        shutdown.receive(SIGTERM, atMilliseconds: 1_001)
+        #expect(forced.load(ordering: .relaxed) == 0)
+        // Another signal, or the same one after the window, still forces the exit.
+        shutdown.receive(SIGINT, atMilliseconds: 1_002)
+        #expect(forced.load(ordering: .relaxed) == SIGINT)
+        forced.store(0, ordering: .relaxed)
+        shutdown.receive(SIGTERM, atMilliseconds: 1_000 + ShutdownSignal.defaultRepeatWindowMilliseconds)
+        #expect(forced.load(ordering: .relaxed) == SIGTERM)
     }
 
     @Test func receiveWakesWaitingTask() async throws {

@@ -18,6 +18,8 @@ import Synchronization
 final class ShutdownSignal: Sendable {
     private struct State {
         var received: Int32?
+        /// When the first signal arrived, on the monotonic clock in ms.
+        var receivedAtMilliseconds: Int64 = 0
         var waiters: [Int: CheckedContinuation<Int32?, Never>] = [:]
         var nextWaiterID = 0
     }
@@ -28,10 +30,22 @@ final class ShutdownSignal: Sendable {
     private let pipeWriteDescriptor = Atomic<Int32>(-1)
     private let forceExit: @Sendable (Int32) -> Void
     private let logger: Logger
+    private let repeatWindowMilliseconds: Int64
 
-    private init(signals: [Int32], logger: Logger, forceExit: @escaping @Sendable (Int32) -> Void) {
+    /// How long after the first signal the same signal again counts as the same request, in ms.
+    /// GNU `timeout` and a `kill` of the process group deliver one signal twice within a
+    /// millisecond, which must not skip the checkpoint and the group leave.
+    static let defaultRepeatWindowMilliseconds: Int64 = 500
+
+    private init(
+        signals: [Int32],
+        logger: Logger,
+        repeatWindowMilliseconds: Int64,
+        forceExit: @escaping @Sendable (Int32) -> Void
+    ) {
         self.watchedSignals = signals
         self.logger = logger
+        self.repeatWindowMilliseconds = repeatWindowMilliseconds
         self.forceExit = forceExit
     }
 
@@ -41,13 +55,21 @@ final class ShutdownSignal: Sendable {
     ///   - signals: Signal numbers; default SIGTERM and SIGINT. An empty list installs nothing,
     ///     and only ``receive(_:)`` triggers the shutdown.
     ///   - logger: Receives one entry per signal.
+    ///   - repeatWindowMilliseconds: The same signal again within this time after the first is
+    ///     ignored; default ``defaultRepeatWindowMilliseconds``.
     ///   - forceExit: Called on the second signal with its number; the default exits at once.
     static func install(
         signals: [Int32] = [SIGTERM, SIGINT],
         logger: Logger,
+        repeatWindowMilliseconds: Int64 = ShutdownSignal.defaultRepeatWindowMilliseconds,
         forceExit: @escaping @Sendable (Int32) -> Void = ShutdownSignal.exitImmediately
     ) -> ShutdownSignal {
-        let shutdown = ShutdownSignal(signals: signals, logger: logger, forceExit: forceExit)
+        let shutdown = ShutdownSignal(
+            signals: signals,
+            logger: logger,
+            repeatWindowMilliseconds: repeatWindowMilliseconds,
+            forceExit: forceExit
+        )
         guard !signals.isEmpty else { return shutdown }
 
         var descriptors: [Int32] = [-1, -1]
@@ -121,17 +143,35 @@ final class ShutdownSignal: Sendable {
     }
 
     /// Behaves as if `number` had been delivered: the first call wakes the waiters, a later call
-    /// forces exit. The worker uses it to start shutdown for reasons other than a signal.
+    /// forces exit, except the same signal within the repeat window. The worker uses it to start
+    /// shutdown for reasons other than a signal.
     func receive(_ number: Int32) {
-        let (isFirst, waiters) = state.withLock { state -> (Bool, [CheckedContinuation<Int32?, Never>]) in
-            guard state.received == nil else { return (false, []) }
-            state.received = number
-            let waiters = Array(state.waiters.values)
-            state.waiters = [:]
-            return (true, waiters)
+        receive(number, atMilliseconds: MonotonicClock.milliseconds())
+    }
+
+    /// ``receive(_:)`` at a given time on the monotonic clock, in ms.
+    func receive(_ number: Int32, atMilliseconds now: Int64) {
+        enum Outcome { case first, repeated, second }
+        let (outcome, waiters) = state.withLock { state -> (Outcome, [CheckedContinuation<Int32?, Never>]) in
+            guard let received = state.received else {
+                state.received = number
+                state.receivedAtMilliseconds = now
+                let waiters = Array(state.waiters.values)
+                state.waiters = [:]
+                return (.first, waiters)
+            }
+            if received == number, now - state.receivedAtMilliseconds < repeatWindowMilliseconds {
+                return (.repeated, [])
+            }
+            return (.second, [])
         }
         let name = Self.name(of: number)
-        if isFirst {
+        if outcome == .repeated {
+            logger.debug(
+                "the same signal again right after the first, taken as one request",
+                metadata: [LogKey.signal: .string(name)]
+            )
+        } else if outcome == .first {
             logger.notice(
                 "shutdown requested, send the signal again to exit at once",
                 metadata: [LogKey.signal: .string(name)]
