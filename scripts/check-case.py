@@ -3,6 +3,9 @@
 
 Usage: scripts/check-case.py [--binary PATH] CASE_DIR [CASE_DIR ...]
 
+--binary defaults to .build/release/memestream (`make release`); give .build/debug/memestream
+for a debug build.
+
 Each CASE_DIR contains input.jsonl, case.json (its input_format), expected.jsonl and rejected.json.
 The script runs `memestream replay` on the input without --to, as the cases expect, then compares:
 - records, after sorting both sides by tick, then meme_id. Integers and strings must be equal,
@@ -83,6 +86,9 @@ def check(binary, case):
 
 
 def main(arguments):
+    if any(argument in ("-h", "--help") for argument in arguments):
+        print(__doc__.strip())
+        return 0
     binary = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".build", "release", "memestream")
     if arguments[:1] == ["--binary"]:
         if len(arguments) < 2:
