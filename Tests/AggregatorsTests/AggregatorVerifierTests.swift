@@ -98,6 +98,43 @@ private let verificationCases: [AggregatorVerificationCase] = {
         } catch {
             #expect(error.check == "isEmpty(emptyState) must return true")
             #expect(error.events.isEmpty)
+            // The message said "expected 0, got 0" before.
+            #expect(error.description.contains("isEmpty(emptyState) returned false"), "\(error)")
+        }
+    }
+
+    /// With no case that has events, every check was skipped and a broken aggregator passed.
+    @Test(arguments: [[], [AggregatorVerificationCase(name: "empty", events: [], tick: 0)]])
+    func verifierNeedsACaseWithEvents(cases: [AggregatorVerificationCase]) {
+        do {
+            try verifyAggregator(NeverEmptyCount(), cases: cases)
+            Issue.record("the verifier checked nothing and passed")
+        } catch {
+            #expect(error.check == "at least one case with events")
+            #expect(error.description.contains("nothing would be checked"), "\(error)")
+        }
+    }
+
+    private struct ShortReadCount: Aggregator {
+        var emptyState: Int64 { 0 }
+        func update(_ state: inout Int64, with event: Event) { state += 1 }
+        func merge(_ state: inout Int64, with other: Int64) { state += other }
+        func isEmpty(_ state: Int64) -> Bool { state == 0 }
+        func evaluate(_ state: Int64, at tick: Int64) -> FeatureValue { .integer(state) }
+        func encode(_ state: Int64, into writer: inout StateWriter) {
+            writer.writeInt64(state)
+            writer.writeInt64(0)
+        }
+        func decode(from reader: inout StateReader) throws(StateDecodingError) -> Int64 { try reader.readInt64() }
+    }
+
+    @Test func verifierNamesBytesLeftUnread() {
+        do {
+            try verifyAggregator(ShortReadCount(), cases: verificationCases)
+            Issue.record("the verifier accepted a decode that leaves bytes")
+        } catch {
+            #expect(error.check == "encode and decode")
+            #expect(error.description.contains("decode read fewer than the 16 bytes encode wrote"), "\(error)")
         }
     }
 

@@ -32,10 +32,14 @@ public struct AggregatorVerificationError: Error, Sendable, CustomStringConverti
     public var expected: FeatureValue
     /// The value the check produced.
     public var actual: FeatureValue
+    /// What went wrong, for a check that is not about the value (an empty state that is not
+    /// empty, bytes left after decoding); `nil` when the values differ.
+    public var detail: String?
 
     public var description: String {
-        "aggregator check \"\(check)\" failed for case \"\(caseName)\" at tick \(tick): expected \(expected), "
-            + "got \(actual) (\(events.count) events)"
+        let outcome = detail ?? "expected \(expected), got \(actual)"
+        return "aggregator check \"\(check)\" failed for case \"\(caseName)\" at tick \(tick): \(outcome) "
+            + "(\(events.count) events)"
     }
 }
 
@@ -51,15 +55,28 @@ public struct AggregatorVerificationError: Error, Sendable, CustomStringConverti
 /// 6. ``Aggregator/isEmpty(_:)`` is `true` for ``Aggregator/emptyState`` (the engine drops a pane
 ///    or a key whose states are all empty).
 ///
-/// Floats compare within `relativeTolerance`, because a different summation order may round
-/// differently. Integers and nulls compare exactly.
+/// Floats compare within `relativeTolerance` (default 10^-12 of the larger magnitude), because
+/// a different summation order may round differently. Integers and nulls compare exactly.
 ///
-/// - Throws: ``AggregatorVerificationError`` for the first failing check, with its inputs.
+/// - Throws: ``AggregatorVerificationError`` for the first failing check, with its inputs, and
+///   when `cases` is empty or no case has an event (nothing would be checked).
 public func verifyAggregator<A: Aggregator>(
     _ aggregator: A,
     cases: [AggregatorVerificationCase],
     relativeTolerance: Double = 1e-12
 ) throws(AggregatorVerificationError) {
+    guard cases.contains(where: { !$0.events.isEmpty }) else {
+        throw AggregatorVerificationError(
+            caseName: cases.first?.name ?? "(none)",
+            check: "at least one case with events",
+            events: [],
+            tick: cases.first?.tick ?? 0,
+            expected: .null,
+            actual: .null,
+            detail: "\(cases.count) cases and no event, so nothing would be checked; give cases with events that "
+                + "the aggregator counts"
+        )
+    }
     for verificationCase in cases {
         let events = verificationCase.events
         let tick = verificationCase.tick
@@ -71,7 +88,9 @@ public func verifyAggregator<A: Aggregator>(
                 events: [],
                 tick: tick,
                 expected: value,
-                actual: value
+                actual: value,
+                detail: "isEmpty(emptyState) returned false, so the engine would keep every empty pane and key; "
+                    + "return true for the state emptyState gives"
             )
         }
         let fold = { (slice: ArraySlice<Event>) -> A.State in
@@ -136,13 +155,18 @@ public func verifyAggregator<A: Aggregator>(
             )
         }
         guard decoded == whole, reader.isAtEnd else {
+            let problem =
+                decoded != whole
+                ? "the decoded state differs from the encoded one (\(decoded) against \(whole))"
+                : "decode read fewer than the \(writer.bytes.count) bytes encode wrote"
             throw AggregatorVerificationError(
                 caseName: verificationCase.name,
-                check: "encode and decode (equal state: \(decoded == whole), all bytes read: \(reader.isAtEnd))",
+                check: "encode and decode",
                 events: events,
                 tick: tick,
                 expected: expected,
-                actual: aggregator.evaluate(decoded, at: tick)
+                actual: aggregator.evaluate(decoded, at: tick),
+                detail: problem + "; make decode read exactly what encode writes"
             )
         }
         try check("encode and decode", decoded)
