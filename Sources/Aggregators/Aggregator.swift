@@ -41,9 +41,23 @@ public protocol Aggregator: Sendable {
     /// Estimates the heap and inline bytes `state` occupies, for memory accounting. An estimate for
     /// variable-size states.
     func memoryBytes(of state: State) -> Int
+
+    /// `true` when ``evaluate(_:at:)`` reads `tick`, so that the value changes between events (a
+    /// decayed sum). Such an aggregator can back only a `clock` feature: the engine evaluates
+    /// window and key features only when their events change. Default `false`.
+    var readsTick: Bool { get }
+
+    /// The version of the bytes ``encode(_:into:)`` writes. Raise it with every change to the
+    /// encoding: it enters the feature set's definition digest, so a worker rejects checkpoints
+    /// written with another version instead of decoding them wrongly. Default 1.
+    var stateFormatVersion: Int { get }
 }
 
 extension Aggregator {
     /// Returns the inline size of the state type, which is exact for fixed-size states.
     public func memoryBytes(of state: State) -> Int { MemoryLayout<State>.size }
+
+    public var readsTick: Bool { false }
+
+    public var stateFormatVersion: Int { 1 }
 }

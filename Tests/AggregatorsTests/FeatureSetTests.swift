@@ -1,7 +1,8 @@
-import Aggregators
 import Foundation
 import StreamCore
 import Testing
+
+@testable import Aggregators
 
 @Suite struct FeatureSetTests {
     /// docs/meme_v1.json is the template users copy, so it must stay the built-in definition.
@@ -106,6 +107,39 @@ import Testing
     func expressionEvaluates(text: String, expected: Double) throws {
         let expression = try DerivedExpression.parse(text, featureName: "e", earlierFeatures: ["x"])
         #expect(expression.evaluate([.null], tick: 1_700_000_000_000) == expected)
+    }
+
+    /// A step that is not finite used to stay a float until the record was written, so
+    /// `coalesce` and `min` passed infinities on while the record showed null; `-0.0` and `0.0`
+    /// compared as different vectors. The tree and the compiled program must agree.
+    @Test(
+        arguments: [
+            ("coalesce(v / l, -1)", -1.0),
+            ("min(v / l, 5)", nil),
+            ("max(0 / 0, 1)", nil),
+            ("max(1, 0 / 0)", nil),
+            ("coalesce(v / l * 2, 2)", 2.0),
+            ("0 * (v - 2)", 0.0),
+            ("-l", 0.0),
+            ("v / (l - 0)", nil),
+        ] as [(String, Double?)]
+    )
+    func nonFiniteStepIsNullAndZeroHasOneSign(text: String, expected: Double?) throws {
+        let expression = try DerivedExpression.parse(text, featureName: "e", earlierFeatures: ["v", "l"])
+        let values: [FeatureValue] = [.integer(1), .integer(0)]
+        let tree = expression.evaluate(values, tick: 0)
+        #expect(tree == expected)
+        #expect(tree.map { $0.sign == .plus || $0 != 0 } ?? true, "\(text) gave -0.0")
+        let program = ExpressionProgram(expression)
+        defer { program.deallocate() }
+        var storage = values
+        let compiled = storage.withUnsafeMutableBufferPointer { program.evaluate($0.baseAddress!, tick: 0) }
+        switch (compiled, expected) {
+        case (.null, nil): break
+        case (.float(let value), let expected?):
+            #expect(value == expected && (value != 0 || value.sign == .plus), "\(text) gave \(value)")
+        default: Issue.record("\(text): the program gave \(compiled), expected \(String(describing: expected))")
+        }
     }
 
     @Test func expressionWithNullOperandIsNull() throws {

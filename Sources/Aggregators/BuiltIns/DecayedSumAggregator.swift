@@ -77,6 +77,9 @@ public struct DecayedSumAggregator: Aggregator {
 
     public func isEmpty(_ state: DecayedTotal) -> Bool { state.sum == 0 }
 
+    /// The value decays between events, so only a clock feature may use it.
+    public var readsTick: Bool { true }
+
     public func evaluate(_ state: DecayedTotal, at tick: Int64) -> FeatureValue {
         if state.sum == 0 { return .float(0) }
         return .float(state.sum * weight(from: tick, to: state.reference))

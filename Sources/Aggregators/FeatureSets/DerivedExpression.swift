@@ -48,31 +48,40 @@ public indirect enum DerivedExpression: Sendable, Hashable {
 
     /// Computes the expression from the values of the earlier features at `tick` (ms).
     public func evaluate(_ values: [FeatureValue], tick: Int64) -> Double? {
+        // -0.0 is written as 0.0, as the engine's compiled program does.
+        evaluateStep(values, tick: tick).map { $0 == 0 ? 0 : $0 }
+    }
+
+    private func evaluateStep(_ values: [FeatureValue], tick: Int64) -> Double? {
         switch self {
         case .constant(let value): return value
         case .feature(let index, _): return values[index].doubleValue
         case .tick: return Double(tick)
-        case .negate(let operand): return operand.evaluate(values, tick: tick).map { -$0 }
+        case .negate(let operand): return operand.evaluateStep(values, tick: tick).map { -$0 }
         case .binary(let operation, let left, let right):
-            guard let left = left.evaluate(values, tick: tick), let right = right.evaluate(values, tick: tick) else {
+            guard let left = left.evaluateStep(values, tick: tick), let right = right.evaluateStep(values, tick: tick)
+            else {
                 return nil
             }
+            let result: Double
             switch operation {
-            case UInt8(ascii: "+"): return left + right
-            case UInt8(ascii: "-"): return left - right
-            case UInt8(ascii: "*"): return left * right
-            default: return left / right
+            case UInt8(ascii: "+"): result = left + right
+            case UInt8(ascii: "-"): result = left - right
+            case UInt8(ascii: "*"): result = left * right
+            default: result = left / right
             }
+            // A step that is not finite is null at once, so coalesce, min and max see the null.
+            return result.isFinite ? result : nil
         case .call(let name, let arguments):
             if name == "coalesce" {
                 for argument in arguments {
-                    if let value = argument.evaluate(values, tick: tick) { return value }
+                    if let value = argument.evaluateStep(values, tick: tick) { return value }
                 }
                 return nil
             }
             var result: Double?
             for argument in arguments {
-                guard let value = argument.evaluate(values, tick: tick) else { return nil }
+                guard let value = argument.evaluateStep(values, tick: tick) else { return nil }
                 result = result.map { name == "min" ? Swift.min($0, value) : Swift.max($0, value) } ?? value
             }
             return result
@@ -93,15 +102,28 @@ public indirect enum DerivedExpression: Sendable, Hashable {
     ) throws(FeatureSetError)
         -> DerivedExpression
     {
-        var parser = ExpressionParser(
-            bytes: Array(text.utf8),
-            featureName: featureName,
-            earlierFeatures: earlierFeatures
-        )
+        var positions: [String: Int] = [:]
+        for (index, name) in earlierFeatures.enumerated() where positions[name] == nil {
+            positions[name] = index
+        }
+        return try parse(text, featureName: featureName, positions: positions)
+    }
+
+    /// Parses `text` as ``parse(_:featureName:earlierFeatures:)`` does, with the earlier
+    /// features given by name.
+    static func parse(
+        _ text: String,
+        featureName: String,
+        positions: [String: Int]
+    ) throws(FeatureSetError) -> DerivedExpression {
+        var parser = ExpressionParser(bytes: Array(text.utf8), featureName: featureName, positions: positions)
         let expression = try parser.parseSum()
         parser.skipSpaces()
         guard parser.position == parser.bytes.count else {
-            throw parser.error("unexpected text at byte \(parser.position) of \"\(text)\"")
+            throw parser.error(
+                "unexpected text at byte \(parser.position) of \"\(FeatureSetError.excerpt(text))\"; an expression "
+                    + "holds numbers, feature names, tick, + - * /, parentheses, min, max, coalesce and spaces"
+            )
         }
         return expression
     }
@@ -116,7 +138,8 @@ private struct ExpressionParser {
 
     let bytes: [UInt8]
     let featureName: String
-    let earlierFeatures: [String]
+    /// The features listed before the one being defined, by name.
+    let positions: [String: Int]
     var position = 0
     var depth = 0
     var terms = 0
@@ -184,7 +207,9 @@ private struct ExpressionParser {
         }
         let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
         let isNameByte = { (byte: UInt8) in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_") || isDigit(byte)
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || byte == UInt8(ascii: "_") || isDigit(byte)
         }
         let start = position
         if isDigit(next) || next == UInt8(ascii: ".") {
@@ -200,7 +225,9 @@ private struct ExpressionParser {
         while position < bytes.count, isNameByte(bytes[position]) { position += 1 }
         let name = String(decoding: bytes[start..<position], as: UTF8.self)
         if peek() == UInt8(ascii: "(") {
-            guard ["min", "max", "coalesce"].contains(name) else { throw error("unknown function \"\(name)\"") }
+            guard ["min", "max", "coalesce"].contains(name) else {
+                throw error("unknown function \"\(FeatureSetError.excerpt(name))\"; use min, max or coalesce")
+            }
             position += 1
             var arguments: [DerivedExpression] = []
             while arguments.count < 64 {
@@ -213,8 +240,8 @@ private struct ExpressionParser {
             throw error("\(name)(...) has more than 64 arguments")
         }
         if name == "tick" { return .tick }
-        guard let index = earlierFeatures.firstIndex(of: name) else {
-            throw error("\"\(name)\" is not a feature listed before \"\(featureName)\"")
+        guard let index = positions[name] else {
+            throw error("\"\(FeatureSetError.excerpt(name))\" is not a feature listed before \"\(featureName)\"")
         }
         return .feature(index: index, name: name)
     }

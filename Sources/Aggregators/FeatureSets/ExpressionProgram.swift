@@ -104,12 +104,17 @@ struct ExpressionProgram {
                 isNull[top - 1] = isNull[top - 1] || isNull[top]
                 let left = stack[top - 1]
                 let right = stack[top]
+                let result: Double
                 switch operation {
-                case UInt8(ascii: "+"): stack[top - 1] = left + right
-                case UInt8(ascii: "-"): stack[top - 1] = left - right
-                case UInt8(ascii: "*"): stack[top - 1] = left * right
-                default: stack[top - 1] = left / right
+                case UInt8(ascii: "+"): result = left + right
+                case UInt8(ascii: "-"): result = left - right
+                case UInt8(ascii: "*"): result = left * right
+                default: result = left / right
                 }
+                stack[top - 1] = result
+                // A result that is not finite (a division by zero, an overflow) is null at once,
+                // so that coalesce, min and max see the null a record would show.
+                if !result.isFinite { isNull[top - 1] = true }
             case .coalesce(let count):
                 let first = top - count
                 var chosen = -1
@@ -142,6 +147,8 @@ struct ExpressionProgram {
             }
         }
         guard top == 1, !isNull[0] else { return .null }
-        return .float(stack[0])
+        // -0.0 and 0.0 are equal numbers; keep one spelling so that records and the comparison
+        // with the last emitted vector agree with what the numbers mean.
+        return .float(stack[0] == 0 ? 0 : stack[0])
     }
 }

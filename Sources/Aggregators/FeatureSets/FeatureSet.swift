@@ -28,6 +28,15 @@ public struct FeatureSet: Sendable {
                     + "it, so give a shorter name"
             )
         }
+        // Records, record headers and logs carry the name, so it holds no control or invisible
+        // characters: the characters of a Kafka topic name.
+        guard name.utf8.allSatisfy(Self.isSetNameByte) else {
+            throw FeatureSetError(
+                feature: nil,
+                "the set name \"\(FeatureSetError.excerpt(name, limit: 40))\" has a character other than A-Z, a-z, 0-9, "
+                    + "'.', '_' and '-'; rename the set"
+            )
+        }
         guard version >= 1 else {
             throw FeatureSetError(
                 feature: nil,
@@ -96,17 +105,25 @@ public struct FeatureSet: Sendable {
         scalar.value < 0x20 || scalar.value == 0x7F
     }
 
-    /// `text` with control characters written as `\u{XX}`, for messages on a terminal.
-    private static func printable(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                result += "\\u{\(hex(scalar))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
+    private static func isSetNameByte(_ byte: UInt8) -> Bool {
+        isIdentifierByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    }
+
+    private static func isIdentifierByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+    }
+
+    /// `true` for a name an expression can refer to: ASCII letters, digits and `_`, not starting
+    /// with a digit. Other names were ambiguous (`views-1` read as `views - 1`) or unusable in
+    /// expressions, and canonically equal Unicode spellings (`é` and `e` with U+0301) compared
+    /// as one name.
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else {
+            return false
         }
-        return result
+        return name.utf8.allSatisfy(isIdentifierByte)
     }
 
     private static func hex(_ scalar: Unicode.Scalar) -> String {
@@ -125,6 +142,15 @@ public struct FeatureSet: Sendable {
         guard features.contains(where: \.isEmitted) else {
             throw FeatureSetError(feature: nil, "set \"\(name)\" emits no feature; add one with \"emit\": true")
         }
+        // Emission rule 3 compares the emitted features that are not clock features; without one,
+        // each key would get a single record in its life.
+        guard features.contains(where: { $0.isEmitted && !$0.isClock }) else {
+            throw FeatureSetError(
+                feature: nil,
+                "set \"\(name)\" emits only clock features, which the emission rule does not compare, so each key "
+                    + "would get one record; emit a window, key or derived feature too"
+            )
+        }
         var seen: Set<String> = []
         for (index, feature) in features.enumerated() {
             guard !feature.name.isEmpty, feature.name != "tick" else {
@@ -132,19 +158,36 @@ public struct FeatureSet: Sendable {
             }
             guard feature.name.utf8.count <= Self.maximumNameBytes else {
                 throw FeatureSetError(
-                    feature: Self.printable(String(feature.name.prefix(40))) + "…",
+                    feature: FeatureSetError.excerpt(feature.name, limit: 40),
                     "the name has \(feature.name.utf8.count) bytes, more than \(Self.maximumNameBytes); every record "
                         + "repeats it, so give a shorter name"
                 )
             }
             if let control = feature.name.unicodeScalars.first(where: Self.isControl) {
                 throw FeatureSetError(
-                    feature: Self.printable(feature.name),
+                    feature: FeatureSetError.excerpt(feature.name),
                     "the name contains the control character U+\(Self.hex(control)); use printable characters"
+                )
+            }
+            guard Self.isIdentifier(feature.name) else {
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "the name is not an identifier, so an expression could not refer to it (\"views-1\" would read "
+                        + "as views - 1); use ASCII letters, digits and '_', starting with a letter or '_'"
                 )
             }
             guard seen.insert(feature.name).inserted else {
                 throw FeatureSetError(feature: feature.name, "the name appears twice; rename one of them")
+            }
+            if case .aggregate(let specification) = feature.computation, specification.aggregator.readsTick,
+                feature.kind != .clock
+            {
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "aggregator \"\(specification.aggregatorName)\" reads the tick, so its value changes between "
+                        + "events, and a \(feature.kind.rawValue) feature is compared for emission only when its events "
+                        + "change; declare the feature \"kind\": \"clock\" (without size_ms and hop_ms)"
+                )
             }
             switch (feature.kind, feature.computation) {
             case (.window, .aggregate(let specification)):

@@ -8,8 +8,9 @@ extension FeatureSet {
     ///
     /// Engine state stores it (format version 5 and later), so an engine running another
     /// definition under the same name and version rejects the state. Two definitions share a
-    /// digest with a probability of about 2^-64. An aggregator built in code with settings that are
-    /// not in `parameters` is covered only by its name.
+    /// digest with a probability of about 2^-64. An aggregator is covered by its name and its
+    /// ``Aggregator/stateFormatVersion``; one built in code with settings that are not in
+    /// `parameters` is covered only by those.
     /// - Complexity: O(n) in the size of the definition; compute it once per engine.
     public var definitionDigest: UInt64 {
         var writer = StateWriter()
@@ -23,7 +24,12 @@ extension FeatureSet {
             switch feature.computation {
             case .aggregate(let specification):
                 writer.writeUInt8(0)
-                writer.writeString(specification.aggregatorName)
+                // Version 1 adds nothing, so the digests of sets written before versions existed,
+                // meme_v1's among them, stay as checkpoints hold them.
+                let stateVersion = specification.aggregator.stateFormatVersion
+                writer.writeString(
+                    specification.aggregatorName + (stateVersion == 1 ? "" : "#state-format-\(stateVersion)")
+                )
                 writer.writeString(specification.eventType ?? "")
                 writer.writeBool(specification.eventType != nil)
                 writer.writeOptionalInt64(specification.sizeMilliseconds)

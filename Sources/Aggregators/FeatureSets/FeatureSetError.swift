@@ -12,7 +12,34 @@ public struct FeatureSetError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     public var description: String {
+        let message = Self.excerpt(message, limit: Self.maximumMessageCharacters)
         guard let feature else { return "invalid feature set: \(message)" }
-        return "invalid feature \"\(feature)\": \(message)"
+        return "invalid feature \"\(Self.excerpt(feature, limit: 80))\": \(message)"
+    }
+
+    /// The longest message printed, in characters. Messages quote values from the file, and a
+    /// value of megabytes would otherwise make an error line of megabytes.
+    static let maximumMessageCharacters = 2_000
+
+    /// `text` for a message: control characters written as `\u{XXXX}` so that they cannot act on
+    /// a terminal, and cut after `limit` characters with a note of how much was left out.
+    static func excerpt(_ text: String, limit: Int = 80) -> String {
+        var result = ""
+        var count = 0
+        var consumedBytes = 0
+        for scalar in text.unicodeScalars {
+            if count == limit {
+                return result + "… (\(text.utf8.count - consumedBytes) more bytes)"
+            }
+            consumedBytes += UTF8.width(scalar)
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                let digits = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\u{" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+            count += 1
+        }
+        return result
     }
 }

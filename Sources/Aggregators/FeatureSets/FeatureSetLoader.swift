@@ -28,8 +28,11 @@ extension FeatureSet {
     ) throws(FeatureSetError) -> FeatureSet {
         let document = try FeatureSetDocument.decode(jsonBytes)
         var definitions: [FeatureDefinition] = []
+        // Name to position, so that resolving an expression's names costs O(1) per name.
+        var positions: [String: Int] = [:]
         for feature in document.features {
-            definitions.append(try makeDefinition(feature, earlier: definitions.map(\.name), registry: registry))
+            definitions.append(try makeDefinition(feature, earlier: positions, registry: registry))
+            if positions[feature.name] == nil { positions[feature.name] = definitions.count - 1 }
         }
         let set = try FeatureSet(name: document.name, version: document.version, features: definitions)
         try set.validate(tickMilliseconds: tickMilliseconds)
@@ -57,7 +60,7 @@ extension FeatureSet {
 
     private static func makeDefinition(
         _ feature: FeatureSetDocument.Feature,
-        earlier: [String],
+        earlier: [String: Int],
         registry: AggregatorRegistry
     ) throws(FeatureSetError) -> FeatureDefinition {
         guard let kind = FeatureDefinition.Kind(rawValue: feature.kind) else {
@@ -92,7 +95,7 @@ extension FeatureSet {
                 )
             }
             computation = .expression(
-                try DerivedExpression.parse(text, featureName: feature.name, earlierFeatures: earlier),
+                try DerivedExpression.parse(text, featureName: feature.name, positions: earlier),
                 text: text
             )
         default:

@@ -17,6 +17,10 @@ public enum UnknownKeyMessage {
     /// deletions, substitutions of one character) when that is at most 2 and less than the key's
     /// length, or else a valid key that starts with `key` or that `key` starts with.
     public static func closestKey(to key: String, among validKeys: [String]) -> String? {
+        // A key far longer than every valid one is no misspelling of one, and the distance table
+        // would cost its length times theirs.
+        let longest = validKeys.map(\.count).max() ?? 0
+        guard key.utf8.count <= 4 * longest + 8 else { return nil }
         let keyCharacters = Array(key)
         var best: (key: String, distance: Int)?
         for candidate in validKeys {
