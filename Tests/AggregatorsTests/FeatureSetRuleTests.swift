@@ -2,8 +2,8 @@ import Aggregators
 import StreamCore
 import Testing
 
-/// Rules a feature set must follow so that its records mean what the definition says, found by
-/// a break-it trial and a feature developer's trial (2026-12-06).
+/// Rules a feature set must follow so that its records match its definition, found by a break-it
+/// trial and a feature developer's trial (2026-12-06).
 @Suite struct FeatureSetRuleTests {
     private static let views =
         #"{"name":"views","kind":"window","aggregator":"count","event_type":"view","size_ms":60000,"hop_ms":10000}"#
@@ -76,6 +76,21 @@ import Testing
         #expect(message.contains("more bytes)"), "\(message.prefix(300))")
         let escaped = try Self.failure(Self.views + #",{"name":"d","kind":"derived","expression":"views \u001b[2J"}"#)
         #expect(!escaped.unicodeScalars.contains { $0.value == 0x1B }, "\(escaped)")
+    }
+
+    /// A window feature with only an expression got the message that size_ms "applies only to a
+    /// feature with an aggregator".
+    @Test func windowFeatureWithExpressionIsNamed() throws {
+        let feature = #"{"name":"w","kind":"window","expression":"views / 2","size_ms":60000,"hop_ms":10000}"#
+        let message = try Self.failure(Self.views + "," + feature)
+        #expect(message.contains("a window feature needs an aggregator, not an expression"), "\(message)")
+    }
+
+    @Test func utf16FileIsNamed() throws {
+        let text = #"{"name":"s","version":1,"features":[]}"#
+        let bytes: [UInt8] = [0xFF, 0xFE] + text.utf8.flatMap { [$0, 0] }
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: bytes) }
+        #expect(error.description.contains("UTF-16"), "\(error)")
     }
 
     /// A long chain of names resolved each name by a linear search over the earlier features.

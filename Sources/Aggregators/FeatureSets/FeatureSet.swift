@@ -305,8 +305,9 @@ public struct FeatureSet: Sendable {
             guard hop % tickMilliseconds == 0 else {
                 throw FeatureSetError(
                     feature: feature.name,
-                    "hop_ms \(hop) is not a multiple of the tick \(tickMilliseconds) ms; use a tick that divides "
-                        + "every hop of the set (\(common) ms or a divisor of it), or change the hop in a feature set file"
+                    "hop_ms \(hop) is not a multiple of the tick \(tickMilliseconds) ms; make hop_ms a multiple of "
+                        + "\(tickMilliseconds), or run with a --tick that divides every hop of the set (\(common) ms or a "
+                        + "divisor of it)"
                 )
             }
         }

@@ -162,6 +162,13 @@ extension FeatureSetDocument {
         // Editors on some systems save a UTF-8 byte order mark, which RFC 8259 lets parsers ignore.
         let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
         let bytes = jsonBytes.starts(with: byteOrderMark) ? Array(jsonBytes.dropFirst(3)) : jsonBytes
+        // Some Windows editors save "Unicode" as UTF-16 with a byte order mark.
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw FeatureSetError(
+                feature: nil,
+                "the file is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8"
+            )
+        }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             throw FeatureSetError(
                 feature: nil,

@@ -83,6 +83,13 @@ extension FeatureSet {
                 )
             )
         case (nil, let text?):
+            if feature.kind == "window" || feature.kind == "key" {
+                throw FeatureSetError(
+                    feature: feature.name,
+                    "a \(feature.kind) feature needs an aggregator, not an expression; add \"aggregator\", or declare "
+                        + "the feature \"kind\": \"derived\" (or \"clock\" when it uses the tick)"
+                )
+            }
             // These keys configure an aggregator, so with an expression they would be ignored.
             let aggregatorKeys: [(String, Bool)] = [
                 ("parameters", feature.parameters != nil), ("event_type", feature.eventType != nil),
