@@ -85,6 +85,21 @@ import Testing
         #expect(collector.offsets == [5, 2, 6])
         #expect(collector.badLines == [2, 4, 6])
     }
+
+    /// A file with 100,000 partition numbers made 100,000 engines (775 MB).
+    @Test func partitionsBeyondTheLimitAreBadEnvelopes() throws {
+        let scratch = try ReplayScratchDirectory()
+        let lines = [(0, 1), (7, 1), (9, 1), (7, 2), (0, 2)].map { partition, offset in
+            #"{"partition":\#(partition),"offset":\#(offset),"payload":"{}"}"#
+        }
+        let path = try scratch.write("in.jsonl", lines.joined(separator: "\n") + "\n")
+        let input = try ReplayInput(path: path, format: .kcat, maximumLineBytes: 1 << 20)
+        input.maximumPartitions = 2
+        var collector = Collector()
+        try input.read(into: &collector) { _ in }
+        #expect(collector.offsets == [1, 1, 2, 2])
+        #expect(collector.badLines == [3])
+    }
 }
 
 @Suite struct ReplayTimeArgumentUnitTests {

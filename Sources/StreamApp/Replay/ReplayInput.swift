@@ -45,6 +45,10 @@ final class ReplayInput: ReplayRecordSource {
     private(set) var recordCount = 0
     /// The offset of the last record handed out per partition, in `kcat` format.
     private var lastOffsets: [Int32: Int64] = [:]
+    /// The most partitions one `kcat` file may hold. Each partition gets its own engine of a few
+    /// kilobytes, so a file with millions of partition numbers would exhaust memory; Kafka topics
+    /// have at most some thousands. Records of further partitions are rejected as `bad_envelope`.
+    var maximumPartitions = 65_536
 
     /// Opens the input file.
     ///
@@ -137,6 +141,15 @@ final class ReplayInput: ReplayRecordSource {
                         lineNumber: line.number,
                         reason: "offset \(envelope.offset) of partition \(envelope.partition) is not after the "
                             + "previous offset \(previous); remove repeated records or sort each partition by offset"
+                    )
+                    continue
+                }
+                if lastOffsets[envelope.partition] == nil, lastOffsets.count >= maximumPartitions {
+                    try handler.badEnvelope(
+                        lineNumber: line.number,
+                        reason: "partition \(envelope.partition) would be partition number \(maximumPartitions + 1) of "
+                            + "the file, and replay takes at most \(maximumPartitions), each with its own engine; check "
+                            + "the partition column, or split the file by partition"
                     )
                     continue
                 }
