@@ -2,17 +2,18 @@ import Testing
 
 @testable import StreamApp
 
+/// The librdkafka properties `replay --input-topic t -b h:1 ARGUMENTS` reads.
+private func replayProperties(_ arguments: [String]) throws -> [String: String] {
+    let parsed = try ParsedArguments(
+        ["--input-topic", "t", "-b", "h:1"] + arguments,
+        specs: ReplayOptions.specs,
+        command: "replay"
+    )
+    return try ReplayOptions(parsed).kafkaProperties
+}
+
 /// `-F` and `-X` as `replay` and `generate` read them, and the checks `run` shares with them.
 @Suite struct KafkaPropertyOptionsTests {
-    private func replayProperties(_ arguments: [String]) throws -> [String: String] {
-        let parsed = try ParsedArguments(
-            ["--input-topic", "t", "-b", "h:1"] + arguments,
-            specs: ReplayOptions.specs,
-            command: "replay"
-        )
-        return try ReplayOptions(parsed).kafkaProperties
-    }
-
     private func generateProperties(_ arguments: [String]) throws -> [String: String] {
         let parsed = try ParsedArguments(arguments, specs: GenerateCommand.options, command: "generate")
         return try GenerateCommand.kafkaProperties(from: parsed)
@@ -96,15 +97,6 @@ import Testing
 /// librdkafka's aliases: two spellings of one property used to be applied in name order, so
 /// `-X queue.buffering.max.ms=100 -X linger.ms=5` ran with 100.
 @Suite struct KafkaPropertyAliasTests {
-    private func replayProperties(_ arguments: [String]) throws -> [String: String] {
-        let parsed = try ParsedArguments(
-            ["--input-topic", "t", "-b", "h:1"] + arguments,
-            specs: ReplayOptions.specs,
-            command: "replay"
-        )
-        return try ReplayOptions(parsed).kafkaProperties
-    }
-
     @Test func laterSpellingWins() throws {
         #expect(
             try replayProperties(["-X", "queue.buffering.max.ms=100", "-X", "linger.ms=5"]) == ["linger.ms": "5"]

@@ -266,7 +266,8 @@ final class WorkerLoopHarness {
         harness.producer.removeProduced()
 
         // A second worker takes over. Nothing was committed, so the consumer starts at offset 0 and
-        // the worker must seek to the checkpointed offset 3.
+        // the worker must start at offset 2: it compares the record before the checkpointed offset
+        // 3 with the checkpoint's fingerprint and skips it.
         harness.feed(0, ["m4 1700000003000"])
         harness.consumer.positions.removeAll()
         harness.consumer.committed.removeAll()
@@ -275,9 +276,41 @@ final class WorkerLoopHarness {
         try second.pollOnce()
         try second.pollOnce()
 
-        #expect(harness.consumer.starts[0] == .offset(3))
+        #expect(harness.consumer.starts[0] == .offset(2))
         #expect(harness.consumer.seeks.isEmpty, "the start is set with the assignment")
         #expect(harness.producer.produced.map { $0.value } == ["m4@3"])
+    }
+
+    /// A topic deleted and created again whose new log is longer than the checkpoint's offset:
+    /// nothing told the logs apart, and the new records were added to the old state.
+    @Test func recreatedTopicWithLongerLogStopsAtTheComparedRecord() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000000000", "m2 1700000001000", "m3 1700000002000"])
+        harness.consumer.pendingAssign = [0]
+        let first = harness.makeWorker()
+        try first.pollOnce()
+        try first.checkpoint([0], reason: "test")
+        let saved = try #require(
+            try harness.store.load(CheckpointKey(group: "memestream", topic: "memes.events", partition: 0))
+        )
+        #expect(saved.lastRecord == RecordFingerprint(timestampMilliseconds: nil, keyLength: -1, valueLength: 16))
+        harness.producer.removeProduced()
+
+        harness.consumer.partitions[0] = []
+        harness.feed(0, ["m10 1700000000000", "m20 1700000001000", "m30 1700000002000", "m40 1700000003000"])
+        harness.consumer.positions.removeAll()
+        harness.consumer.committed.removeAll()
+        harness.consumer.pendingAssign = [0]
+        let second = harness.makeWorker()
+        let error = try #require(throws: CheckpointError.self) {
+            try second.pollOnce()
+            try second.pollOnce()
+        }
+        #expect(error.code == .aheadOfLog)
+        #expect(error.isConfigurationError)
+        #expect(error.description.contains("created anew"), "\(error)")
+        #expect(error.description.contains("a 17-byte value"), "\(error)")
+        #expect(harness.producer.produced.isEmpty)
     }
 
     @Test func olderCheckpointReplaysWithoutNewTraffic() throws {

@@ -8,7 +8,9 @@ import Testing
     /// partition and both cluster ids, as when a new dev cluster meets an old checkpoint
     /// directory. The worker must neither skip the new records nor add them to the old state.
     /// (A topic recreated in the same cluster is caught when its log restarts below the
-    /// checkpoint: `WorkerLoopTests.checkpointPastLogEndStopsAtFirstRecord`.)
+    /// checkpoint, `WorkerLoopTests.checkpointPastLogEndStopsAtFirstRecord`, or when the record
+    /// before the checkpoint's offset differs,
+    /// `WorkerLoopTests.recreatedTopicWithLongerLogStopsAtTheComparedRecord`.)
     @Test func checkpointOfAnotherClusterStopsWorker() throws {
         let directory = makeTestDirectory("worker-recreated")
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -34,7 +34,12 @@ import Testing
         try cluster.produce(events(20..<30))
         let log = try runUntilCheckpointed(cluster, directory: directory, offset: 31, logName: "second.log")
         #expect(!log.contains("input records are missing"), "\(log.suffix(3_000))")
-        #expect(log.contains("contain no records, such as transaction markers"), "\(log.suffix(3_000))")
+        // The restart reads the last record before the marker again (offset 19) to compare it with
+        // the checkpoint, so it reaches the marker in order, as a live worker does.
+        #expect(
+            log.contains("the record before the checkpoint's offset matches the checkpoint"),
+            "\(log.suffix(3_000))"
+        )
     }
 
     /// Runs a worker until partition 0's checkpoint reaches `offset`, stops it with SIGTERM and

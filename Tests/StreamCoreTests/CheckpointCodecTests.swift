@@ -54,9 +54,20 @@ import Glibc
         #expect(decoded == Self.golden)
     }
 
+    /// The golden checkpoint with the last record's fingerprint that format version 3 adds.
+    static var goldenVersion3: Checkpoint {
+        var checkpoint = goldenVersion2
+        checkpoint.lastRecord = RecordFingerprint(
+            timestampMilliseconds: 1_700_000_123_400,
+            keyLength: 5,
+            valueLength: 97
+        )
+        return checkpoint
+    }
+
     @Test func roundTripWithClusterID() throws {
         let bytes = try CheckpointCodec.encode(Self.goldenVersion2)
-        #expect(bytes[4] == 2)
+        #expect(bytes[4] == 3)
         let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: "test")
         #expect(decoded == Self.goldenVersion2)
         #expect(decoded.clusterID == "mockCluster15706d3634a8")
@@ -81,18 +92,33 @@ import Glibc
         #expect(decoded.clusterID == nil)
     }
 
-    /// Restores the version-2 golden file. Regenerate it only when adding a new version, and then
-    /// add a golden file for that version: `MEMESTREAM_WRITE_GOLDEN=1 swift test --filter
-    /// CheckpointCodecTests`.
+    /// Restores the version-2 golden file written by an earlier build: it has no last record.
     @Test func goldenVersion2Restores() throws {
         let path = checkpointFixtures + "/checkpoint-v2.bin"
-        if getenv("MEMESTREAM_WRITE_GOLDEN") != nil {
-            writeFileBytes(path, try CheckpointCodec.encode(Self.goldenVersion2))
-        }
         let bytes = try #require(readFileBytes(path))
         #expect(bytes[4] == 2)
         let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: path)
         #expect(decoded == Self.goldenVersion2)
+        #expect(decoded.lastRecord == nil)
+    }
+
+    /// Restores the version-3 golden file. Regenerate it only when adding a new version, and then
+    /// add a golden file for that version: `MEMESTREAM_WRITE_GOLDEN=1 swift test --filter
+    /// CheckpointCodecTests`.
+    @Test func goldenVersion3Restores() throws {
+        let path = checkpointFixtures + "/checkpoint-v3.bin"
+        if getenv("MEMESTREAM_WRITE_GOLDEN") != nil {
+            writeFileBytes(path, try CheckpointCodec.encode(Self.goldenVersion3))
+        }
+        let bytes = try #require(readFileBytes(path))
+        #expect(bytes[4] == 3)
+        let decoded = try CheckpointCodec.decode(bytes, expecting: Self.key, source: path)
+        #expect(decoded == Self.goldenVersion3)
+        // Without a record timestamp too.
+        var untimed = Self.goldenVersion3
+        untimed.lastRecord?.timestampMilliseconds = nil
+        let roundTrip = try CheckpointCodec.decode(CheckpointCodec.encode(untimed), expecting: Self.key, source: "t")
+        #expect(roundTrip == untimed)
     }
 
     @Test func flippedByteIsChecksumMismatch() throws {

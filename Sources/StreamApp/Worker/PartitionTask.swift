@@ -40,6 +40,20 @@ final class PartitionTask {
 
     /// Wall time (ms) the last record arrived, or the assignment time before any record.
     var lastRecordWallMilliseconds: Int64
+    /// The fingerprint and offset of the last record handed to the engine (or of the record
+    /// before a restored checkpoint's offset), which the next checkpoint stores.
+    var lastRecord: RecordFingerprint?
+    var lastRecordOffset: Int64?
+    /// The fingerprint the record before ``start`` must have, while it is still to be read: a
+    /// restored checkpoint's last record. The partition then starts one offset earlier.
+    var verification: RecordFingerprint?
+
+    /// Where the consumer starts: ``start``, or the offset before it while ``verification`` is
+    /// pending.
+    var seekTarget: SeekTarget {
+        if verification != nil, case .offset(let offset) = start, offset > 0 { return .offset(offset - 1) }
+        return start
+    }
     /// The offset and watermark of the last durable checkpoint, to skip unchanged partitions.
     var checkpointedOffset: Int64?
     var checkpointedWatermark: EventTime?

@@ -258,9 +258,11 @@ final class StreamWorker: WorkerRebalanceHandler {
         if task.positioning == .positioned {
             if let expected = task.expectedOffset, record.offset < expected { return }
         } else {
-            guard try position(task, at: record.offset) else { return }
+            guard try position(task, at: record) else { return }
         }
         task.expectedOffset = record.offset + 1
+        task.lastRecord = RecordFingerprint(record)
+        task.lastRecordOffset = record.offset
         // One clock read per poll: the idle rule counts in seconds, far above a poll's length.
         let now = pollWallMilliseconds ?? clock.wallMilliseconds()
         pollWallMilliseconds = now
@@ -277,7 +279,8 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     /// Handles a record of a partition that has not reached its start position yet. Returns
     /// `true` when processing starts with this record.
-    private func position(_ task: PartitionTask, at offset: Int64) throws -> Bool {
+    private func position(_ task: PartitionTask, at record: InputRecord) throws -> Bool {
+        let offset = record.offset
         switch task.positioning {
         case .positioned:
             return true
@@ -285,28 +288,40 @@ final class StreamWorker: WorkerRebalanceHandler {
             return false
         case .awaitingFirstRecord:
             let isAtStart: Bool
-            switch task.start {
+            switch task.seekTarget {
             case .offset(let start): isAtStart = offset == start
             case .beginning: isAtStart = offset == 0
             case .end: isAtStart = false
             }
             if isAtStart {
                 task.positioning = .positioned
-                return true
+                return try verify(task, with: record)
             }
             logger.debug(
                 "seeking partition to its start position",
                 metadata: [
                     LogKey.kafkaPartition: .integer(Int64(task.partition)),
-                    "start.position": .string("\(task.start)"),
+                    "start.position": .string("\(task.seekTarget)"),
                     "kafka.offset.fetched": .integer(offset),
                 ]
             )
-            try consumer.seek(partition: task.partition, to: task.start)
+            try consumer.seek(partition: task.partition, to: task.seekTarget)
             task.positioning = .seekIssued
             return false
         case .afterSeek:
             task.positioning = .positioned
+            if case .offset(let target) = task.seekTarget, offset == target, task.verification != nil {
+                return try verify(task, with: record)
+            }
+            if task.verification != nil {
+                // The record before the checkpoint's offset was not delivered: retention or
+                // compaction removed it, or it is a transaction marker. Nothing to compare.
+                task.verification = nil
+                logger.debug(
+                    "the record before the checkpoint's offset is not in the log; the log was not compared",
+                    metadata: [LogKey.kafkaPartition: .integer(Int64(task.partition))]
+                )
+            }
             if case .offset(let start) = task.start, offset != start {
                 if offset < start {
                     // librdkafka found the checkpointed offset out of range and reset the position
@@ -344,6 +359,33 @@ final class StreamWorker: WorkerRebalanceHandler {
             }
             return true
         }
+    }
+
+    /// Compares the record at the offset before a restored checkpoint's offset with the
+    /// fingerprint the checkpoint stored, and returns `false`: the state already includes it.
+    /// Returns `true` when nothing was to be compared and the record is the first to process.
+    ///
+    /// - Throws: ``CheckpointError`` with code ``CheckpointError/Code/aheadOfLog`` when they differ:
+    ///   the topic was created anew, and the checkpoint belongs to the old log.
+    private func verify(_ task: PartitionTask, with record: InputRecord) throws -> Bool {
+        guard let expected = task.verification, case .offset(let start) = task.start else { return true }
+        task.verification = nil
+        let found = RecordFingerprint(record)
+        guard found == expected else {
+            throw CheckpointError(
+                code: .aheadOfLog,
+                key: checkpointKey(task.partition),
+                nextOffset: start,
+                source: store.location(of: checkpointKey(task.partition)),
+                detail: "the record before it (offset \(record.offset)) has \(found), but the state was built from a "
+                    + "record with \(expected), so the topic was created anew and the checkpoint belongs to the old log"
+            )
+        }
+        logger.debug(
+            "the record before the checkpoint's offset matches the checkpoint",
+            metadata: [LogKey.kafkaPartition: .integer(Int64(task.partition)), LogKey.kafkaOffset: .integer(start)]
+        )
+        return false
     }
 
     // MARK: - Live-mode idle rule
@@ -482,7 +524,8 @@ final class StreamWorker: WorkerRebalanceHandler {
                 lastTick: task.engine.lastProcessedTick,
                 createdAtMilliseconds: clock.wallMilliseconds(),
                 state: task.engine.encodeState(),
-                clusterID: clusterID()
+                clusterID: clusterID(),
+                lastRecord: task.lastRecordOffset == nextOffset - 1 ? task.lastRecord : nil
             )
             try store.save(checkpoint)
             task.checkpointedOffset = task.engine.nextOffset
@@ -535,7 +578,7 @@ final class StreamWorker: WorkerRebalanceHandler {
             let task = try restore(partition)
             // The assignment is applied after this handler, starting the partition at the task's
             // start, so its first record shows whether the log still contains that offset.
-            try consumer.setStart(partition: partition, to: task.start)
+            try consumer.setStart(partition: partition, to: task.seekTarget)
             task.positioning = .afterSeek
             // No lane runs this engine yet, so this thread may read it.
             step.publishEngineState(task.handle)
@@ -632,6 +675,13 @@ final class StreamWorker: WorkerRebalanceHandler {
                 start: .offset(checkpoint.nextOffset),
                 now: now
             )
+            // The record before the checkpoint's offset is read again and compared, so that a
+            // topic created anew with a log as long as the old one is not taken for it.
+            if let lastRecord = checkpoint.lastRecord, checkpoint.nextOffset > 0 {
+                task.verification = lastRecord
+                task.lastRecord = lastRecord
+                task.lastRecordOffset = checkpoint.nextOffset - 1
+            }
             logger.info(
                 "partition restored from checkpoint",
                 metadata: [

@@ -37,6 +37,9 @@ public struct Checkpoint: Sendable, Hashable {
     /// The id of the Kafka cluster whose input log the state was built from, or `nil` when it was
     /// unknown (and in format-version-1 containers, which do not store it).
     public var clusterID: String?
+    /// The fingerprint of the last record the state includes (offset `nextOffset − 1`), or `nil`
+    /// when it is not known (format versions 1 and 2, or no record since the start).
+    public var lastRecord: RecordFingerprint?
 
     public init(
         key: CheckpointKey,
@@ -45,7 +48,8 @@ public struct Checkpoint: Sendable, Hashable {
         lastTick: EventTime?,
         createdAtMilliseconds: Int64,
         state: [UInt8],
-        clusterID: String? = nil
+        clusterID: String? = nil,
+        lastRecord: RecordFingerprint? = nil
     ) {
         self.key = key
         self.nextOffset = nextOffset
@@ -54,5 +58,6 @@ public struct Checkpoint: Sendable, Hashable {
         self.createdAtMilliseconds = createdAtMilliseconds
         self.state = state
         self.clusterID = clusterID
+        self.lastRecord = lastRecord
     }
 }

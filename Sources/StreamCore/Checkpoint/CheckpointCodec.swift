@@ -1,35 +1,37 @@
 /// Encodes and decodes the versioned checkpoint container.
 ///
-/// Format version 2, all integers little-endian:
+/// Format version 3, all integers little-endian:
 ///
 ///     offset  size  field
 ///     0       4     magic "MSCP"
-///     4       2     format version (2)
+///     4       2     format version (3)
 ///     6       4     header length H
 ///     10      H     header: group (u16 length + UTF-8), topic (u16 + UTF-8), partition (i32),
 ///                   next offset (i64), max event time (i64), last tick (i64),
 ///                   created-at wall time in ms (i64), Kafka cluster id (u16 + UTF-8, empty
-///                   when unknown)
+///                   when unknown), last record (u8: 0 unknown, 1 known; when known its record
+///                   timestamp (i64), key length (i64, -1 without key), value length (i64))
 ///     10+H    8     uncompressed state length U
 ///     18+H    8     compressed state length C
 ///     26+H    C     state: one zstd frame that decompresses to U bytes
 ///     26+H+C  4     CRC-32C of every preceding byte
 ///
-/// Version 1 is the same without the cluster id; this build still reads it.
+/// Version 2 is the same without the last record, version 1 without the cluster id either; this
+/// build still reads both.
 ///
-/// Sentinel: `Int64.min` in the max event time or last tick field means "none yet".
+/// Sentinel: `Int64.min` in the max event time, last tick or record timestamp field means "none".
 /// Readers switch on the version; a version this build does not know is an error, never a guess.
 public enum CheckpointCodec {
     /// The four magic bytes, "MSCP".
     public static let magic: [UInt8] = [0x4D, 0x53, 0x43, 0x50]
     /// The format version this build writes.
-    public static let currentVersion: UInt16 = 2
+    public static let currentVersion: UInt16 = 3
     /// Every format version this build reads.
-    public static let readableVersions: Set<UInt16> = [1, 2]
+    public static let readableVersions: Set<UInt16> = [1, 2, 3]
 
     private static let none = Int64.min
 
-    /// Encodes `checkpoint` as a format-version-2 container with a zstd-compressed state.
+    /// Encodes `checkpoint` as a format-version-3 container with a zstd-compressed state.
     /// - Complexity: O(n) in the state size, dominated by zstd.
     public static func encode(_ checkpoint: Checkpoint) throws -> [UInt8] {
         var header = CheckpointByteWriter()
@@ -41,6 +43,14 @@ public enum CheckpointCodec {
         header.writeInteger(checkpoint.lastTick?.rawValue ?? none)
         header.writeInteger(checkpoint.createdAtMilliseconds)
         header.writeShortString(checkpoint.clusterID ?? "")
+        if let record = checkpoint.lastRecord {
+            header.writeInteger(UInt8(1))
+            header.writeInteger(record.timestampMilliseconds ?? none)
+            header.writeInteger(record.keyLength)
+            header.writeInteger(record.valueLength)
+        } else {
+            header.writeInteger(UInt8(0))
+        }
 
         let compressed: [UInt8]
         do {
@@ -136,6 +146,25 @@ public enum CheckpointCodec {
             }
             clusterID = stored.isEmpty ? nil : stored
         }
+        var lastRecord: RecordFingerprint?
+        if version >= 3 {
+            guard let known = header.readInteger(as: UInt8.self), known <= 1 else {
+                throw headerFailure(bytes, headerLength: headerLength, failure: failure)
+            }
+            if known == 1 {
+                guard let timestamp = header.readInteger(as: Int64.self),
+                    let keyLength = header.readInteger(as: Int64.self),
+                    let valueLength = header.readInteger(as: Int64.self)
+                else {
+                    throw headerFailure(bytes, headerLength: headerLength, failure: failure)
+                }
+                lastRecord = RecordFingerprint(
+                    timestampMilliseconds: timestamp == none ? nil : timestamp,
+                    keyLength: keyLength,
+                    valueLength: valueLength
+                )
+            }
+        }
 
         guard let stateLength = reader.readInteger(as: UInt64.self),
             let compressedLength = reader.readInteger(as: UInt64.self),
@@ -195,7 +224,8 @@ public enum CheckpointCodec {
             lastTick: lastTick == none ? nil : EventTime(rawValue: lastTick),
             createdAtMilliseconds: createdAt,
             state: state,
-            clusterID: clusterID
+            clusterID: clusterID,
+            lastRecord: lastRecord
         )
     }
 
