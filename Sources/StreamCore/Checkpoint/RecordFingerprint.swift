@@ -2,9 +2,9 @@
 /// value.
 ///
 /// A checkpoint keeps the fingerprint of the last record its state includes (the record at
-/// `nextOffset − 1`). After a restore the worker reads that offset again and compares, so a
-/// topic deleted and created again with a log at least as long as the old one is told apart
-/// from the log the state was built from. Equal fingerprints do not prove equal records, but a
+/// `nextOffset − 1`). After a restore the worker reads that offset again and compares. So a
+/// topic deleted and created again with a log at least as long as the old one differs from the
+/// log the state was built from in that record, almost always. Equal fingerprints do not prove equal records, but a
 /// recreated log almost never repeats the timestamp and both lengths at that offset; and if it
 /// holds the same records, the state is right for it anyway.
 ///
@@ -23,7 +23,7 @@ public struct RecordFingerprint: Sendable, Hashable, CustomStringConvertible {
         self.valueLength = valueLength
     }
 
-    /// The fingerprint of `record`.
+    /// Takes the fingerprint of `record`.
     @inlinable
     public init(_ record: InputRecord) {
         timestampMilliseconds = record.recordTimestamp
