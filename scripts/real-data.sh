@@ -28,10 +28,23 @@ fi
 
 echo "real-data: $(wc -l < "$WORK/features.jsonl") feature records and tombstones written"
 echo "real-data: highest trending_score over the whole replay (meme, tick, score):"
-grep -v '"features":null' "$WORK/features.jsonl" \
-    | sed -E 's/.*"meme_id":"([^"]*)","tick":([0-9]+).*"trending_score":([0-9.eE+-]+).*/\3 \1 \2/' \
+# One pass keeps each meme's highest score (records start {"meme_id":"…","tick":…), then the
+# few thousand memes are sorted; sorting every record took about a minute.
+awk '
+    !/"features":null/ {
+        at = index($0, "\"trending_score\":"); if (at == 0) next
+        text = substr($0, at + 17); text = substr(text, 1, match(text, /[^0-9.eE+-]/) - 1)
+        rest = substr($0, 13); meme = substr(rest, 1, index(rest, "\"") - 1)
+        tick = substr($0, index($0, "\"tick\":") + 7); tick = substr(tick, 1, match(tick, /[^0-9]/) - 1)
+        if (!(meme in best) || text + 0 > best[meme]) { best[meme] = text + 0; shown[meme] = text " " meme " " tick }
+    }
+    END { for (meme in shown) print shown[meme] }
+' "$WORK/features.jsonl" \
     | sort -g -r \
-    | awk 'shown < 5 && !seen[$2]++ { printf "  %s  tick %s  trending_score %s\n", $2, $3, $1; shown++ }'
+    | head -5 \
+    | awk '{ printf "  %s  tick %s  trending_score %s\n", $2, $3, $1 }'
 if [ -n "${MEMESTREAM_REAL_DATA_DIR:-}" ]; then
     echo "real-data: events, features and rejections kept in $WORK"
+else
+    echo "real-data: $WORK is removed now; set MEMESTREAM_REAL_DATA_DIR=DIR to keep the files"
 fi

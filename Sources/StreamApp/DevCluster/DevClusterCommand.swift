@@ -110,7 +110,7 @@ enum DevClusterCommand: Subcommand {
         if let bootstrapFile {
             try? FileManager.default.removeItem(atPath: bootstrapFile)
         }
-        printError("memestream dev-cluster: stopping on signal \(received)")
+        printError("memestream dev-cluster: stopping on \(ShutdownSignal.name(of: received))")
         withExtendedLifetime(cluster) {}
         return 0
     }

@@ -123,6 +123,21 @@ enum GenerateCommand: Subcommand {
         let path = arguments.value("output-file")
         let bootstrapServers = arguments.value("bootstrap-servers")
 
+        // A paced run can last minutes without output, so say what it does first.
+        if let rate = configuration.wallClockRate, (path == nil) != (bootstrapServers == nil) {
+            let limit: String
+            switch configuration.limit {
+            case .events(let count): limit = "\(count) records"
+            case .duration(let milliseconds): limit = "\(Double(milliseconds) / 1000) s of event time"
+            }
+            let target = path ?? "topic '\(configuration.topic)'"
+            var start: [UInt8] = []
+            RFC3339Format.append(configuration.startMilliseconds, offsetMinutes: 0, to: &start)
+            printError(
+                "memestream generate: writing \(limit) to \(target) at \(rate) records/s, event time from "
+                    + "\(String(decoding: start, as: UTF8.self)); Ctrl-C stops"
+            )
+        }
         let summary: GenerationSummary
         let destination: String
         switch (path, bootstrapServers) {

@@ -37,7 +37,9 @@ struct GenerationSummary: Sendable {
         }
         lines.append("  bad records: " + (reasons.isEmpty ? "none" : reasons.joined(separator: " ")))
         lines.append(
-            "  delivered late (beyond allowed lateness): \(lateDeliveries); stragglers: \(stragglers); keyed by user_id: \(mismatchedKeys)"
+            "  drawn as late deliveries: \(lateDeliveries) (a worker rejects them as late only when later traffic "
+                + "has moved its watermark more than the allowed lateness past them); stragglers: \(stragglers); "
+                + "keyed by user_id: \(mismatchedKeys)"
         )
         return lines.joined(separator: "\n")
     }
