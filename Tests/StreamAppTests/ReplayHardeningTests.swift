@@ -113,6 +113,16 @@ import Testing
         #expect(throws: UsageError.self) { _ = try TimeArgument.parse(text, option: "to") }
     }
 
+    @Test func toZeroSelectsNothingAndIsRejected() throws {
+        let parsed = try ParsedArguments(
+            ["--input-file", "in.jsonl", "--to", "0"],
+            specs: ReplayOptions.specs,
+            command: "replay"
+        )
+        let error = try #require(throws: UsageError.self) { try ReplayOptions(parsed) }
+        #expect(error.message.contains("select no tick"), "\(error)")
+    }
+
     @Test func millisecondsAndZeroAreAccepted() throws {
         #expect(try TimeArgument.parse("1700006400000", option: "from").rawValue == 1_700_006_400_000)
         #expect(try TimeArgument.parse("0", option: "from").rawValue == 0)
