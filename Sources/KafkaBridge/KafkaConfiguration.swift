@@ -59,11 +59,13 @@ public struct KafkaConfiguration: Sendable {
     }
 
     /// Whether a property's value must never appear in logs or errors: any name containing
-    /// `password` or `secret`, private keys (`ssl.key.pem`) and `sasl.oauthbearer.config`.
+    /// `password` or `secret`, private keys (`ssl.key.pem`), `sasl.oauthbearer.config`, and
+    /// `sasl.jaas.config`, the Java client's property that carries a password inside its text.
+    /// A `topic.` prefix does not hide a name.
     public static func isSecret(property name: String) -> Bool {
         let lowered = name.lowercased()
-        return lowered.contains("password") || lowered.contains("secret") || lowered == "ssl.key.pem"
-            || lowered == "sasl.oauthbearer.config"
+        return lowered.contains("password") || lowered.contains("secret") || lowered.hasSuffix("ssl.key.pem")
+            || lowered.hasSuffix("sasl.oauthbearer.config") || lowered.hasSuffix("sasl.jaas.config")
     }
 
     /// The values of secret properties in this configuration, longest first, which logs and

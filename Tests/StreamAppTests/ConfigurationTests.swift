@@ -234,7 +234,10 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             (["-b", "h:1", "-X", "novalue"], [:], "expected KEY=VALUE"),
             (["-b", "h:1", "-X", "=x"], [:], "expected KEY=VALUE"),
             (["-b", "a:1", "-X", "bootstrap.servers=b:2"], [:], "conflicting bootstrap servers"),
-            (["-b", "a:1", "-X", "metadata.broker.list=b:2"], [:], "the librdkafka properties set metadata.broker.list='b:2'"),
+            (
+                ["-b", "a:1", "-X", "metadata.broker.list=b:2"], [:],
+                "the librdkafka properties set metadata.broker.list='b:2'"
+            ),
             (["-b", "a:1", "-X", "group.id=other"], [:], "conflicting consumer group"),
             (["-b", "a:1,,b:2"], [:], "without spaces or empty entries"),
             (["-b", "h:1", "-F", "/nonexistent/client.properties"], [:], "cannot read librdkafka properties file"),
@@ -275,7 +278,9 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
                 ["MEMESTREAM_KAFKA_PROPERTY_LINGER_MS": "5", "MEMESTREAM_KAFKA_PROPERTY_linger_ms": "abc"],
                 "MEMESTREAM_KAFKA_PROPERTY_LINGER_MS and MEMESTREAM_KAFKA_PROPERTY_linger_ms both set"
             ),
-            (["-b", "h:1", "--group", "zz\u{0}one"], [:], "contains the control character U+0"),
+            (["-b", "h:1", "--group", "zz\u{0}one"], [:], "contains the invisible character U+0000"),
+            (["-b", "h:1", "--group", "\u{FEFF}memestream"], [:], "contains the invisible character U+FEFF"),
+            (["-b", "h:1"], ["MEMESTREAM_GROUP": "\u{200B}g"], "contains the invisible character U+200B"),
             (
                 ["-b", "h:1", "-X", "request.required.acks=1"], [:],
                 "invalid librdkafka property 'request.required.acks=1'"
@@ -341,7 +346,10 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
 @Suite struct ConfigurationLoggingTests {
     @Test func startupMetadataRedactsKafkaSecrets() throws {
         let configuration = try WorkerConfiguration.load(
-            commandLine: ["-b", "h:1", "-X", "sasl.password=hunter2", "-X", "sasl.username=memestream"],
+            commandLine: [
+                "-b", "h:1", "-X", "sasl.password=hunter2", "-X", "sasl.username=memestream", "-X",
+                #"sasl.jaas.config=PlainLoginModule required username="u" password="s3cr=t";"#,
+            ],
             environment: [:]
         )
         let entry = LogEntry(
@@ -354,6 +362,8 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
         let line = LogLineFormatter(format: .logfmt).line(for: entry)
         #expect(!line.contains("hunter2"))
         #expect(line.contains("config.kafka.sasl.password=[redacted]"))
+        // The Java client's JAAS text carries a password too.
+        #expect(!line.contains("s3cr=t"), "\(line)")
         #expect(line.contains("config.kafka.sasl.username=memestream"))
         #expect(line.contains("config.input-topic=memes.events"))
         #expect(line.contains("config.http-port=off"))

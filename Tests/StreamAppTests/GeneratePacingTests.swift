@@ -55,5 +55,7 @@ import Testing
         #expect(pacer.release(arrivalMilliseconds: 600_000, drawingFinished: true) == 10e9)
         #expect(pacer.release(arrivalMilliseconds: 700_000, drawingFinished: true) == 10.01e9)
         #expect(pacer.release(arrivalMilliseconds: 10_005, drawingFinished: true) == 10.01e9)
+        // Those records are stamped with the time they go out, 10.01 s after the start.
+        #expect(pacer.lastReleaseMilliseconds == 10_010)
     }
 }

@@ -61,6 +61,20 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
         #expect(run.message.contains("the invisible character U+"), "\(run)")
     }
 
+    /// A value that starts with a combining mark made the '=' and the mark one character, and the
+    /// line read as one without '='; a combining mark is a visible part of the value.
+    @Test func combiningMarkAfterEqualsIsPartOfTheValue() throws {
+        let scratch = try ReplayScratchDirectory()
+        let path = try scratch.write("c.properties", "client.id=\u{301}x\n")
+        #expect(try replayProperties(["-F", path]) == ["client.id": "\u{301}x"])
+    }
+
+    /// A flag of a region is a black flag followed by tag characters, which are format characters.
+    @Test func flagOfARegionIsAllowed() throws {
+        let flag = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}"
+        #expect(try replayProperties(["-X", "client.id=" + flag])["client.id"] == flag)
+    }
+
     /// Emoji and some scripts need the zero width joiners, so they stay allowed.
     @Test func joinersAreAllowed() throws {
         let family = "client.id=\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"
@@ -86,6 +100,18 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
         }
         #expect(error.message.contains("conflicting bootstrap servers"), "\(error)")
         #expect(try generateProperties(["--bootstrap-servers", "a:1", "-X", name + "=a:1"]) == [name: "a:1"])
+    }
+
+    /// `generate --output-file o.jsonl -X client.id=x` exited 0 and ignored the property.
+    @Test(arguments: [["-X", "client.id=x"], ["-F", "client.properties"]])
+    func generateFileDestinationRejectsKafkaOptions(extra: [String]) throws {
+        let parsed = try ParsedArguments(
+            ["--output-file", "o.jsonl"] + extra,
+            specs: GenerateCommand.options,
+            command: "generate"
+        )
+        let error = try #require(throws: UsageError.self) { try GenerateCommand.checkKafkaOptionsApply(parsed) }
+        #expect(error.message.contains("applies only to a topic destination"), "\(error)")
     }
 
     @Test func missingFileIsNamed() throws {

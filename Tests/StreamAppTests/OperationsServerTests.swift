@@ -189,7 +189,8 @@ private struct LoopbackClient {
 
     /// At the limit, a new connection closes the one that has waited longest for its request
     /// head. Sixteen idle connections used to fill the server until the read timeout, and probes
-    /// got 503 meanwhile.
+    /// got 503 meanwhile. A connection that sent part of its head is kept for a second, so that a
+    /// request still arriving is answered; after that it may be closed too.
     @Test func connectionAtLimitEvictsLongestWaiting() throws {
         let (server, _, _) = try makeServer(
             limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000, maxConnections: 16)
@@ -201,11 +202,27 @@ private struct LoopbackClient {
             idle.append(try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50))
         }
         idle[0].send("GET /metrics HTTP/1.1\r\n")
-        try expectProbesAnswered(port: server.port)
-        // The first probe closed the connection accepted first, without a response. Whether the
-        // next probes close more depends on whether the previous probe's slot was free yet.
+        // Let the server read the partial head; nothing here is timed.
+        usleep(300_000)
+        let probe = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(probe.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(probe)")
+        // The probe closed the oldest silent connection, not the one whose request was arriving.
+        idle[1].send("GET /metrics HTTP/1.1\r\n\r\n")
+        #expect(idle[1].readAll() == "")
         idle[0].send("\r\n")
-        #expect(idle[0].readAll() == "")
+        #expect(idle[0].readAll().hasPrefix("HTTP/1.1 200 OK\r\n"))
+
+        // A connection that trickles its head past the grace period loses its slot like a silent one.
+        idle[2].send("GET /metrics HTTP/1.1\r\n")
+        usleep(1_300_000)
+        for index in 3..<16 { idle[index].send("GET /metrics HTTP/1.1\r\n") }
+        // Fill the two slots that idle[0] and idle[1] gave back, with silent connections accepted
+        // after idle[2].
+        for _ in 0..<2 { idle.append(try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50)) }
+        usleep(300_000)
+        try expectProbesAnswered(port: server.port)
+        idle[2].send("\r\n")
+        #expect(idle[2].readAll() == "")
     }
 
     /// Every eviction passes a slot from one connection to another. A version that counted the
@@ -229,6 +246,32 @@ private struct LoopbackClient {
             usleep(50_000)
         }
         #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(healthz)")
+    }
+
+    /// A connection whose request arrived but was not read yet is not evicted: under load, health
+    /// probes got an empty reply when their thread had not parsed the request before the next
+    /// connection arrived.
+    @Test func connectionWithUnreadRequestIsKept() throws {
+        let (server, _, _) = try makeServer(
+            limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000, maxConnections: 4)
+        )
+        defer { server.stop() }
+        var answers: [String: Int] = [:]
+        // Rounds of five clients against four slots, each sending its request as soon as it is
+        // connected, as probes and scrapers do.
+        for _ in 0..<20 {
+            let clients = try (0..<5).map { _ in
+                let client = try LoopbackClient(port: server.port, receiveTimeoutSeconds: 10)
+                client.send("GET /healthz HTTP/1.1\r\n\r\n")
+                return client
+            }
+            for client in clients {
+                let response = client.readAll()
+                answers[String(response.prefix(12)).isEmpty ? "empty" : String(response.prefix(12)), default: 0] += 1
+                client.close()
+            }
+        }
+        #expect(answers["empty"] == nil, "\(answers)")
     }
 
     /// With no connection left that is still reading, a new one gets 503.

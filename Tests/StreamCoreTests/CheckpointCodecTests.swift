@@ -201,5 +201,14 @@ import Glibc
         #expect(error.isConfigurationError)
         #expect(error.description.contains("memestream/memes.events/3"))
         #expect(error.description.contains("another group, topic or partition"))
+
+        // A group that differs only in its Unicode spelling is another group.
+        var composed = Self.golden
+        composed.key.group = "caf\u{E9}"
+        let decomposed = CheckpointKey(group: "cafe\u{301}", topic: "memes.events", partition: 3)
+        let spelled = try #require(throws: CheckpointError.self) {
+            try CheckpointCodec.decode(CheckpointCodec.encode(composed), expecting: decomposed, source: "test")
+        }
+        #expect(spelled.code == .otherPartition)
     }
 }

@@ -21,8 +21,9 @@ public struct FeatureSetError: Error, Sendable, Hashable, CustomStringConvertibl
     /// value of megabytes would otherwise make an error line of megabytes.
     static let maximumMessageCharacters = 2_000
 
-    /// `text` for a message: control characters written as `\u{XXXX}` so that they cannot act on
-    /// a terminal, and cut after `limit` characters with a note of how much was left out.
+    /// `text` for a message: control characters and bidirectional overrides written escaped so
+    /// that they cannot act on a terminal, and cut after `limit` characters with a note of how
+    /// much was left out.
     static func excerpt(_ text: String, limit: Int = 80) -> String {
         var result = ""
         var count = 0
@@ -32,7 +33,10 @@ public struct FeatureSetError: Error, Sendable, Hashable, CustomStringConvertibl
                 return result + "… (\(text.utf8.count - consumedBytes) more bytes)"
             }
             consumedBytes += UTF8.width(scalar)
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            // C0 and C1 controls, and the bidirectional overrides that reorder a terminal line.
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+                || (0x2066...0x2069).contains(scalar.value)
+            {
                 let digits = String(scalar.value, radix: 16, uppercase: true)
                 result += "\\u{" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "}"
             } else {

@@ -37,11 +37,14 @@ enum PropertiesFile {
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") {
                 continue
             }
-            guard let equals = line.firstIndex(of: "=") else {
+            // Split at the first '=' scalar: as a Character, '=' followed by a combining mark is
+            // another character, and the line would have no '='.
+            let scalars = line.unicodeScalars
+            guard let equals = scalars.firstIndex(of: "=") else {
                 throw UsageError("invalid line \(index + 1) in \(origin): expected 'key = value', got '\(line)'")
             }
-            let key = trimmed(line[..<equals])
-            let value = trimmed(line[line.index(after: equals)...])
+            let key = trimmed(Substring(scalars[..<equals]))
+            let value = trimmed(Substring(scalars[scalars.index(after: equals)...]))
             guard !key.isEmpty else {
                 throw UsageError("invalid line \(index + 1) in \(origin): the key before '=' is empty")
             }
@@ -86,12 +89,14 @@ enum PropertiesFile {
     ///
     /// Such a character in a key or value is almost always a mistake that the user cannot see: a
     /// byte order mark from joined files, a zero width space pasted with a host name, a NUL. The
-    /// joiners U+200C and U+200D are allowed, because some scripts and emoji need them.
+    /// joiners U+200C and U+200D and the tag characters U+E0020 to U+E007F are allowed, because
+    /// some scripts and emoji (flags of regions) need them.
     static func invisibleCharacter(in text: Substring) -> String? {
         let hidden = text.unicodeScalars.first { scalar in
             switch scalar.properties.generalCategory {
             case .control: true
-            case .format: scalar.value != 0x200C && scalar.value != 0x200D
+            case .format:
+                scalar.value != 0x200C && scalar.value != 0x200D && !(0xE0020...0xE007F).contains(scalar.value)
             default: false
             }
         }

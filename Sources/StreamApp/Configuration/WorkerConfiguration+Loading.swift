@@ -151,12 +151,12 @@ extension WorkerConfiguration {
                         + "a group id with a character other than white space, control, format or combining characters"
                 )
             }
-            // librdkafka reads group.id as a C string, so "a\0b" would join group "a".
-            if let control = group.text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-                let code = "U+" + String(control.value, radix: 16, uppercase: true)
+            // librdkafka reads group.id as a C string, so "a\0b" would join group "a"; a byte order
+            // mark or zero width space would make another group that looks the same.
+            if let hidden = PropertiesFile.invisibleCharacter(in: group.text[...]) {
                 throw UsageError(
-                    "invalid value for \(group.source): the group id contains the control character \(code); "
-                        + "use a group id without control characters"
+                    "invalid value for \(group.source): the group id contains the invisible character \(hidden); "
+                        + "use a group id without control or format characters"
                 )
             }
             // The group names a directory of a dir: checkpoint store, and a file name has at most 255 bytes.

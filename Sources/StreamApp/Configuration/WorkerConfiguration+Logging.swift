@@ -1,3 +1,4 @@
+import KafkaBridge
 import StreamCore
 
 extension WorkerConfiguration {
@@ -33,7 +34,11 @@ extension WorkerConfiguration {
             "config.log-level": .string(logLevel.rawValue),
         ]
         for (name, value) in kafkaProperties {
-            metadata["config.kafka." + name] = .string(value)
+            // The logger redacts keys that contain "password" or "secret"; the other secret
+            // properties (sasl.jaas.config, ssl.key.pem) are redacted here.
+            metadata["config.kafka." + name] = .string(
+                KafkaConfiguration.isSecret(property: name) ? "[redacted]" : value
+            )
         }
         return metadata
     }

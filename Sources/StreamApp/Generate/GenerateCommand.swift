@@ -119,6 +119,7 @@ enum GenerateCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments) async throws -> Int32 {
         let configuration = try configuration(from: arguments)
+        try checkKafkaOptionsApply(arguments)
         InterruptFlag.install()
         let path = arguments.value("output-file")
         let bootstrapServers = arguments.value("bootstrap-servers")
@@ -165,6 +166,15 @@ enum GenerateCommand: Subcommand {
         }
         printError(summary.report(destination: destination))
         return 0
+    }
+
+    /// Throws for `-F` or `-X` with a file destination, where they would be ignored in silence
+    /// (as `replay` does for a file input).
+    static func checkKafkaOptionsApply(_ arguments: ParsedArguments) throws {
+        guard arguments.value("output-file") != nil, arguments.value("bootstrap-servers") == nil else { return }
+        if let option = ["properties-file", "property"].first(where: { !arguments.allValues($0).isEmpty }) {
+            throw UsageError("--\(option) applies only to a topic destination (--bootstrap-servers); remove it")
+        }
     }
 
     /// Reads librdkafka properties from `-F FILE`, then `-X key=value` (later values win), and
@@ -226,12 +236,27 @@ enum GenerateCommand: Subcommand {
         var record = GeneratedRecord()
         let stop = InterruptFlag()
         let started = WallClockPacer.monotonicNanoseconds()
+        var lastFlush = started
 
         while generator.next(into: &record) {
-            pacer?.waitForRecord(
+            try pacer?.waitForRecord(
                 arrivalMilliseconds: record.timestampMilliseconds,
                 drawingFinished: generator.isDrawingFinished
-            )
+            ) { sleep in
+                // A reader that follows the file (tail -f, kcat -P) sees the records within about
+                // 100 ms, without a write per record at high rates.
+                let now = WallClockPacer.monotonicNanoseconds()
+                if now - lastFlush >= 100_000_000 || sleep >= 100_000_000 {
+                    try writer.flush()
+                    lastFlush = now
+                }
+            }
+            // Records held back for a late delivery go out early once drawing ends; stamp them
+            // with the time they go out, not with an arrival up to hours ahead, which a broker
+            // may refuse (log.message.timestamp.after.max.ms).
+            if let pacer, generator.isDrawingFinished {
+                record.timestampMilliseconds = min(record.timestampMilliseconds, pacer.lastReleaseMilliseconds)
+            }
             // A signal during the wait: the record was not due yet, so it is not written.
             if stop.isRaised { break }
             try writer.write(record)

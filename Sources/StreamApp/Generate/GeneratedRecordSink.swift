@@ -6,6 +6,13 @@ protocol GeneratedRecordSink {
     /// Delivers everything buffered and releases the destination. Call it once, after the
     /// last write.
     mutating func finish() throws
+    /// Delivers what is buffered now, when the destination buffers; the default does nothing
+    /// (a Kafka producer sends on its own).
+    mutating func flush() throws
+}
+
+extension GeneratedRecordSink {
+    mutating func flush() throws {}
 }
 
 extension RecordLineWriter: GeneratedRecordSink {}

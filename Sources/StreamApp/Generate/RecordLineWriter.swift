@@ -60,4 +60,9 @@ struct RecordLineWriter<Output: ByteOutput> {
     mutating func finish() throws {
         try output.finish()
     }
+
+    /// Writes the buffered lines to the output, for a reader that follows the file.
+    mutating func flush() throws {
+        try output.flush()
+    }
 }

@@ -57,14 +57,27 @@ struct WallClockPacer {
         return due
     }
 
+    /// The time the last released record went out, as a time on the generator's clock in epoch
+    /// ms: `--start` plus the wall time since the start, scaled back to event time.
+    var lastReleaseMilliseconds: Int64 {
+        startEventMilliseconds + Int64(lastDueNanoseconds / wallNanosecondsPerMillisecond)
+    }
+
     /// Sleeps until the record is due (see ``release(arrivalMilliseconds:drawingFinished:)``), or
     /// until SIGINT, SIGTERM or SIGHUP. Sleeps only when at least 1 ms early, so that high rates
     /// release records in small batches instead of calling the kernel per record.
-    mutating func waitForRecord(arrivalMilliseconds: Int64, drawingFinished: Bool) {
+    ///
+    /// - Parameter beforeSleeping: Called once before a sleep, with the sleep's length in ns.
+    mutating func waitForRecord(
+        arrivalMilliseconds: Int64,
+        drawingFinished: Bool,
+        beforeSleeping: (UInt64) throws -> Void = { _ in }
+    ) rethrows {
         let offset = release(arrivalMilliseconds: arrivalMilliseconds, drawingFinished: drawingFinished)
         let due = startNanoseconds &+ UInt64(min(offset, 1e18))
         let start = WallClockPacer.monotonicNanoseconds()
         guard due > start + 1_000_000 else { return }
+        try beforeSleeping(due - start)
         // Slices of at most 100 ms, because the signal usually reaches another thread and does
         // not cut this thread's sleep short. Signals that do cut it add a few passes.
         let passes = Int(min((due - start) / Self.sliceNanoseconds, 1 << 40)) + 16

@@ -33,11 +33,29 @@ final class OperationsServer: Sendable {
     private let isStopping = Atomic<Bool>(false)
     private let hasStarted = Atomic<Bool>(false)
     private let openConnections = Atomic<Int>(0)
-    /// The connections still reading their request head, by descriptor, with the order in which
-    /// each was accepted. The accept loop may shut one down to free its slot. The connection's
+    /// The connections still reading their request head, or draining after their response, by
+    /// descriptor. The accept loop may shut one down to free its slot. The connection's
     /// thread removes its entry under the lock before it closes the descriptor, so a descriptor
     /// the loop shuts down still belongs to that connection.
-    private let readingConnections = Mutex<[Int32: Int64]>([:])
+    private let readingConnections = Mutex<[Int32: ReadingConnection]>([:])
+
+    /// A connection still reading its request head, or draining after its response.
+    private struct ReadingConnection {
+        /// The order in which it was accepted.
+        var order: Int64
+        /// When it was accepted, on the monotonic clock in ms.
+        var acceptedAtMilliseconds: Int64
+        /// `true` once bytes of a request arrived; its thread sets it before it reads them.
+        var hasBytes = false
+        /// `true` once the response went out and the thread drains what the client still sends
+        /// before it closes. Such a connection is the first to close for room.
+        var isLingering = false
+    }
+
+    /// How long a connection that sent part of its request is protected from eviction, in ms.
+    /// A client that sends its head in one piece is answered well within it; one that trickles
+    /// bytes (a slow or hostile client) may then lose its slot to a probe.
+    private static let partialRequestGraceMilliseconds: Int64 = 1_000
     private let acceptLoopFinished = DispatchSemaphore(value: 0)
 
     /// Binds and listens.
@@ -130,14 +148,17 @@ final class OperationsServer: Sendable {
                     setSendTimeout(client, milliseconds: 100)
                     send(client, HTTPResponse(status: 503, body: "too many connections; retry later\n").serialized())
                     // The accept loop waits here, but briefly: a client that sent its request
-                    // reads the 503 and closes within a round trip, and a silent one costs at
-                    // most 100 ms. Only slow readers of responses fill every slot this way.
-                    closeGracefully(client, rounds: 2, waitMilliseconds: 50)
+                    // with the connection reads the 503 and closes within a round trip, and a
+                    // silent one costs at most 30 ms.
+                    closeGracefully(client, milliseconds: 30)
                     continue
                 }
             }
             acceptedCount += 1
-            readingConnections.withLock { [acceptedCount] in $0[client] = acceptedCount }
+            let acceptedAt = MonotonicClock.milliseconds()
+            readingConnections.withLock { [acceptedCount] in
+                $0[client] = ReadingConnection(order: acceptedCount, acceptedAtMilliseconds: acceptedAt)
+            }
             // One thread per connection: at most `maxConnections` that hold a slot, and each ends
             // within the read timeout, so a slow client never delays another request.
             let started = startDetachedThread { [self] in
@@ -154,7 +175,7 @@ final class OperationsServer: Sendable {
                 )
                 setSendTimeout(client, milliseconds: 100)
                 send(client, HTTPResponse(status: 503, body: "server busy; retry later\n").serialized())
-                closeGracefully(client, rounds: 2, waitMilliseconds: 50)
+                closeGracefully(client, milliseconds: 30)
             }
         }
         close(listenDescriptor)
@@ -162,14 +183,31 @@ final class OperationsServer: Sendable {
     }
 
     /// Shuts down the connection that has waited longest for its request head, so that its
-    /// thread ends at once. Returns `false` when no connection is still reading.
+    /// thread ends at once. Only a connection that has sent nothing is taken, or one that has
+    /// sent part of a request for longer than ``partialRequestGraceMilliseconds``; never one with
+    /// unread bytes, which may be a whole request its thread has not parsed yet. Returns `false`
+    /// when no connection qualifies.
     private func evictLongestWaiting() -> Bool {
-        readingConnections.withLock { table in
-            guard let oldest = table.min(by: { $0.value < $1.value }) else { return false }
-            table[oldest.key] = nil
-            shutdown(oldest.key, Int32(SHUT_RDWR))
-            logger.debug("operations connection closed to make room: it sent no complete request")
-            return true
+        let now = MonotonicClock.milliseconds()
+        return readingConnections.withLock { table in
+            // Answered connections first: they only wait for the client to close.
+            if let (descriptor, _) = table.first(where: { $0.value.isLingering }) {
+                table[descriptor] = nil
+                shutdown(descriptor, Int32(SHUT_RDWR))
+                return true
+            }
+            for (descriptor, connection) in table.sorted(by: { $0.value.order < $1.value.order }) {
+                if connection.hasBytes, now - connection.acceptedAtMilliseconds < Self.partialRequestGraceMilliseconds {
+                    continue
+                }
+                var peer = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&peer, 1, 0) == 0 else { continue }
+                table[descriptor] = nil
+                shutdown(descriptor, Int32(SHUT_RDWR))
+                logger.debug("operations connection closed to make room: it sent no complete request")
+                return true
+            }
+            return false
         }
     }
 
@@ -180,8 +218,10 @@ final class OperationsServer: Sendable {
     private func serve(_ client: Int32) -> Bool {
         let outcome = readRequest(client)
         let evicted = readingConnections.withLock { $0.removeValue(forKey: client) == nil }
-        defer { closeGracefully(client) }
-        if evicted { return false }
+        if evicted {
+            close(client)
+            return false
+        }
         setSendTimeout(client, milliseconds: limits.readTimeoutMilliseconds)
 
         let response: HTTPResponse
@@ -214,10 +254,20 @@ final class OperationsServer: Sendable {
                 body: "request not received within \(limits.readTimeoutMilliseconds) ms\n"
             )
         case .closed:
+            close(client)
             return true
         }
         send(client, response.serialized(includesBody: includesBody))
-        return true
+        // While it drains, the connection may be closed to make room: it has its response.
+        readingConnections.withLock {
+            $0[client] = ReadingConnection(order: 0, acceptedAtMilliseconds: 0, hasBytes: true, isLingering: true)
+        }
+        drainBeforeClose(client)
+        // Out of the table before the close, so that the accept loop never shuts down a reused
+        // descriptor.
+        let evictedWhileDraining = readingConnections.withLock { $0.removeValue(forKey: client) == nil }
+        close(client)
+        return !evictedWhileDraining
     }
 
     private enum ReadOutcome {
@@ -245,6 +295,11 @@ final class OperationsServer: Sendable {
             if ready < 0 {
                 if errno == EINTR { continue }
                 return .closed
+            }
+            // Before the bytes leave the socket: the accept loop, which checks for unread bytes
+            // under the same lock, then sees either the bytes or the mark, never neither.
+            if received.isEmpty {
+                readingConnections.withLock { $0[client]?.hasBytes = true }
             }
 
             let count = recv(client, &chunk, min(chunk.count, limits.maxRequestBytes - received.count + 1), 0)
@@ -285,18 +340,30 @@ final class OperationsServer: Sendable {
         }
     }
 
-    /// Half-closes, then drains for at most `rounds` waits of `waitMilliseconds` before closing.
-    /// Closing with unread request bytes would make the kernel send a reset, and clients report
-    /// the reset instead of the response they already received.
-    private func closeGracefully(_ client: Int32, rounds: Int = 16, waitMilliseconds: Int32 = 50) {
+    /// Half-closes, then drains what the client still sends for at most `milliseconds`, and
+    /// closes. Closing with unread request bytes would make the kernel send a reset, and clients
+    /// report the reset instead of the response they already received.
+    private func closeGracefully(_ client: Int32, milliseconds: Int64) {
+        drainBeforeClose(client, milliseconds: milliseconds)
+        close(client)
+    }
+
+    /// Half-closes, then reads what the client still sends for at most `milliseconds`, or until
+    /// it closes (or the accept loop shuts the connection down). A client that reads its response
+    /// closes within a round trip; the limit keeps one that goes on sending from holding its
+    /// thread (a trickle of a byte every 40 ms used to hold a connection slot for 640 ms).
+    private func drainBeforeClose(_ client: Int32, milliseconds: Int64 = 100) {
         shutdown(client, Int32(SHUT_WR))
         var sink = [UInt8](repeating: 0, count: 4_096)
-        for _ in 0..<rounds {
+        let deadline = MonotonicClock.milliseconds() + milliseconds
+        // Each pass reads at least one byte or ends; 64 passes of 4 KiB bound the bytes read.
+        for _ in 0..<64 {
+            let remaining = deadline - MonotonicClock.milliseconds()
+            guard remaining > 0 else { break }
             var peer = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
-            guard poll(&peer, 1, waitMilliseconds) > 0 else { break }
+            guard poll(&peer, 1, Int32(clamping: remaining)) > 0 else { break }
             guard recv(client, &sink, sink.count, 0) > 0 else { break }
         }
-        close(client)
     }
 
     private func setSendTimeout(_ client: Int32, milliseconds: Int64) {
@@ -344,7 +411,9 @@ final class OperationsServer: Sendable {
                 "cannot bind the operations server to \(host):\(port): \(errorText(code)); \(advice)"
             )
         }
-        guard listen(descriptor, 64) == 0 else {
+        // A deep queue: a burst of connections beyond it has its SYNs dropped, and the kernel
+        // retries them only after a second (200 idle connections delayed a probe by 1 s with 64).
+        guard listen(descriptor, 1_024) == 0 else {
             let code = errno
             close(descriptor)
             throw OperationsServerError("cannot listen on \(host):\(port): \(errorText(code))")

@@ -173,7 +173,7 @@ final class ShutdownSignal: Sendable {
             )
         } else if outcome == .first {
             logger.notice(
-                "shutdown requested, send the signal again to exit at once",
+                "shutdown requested; send a signal again (the same one after half a second) to exit at once",
                 metadata: [LogKey.signal: .string(name)]
             )
             for waiter in waiters {

@@ -194,7 +194,11 @@ public enum CheckpointCodec {
         }
 
         let key = CheckpointKey(group: group, topic: topic, partition: partition)
-        guard key == expected else {
+        // Bytes, not String equality: Kafka and the directory store tell "café" with U+00E9 from
+        // "café" with U+0301 apart, and Swift's == would not.
+        guard key.partition == expected.partition, key.group.utf8.elementsEqual(expected.group.utf8),
+            key.topic.utf8.elementsEqual(expected.topic.utf8)
+        else {
             throw failure(.otherPartition, "its header belongs to partition \(key), not \(expected)", nextOffset)
         }
         guard nextOffset >= 0 else {
