@@ -189,11 +189,16 @@ private struct LoopbackClient {
 
     /// At the limit, a new connection closes the one that has waited longest for its request
     /// head. Sixteen idle connections used to fill the server until the read timeout, and probes
-    /// got 503 meanwhile. A connection that sent part of its head is kept for a second, so that a
-    /// request still arriving is answered; after that it may be closed too.
+    /// got 503 meanwhile. A connection that sent part of its head is kept during a grace period,
+    /// so that a request still arriving is answered.
     @Test func connectionAtLimitEvictsLongestWaiting() throws {
         let (server, _, _) = try makeServer(
-            limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000, maxConnections: 16)
+            limits: OperationsServerLimits(
+                readTimeoutMilliseconds: 60_000,
+                maxConnections: 16,
+                partialRequestGraceMilliseconds: 60_000,
+                newConnectionGraceMilliseconds: 0
+            )
         )
         defer { server.stop() }
         var idle: [LoopbackClient] = []
@@ -211,18 +216,30 @@ private struct LoopbackClient {
         #expect(idle[1].readAll() == "")
         idle[0].send("\r\n")
         #expect(idle[0].readAll().hasPrefix("HTTP/1.1 200 OK\r\n"))
+    }
 
-        // A connection that trickles its head past the grace period loses its slot like a silent one.
-        idle[2].send("GET /metrics HTTP/1.1\r\n")
-        usleep(1_300_000)
-        for index in 3..<16 { idle[index].send("GET /metrics HTTP/1.1\r\n") }
-        // Fill the two slots that idle[0] and idle[1] gave back, with silent connections accepted
-        // after idle[2].
-        for _ in 0..<2 { idle.append(try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50)) }
-        usleep(300_000)
-        try expectProbesAnswered(port: server.port)
-        idle[2].send("\r\n")
-        #expect(idle[2].readAll() == "")
+    /// A connection that trickles its head past the grace period loses its slot like a silent one.
+    @Test func tricklingConnectionLosesItsSlotAfterTheGrace() throws {
+        let (server, _, _) = try makeServer(
+            limits: OperationsServerLimits(
+                readTimeoutMilliseconds: 60_000,
+                maxConnections: 2,
+                partialRequestGraceMilliseconds: 100,
+                newConnectionGraceMilliseconds: 60_000
+            )
+        )
+        defer { server.stop() }
+        let slow = try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50)
+        defer { slow.close() }
+        slow.send("GET /metrics HTTP/1.1\r\n")
+        let silent = try LoopbackClient(port: server.port, receiveTimeoutSeconds: 50)
+        defer { silent.close() }
+        // Past the slow client's grace; the silent one stays protected.
+        usleep(500_000)
+        let probe = try LoopbackClient.exchange(port: server.port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(probe.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(probe)")
+        slow.send("\r\n")
+        #expect(slow.readAll() == "")
     }
 
     /// Every eviction passes a slot from one connection to another. A version that counted the

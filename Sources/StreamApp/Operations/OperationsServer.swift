@@ -52,10 +52,6 @@ final class OperationsServer: Sendable {
         var isLingering = false
     }
 
-    /// How long a connection that sent part of its request is protected from eviction, in ms.
-    /// A client that sends its head in one piece is answered well within it; one that trickles
-    /// bytes (a slow or hostile client) may then lose its slot to a probe.
-    private static let partialRequestGraceMilliseconds: Int64 = 1_000
     private let acceptLoopFinished = DispatchSemaphore(value: 0)
 
     /// Binds and listens.
@@ -145,12 +141,7 @@ final class OperationsServer: Sendable {
                 openConnections.subtract(1, ordering: .acquiringAndReleasing)
                 guard evictLongestWaiting() else {
                     logger.debug("operations connection rejected: too many open connections")
-                    setSendTimeout(client, milliseconds: 100)
-                    send(client, HTTPResponse(status: 503, body: "too many connections; retry later\n").serialized())
-                    // The accept loop waits here, but briefly: a client that sent its request
-                    // with the connection reads the 503 and closes within a round trip, and a
-                    // silent one costs at most 30 ms.
-                    closeGracefully(client, milliseconds: 30)
+                    reject(client, body: "too many connections; retry later\n")
                     continue
                 }
             }
@@ -173,20 +164,43 @@ final class OperationsServer: Sendable {
                     "operations connection rejected: starting a thread failed",
                     metadata: [LogKey.address: .string(address)]
                 )
-                setSendTimeout(client, milliseconds: 100)
-                send(client, HTTPResponse(status: 503, body: "server busy; retry later\n").serialized())
-                closeGracefully(client, milliseconds: 30)
+                reject(client, body: "server busy; retry later\n")
             }
         }
         close(listenDescriptor)
         acceptLoopFinished.signal()
     }
 
+    /// Answers 503 on the accept thread and closes, without blocking the accept loop for more
+    /// than 5 ms: the request that already arrived is read first, so that the client sees the
+    /// 503 and not a reset, but a client that has not sent it yet is not waited for.
+    private func reject(_ client: Int32, body: String) {
+        let response = HTTPResponse(status: 503, body: body).serialized()
+        _ = response.withUnsafeBytes {
+            Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+        }
+        shutdown(client, Int32(SHUT_WR))
+        var sink = [UInt8](repeating: 0, count: 4_096)
+        var read = 0
+        for pass in 0..<8 {
+            let count = recv(client, &sink, sink.count, Int32(MSG_DONTWAIT))
+            if count > 0 {
+                read += count
+                continue
+            }
+            // Nothing yet: wait once, briefly, for a request sent right after the connect.
+            guard count < 0, errno == EAGAIN || errno == EWOULDBLOCK, read == 0, pass == 0 else { break }
+            var peer = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&peer, 1, 5) > 0 else { break }
+        }
+        close(client)
+    }
+
     /// Shuts down the connection that has waited longest for its request head, so that its
-    /// thread ends at once. Only a connection that has sent nothing is taken, or one that has
-    /// sent part of a request for longer than ``partialRequestGraceMilliseconds``; never one with
-    /// unread bytes, which may be a whole request its thread has not parsed yet. Returns `false`
-    /// when no connection qualifies.
+    /// thread ends at once. Only a connection that has sent nothing for
+    /// the limits' `newConnectionGraceMilliseconds` is taken, or one that has sent part of a request for
+    /// longer than `partialRequestGraceMilliseconds`; never one with unread bytes, which may be a
+    /// whole request its thread has not parsed yet. Returns `false` when no connection qualifies.
     private func evictLongestWaiting() -> Bool {
         let now = MonotonicClock.milliseconds()
         return readingConnections.withLock { table in
@@ -197,9 +211,9 @@ final class OperationsServer: Sendable {
                 return true
             }
             for (descriptor, connection) in table.sorted(by: { $0.value.order < $1.value.order }) {
-                if connection.hasBytes, now - connection.acceptedAtMilliseconds < Self.partialRequestGraceMilliseconds {
-                    continue
-                }
+                let grace =
+                    connection.hasBytes ? limits.partialRequestGraceMilliseconds : limits.newConnectionGraceMilliseconds
+                if now - connection.acceptedAtMilliseconds < grace { continue }
                 var peer = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
                 guard poll(&peer, 1, 0) == 0 else { continue }
                 table[descriptor] = nil
@@ -338,14 +352,6 @@ final class OperationsServer: Sendable {
                 }
             }
         }
-    }
-
-    /// Half-closes, then drains what the client still sends for at most `milliseconds`, and
-    /// closes. Closing with unread request bytes would make the kernel send a reset, and clients
-    /// report the reset instead of the response they already received.
-    private func closeGracefully(_ client: Int32, milliseconds: Int64) {
-        drainBeforeClose(client, milliseconds: milliseconds)
-        close(client)
     }
 
     /// Half-closes, then reads what the client still sends for at most `milliseconds`, or until
