@@ -1,7 +1,7 @@
 /// The librdkafka properties that `replay` and `generate` take from `-F` files and `-X` flags.
 ///
 /// `run` merges more layers (a config file and environment variables) in
-/// `WorkerConfiguration`; both read `-F` files with ``PropertiesFile`` and apply the same checks
+/// `WorkerConfiguration`. Both read `-F` files with ``PropertiesFile`` and apply the same checks
 /// to names and values.
 enum KafkaPropertyOptions {
     /// Reads every `-F` file in order, then every `-X key=value` in order; later values win, also

@@ -251,9 +251,9 @@ enum GenerateCommand: Subcommand {
                     lastFlush = now
                 }
             }
-            // Records held back for a late delivery go out early once drawing ends; stamp them
-            // with the time they go out, not with an arrival up to hours ahead, which a broker
-            // may refuse (log.message.timestamp.after.max.ms).
+            // Records held back for a late delivery go out early once drawing ends. Their record
+            // timestamp is the time they go out. An arrival up to hours ahead is a timestamp a
+            // broker may refuse (log.message.timestamp.after.max.ms).
             if let pacer, generator.isDrawingFinished {
                 record.timestampMilliseconds = min(record.timestampMilliseconds, pacer.lastReleaseMilliseconds)
             }

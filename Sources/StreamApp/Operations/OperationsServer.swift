@@ -197,10 +197,11 @@ final class OperationsServer: Sendable {
     }
 
     /// Shuts down the connection that has waited longest for its request head, so that its
-    /// thread ends at once. Only a connection that has sent nothing for
-    /// the limits' `newConnectionGraceMilliseconds` is taken, or one that has sent part of a request for
-    /// longer than `partialRequestGraceMilliseconds`; never one with unread bytes, which may be a
-    /// whole request its thread has not parsed yet. Returns `false` when no connection qualifies.
+    /// thread ends at once. A connection that has answered its request goes first. Otherwise a
+    /// connection qualifies once it has sent nothing for the limits'
+    /// `newConnectionGraceMilliseconds`, or part of a request for `partialRequestGraceMilliseconds`.
+    /// One with unread bytes never does, because they may be a whole request its thread has not
+    /// parsed yet. Returns `false` when no connection qualifies.
     private func evictLongestWaiting() -> Bool {
         let now = MonotonicClock.milliseconds()
         return readingConnections.withLock { table in
