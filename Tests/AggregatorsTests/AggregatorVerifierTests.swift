@@ -98,7 +98,7 @@ private let verificationCases: [AggregatorVerificationCase] = {
         } catch {
             #expect(error.check == "isEmpty(emptyState) must return true")
             #expect(error.events.isEmpty)
-            // The message said "expected 0, got 0" before.
+            // The earlier message was "expected 0, got 0".
             #expect(error.description.contains("isEmpty(emptyState) returned false"), "\(error)")
         }
     }

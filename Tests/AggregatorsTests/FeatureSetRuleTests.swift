@@ -18,7 +18,7 @@ import Testing
 
     /// `views-1` loaded, and an expression `views-1` then read as `views - 1`.
     @Test(arguments: ["views-1", "a b", "1x", "\u{E9}", "e\u{301}", "x.y"])
-    func nameThatIsNotAnIdentifierIsRejected(name: String) throws {
+    func nonIdentifierNameRejected(name: String) throws {
         let feature = Self.views.replacingOccurrences(of: #""name":"views""#, with: #""name":"\#(name)""#)
         let message = try Self.failure(feature)
         #expect(message.contains("the name is not an identifier"), "\(message)")
@@ -32,7 +32,7 @@ import Testing
 
     /// The names as written in the JSON file, with JSON escapes.
     @Test(arguments: [#"a\u0000b"#, #"red\u001b[31m"#, #"caf\u00e9"#, "two words", ""])
-    func setNameOutsideTopicCharactersIsRejected(name: String) throws {
+    func invalidSetNameRejected(name: String) throws {
         let message = try Self.failure(Self.views, name: name)
         #expect(message.contains("set name"), "\(message)")
         #expect(!message.unicodeScalars.contains { $0.value < 0x20 }, "\(message)")
@@ -48,7 +48,7 @@ import Testing
         #"{"name":"score","kind":"key","aggregator":"decayed_sum","parameters":{"half_life_ms":3600000}}"#,
         #"{"name":"score","kind":"window","aggregator":"decayed_sum","parameters":{"half_life_ms":3600000},"size_ms":60000,"hop_ms":10000}"#,
     ])
-    func tickReadingAggregatorNeedsClockKind(feature: String) throws {
+    func tickReaderNeedsClockKind(feature: String) throws {
         let message = try Self.failure(Self.views + "," + feature)
         #expect(message.contains("reads the tick"), "\(message)")
         #expect(message.contains(#"declare the feature "kind": "clock""#), "\(message)")
@@ -94,7 +94,7 @@ import Testing
     }
 
     /// A long chain of names resolved each name by a linear search over the earlier features.
-    @Test func manyFeaturesWithLongExpressionsLoad() throws {
+    @Test func longExpressionsLoadFast() throws {
         var features = [Self.views]
         for index in 1..<400 {
             let terms = (0..<200).map { _ in index == 1 ? "views" : "f\(index - 1)" }.joined(separator: " + ")
@@ -105,7 +105,7 @@ import Testing
 
     /// An aggregator whose encoding changed must not restore the old bytes: its state format
     /// version enters the digest. Version 1 adds nothing, so existing digests stay as they are.
-    @Test func stateFormatVersionEntersTheDigest() throws {
+    @Test func stateVersionChangesDigest() throws {
         var registry = AggregatorRegistry.memestream
         registry.register("versioned_count") { _ throws(FeatureSetError) in VersionedCount(version: 1) }
         let feature =

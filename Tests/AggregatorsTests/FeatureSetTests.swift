@@ -109,9 +109,9 @@ import Testing
         #expect(expression.evaluate([.null], tick: 1_700_000_000_000) == expected)
     }
 
-    /// A step that is not finite used to stay a float until the record was written, so
-    /// `coalesce` and `min` passed infinities on while the record showed null; `-0.0` and `0.0`
-    /// compared as different vectors. The tree and the compiled program must agree.
+    /// A step that is not finite used to stay a float until the record was written. So
+    /// `coalesce` and `min` passed infinities on while the record showed null, and `-0.0` and
+    /// `0.0` compared as different vectors. The tree and the compiled program must agree.
     @Test(
         arguments: [
             ("coalesce(v / l, -1)", -1.0),
@@ -124,7 +124,7 @@ import Testing
             ("v / (l - 0)", nil),
         ] as [(String, Double?)]
     )
-    func nonFiniteStepIsNullAndZeroHasOneSign(text: String, expected: Double?) throws {
+    func nonFiniteStepIsNull(text: String, expected: Double?) throws {
         let expression = try DerivedExpression.parse(text, featureName: "e", earlierFeatures: ["v", "l"])
         let values: [FeatureValue] = [.integer(1), .integer(0)]
         let tree = expression.evaluate(values, tick: 0)

@@ -2,7 +2,7 @@ import Testing
 
 @testable import StreamApp
 
-/// The librdkafka properties `replay --input-topic t -b h:1 ARGUMENTS` reads.
+/// Returns the librdkafka properties that `replay --input-topic t -b h:1 ARGUMENTS` reads.
 private func replayProperties(_ arguments: [String]) throws -> [String: String] {
     let parsed = try ParsedArguments(
         ["--input-topic", "t", "-b", "h:1"] + arguments,
@@ -33,7 +33,7 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
 
     /// A byte order mark in a value (two files joined with cat) reached librdkafka unseen, as part
     /// of a host name or a number.
-    @Test func invisibleCharacterInFileValueIsNamed() throws {
+    @Test func invisibleFileValueNamed() throws {
         let scratch = try ReplayScratchDirectory()
         let path = try scratch.write("joined.properties", "acks=all\nclient.id=\u{FEFF}worker\n")
         for read in [replayProperties, generateProperties] {
@@ -63,7 +63,7 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
 
     /// A value that starts with a combining mark made the '=' and the mark one character, and the
     /// line read as one without '='; a combining mark is a visible part of the value.
-    @Test func combiningMarkAfterEqualsIsPartOfTheValue() throws {
+    @Test func combiningMarkStaysInValue() throws {
         let scratch = try ReplayScratchDirectory()
         let path = try scratch.write("c.properties", "client.id=\u{301}x\n")
         #expect(try replayProperties(["-F", path]) == ["client.id": "\u{301}x"])
@@ -104,7 +104,7 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
 
     /// `generate --output-file o.jsonl -X client.id=x` exited 0 and ignored the property.
     @Test(arguments: [["-X", "client.id=x"], ["-F", "client.properties"]])
-    func generateFileDestinationRejectsKafkaOptions(extra: [String]) throws {
+    func generateFileRejectsKafkaOptions(extra: [String]) throws {
         let parsed = try ParsedArguments(
             ["--output-file", "o.jsonl"] + extra,
             specs: GenerateCommand.options,

@@ -190,7 +190,7 @@ private struct LoopbackClient {
     /// At the limit, a new connection closes the one that has waited longest for its request
     /// head. Sixteen idle connections used to fill the server until the read timeout, and probes
     /// got 503 meanwhile. A connection that sent part of its head is kept during a grace period,
-    /// so that a request still arriving is answered.
+    /// so that a request still arriving gets its response.
     @Test func connectionAtLimitEvictsLongestWaiting() throws {
         let (server, _, _) = try makeServer(
             limits: OperationsServerLimits(
@@ -219,7 +219,7 @@ private struct LoopbackClient {
     }
 
     /// A connection that trickles its head past the grace period loses its slot like a silent one.
-    @Test func tricklingConnectionLosesItsSlotAfterTheGrace() throws {
+    @Test func tricklingClientLosesSlot() throws {
         let (server, _, _) = try makeServer(
             limits: OperationsServerLimits(
                 readTimeoutMilliseconds: 60_000,
@@ -268,7 +268,7 @@ private struct LoopbackClient {
     /// A connection whose request arrived but was not read yet is not evicted: under load, health
     /// probes got an empty reply when their thread had not parsed the request before the next
     /// connection arrived.
-    @Test func connectionWithUnreadRequestIsKept() throws {
+    @Test func unreadRequestIsKept() throws {
         let (server, _, _) = try makeServer(
             limits: OperationsServerLimits(readTimeoutMilliseconds: 60_000, maxConnections: 4)
         )
@@ -303,7 +303,7 @@ private struct LoopbackClient {
 
     /// The rejected connection used to be closed with its request unread, so the kernel sent a
     /// reset, and clients often saw "connection reset" instead of the 503.
-    @Test func rejectionArrivesBeforeTheClose() throws {
+    @Test func rejectionHasNoReset() throws {
         let (server, _, _) = try makeServer(
             limits: OperationsServerLimits(readTimeoutMilliseconds: 3_000, maxConnections: 0)
         )

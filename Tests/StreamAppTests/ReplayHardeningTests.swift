@@ -87,7 +87,7 @@ import Testing
     }
 
     /// A file with 100,000 partition numbers made 100,000 engines (775 MB).
-    @Test func partitionsBeyondTheLimitAreBadEnvelopes() throws {
+    @Test func extraPartitionsAreBadEnvelopes() throws {
         let scratch = try ReplayScratchDirectory()
         let lines = [(0, 1), (7, 1), (9, 1), (7, 2), (0, 2)].map { partition, offset in
             #"{"partition":\#(partition),"offset":\#(offset),"payload":"{}"}"#

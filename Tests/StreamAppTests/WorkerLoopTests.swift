@@ -282,8 +282,8 @@ final class WorkerLoopHarness {
     }
 
     /// A topic deleted and created again whose new log is longer than the checkpoint's offset:
-    /// nothing told the logs apart, and the new records were added to the old state.
-    @Test func recreatedTopicWithLongerLogStopsAtTheComparedRecord() throws {
+    /// nothing distinguished the logs, and the new records were added to the old state.
+    @Test func recreatedTopicIsRejected() throws {
         let harness = try WorkerLoopHarness()
         harness.feed(0, ["m1 1700000000000", "m2 1700000001000", "m3 1700000002000"])
         harness.consumer.pendingAssign = [0]

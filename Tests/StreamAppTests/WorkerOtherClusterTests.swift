@@ -10,7 +10,7 @@ import Testing
     /// (A topic recreated in the same cluster is caught when its log restarts below the
     /// checkpoint, `WorkerLoopTests.checkpointPastLogEndStopsAtFirstRecord`, or when the record
     /// before the checkpoint's offset differs,
-    /// `WorkerLoopTests.recreatedTopicWithLongerLogStopsAtTheComparedRecord`.)
+    /// `WorkerLoopTests.recreatedTopicIsRejected`.)
     @Test func checkpointOfAnotherClusterStopsWorker() throws {
         let directory = makeTestDirectory("worker-recreated")
         defer { try? FileManager.default.removeItem(atPath: directory) }

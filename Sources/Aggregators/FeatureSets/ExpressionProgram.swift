@@ -147,8 +147,8 @@ struct ExpressionProgram {
             }
         }
         guard top == 1, !isNull[0] else { return .null }
-        // -0.0 and 0.0 are equal numbers; keep one spelling so that records and the comparison
-        // with the last emitted vector agree with what the numbers mean.
+        // -0.0 and 0.0 are equal numbers, so records use one spelling. The comparison with the
+        // last emitted vector then treats them as equal too.
         return .float(stack[0] == 0 ? 0 : stack[0])
     }
 }

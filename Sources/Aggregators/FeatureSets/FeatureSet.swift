@@ -28,7 +28,7 @@ public struct FeatureSet: Sendable {
                     + "it, so give a shorter name"
             )
         }
-        // Records, record headers and logs carry the name, so it holds no control or invisible
+        // Records, record headers and logs carry the name, so it contains no control or invisible
         // characters: the characters of a Kafka topic name.
         guard name.utf8.allSatisfy(Self.isSetNameByte) else {
             throw FeatureSetError(

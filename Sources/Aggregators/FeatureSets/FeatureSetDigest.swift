@@ -9,8 +9,8 @@ extension FeatureSet {
     /// Engine state stores it (format version 5 and later), so an engine running another
     /// definition under the same name and version rejects the state. Two definitions share a
     /// digest with a probability of about 2^-64. An aggregator is covered by its name and its
-    /// ``Aggregator/stateFormatVersion``; one built in code with settings that are not in
-    /// `parameters` is covered only by those.
+    /// ``Aggregator/stateFormatVersion``. So settings of an aggregator built in code that are not
+    /// in `parameters` are not covered.
     /// - Complexity: O(n) in the size of the definition; compute it once per engine.
     public var definitionDigest: UInt64 {
         var writer = StateWriter()

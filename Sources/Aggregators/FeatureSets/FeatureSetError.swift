@@ -17,7 +17,7 @@ public struct FeatureSetError: Error, Sendable, Hashable, CustomStringConvertibl
         return "invalid feature \"\(Self.excerpt(feature, limit: 80))\": \(message)"
     }
 
-    /// The longest message printed, in characters. Messages quote values from the file, and a
+    /// The maximum length of a printed message, in characters. Messages quote values from the file, and a
     /// value of megabytes would otherwise make an error line of megabytes.
     static let maximumMessageCharacters = 2_000
 

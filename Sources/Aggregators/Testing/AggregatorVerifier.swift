@@ -32,8 +32,8 @@ public struct AggregatorVerificationError: Error, Sendable, CustomStringConverti
     public var expected: FeatureValue
     /// The value the check produced.
     public var actual: FeatureValue
-    /// What went wrong when a check is not about the value, such as an empty state that is not
-    /// empty or bytes left after decoding. `nil` when the values differ.
+    /// The fault of a check that is not about the value, such as an empty state that is not
+    /// empty or bytes left after decoding; `nil` when the values differ.
     public var detail: String?
 
     public var description: String {

@@ -29,7 +29,7 @@ enum KafkaPropertyOptions {
         return properties.values
     }
 
-    /// Throws when a property name or value holds a control or format character, such as a byte
+    /// Throws when a property name or value contains a control or format character, such as a byte
     /// order mark or a zero width space pasted with a host name.
     static func checkVisible(name: Substring, value: Substring, origin: String) throws {
         if let hidden = PropertiesFile.invisibleCharacter(in: name) {

@@ -151,7 +151,7 @@ extension WorkerConfiguration {
                         + "a group id with a character other than white space, control, format or combining characters"
                 )
             }
-            // librdkafka reads group.id as a C string, so "a\0b" would join group "a"; a byte order
+            // librdkafka reads group.id as a C string, so "a\0b" would join group "a". A byte order
             // mark or zero width space would make another group that looks the same.
             if let hidden = PropertiesFile.invisibleCharacter(in: group.text[...]) {
                 throw UsageError(

@@ -7,7 +7,7 @@ protocol ByteOutput {
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws
     /// Writes everything buffered and closes the output. Call it once, after the last write.
     mutating func finish() throws
-    /// Writes everything buffered so far, so that a reader of the file sees it; the output stays
+    /// Writes everything buffered so far, so that a reader of the file gets it; the output stays
     /// open. The default does nothing.
     mutating func flush() throws
 }

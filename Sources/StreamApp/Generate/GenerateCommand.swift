@@ -124,7 +124,7 @@ enum GenerateCommand: Subcommand {
         let path = arguments.value("output-file")
         let bootstrapServers = arguments.value("bootstrap-servers")
 
-        // A paced run can last minutes without output, so say what it does first.
+        // A paced run can last minutes without output, so print what it writes first.
         if let rate = configuration.wallClockRate, (path == nil) != (bootstrapServers == nil) {
             let limit: String
             switch configuration.limit {
@@ -243,7 +243,7 @@ enum GenerateCommand: Subcommand {
                 arrivalMilliseconds: record.timestampMilliseconds,
                 drawingFinished: generator.isDrawingFinished
             ) { sleep in
-                // A reader that follows the file (tail -f, kcat -P) sees the records within about
+                // A reader that follows the file (tail -f, kcat -P) gets the records within about
                 // 100 ms, without a write per record at high rates.
                 let now = WallClockPacer.monotonicNanoseconds()
                 if now - lastFlush >= 100_000_000 || sleep >= 100_000_000 {

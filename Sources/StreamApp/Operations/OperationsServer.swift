@@ -171,9 +171,9 @@ final class OperationsServer: Sendable {
         acceptLoopFinished.signal()
     }
 
-    /// Answers 503 on the accept thread and closes, without blocking the accept loop for more
-    /// than 5 ms: the request that already arrived is read first, so that the client sees the
-    /// 503 and not a reset, but a client that has not sent it yet is not waited for.
+    /// Sends 503 from the accept thread and closes, blocking the accept loop for at most 5 ms.
+    /// A request that has already arrived is read first, so the client receives the 503 and not
+    /// a reset. A client that has not sent its request yet is not waited for.
     private func reject(_ client: Int32, body: String) {
         let response = HTTPResponse(status: 503, body: body).serialized()
         _ = response.withUnsafeBytes {
@@ -197,7 +197,7 @@ final class OperationsServer: Sendable {
     }
 
     /// Shuts down the connection that has waited longest for its request head, so that its
-    /// thread ends at once. A connection that has answered its request goes first. Otherwise a
+    /// thread ends at once. A connection that has sent its response goes first. Otherwise a
     /// connection qualifies once it has sent nothing for the limits'
     /// `newConnectionGraceMilliseconds`, or part of a request for `partialRequestGraceMilliseconds`.
     /// One with unread bytes never does, because they may be a whole request its thread has not
@@ -205,7 +205,8 @@ final class OperationsServer: Sendable {
     private func evictLongestWaiting() -> Bool {
         let now = MonotonicClock.milliseconds()
         return readingConnections.withLock { table in
-            // Answered connections first: they only wait for the client to close.
+            // Connections that sent their response go first, because they only wait for the
+            // client to close.
             if let (descriptor, _) = table.first(where: { $0.value.isLingering }) {
                 table[descriptor] = nil
                 shutdown(descriptor, Int32(SHUT_RDWR))
@@ -311,8 +312,8 @@ final class OperationsServer: Sendable {
                 if errno == EINTR { continue }
                 return .closed
             }
-            // Before the bytes leave the socket: the accept loop, which checks for unread bytes
-            // under the same lock, then sees either the bytes or the mark, never neither.
+            // Set before the bytes leave the socket. The accept loop checks for unread bytes under
+            // the same lock, so it finds either the bytes or the mark.
             if received.isEmpty {
                 readingConnections.withLock { $0[client]?.hasBytes = true }
             }
@@ -356,9 +357,9 @@ final class OperationsServer: Sendable {
     }
 
     /// Half-closes, then reads what the client still sends for at most `milliseconds`, or until
-    /// it closes (or the accept loop shuts the connection down). A client that reads its response
-    /// closes within a round trip; the limit keeps one that goes on sending from holding its
-    /// thread (a trickle of a byte every 40 ms used to hold a connection slot for 640 ms).
+    /// it closes or the accept loop shuts the connection down. A client that reads its response
+    /// closes within a round trip. The limit stops a client that goes on sending from keeping the
+    /// thread busy.
     private func drainBeforeClose(_ client: Int32, milliseconds: Int64 = 100) {
         shutdown(client, Int32(SHUT_WR))
         var sink = [UInt8](repeating: 0, count: 4_096)

@@ -9,8 +9,8 @@ struct OperationsServerLimits: Sendable, Hashable {
     /// gets 503 when none may be closed. Default 16.
     var maxConnections: Int = 16
     /// How long a connection that sent part of its request head is kept from being closed for
-    /// room, in ms. A client that sends its head in one piece is answered well within it; one
-    /// that trickles bytes may then lose its slot. A retest kept probes waiting 6 to 27 s with
+    /// room, in ms. A client that sends its head in one piece gets its response well within
+    /// it. A client that trickles bytes may lose its slot after it. A retest kept probes waiting 6 to 27 s with
     /// bursts of half-sent requests under a grace of 1 s. Default 200 ms.
     var partialRequestGraceMilliseconds: Int64 = 200
     /// How long a new connection that has sent nothing is kept, in ms: its client may be between

@@ -45,7 +45,7 @@ final class ReplayInput: ReplayRecordSource {
     private(set) var recordCount = 0
     /// The offset of the last record handed out per partition, in `kcat` format.
     private var lastOffsets: [Int32: Int64] = [:]
-    /// The most partitions one `kcat` file may hold. Each partition gets its own engine of a few
+    /// The maximum number of partitions in one `kcat` file. Each partition gets its own engine of a few
     /// kilobytes, so a file with millions of partition numbers would exhaust memory; Kafka topics
     /// have at most some thousands. Records of further partitions are rejected as `bad_envelope`.
     var maximumPartitions = 65_536

@@ -211,7 +211,7 @@ struct ReplayOptions: Sendable {
 
         if let text = arguments.value("from") { from = try TimeArgument.parse(text, option: "from") }
         if let text = arguments.value("to") { to = try TimeArgument.parse(text, option: "to") }
-        // Event times start at 0, so a range that ends there holds no tick.
+        // Event times start at 0, so a range that ends there contains no tick.
         if let to, to.rawValue == 0 {
             throw UsageError(
                 "invalid value '0' for --to: the range would end at 1970-01-01T00:00:00Z and select no tick; give "

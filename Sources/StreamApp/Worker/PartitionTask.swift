@@ -48,8 +48,8 @@ final class PartitionTask {
     /// restored checkpoint's last record. The partition then starts one offset earlier.
     var verification: RecordFingerprint?
 
-    /// Where the consumer starts: ``start``, or the offset before it while ``verification`` is
-    /// pending.
+    /// The consumer's start position: ``start``, or the offset before it while ``verification``
+    /// is pending.
     var seekTarget: SeekTarget {
         if verification != nil, case .offset(let offset) = start, offset > 0 { return .offset(offset - 1) }
         return start

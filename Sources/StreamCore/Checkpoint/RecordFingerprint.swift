@@ -5,8 +5,8 @@
 /// `nextOffset − 1`). After a restore the worker reads that offset again and compares. So a
 /// topic deleted and created again with a log at least as long as the old one differs from the
 /// log the state was built from in that record, almost always. Equal fingerprints do not prove equal records, but a
-/// recreated log almost never repeats the timestamp and both lengths at that offset; and if it
-/// holds the same records, the state is right for it anyway.
+/// recreated log almost never repeats the timestamp and both lengths at that offset. If it
+/// contains the same records, the state is right for it anyway.
 ///
 /// Taking a fingerprint costs two loads and no hashing, so the worker takes one per record.
 public struct RecordFingerprint: Sendable, Hashable, CustomStringConvertible {
