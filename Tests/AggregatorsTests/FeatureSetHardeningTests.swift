@@ -23,6 +23,20 @@ import Testing
 
     /// A hop of 10^13 ms put every window before the valid event-time range, so the feature never
     /// emitted; the window size limit now rejects it.
+    /// Foundation's decoder read these through a double, as 1 and 60000, and loaded them.
+    @Test(arguments: [
+        (#""version":0.99999999999999999999"#, #""size_ms":60000"#, "0.99999999999999999999"),
+        (#""version":1"#, #""size_ms":60000.00000000000001"#, "60000.00000000000001"),
+    ])
+    func numberWithMoreDigitsThanADoubleIsRejected(version: String, size: String, number: String) throws {
+        let text =
+            #"{"name":"x",\#(version),"features":[{"name":"a","kind":"window","aggregator":"count","#
+            + #"\#(size),"hop_ms":10000}]}"#
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("the number \(number) is not whole"), "\(error)")
+        #expect(error.description.contains("at most 17 significant digits"), "\(error)")
+    }
+
     @Test func hopBeyondTheLimitIsRejected() throws {
         let text =
             #"{"name":"x","version":1,"features":[{"name":"a","kind":"window","aggregator":"count","#

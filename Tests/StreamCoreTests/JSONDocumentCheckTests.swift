@@ -74,4 +74,36 @@ import Testing
     @Test func escapedDuplicateIsFound() {
         #expect(Self.duplicate(#"{"ab":1,"a\u0062":2}"#)?.message == #"member "ab" appears twice in one object"#)
     }
+
+    static func inexact(_ text: String) -> JSONSyntaxError? {
+        Array(text.utf8).withUnsafeBytes { JSONDocumentCheck.inexactWholeNumber(in: $0) }
+    }
+
+    @Test(arguments: [
+        ("{\"v\": 0.99999999999999999999}", "1"),
+        ("[1, 60000.00000000000001]", "60000"),
+        ("[1e-400]", "0"),
+        ("[-12.000000000000000000001e1]", "-120"),
+        ("[1234567890123456789012.5]", "1.2345678901234568e+21"),
+    ])
+    func inexactWholeNumberIsFound(text: String, readAs: String) throws {
+        let error = try #require(Self.inexact(text))
+        #expect(error.message.hasSuffix("would be read as \(readAs)"), "message: \(error.message)")
+    }
+
+    @Test(arguments: [
+        #"{"v": 1.5, "w": 60000, "x": 6.0e4, "y": 1.0, "z": -0.0}"#,
+        #"{"v": "0.99999999999999999999"}"#,
+        #"{"v\"0.99999999999999999999": 2}"#,
+        #"[0.1000000000000000000001, 1e400, 12e-1]"#,
+    ])
+    func exactOrFractionalNumberIsNotReported(text: String) {
+        #expect(Self.inexact(text) == nil)
+    }
+
+    @Test func inexactNumberIsLocated() throws {
+        let error = try #require(Self.inexact("{\"a\": 1,\n \"b\": 2.00000000000000000001}"))
+        #expect(error.line == 2)
+        #expect(error.column == 7)
+    }
 }

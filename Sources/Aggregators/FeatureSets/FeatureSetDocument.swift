@@ -189,6 +189,12 @@ extension FeatureSetDocument {
         if let duplicate = bytes.withUnsafeBytes({ JSONDocumentCheck.duplicateMemberName(in: $0) }) {
             throw FeatureSetError(feature: nil, "\(duplicate); remove one of them, because only one would be used")
         }
+        if let inexact = bytes.withUnsafeBytes({ JSONDocumentCheck.inexactWholeNumber(in: $0) }) {
+            throw FeatureSetError(
+                feature: nil,
+                "\(inexact); write the number with at most 17 significant digits"
+            )
+        }
         do {
             return try JSONDecoder().decode(FeatureSetDocument.self, from: Data(bytes))
         } catch let error as FeatureSetError {

@@ -186,7 +186,7 @@ public enum JSONDocumentCheck {
         return nil
     }
 
-    private static func makeError(_ error: MalformedJSON, in bytes: UnsafeRawBufferPointer) -> JSONSyntaxError {
+    static func makeError(_ error: MalformedJSON, in bytes: UnsafeRawBufferPointer) -> JSONSyntaxError {
         let offset = min(error.offset, bytes.count)
         var line = 1
         var lineStart = 0
