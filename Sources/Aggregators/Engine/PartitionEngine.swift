@@ -149,13 +149,13 @@ public final class PartitionEngine {
 
     /// Creates an engine for a partition with no state.
     ///
-    /// - Precondition: every window hop of `featureSet` is a multiple of the tick, and the tick,
-    ///   out-of-orderness and allowed lateness are non-negative with a positive tick. Check a
-    ///   loaded set with ``FeatureSet/validate(tickMilliseconds:)`` first.
+    /// - Precondition: `configuration` has no ``EngineConfiguration/invalidSetting``, and every
+    ///   window hop of `featureSet` is a multiple of the tick. Check a loaded set with
+    ///   ``FeatureSet/validate(tickMilliseconds:)`` first.
     public init(partition: Int32, featureSet: FeatureSet, configuration: EngineConfiguration) {
-        precondition(configuration.tickMilliseconds > 0, "tick must be positive, got \(configuration.tickMilliseconds)")
-        precondition(configuration.outOfOrdernessMilliseconds >= 0, "out_of_orderness must not be negative")
-        precondition(configuration.allowedLatenessMilliseconds >= 0, "allowed_lateness must not be negative")
+        if let invalidSetting = configuration.invalidSetting {
+            preconditionFailure("invalid engine configuration: \(invalidSetting)")
+        }
         do {
             try featureSet.validate(tickMilliseconds: configuration.tickMilliseconds)
         } catch {
@@ -248,7 +248,10 @@ public final class PartitionEngine {
     ///
     /// A rejected record is reported to `sink` and changes nothing but the offset and counters.
     /// - Complexity: O(1) expected per event, plus the work of the ticks it closes.
+    /// - Precondition: `record.offset` is below `Int64.max`, because the engine stores the next
+    ///   offset. Kafka never assigns that offset.
     public func process(_ record: InputRecord, into sink: inout some EmissionSink) {
+        precondition(record.offset < Int64.max, "record offset \(record.offset) has no next offset")
         statistics.records += 1
         nextOffset = record.offset + 1
         let accepted: Bool

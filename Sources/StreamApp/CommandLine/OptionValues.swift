@@ -1,3 +1,5 @@
+import StreamCore
+
 /// Typed conversions of option values, each raising a ``UsageError`` that names the option,
 /// the bad value and the valid form.
 enum OptionValues {
@@ -15,9 +17,8 @@ enum OptionValues {
         return value
     }
 
-    /// The longest duration accepted, in ms: 10^13, the end of the valid event-time range. A
-    /// longer duration means nothing more, and adding it to an event time could overflow.
-    static let maximumDurationMilliseconds: Int64 = 10_000_000_000_000
+    /// The longest duration accepted, in ms (the engine's limit).
+    static let maximumDurationMilliseconds = EngineConfiguration.maximumDurationMilliseconds
 
     /// Parses a duration such as `250ms`, `10s`, `5m`, `1h`, `2d` or a bare number of
     /// milliseconds, and returns milliseconds, at most ``maximumDurationMilliseconds``.

@@ -16,4 +16,30 @@ public struct EngineConfiguration: Sendable, Hashable {
 
     /// Creates a configuration with the product defaults.
     public init() {}
+
+    /// The maximum duration a setting accepts, in ms: 10^13, the end of the valid event-time
+    /// range. A longer duration has the same effect, and adding it to an event time could overflow.
+    public static let maximumDurationMilliseconds: Int64 = 10_000_000_000_000
+
+    /// A description of the first setting outside its range, or `nil` when every setting is valid.
+    ///
+    /// The tick is 1 ms to ``maximumDurationMilliseconds``. The out-of-orderness, allowed lateness
+    /// and future skew are 0 to ``maximumDurationMilliseconds``. The event size limit is at least
+    /// 1 byte. The engine's arithmetic on event times relies on these ranges.
+    public var invalidSetting: String? {
+        let durations: [(String, Int64, Int64)] = [
+            ("tickMilliseconds", tickMilliseconds, 1),
+            ("outOfOrdernessMilliseconds", outOfOrdernessMilliseconds, 0),
+            ("allowedLatenessMilliseconds", allowedLatenessMilliseconds, 0),
+            ("maxFutureSkewMilliseconds", maxFutureSkewMilliseconds, 0),
+        ]
+        for (name, value, minimum) in durations
+        where value < minimum || value > Self.maximumDurationMilliseconds {
+            return "\(name) is \(value); use \(minimum) to \(Self.maximumDurationMilliseconds)"
+        }
+        if maxEventBytes < 1 {
+            return "maxEventBytes is \(maxEventBytes); use at least 1"
+        }
+        return nil
+    }
 }
