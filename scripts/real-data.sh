@@ -41,8 +41,7 @@ awk '
     END { for (meme in shown) print shown[meme] }
 ' "$WORK/features.jsonl" \
     | sort -g -r \
-    | head -5 \
-    | awk '{ printf "  %s  tick %s  trending_score %s\n", $2, $3, $1 }'
+    | awk 'NR <= 5 { printf "  %s  tick %s  trending_score %s\n", $2, $3, $1 }'
 if [ -n "${MEMESTREAM_REAL_DATA_DIR:-}" ]; then
     echo "real-data: events, features and rejections kept in $WORK"
 else
