@@ -1,4 +1,5 @@
 import Foundation
+import KafkaBridge
 import Testing
 
 @testable import StreamApp
@@ -30,5 +31,41 @@ import Testing
         #expect(settings.bootstrapFile == scratch.file("bootstrap.txt"))
         #expect(settings.topics.map(\.name) == ["a"])
         #expect(settings.brokers == 3)
+    }
+
+    /// A second cluster given the first one's file replaced it and, on exit, deleted it while the
+    /// first cluster still ran.
+    @Test func bootstrapFileOfLiveBrokersIsUsageError() throws {
+        let scratch = try ReplayScratchDirectory()
+        let path = scratch.file("bootstrap.txt")
+        let cluster = try MockCluster(brokers: 1)
+        try (cluster.bootstrapServers + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        let error = try #require(throws: UsageError.self) { try parse(["--bootstrap-file", path]) }
+        #expect(error.message.contains("accept connections"), "\(error)")
+        #expect(error.message.contains(cluster.bootstrapServers), "\(error)")
+        withExtendedLifetime(cluster) {}
+    }
+
+    @Test func bootstrapFileOfStoppedBrokersIsReplaced() throws {
+        let scratch = try ReplayScratchDirectory()
+        let path = scratch.file("bootstrap.txt")
+        // Ports 1 and 2 need root to listen on, and no test does; a stopped mock cluster's port
+        // could be taken by a test running in parallel.
+        try "127.0.0.1:1,127.0.0.1:2\n".write(toFile: path, atomically: false, encoding: .utf8)
+        let settings = try parse(["--bootstrap-file", path])
+        #expect(settings.bootstrapFile == path)
+    }
+
+    @Test(arguments: ["10.0.0.1:9092", "example.com:9092", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:x", ""])
+    func probeSkipsOtherHostsAndBadValues(server: String) {
+        #expect(!LoopbackProbe.acceptsConnections(server))
+    }
+
+    @Test func readBootstrapFileTakesFirstLine() throws {
+        let scratch = try ReplayScratchDirectory()
+        let path = scratch.file("bootstrap.txt")
+        try "127.0.0.1:1,127.0.0.1:2\r\nrest\n".write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(DevClusterCommand.readBootstrapFile(path) == "127.0.0.1:1,127.0.0.1:2")
+        #expect(DevClusterCommand.readBootstrapFile(scratch.file("missing")) == nil)
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import KafkaBridge
+import StreamCore
 
 /// `memestream dev-cluster`: runs librdkafka's mock Kafka cluster on loopback until SIGINT or
 /// SIGTERM, for local runs and demos without a real broker.
@@ -21,7 +22,8 @@ enum DevClusterCommand: Subcommand {
             .value(
                 "bootstrap-file",
                 valueName: "FILE",
-                help: "Also write the bootstrap servers to FILE (removed again on exit)."
+                help:
+                    "Also write the bootstrap servers to FILE, removed on exit. A FILE naming running brokers is rejected."
             ),
         ]
     }
@@ -46,10 +48,13 @@ enum DevClusterCommand: Subcommand {
     /// Reads and validates the options before the cluster starts.
     ///
     /// The bootstrap file is replaced on start and removed on exit, so a device or directory at
-    /// that path is refused rather than replaced.
+    /// that path is rejected rather than replaced. So is a file whose brokers accept connections,
+    /// because another dev-cluster is probably serving them. A file left by a cluster that was
+    /// killed names brokers that are gone, and is replaced.
     ///
     /// - Throws: ``UsageError`` for a positional argument, a bad `--brokers` or `--topic`, a topic
-    ///   given twice, or a `--bootstrap-file` that exists and is not a regular file.
+    ///   given twice, or a `--bootstrap-file` that exists and is not a regular file or names
+    ///   brokers that accept connections.
     static func settings(_ arguments: ParsedArguments) throws -> Settings {
         if let extra = arguments.positional.first {
             throw UsageError("unexpected argument '\(extra)'; give topics with --topic NAME:PARTITIONS")
@@ -69,6 +74,13 @@ enum DevClusterCommand: Subcommand {
             if stat(bootstrapFile, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
                 throw UsageError(
                     "invalid --bootstrap-file '\(bootstrapFile)': it exists and is not a regular file; give a file path"
+                )
+            }
+            let servers = (readBootstrapFile(bootstrapFile) ?? "").split(separator: ",").prefix(64)
+            if let live = servers.first(where: { LoopbackProbe.acceptsConnections(String($0)) }) {
+                throw UsageError(
+                    "--bootstrap-file '\(bootstrapFile)' names brokers at \(live) that accept connections, so "
+                        + "another dev-cluster probably uses it; stop that cluster, or give another --bootstrap-file"
                 )
             }
         }
@@ -108,11 +120,27 @@ enum DevClusterCommand: Subcommand {
 
         let received = await waitForTerminationSignal()
         if let bootstrapFile {
-            try? FileManager.default.removeItem(atPath: bootstrapFile)
+            // Only this cluster's file is removed: another process may have written the path since.
+            if readBootstrapFile(bootstrapFile) == cluster.bootstrapServers {
+                try? FileManager.default.removeItem(atPath: bootstrapFile)
+            } else {
+                printError(
+                    "memestream dev-cluster: left --bootstrap-file '\(bootstrapFile)' in place, because it no longer "
+                        + "names this cluster's brokers"
+                )
+            }
         }
         printError("memestream dev-cluster: stopping on \(ShutdownSignal.name(of: received))")
         withExtendedLifetime(cluster) {}
         return 0
+    }
+
+    /// Returns the first line of a bootstrap file of at most 4 KiB without its line end, or `nil`
+    /// when the file is missing, larger or not UTF-8.
+    static func readBootstrapFile(_ path: String) -> String? {
+        guard let bytes = try? SmallFile.read(path: path, limit: 4096) else { return nil }
+        let line = bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        return String(validating: line, as: UTF8.self)
     }
 
     /// Parses `NAME:PARTITIONS`; the name uses Kafka's topic characters and the count is 1 to
