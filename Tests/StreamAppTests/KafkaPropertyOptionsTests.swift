@@ -102,6 +102,13 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
         #expect(try generateProperties(["--bootstrap-servers", "a:1", "-X", name + "=a:1"]) == [name: "a:1"])
     }
 
+    /// `generate -b ""` (a bootstrap file that was missing) failed after a 10 s metadata wait.
+    @Test(arguments: ["", "a:1,", "a:1, b:2"])
+    func generateRejectsMalformedServerList(servers: String) throws {
+        let error = try #require(throws: UsageError.self) { try generateProperties(["--bootstrap-servers", servers]) }
+        #expect(error.message.contains("invalid value '\(servers)' for --bootstrap-servers"), "\(error)")
+    }
+
     /// `generate --output-file o.jsonl -X client.id=x` exited 0 and ignored the property.
     @Test(arguments: [["-X", "client.id=x"], ["-F", "client.properties"]])
     func generateFileRejectsKafkaOptions(extra: [String]) throws {

@@ -159,6 +159,7 @@ import Testing
         (["--input-topic", "t", "-b", "h:1", "--input-format", "kcat"], "--input-format applies only to --input-file"),
         (["--input-topic", "t", "-b", "h:1", "-X", "bootstrap.servers=g:2"], "conflicting bootstrap servers"),
         (["--input-topic", "t", "-b", "h:1", "-X", "metadata.broker.list=g:2"], "metadata.broker.list=g:2 differs"),
+        (["--input-topic", "t", "-b", ""], "--input-topic needs --bootstrap-servers HOST:PORT"),
     ])
     func optionOfTheOtherInputIsUsageError(arguments: [String], message: String) throws {
         let error = try #require(throws: UsageError.self) { try parse(arguments) }

@@ -46,10 +46,25 @@ enum KafkaPropertyOptions {
         }
     }
 
-    /// Throws when `bootstrap.servers`, or `metadata.broker.list`, which librdkafka reads as another
-    /// name of it, names brokers other than `-b`.
+    /// Throws when `servers`, given by `source`, is not a comma-separated list of non-empty
+    /// entries without spaces, such as an empty `-b` from a missing bootstrap file.
+    static func checkServerList(_ servers: String, source: String) throws {
+        let entries = servers.split(separator: ",", omittingEmptySubsequences: false)
+        let valid = entries.allSatisfy { entry in
+            !entry.isEmpty && !entry.contains(where: { $0 == " " || $0 == "\t" })
+        }
+        guard valid else {
+            throw UsageError(
+                "invalid value '\(servers)' for \(source): expected HOST:PORT[,HOST:PORT...] without spaces or empty entries"
+            )
+        }
+    }
+
+    /// Throws when `-b` is not a valid server list, or when `bootstrap.servers`, or
+    /// `metadata.broker.list`, which librdkafka reads as another name of it, names other brokers.
     static func checkBootstrapAgrees(servers: String?, properties: [String: String]) throws {
         guard let servers else { return }
+        try checkServerList(servers, source: "--bootstrap-servers")
         for name in ["bootstrap.servers", "metadata.broker.list"] {
             guard let property = properties[name], property != servers else { continue }
             throw UsageError(

@@ -108,15 +108,7 @@ extension WorkerConfiguration {
             }
             return fromProperties
         }
-        let servers = found.text.split(separator: ",", omittingEmptySubsequences: false)
-        let valid = servers.allSatisfy { server in
-            !server.isEmpty && !server.contains(where: { $0 == " " || $0 == "\t" })
-        }
-        guard valid else {
-            throw UsageError(
-                "invalid value '\(found.text)' for \(found.source): expected HOST:PORT[,HOST:PORT...] without spaces or empty entries"
-            )
-        }
+        try KafkaPropertyOptions.checkServerList(found.text, source: "\(found.source)")
         if let fromProperties, fromProperties != found.text {
             throw UsageError(
                 "conflicting bootstrap servers: \(found.source) sets '\(found.text)' but the librdkafka properties set \(propertyName)='\(fromProperties)'; set it in one place"

@@ -208,7 +208,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         if consumer.consumeErrorCount > 0 {
             logger.warning(
                 "no partition assigned after \(notices[assignmentWaitNotices - 1]) s, and the consumer reported "
-                    + "errors (the \"consume failed\" lines): check --bootstrap-servers and that the brokers are "
+                    + "errors (the \"librdkafka:\" and \"consume failed\" lines): check --bootstrap-servers and that the brokers are "
                     + "reachable from this host",
                 metadata: ["consume.errors": .integer(Int64(consumer.consumeErrorCount))]
             )
