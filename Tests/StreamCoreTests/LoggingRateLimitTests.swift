@@ -76,6 +76,56 @@ private final class ManualClock: Sendable {
         #expect(summary.metadata[LogKey.suppressed] == .integer(2))
         #expect(summary.metadata[LogKey.kafkaPartition] == .integer(3))
         #expect(summary.metadata[LogKey.rejectionReason] == nil)
+        #expect(summary.metadata["suppressed." + LogKey.rejectionReason] == "late=1 malformed_json=1")
+    }
+
+    /// A fresh-user trial saw 1,982 late records summarized without the word "late".
+    @Test func summaryCountsFewVariedValues() throws {
+        let sink = InMemoryLogHandler()
+        let clock = ManualClock()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000) {
+            clock.milliseconds
+        }
+        let reasons = ["invalid_field"] + Array(repeating: "late", count: 5) + ["invalid_field", "too_large"]
+        for (offset, reason) in reasons.enumerated() {
+            limiter.log(
+                LogEntry(
+                    timestampMilliseconds: 0,
+                    level: .info,
+                    label: "worker",
+                    message: "input record rejected",
+                    metadata: [LogKey.kafkaOffset: .integer(Int64(offset)), LogKey.rejectionReason: .string(reason)]
+                )
+            )
+        }
+        clock.advance(by: 1_000)
+        limiter.flush()
+        let summary = try #require(sink.entries.last)
+        #expect(summary.metadata[LogKey.suppressed] == .integer(7))
+        #expect(summary.metadata["suppressed." + LogKey.rejectionReason] == "late=5 invalid_field=1 too_large=1")
+        // Seven offsets: still few enough to count.
+        #expect(summary.metadata["suppressed." + LogKey.kafkaOffset] == "1=1 2=1 3=1 4=1 5=1 6=1 7=1")
+    }
+
+    @Test func summaryOmitsManyValuedKeys() throws {
+        let sink = InMemoryLogHandler()
+        let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000) { 0 }
+        for offset in 0..<20 {
+            limiter.log(
+                LogEntry(
+                    timestampMilliseconds: 0,
+                    level: .info,
+                    label: "worker",
+                    message: "input record rejected",
+                    metadata: [LogKey.kafkaOffset: .integer(Int64(offset)), LogKey.rejectionReason: "late"]
+                )
+            )
+        }
+        limiter.flush()
+        let summary = try #require(sink.entries.last)
+        #expect(summary.metadata[LogKey.suppressed] == .integer(19))
+        #expect(summary.metadata["suppressed." + LogKey.kafkaOffset] == nil)
+        #expect(summary.metadata[LogKey.rejectionReason] == "late")
     }
 
     @Test func summaryCarriesWriteTime() {

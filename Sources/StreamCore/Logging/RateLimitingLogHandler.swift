@@ -9,7 +9,9 @@ import Synchronization
 /// ``suppressedMessage``, metadata ``LogKey/suppressed`` = count and `suppressed.message` = the
 /// original message, level of the original) carries only the metadata that every suppressed
 /// entry shared: a key whose value varied (a rejection reason, an offset) is left out, so the
-/// summary never names one entry's value for all of them. It is written when the key's next entry arrives after
+/// summary never names one entry's value for all of them. A varied key with at most
+/// ``maximumCountedValues`` values gets `suppressed.<key>` instead, such as
+/// `late=1982 invalid_field=34`, most frequent first. It is written when the key's next entry arrives after
 /// the window, when a sweep finds the window expired (sweeps run at most once per interval, on
 /// any entry), or on ``flush()``.
 ///
@@ -18,6 +20,9 @@ import Synchronization
 public final class RateLimitingLogHandler: LogHandler {
     /// The message of a summary entry.
     public static let suppressedMessage = "suppressed similar entries"
+    /// The most values of one varied metadata key that a summary counts; a key with more (an
+    /// offset, a detail text) is left out.
+    public static let maximumCountedValues = 8
 
     private struct Key: Hashable {
         var label: String
@@ -32,6 +37,36 @@ public final class RateLimitingLogHandler: LogHandler {
         var lastEntry: LogEntry
         /// The metadata every suppressed entry of the window had, key and value alike.
         var sharedMetadata: [String: LogValue] = [:]
+        /// Per metadata key whose value varied, the suppressed entries per value.
+        var valueCounts: [String: [LogValue: Int]] = [:]
+        /// Varied keys with more than ``maximumCountedValues`` values.
+        var uncountedKeys: Set<String> = []
+
+        /// Adds a suppressed entry's metadata to the shared metadata and the value counts.
+        /// - Complexity: O(metadata keys).
+        mutating func noteSuppressed(_ metadata: [String: LogValue]) {
+            defer { suppressed += 1 }
+            if suppressed == 0 {
+                sharedMetadata = metadata
+                return
+            }
+            for (key, value) in sharedMetadata where metadata[key] != value {
+                // Every suppressed entry so far had the shared value.
+                valueCounts[key] = [value: suppressed]
+                sharedMetadata[key] = nil
+            }
+            for (key, counts) in valueCounts {
+                guard let value = metadata[key] else { continue }
+                var counts = counts
+                counts[value, default: 0] += 1
+                if counts.count > RateLimitingLogHandler.maximumCountedValues {
+                    valueCounts[key] = nil
+                    uncountedKeys.insert(key)
+                } else {
+                    valueCounts[key] = counts
+                }
+            }
+        }
     }
 
     private struct State {
@@ -96,12 +131,7 @@ public final class RateLimitingLogHandler: LogHandler {
                     window.passed += 1
                 } else {
                     // O(keys) per suppressed entry; entries that pass cost nothing more.
-                    if window.suppressed == 0 {
-                        window.sharedMetadata = entry.metadata
-                    } else {
-                        window.sharedMetadata = window.sharedMetadata.filter { entry.metadata[$0.key] == $0.value }
-                    }
-                    window.suppressed += 1
+                    window.noteSuppressed(entry.metadata)
                 }
                 state.windows[key] = window
                 return (summaries, passes)
@@ -146,6 +176,10 @@ public final class RateLimitingLogHandler: LogHandler {
         var metadata = window.sharedMetadata
         metadata[LogKey.suppressed] = .integer(Int64(window.suppressed))
         metadata["suppressed.message"] = .string(last.message)
+        for (key, counts) in window.valueCounts {
+            let ordered = counts.sorted { $0.value != $1.value ? $0.value > $1.value : "\($0.key)" < "\($1.key)" }
+            metadata["suppressed." + key] = .string(ordered.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
         return LogEntry(
             timestampMilliseconds: Swift.max(writtenAt, last.timestampMilliseconds),
             level: last.level,
