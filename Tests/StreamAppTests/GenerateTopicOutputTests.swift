@@ -1,5 +1,6 @@
 import Foundation
 import KafkaBridge
+import Synchronization
 import Testing
 
 @testable import StreamApp
@@ -181,6 +182,32 @@ import Testing
         #expect(throws: TopicDeliveryError.self) {
             _ = try GenerateCommand.generate(configuration, into: output)
         }
+    }
+
+    /// A fresh-user trial stopped the brokers under `generate`: it printed nothing, and after
+    /// Ctrl-C it waited 60 s in silence for the queued records.
+    @Test func unreachableBrokersAreReported() throws {
+        let lines = Mutex<[String]>([])
+        let kafka = KafkaTopicOutput.configuration(
+            bootstrapServers: "127.0.0.1:1",
+            properties: ["message.timeout.ms": "3000", "log_level": "0"]
+        )
+        let output = try KafkaTopicOutput(configuration: kafka, topic: "unreachable") { line in
+            lines.withLock { $0.append(line) }
+        }
+        #expect(throws: TopicDeliveryError.self) {
+            _ = try GenerateCommand.generate(GeneratorConfiguration.testing(events: 20), into: output)
+        }
+        let printed = lines.withLock { $0 }
+        #expect(printed.contains { $0.contains("delivering 20 queued records to topic 'unreachable'") }, "\(printed)")
+        #expect(printed.contains { $0.contains("warning:") && $0.contains("127.0.0.1:1") }, "\(printed)")
+    }
+
+    @Test func throttleOpensOncePerInterval() {
+        let throttle = NoticeThrottle(intervalNanoseconds: 10)
+        #expect(throttle.allows(100))
+        #expect(!throttle.allows(105))
+        #expect(throttle.allows(110))
     }
 }
 

@@ -155,7 +155,11 @@ enum GenerateCommand: Subcommand {
                 requestedPartitions: arguments.value("partitions") != nil ? configuration.partitions : nil
             )
             notes.forEach(printError)
-            let output = try KafkaTopicOutput(configuration: kafkaConfiguration, topic: configuration.topic)
+            let output = try KafkaTopicOutput(
+                configuration: kafkaConfiguration,
+                topic: configuration.topic,
+                notify: { printError($0) }
+            )
             summary = try generate(configuration, into: output)
         case (.some, .some):
             throw UsageError("--output-file and --bootstrap-servers exclude each other; give one destination")

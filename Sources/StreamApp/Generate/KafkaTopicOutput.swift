@@ -1,4 +1,5 @@
 import KafkaBridge
+import StreamCore
 import Synchronization
 
 /// Produces generated records to a Kafka topic: keyed by the record key (the `meme_id`, except
@@ -20,23 +21,45 @@ struct KafkaTopicOutput: GeneratedRecordSink {
     private let partitionCount: Int32?
     /// How long ``finish()`` waits for the last delivery reports.
     static let flushTimeout: Duration = .seconds(60)
+    /// Receives lines for a person: broker errors while producing, and the wait in ``finish()``.
+    private let notify: (@Sendable (String) -> Void)?
+    private let notices: NoticeThrottle
 
     /// Creates the producer.
     ///
+    /// - Parameters:
+    ///   - notify: Receives broker errors (at most one line per 10 s) and a line when
+    ///     ``finish()`` waits for queued records; `nil` prints nothing.
     /// - Throws: a ``KafkaBridgeError`` naming an invalid property.
-    init(configuration: KafkaConfiguration, topic: String) throws {
+    init(configuration: KafkaConfiguration, topic: String, notify: (@Sendable (String) -> Void)? = nil) throws {
         let deliveries = DeliveryTally()
         self.deliveries = deliveries
         self.topic = topic
+        self.notify = notify
+        let notices = NoticeThrottle(intervalNanoseconds: 10_000_000_000)
+        self.notices = notices
         // Without the count (no broker reachable yet, or no topic), records keyed by another id
         // follow their key; delivery problems surface in finish().
         let admin = try? KafkaAdmin(configuration: configuration)
         partitionCount = (try? admin?.partitionCount(topic: topic, timeout: .seconds(5)))?.flatMap { $0 }.map {
             Int32($0)
         }
+        // librdkafka reports unreachable brokers through the error callback and goes on retrying,
+        // so without a line here a run whose brokers went away looks busy.
+        var errorHandler: KafkaErrorHandler?
+        if let notify {
+            errorHandler = { @Sendable error in
+                guard notices.allows(MonotonicClock.nanoseconds()) else { return }
+                notify(
+                    "memestream generate: warning: \(errorText(error)); records wait in the producer queue "
+                        + "until a broker answers (message.timeout.ms)"
+                )
+            }
+        }
         producer = try KafkaProducer(
             configuration: configuration,
-            deliveryHandler: { report in deliveries.record(report) }
+            deliveryHandler: { report in deliveries.record(report) },
+            errorHandler: errorHandler
         )
     }
 
@@ -108,6 +131,13 @@ struct KafkaTopicOutput: GeneratedRecordSink {
     /// - Throws: ``TopicDeliveryError`` when any record was not delivered, with the count and the first
     ///   broker error; a ``KafkaBridgeError`` when the flush times out.
     mutating func finish() throws {
+        let queued = producer.queuedCount
+        if queued > 0, let notify {
+            notify(
+                "memestream generate: delivering \(queued) queued records to topic '\(topic)', for up to "
+                    + "\(KafkaTopicOutput.flushTimeout); a second Ctrl-C exits at once"
+            )
+        }
         try producer.close(timeout: KafkaTopicOutput.flushTimeout)
         let (failed, firstError) = deliveries.failures
         if failed > 0 {
