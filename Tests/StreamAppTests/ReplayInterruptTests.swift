@@ -50,3 +50,44 @@ import Testing
         }
     }
 }
+
+/// A Ctrl-C during `round-trip` ended the process at once and left its work directory in /tmp.
+@Suite struct RoundTripInterruptTests {
+    @Test func signalRemovesWorkDirectory() throws {
+        let directory = makeTestDirectory("round-trip-interrupt")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let events = directory + "/events.jsonl"
+        let generated = try runMemestream(["generate", "--events", "20000", "--output-file", events])
+        #expect(generated.status == 0, "\(generated.standardError)")
+
+        let temporary = directory + "/tmp"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ReplayTestPaths.binary)
+        process.arguments = [
+            "round-trip", "--input-file", events, "--partitions", "2", "--log-file", directory + "/log",
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary + "/"]) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+
+        // Signal once the work directory exists (bounded: 600 polls of 50 ms).
+        var polls = 0
+        while polls < 600, (try? FileManager.default.contentsOfDirectory(atPath: temporary))?.isEmpty ?? true {
+            usleep(50_000)
+            polls += 1
+        }
+        kill(process.processIdentifier, SIGINT)
+        let standardError = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+
+        // A run that finished before the signal exits 0; either way nothing is left behind.
+        #expect([0, 130].contains(process.terminationStatus), "stderr: \(standardError)")
+        if process.terminationStatus == 130 {
+            #expect(standardError.contains("interrupted, nothing was checked"), "stderr: \(standardError)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
+    }
+}

@@ -59,7 +59,9 @@ struct RealDataRoundTrip {
         }
 
         report.eventsLoaded = try loadEvents(into: settings.inputTopic, bootstrapServers: cluster.bootstrapServers)
+        try Self.checkInterrupt()
         try runWorker(settings: settings, bootstrapServers: cluster.bootstrapServers, report: &report)
+        try Self.checkInterrupt()
 
         let envelopesPath = workDirectory + "/events.kcat.jsonl"
         try dumpEnvelopes(
@@ -68,16 +70,27 @@ struct RealDataRoundTrip {
             expected: report.eventsLoaded,
             path: envelopesPath
         )
+        try Self.checkInterrupt()
         let workerLines = try readFeatureLines(
             topic: settings.featureTopic,
             bootstrapServers: cluster.bootstrapServers,
             report: &report
         )
+        try Self.checkInterrupt()
         let replayLines = try replay(envelopesPath: envelopesPath)
         report.replayLines = replayLines.count
         report.differences = RealDataRoundTrip.differences(worker: workerLines, replay: replayLines)
         report.elapsedSeconds = (ContinuousClock.now - started) / .seconds(1)
         return report
+    }
+
+    /// The run stopped at SIGINT, SIGTERM or SIGHUP (``InterruptFlag``), once the command
+    /// installed its handlers.
+    struct Interrupted: Error {}
+
+    /// Throws ``Interrupted`` when a signal has arrived.
+    private static func checkInterrupt() throws {
+        if InterruptFlag().isRaised { throw Interrupted() }
     }
 
     /// Produces every non-blank line of the input file and returns how many were sent.
@@ -90,6 +103,7 @@ struct RealDataRoundTrip {
         var record = GeneratedRecord()
         var count = 0
         while let line = try reader.nextLine() {
+            try Self.checkInterrupt()
             guard line.bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else {
                 continue
             }
@@ -123,7 +137,12 @@ struct RealDataRoundTrip {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var failure: String?
+        var interrupted = false
         while worker.eventsConsumed(partitions: partitions) < UInt64(report.eventsLoaded) {
+            if InterruptFlag().isRaised {
+                interrupted = true
+                break
+            }
             if let problem = worker.failure {
                 failure = problem
                 break
@@ -140,6 +159,7 @@ struct RealDataRoundTrip {
 
         stop.raise()
         let stopFailure = worker.wait(timeout: .seconds(60))
+        if interrupted { throw Interrupted() }
         if let problem = failure ?? stopFailure {
             throw DemoError(problem)
         }

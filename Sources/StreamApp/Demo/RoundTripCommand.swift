@@ -74,6 +74,8 @@ enum RoundTripCommand: Subcommand {
         defer { handler.flush() }
         let logger = Logger(label: "memestream.round-trip", level: .notice, handler: handler)
 
+        // A Ctrl-C ended the process at once and left the work directory behind.
+        InterruptFlag.install()
         let workDirectory = try DemoCommand.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workDirectory) }
         var roundTrip = RealDataRoundTrip(inputFile: inputFile, workDirectory: workDirectory, logger: logger)
@@ -83,6 +85,9 @@ enum RoundTripCommand: Subcommand {
         let report: RealDataRoundTrip.Report
         do {
             report = try roundTrip.run()
+        } catch is RealDataRoundTrip.Interrupted, is ReplayInterrupted {
+            printError("memestream round-trip: interrupted, nothing was checked; the work directory is removed")
+            return 130
         } catch {
             printError("memestream round-trip: \(errorText(error))")
             return 1
