@@ -43,6 +43,9 @@ struct InterruptFlag: Sendable {
         if firstSignal.load(ordering: .relaxed) == number, first == 0 || nanoseconds - first < 500_000_000 {
             return
         }
+        // `write` is async-signal-safe; a static string needs no allocation.
+        let message: StaticString = "memestream: second signal, exiting at once without cleanup (status 130)\n"
+        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
         _exit(130)
     }
 }
