@@ -24,6 +24,16 @@ private final class ManualClock: Sendable {
         )
     }
 
+    private func rejection(_ metadata: [String: LogValue]) -> LogEntry {
+        LogEntry(
+            timestampMilliseconds: 0,
+            level: .info,
+            label: "worker",
+            message: "input record rejected",
+            metadata: metadata
+        )
+    }
+
     @Test func limitThenOneSummaryAfterInterval() throws {
         let sink = InMemoryLogHandler()
         let clock = ManualClock()
@@ -60,15 +70,7 @@ private final class ManualClock: Sendable {
             clock.milliseconds
         }
         for reason in ["late", "late", "malformed_json"] {
-            limiter.log(
-                LogEntry(
-                    timestampMilliseconds: 0,
-                    level: .info,
-                    label: "worker",
-                    message: "input record rejected",
-                    metadata: [LogKey.kafkaPartition: .integer(3), LogKey.rejectionReason: .string(reason)]
-                )
-            )
+            limiter.log(rejection([LogKey.kafkaPartition: .integer(3), LogKey.rejectionReason: .string(reason)]))
         }
         clock.advance(by: 1_000)
         limiter.flush()
@@ -89,13 +91,7 @@ private final class ManualClock: Sendable {
         let reasons = ["invalid_field"] + Array(repeating: "late", count: 5) + ["invalid_field", "too_large"]
         for (offset, reason) in reasons.enumerated() {
             limiter.log(
-                LogEntry(
-                    timestampMilliseconds: 0,
-                    level: .info,
-                    label: "worker",
-                    message: "input record rejected",
-                    metadata: [LogKey.kafkaOffset: .integer(Int64(offset)), LogKey.rejectionReason: .string(reason)]
-                )
+                rejection([LogKey.kafkaOffset: .integer(Int64(offset)), LogKey.rejectionReason: .string(reason)])
             )
         }
         clock.advance(by: 1_000)
@@ -111,15 +107,7 @@ private final class ManualClock: Sendable {
         let sink = InMemoryLogHandler()
         let limiter = RateLimitingLogHandler(wrapping: sink, limit: 1, intervalMilliseconds: 1_000) { 0 }
         for offset in 0..<20 {
-            limiter.log(
-                LogEntry(
-                    timestampMilliseconds: 0,
-                    level: .info,
-                    label: "worker",
-                    message: "input record rejected",
-                    metadata: [LogKey.kafkaOffset: .integer(Int64(offset)), LogKey.rejectionReason: "late"]
-                )
-            )
+            limiter.log(rejection([LogKey.kafkaOffset: .integer(Int64(offset)), LogKey.rejectionReason: "late"]))
         }
         limiter.flush()
         let summary = try #require(sink.entries.last)

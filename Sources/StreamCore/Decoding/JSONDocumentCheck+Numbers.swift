@@ -8,28 +8,14 @@ extension JSONDocumentCheck {
     /// check works on the digits as written, so it sees the fraction the double lost.
     /// - Complexity: O(n) in the document's bytes.
     public static func inexactWholeNumber(in bytes: UnsafeRawBufferPointer) -> JSONSyntaxError? {
-        var isInString = false
-        var isEscaped = false
+        var strings = JSONStringTracker()
         var offset = 0
         while offset < bytes.count {
             let byte = bytes[offset]
-            if isInString {
-                if isEscaped {
-                    isEscaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    isEscaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    isInString = false
-                }
-                offset += 1
-                continue
-            }
-            if byte == UInt8(ascii: "\"") {
-                isInString = true
-                offset += 1
-                continue
-            }
-            guard byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) else {
+            // A number never contains a quote, so skipping its bytes below leaves the tracker right.
+            guard !strings.isInString(byte),
+                byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            else {
                 offset += 1
                 continue
             }

@@ -153,21 +153,10 @@ public enum JSONDocumentCheck {
     /// - Complexity: O(n) in the document's bytes.
     public static func nestingError(in bytes: UnsafeRawBufferPointer, maximumDepth: Int) -> JSONSyntaxError? {
         var depth = 0
-        var isInString = false
-        var isEscaped = false
+        var strings = JSONStringTracker()
         for (offset, byte) in bytes.enumerated() {
-            if isInString {
-                if isEscaped {
-                    isEscaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    isEscaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    isInString = false
-                }
-                continue
-            }
+            if strings.isInString(byte) { continue }
             switch byte {
-            case UInt8(ascii: "\""): isInString = true
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
                 if depth > maximumDepth {
