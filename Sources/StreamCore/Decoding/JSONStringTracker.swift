@@ -1,7 +1,8 @@
-/// Tells, byte by byte through a valid JSON document, whether a byte belongs to a string literal.
+/// A tracker of which bytes of a valid JSON document belong to a string literal, fed one byte at
+/// a time.
 ///
 /// Checks that look only at structure (brackets, numbers) use it to skip strings without a full
-/// scan. Complexity: O(1) per byte. Thread-safety: a value type; one walk per instance.
+/// scan. Complexity: O(1) per byte. Thread-safety: a value type, so each walk has its own.
 struct JSONStringTracker {
     private var isInString = false
     private var isEscaped = false
