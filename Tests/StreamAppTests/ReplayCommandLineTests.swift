@@ -36,6 +36,24 @@ import Testing
         #expect(result.standardError.contains("3 tombstones"), "stderr: \(result.standardError)")
     }
 
+    /// A break-it trial found that replay never reported records keyed by another id.
+    @Test func summaryCountsKeyMismatches() throws {
+        let scratch = try ReplayScratchDirectory()
+        let lines = [("m1", "m1", 0), ("m2", "m1", 1), ("u7", "m1", 2)].map { key, meme, offset in
+            let payload = #"{\"meme_id\":\"\#(meme)\",\"type\":\"view\",\"ts\":1700000000000}"#
+            return #"{"partition":0,"offset":\#(offset),"ts":1700000000000,"key":"\#(key)","payload":"\#(payload)"}"#
+        }
+        let input = try scratch.write("in.jsonl", lines.joined(separator: "\n"))
+        let result = try runMemestream([
+            "replay", "--input-format", "kcat", "--input-file", input, "--output-file", scratch.file("out.jsonl"),
+        ])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(
+            result.standardError.contains("2 accepted records carried a record key other than the event's meme_id"),
+            "stderr: \(result.standardError)"
+        )
+    }
+
     @Test func unreadableInputExitsOne() throws {
         let scratch = try ReplayScratchDirectory()
         // A directory cannot be read as a file, even by root.

@@ -122,6 +122,13 @@ enum ReplayCommand: Subcommand {
                     + "every tick before TIME\(example)"
             )
         }
+        if summary.keyMismatches > 0 {
+            printError(
+                "memestream replay: \(counted(summary.keyMismatches, "accepted record")) carried a record key other "
+                    + "than the event's meme_id (key_mismatch): each counts for its meme_id, but the producer put it in "
+                    + "the partition of another key; fix the producer's key"
+            )
+        }
         let rejected = summary.rejectionCounts.values.reduce(0, +)
         if rejected == 0 {
             printError("memestream replay: rejected 0 records")

@@ -77,6 +77,8 @@ struct ReplayEmissionSink: EmissionSink {
 }
 
 extension PartitionEngine: ReplayPartitionEngine {
+    var keyMismatchCount: Int { Int(statistics.keyMismatches) }
+
     func process(_ record: InputRecord, into output: ReplayOutput) {
         var sink = ReplayEmissionSink(output: output)
         process(record, into: &sink)

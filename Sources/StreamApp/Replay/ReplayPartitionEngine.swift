@@ -18,6 +18,8 @@ protocol ReplayPartitionEngine: AnyObject {
     var keyCount: Int { get }
     /// The largest ``keyCount`` the engine reached.
     var peakKeyCount: Int { get }
+    /// Accepted records whose key was not their `meme_id`.
+    var keyMismatchCount: Int { get }
 }
 
 extension ReplayPartitionEngine {
@@ -26,4 +28,7 @@ extension ReplayPartitionEngine {
 
     /// No event time: an engine that keeps none offers no `--to` suggestion.
     var maxEventTime: EventTime? { nil }
+
+    /// No keys compared: an engine that reads no keys counts no mismatches.
+    var keyMismatchCount: Int { 0 }
 }

@@ -24,6 +24,8 @@ struct ReplayRunner {
         /// state. With several partitions it can exceed the largest total at any one time,
         /// because the partitions may peak at different times.
         var peakKeyCount = 0
+        /// Accepted records whose record key was not their `meme_id` (kcat files and topics).
+        var keyMismatches = 0
         /// The largest `ts` any partition accepted, or `nil` when none accepted an event.
         var largestEventTime: EventTime?
         /// `true` once the input and the outputs are open, so reading has started.
@@ -107,6 +109,7 @@ struct ReplayRunner {
         summary.records = input.recordCount
         summary.partitions = handler.engines.keys.sorted()
         summary.peakKeyCount = handler.peakKeyCount
+        summary.keyMismatches = handler.keyMismatchCount
         summary.largestEventTime = handler.engines.values.compactMap(\.maxEventTime).max()
         summary.recordsWritten = output.recordsWritten
         summary.tombstonesWritten = output.tombstonesWritten
@@ -157,6 +160,8 @@ struct ReplayRunner {
 
         /// The sum of every engine's largest key count.
         var peakKeyCount: Int { engines.values.reduce(0) { $0 + $1.peakKeyCount } }
+        /// The sum of every engine's key mismatches.
+        var keyMismatchCount: Int { engines.values.reduce(0) { $0 + $1.keyMismatchCount } }
 
         mutating func overlongEvent(partition: Int32, offset: Int64, lineNumber: Int, length: Int) throws {
             output.currentLine = lineNumber
