@@ -220,6 +220,7 @@ func writeTemporaryFile(_ text: String, name: String = "memestream-config") -> S
             (["-b", "h:1", "--http-host", "example.com"], [:], "invalid value 'example.com' for --http-host"),
             (["-b", "h:1", "--checkpoint-store", "s3:bucket"], [:], "expected kafka:TOPIC or dir:PATH"),
             (["-b", "h:1", "--checkpoint-store", "kafka:bad topic"], [:], "invalid topic name 'bad topic'"),
+            (["-b", "h:1", "--checkpoint-store", "dir:/dev/null"], [:], "/dev/null exists and is not a directory"),
             (["-b", "h:1", "--input-topic", ".."], [:], "invalid topic name '..' for --input-topic"),
             (
                 ["-b", "h:1", "--feature-topic", "memes.events"], [:],

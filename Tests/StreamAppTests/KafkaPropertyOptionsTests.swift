@@ -1,3 +1,4 @@
+import KafkaBridge
 import Testing
 
 @testable import StreamApp
@@ -172,5 +173,18 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
             }
             #expect(error.message.contains("invalid librdkafka property '\(pair)'"), "\(error)")
         }
+    }
+}
+
+/// Log lines and last-line messages show errors through `errorText`, without Swift type names.
+@Suite struct ErrorTextTests {
+    @Test func kafkaErrorHasNoSourceLocation() throws {
+        var configuration = KafkaConfiguration(bootstrapServers: "127.0.0.1:1")
+        configuration.properties = ["no.such.property": "1"]
+        let error = try #require(throws: KafkaBridgeError.self) { try KafkaProducer(configuration: configuration) }
+        let text = errorText(error)
+        #expect(text.contains("no.such.property"), "\(text)")
+        #expect(!text.contains("KafkaBridgeError("), "\(text)")
+        #expect(!text.contains(".swift:"), "\(text)")
     }
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads typed `run` option values from ``ConfigurationLayers``, with errors that name the flag,
 /// variable or config-file key the value came from.
 struct OptionReader {
@@ -49,7 +51,7 @@ struct OptionReader {
     /// Returns the checkpoint store, or `nil` when no layer sets it.
     ///
     /// - Throws: ``UsageError`` unless the value is `kafka:TOPIC` with a valid topic or
-    ///   `dir:PATH` with a non-empty path.
+    ///   `dir:PATH` with a non-empty path that is a directory or does not exist yet.
     func checkpointStore() throws -> WorkerConfiguration.CheckpointStore? {
         guard let found = text("checkpoint-store") else { return nil }
         if found.text.hasPrefix("kafka:") {
@@ -58,7 +60,17 @@ struct OptionReader {
             return .kafka(topic: topic)
         }
         if found.text.hasPrefix("dir:"), found.text.count > "dir:".count {
-            return .directory(path: String(found.text.dropFirst("dir:".count)))
+            let path = String(found.text.dropFirst("dir:".count))
+            // Checked now, because the store first writes at the first assignment, seconds or
+            // minutes after the start.
+            var status = stat()
+            if stat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR {
+                throw UsageError(
+                    "invalid value '\(found.text)' for \(found.source): \(path) exists and is not a directory; "
+                        + "give a directory, or a path where one can be created"
+                )
+            }
+            return .directory(path: path)
         }
         throw UsageError(
             "invalid value '\(found.text)' for \(found.source): expected kafka:TOPIC or dir:PATH, for example dir:/var/lib/memestream"

@@ -45,7 +45,7 @@ final class KafkaWorkerConsumer: WorkerConsumer {
             for error in batch.errors {
                 logger.warning(
                     "consume failed; librdkafka retries the fetch",
-                    metadata: [LogKey.error: .string("\(error)")]
+                    metadata: [LogKey.error: .string(errorText(error))]
                 )
             }
             for message in batch {

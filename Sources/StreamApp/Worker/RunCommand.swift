@@ -94,7 +94,7 @@ enum RunCommand: Subcommand {
         } catch {
             logger.critical(
                 "worker stopped on an error; nothing was committed past it",
-                metadata: [LogKey.error: .string("\(error)")]
+                metadata: [LogKey.error: .string(errorText(error))]
             )
             throw error
         }

@@ -154,7 +154,7 @@ final class StreamWorker: WorkerRebalanceHandler {
         } catch {
             logger.warning(
                 "loading the output topics' metadata failed; the first output records may wait up to a second",
-                metadata: ["topics": .string(topics.joined(separator: ",")), LogKey.error: .string("\(error)")]
+                metadata: ["topics": .string(topics.joined(separator: ",")), LogKey.error: .string(errorText(error))]
             )
         }
     }
@@ -555,7 +555,7 @@ final class StreamWorker: WorkerRebalanceHandler {
                 "offset commit failed; the checkpoint is durable and positions come from it",
                 metadata: [
                     LogKey.kafkaPartitions: .string(offsets.keys.sorted().map(String.init).joined(separator: ",")),
-                    LogKey.error: .string("\(error)"),
+                    LogKey.error: .string(errorText(error)),
                 ]
             )
         }
