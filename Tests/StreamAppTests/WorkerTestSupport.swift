@@ -186,7 +186,8 @@ func makeTestDirectory(_ prefix: String) -> String {
 
 /// The conformance cases shipped with the specification.
 enum ConformanceCase {
-    static let root = "/work/shared/cases"
+    /// `cases` of the shared directory: `MEMESTREAM_SHARED_DIR`, or `../shared` beside the checkout.
+    static var root: String { ReplayTestPaths.sharedDirectory + "/cases" }
 
     static func lines(_ name: String, _ file: String) throws -> [String] {
         let text = try String(contentsOfFile: "\(root)/\(name)/\(file)", encoding: .utf8)
