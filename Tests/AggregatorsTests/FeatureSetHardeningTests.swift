@@ -34,7 +34,16 @@ import Testing
             + #"\#(size),"hop_ms":10000}]}"#
         let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
         #expect(error.description.contains("the number \(number) is not whole"), "\(error)")
-        #expect(error.description.contains("at most 17 significant digits"), "\(error)")
+        #expect(error.description.contains("15 significant digits"), "\(error)")
+    }
+
+    /// A parameter of 1e400 was reported as "is an array or an object".
+    @Test func numberBeyondDoubleRangeIsNamed() throws {
+        let text =
+            #"{"name":"x","version":1,"features":[{"name":"a","kind":"window","aggregator":"count","#
+            + #""parameters":{"min_dwell_ms":1e400},"size_ms":60000,"hop_ms":10000}]}"#
+        let error = try #require(throws: FeatureSetError.self) { try FeatureSet.load(jsonBytes: Array(text.utf8)) }
+        #expect(error.description.contains("the number 1e400 is outside the range of a double"), "\(error)")
     }
 
     @Test func hopBeyondTheLimitIsRejected() throws {

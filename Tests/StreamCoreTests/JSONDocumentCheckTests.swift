@@ -75,34 +75,36 @@ import Testing
         #expect(Self.duplicate(#"{"ab":1,"a\u0062":2}"#)?.message == #"member "ab" appears twice in one object"#)
     }
 
-    static func inexact(_ text: String) -> JSONSyntaxError? {
-        Array(text.utf8).withUnsafeBytes { JSONDocumentCheck.inexactWholeNumber(in: $0) }
+    static func unrepresentable(_ text: String) -> JSONSyntaxError? {
+        Array(text.utf8).withUnsafeBytes { JSONDocumentCheck.unrepresentableNumber(in: $0) }
     }
 
     @Test(arguments: [
-        ("{\"v\": 0.99999999999999999999}", "1"),
-        ("[1, 60000.00000000000001]", "60000"),
-        ("[1e-400]", "0"),
-        ("[-12.000000000000000000001e1]", "-120"),
-        ("[1234567890123456789012.5]", "1.2345678901234568e+21"),
+        ("{\"v\": 0.99999999999999999999}", "would be read as 1"),
+        ("[1, 60000.00000000000001]", "would be read as 60000"),
+        ("[-12.000000000000000000001e1]", "would be read as -120"),
+        ("[1234567890123456789012.5]", "would be read as 1.2345678901234568e+21"),
+        ("[1e-400]", "is not zero, but it is too small for a double and would be read as 0"),
+        ("[1e400]", "is outside the range of a double"),
+        ("[-1e99999]", "is outside the range of a double"),
     ])
-    func inexactWholeNumberIsFound(text: String, readAs: String) throws {
-        let error = try #require(Self.inexact(text))
-        #expect(error.message.hasSuffix("would be read as \(readAs)"), "message: \(error.message)")
+    func unrepresentableNumberIsFound(text: String, problem: String) throws {
+        let error = try #require(Self.unrepresentable(text))
+        #expect(error.message.contains(problem), "message: \(error.message)")
     }
 
     @Test(arguments: [
-        #"{"v": 1.5, "w": 60000, "x": 6.0e4, "y": 1.0, "z": -0.0}"#,
+        #"{"v": 1.5, "w": 60000, "x": 6.0e4, "y": 1.0, "z": -0.0, "zero": 0e-400}"#,
         #"{"v": "0.99999999999999999999"}"#,
         #"{"v\"0.99999999999999999999": 2}"#,
-        #"[0.1000000000000000000001, 1e400, 12e-1]"#,
+        #"[0.1000000000000000000001, 12e-1, 1e308, 2.2250738585072014e-308]"#,
     ])
-    func exactOrFractionalNumberIsNotReported(text: String) {
-        #expect(Self.inexact(text) == nil)
+    func representableNumberIsNotReported(text: String) {
+        #expect(Self.unrepresentable(text) == nil)
     }
 
-    @Test func inexactNumberIsLocated() throws {
-        let error = try #require(Self.inexact("{\"a\": 1,\n \"b\": 2.00000000000000000001}"))
+    @Test func unrepresentableNumberIsLocated() throws {
+        let error = try #require(Self.unrepresentable("{\"a\": 1,\n \"b\": 2.00000000000000000001}"))
         #expect(error.line == 2)
         #expect(error.column == 7)
     }

@@ -189,10 +189,11 @@ extension FeatureSetDocument {
         if let duplicate = bytes.withUnsafeBytes({ JSONDocumentCheck.duplicateMemberName(in: $0) }) {
             throw FeatureSetError(feature: nil, "\(duplicate); remove one of them, because only one would be used")
         }
-        if let inexact = bytes.withUnsafeBytes({ JSONDocumentCheck.inexactWholeNumber(in: $0) }) {
+        if let number = bytes.withUnsafeBytes({ JSONDocumentCheck.unrepresentableNumber(in: $0) }) {
             throw FeatureSetError(
                 feature: nil,
-                "\(inexact); write the number with at most 17 significant digits"
+                "\(number); correct the number: a double keeps 15 significant digits exactly, and its size lies "
+                    + "between about 1e-308 and 1.8e308"
             )
         }
         do {
