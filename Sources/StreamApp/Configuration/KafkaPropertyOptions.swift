@@ -47,17 +47,34 @@ enum KafkaPropertyOptions {
     }
 
     /// Throws when `servers`, given by `source`, is not a comma-separated list of non-empty
-    /// entries without spaces, such as an empty `-b` from a missing bootstrap file.
+    /// entries, such as an empty `-b` from a missing bootstrap file.
+    ///
+    /// An entry may not contain white space, control characters (a `\r` from a file with Windows
+    /// line ends) or `;`, and a port after its last `:` must be 1 to 65535. An entry without a port
+    /// (librdkafka then uses 9092) or ending in `]` (an IPv6 address) has no port to check.
     static func checkServerList(_ servers: String, source: String) throws {
         let entries = servers.split(separator: ",", omittingEmptySubsequences: false)
         let valid = entries.allSatisfy { entry in
-            !entry.isEmpty && !entry.contains(where: { $0 == " " || $0 == "\t" })
+            guard !entry.isEmpty, !entry.unicodeScalars.contains(where: Self.isSeparatorOrControl) else {
+                return false
+            }
+            guard let colon = entry.lastIndex(of: ":"), entry.last != "]" else { return true }
+            let port = entry[entry.index(after: colon)...]
+            return port.allSatisfy(\.isASCII) && (UInt16(port) ?? 0) > 0
         }
         guard valid else {
+            let shown = servers.unicodeScalars.map {
+                $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0)
+            }.joined()
             throw UsageError(
-                "invalid value '\(servers)' for \(source): expected HOST:PORT[,HOST:PORT...] without spaces or empty entries"
+                "invalid value '\(shown)' for \(source): expected HOST:PORT[,HOST:PORT...] with ports 1 to 65535, "
+                    + "without spaces, line ends or empty entries"
             )
         }
+    }
+
+    private static func isSeparatorOrControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || scalar.properties.generalCategory == .control || scalar == ";"
     }
 
     /// Throws when `-b` is not a valid server list, or when `bootstrap.servers`, or

@@ -106,6 +106,7 @@ extension WorkerConfiguration {
                     "missing --bootstrap-servers: set -b HOST:PORT[,HOST:PORT...], MEMESTREAM_BOOTSTRAP_SERVERS, 'bootstrap-servers' in the config file or bootstrap.servers with -F or -X"
                 )
             }
+            try KafkaPropertyOptions.checkServerList(fromProperties, source: "librdkafka property \(propertyName)")
             return fromProperties
         }
         try KafkaPropertyOptions.checkServerList(found.text, source: "\(found.source)")
