@@ -76,6 +76,13 @@ enum DevClusterCommand: Subcommand {
                     "invalid --bootstrap-file '\(bootstrapFile)': it exists and is not a regular file; give a file path"
                 )
             }
+            // A file that exists but cannot be read may name a running cluster, and is not replaced.
+            if access(bootstrapFile, F_OK) == 0, access(bootstrapFile, R_OK) != 0 {
+                throw UsageError(
+                    "cannot read --bootstrap-file '\(bootstrapFile)' (\(String(cString: strerror(errno)))), so whether "
+                        + "another dev-cluster uses it is unknown; give a file you can read, or another path"
+                )
+            }
             let servers = (readBootstrapFile(bootstrapFile) ?? "").split(separator: ",").prefix(64)
             if let live = servers.first(where: { LoopbackProbe.acceptsConnections(String($0)) }) {
                 throw UsageError(
@@ -121,9 +128,10 @@ enum DevClusterCommand: Subcommand {
         let received = await waitForTerminationSignal()
         if let bootstrapFile {
             // Only this cluster's file is removed: another process may have written the path since.
-            if readBootstrapFile(bootstrapFile) == cluster.bootstrapServers {
+            let current = readBootstrapFile(bootstrapFile)
+            if current == cluster.bootstrapServers {
                 try? FileManager.default.removeItem(atPath: bootstrapFile)
-            } else {
+            } else if current != nil {
                 printError(
                     "memestream dev-cluster: left --bootstrap-file '\(bootstrapFile)' in place, because it no longer "
                         + "names this cluster's brokers"

@@ -133,10 +133,13 @@ struct KafkaTopicOutput: GeneratedRecordSink {
     mutating func finish() throws {
         let queued = producer.queuedCount
         if queued > 0, let notify {
+            let wasInterrupted = InterruptFlag().isRaised
             notify(
                 "memestream generate: delivering \(queued) queued records to topic '\(topic)', for up to "
-                    + "\(KafkaTopicOutput.flushTimeout); a second Ctrl-C exits at once"
+                    + "\(KafkaTopicOutput.flushTimeout); "
+                    + (wasInterrupted ? "a second Ctrl-C exits at once" : "Ctrl-C stops waiting")
             )
+            if !wasInterrupted { try waitForDeliveries() }
         }
         try producer.close(timeout: KafkaTopicOutput.flushTimeout)
         let (failed, firstError) = deliveries.failures
@@ -145,6 +148,28 @@ struct KafkaTopicOutput: GeneratedRecordSink {
                 description:
                     "\(failed) records were not delivered to topic '\(topic)'; first error: \(firstError ?? "unknown"); check that the brokers are reachable and the topic exists"
             )
+        }
+    }
+}
+
+extension KafkaTopicOutput {
+    /// Waits for the queued records in slices of 200 ms, up to ``flushTimeout``, so that a first
+    /// signal (``InterruptFlag``) during the wait ends it.
+    ///
+    /// - Throws: ``TopicDeliveryError`` when a signal arrives while records are still queued.
+    fileprivate func waitForDeliveries() throws {
+        let deadline =
+            MonotonicClock.nanoseconds() + Int64(KafkaTopicOutput.flushTimeout.components.seconds) * 1_000_000_000
+        while producer.queuedCount > 0, MonotonicClock.nanoseconds() < deadline {
+            if InterruptFlag().isRaised {
+                let queued = producer.queuedCount
+                try? producer.close(timeout: .zero)
+                throw TopicDeliveryError(
+                    description: "stopped waiting at a signal: \(queued) records queued for topic '\(topic)' were "
+                        + "not delivered"
+                )
+            }
+            try? producer.flush(timeout: .milliseconds(200))
         }
     }
 }
