@@ -59,6 +59,20 @@ import Testing
         #expect(forced.load(ordering: .relaxed) == SIGTERM)
     }
 
+    /// SIGTERM and then SIGINT 50 ms later, after the worker had stopped cleanly, exited 130.
+    @Test func signalAfterCleanStopIsIgnored() {
+        let forced = Atomic<Int32>(0)
+        let logs = InMemoryLogHandler()
+        let shutdown = ShutdownSignal.install(signals: [], logger: Logger(label: "t", handler: logs)) { number in
+            forced.store(number, ordering: .relaxed)
+        }
+        shutdown.receive(SIGTERM, atMilliseconds: 1_000)
+        shutdown.markStopped()
+        shutdown.receive(SIGINT, atMilliseconds: 1_050)
+        #expect(forced.load(ordering: .relaxed) == 0)
+        #expect(logs.entries.last?.message.contains("after the clean stop ignored") == true)
+    }
+
     @Test func receiveWakesWaitingTask() async throws {
         let shutdown = ShutdownSignal.install(signals: [], logger: .discarding) { _ in }
         let waiter = Task { await shutdown.wait() }

@@ -18,6 +18,8 @@ import Synchronization
 final class ShutdownSignal: Sendable {
     private struct State {
         var received: Int32?
+        /// `true` once the caller finished its clean stop (``markStopped()``).
+        var isStopped = false
         /// When the first signal arrived, on the monotonic clock in ms.
         var receivedAtMilliseconds: Int64 = 0
         var waiters: [Int: CheckedContinuation<Int32?, Never>] = [:]
@@ -149,9 +151,15 @@ final class ShutdownSignal: Sendable {
         receive(number, atMilliseconds: MonotonicClock.milliseconds())
     }
 
+    /// Records that the clean stop has finished, so a later signal no longer forces an exit: the
+    /// process is about to exit 0 with its work saved.
+    func markStopped() {
+        state.withLock { $0.isStopped = true }
+    }
+
     /// ``receive(_:)`` at a given time on the monotonic clock, in ms.
     func receive(_ number: Int32, atMilliseconds now: Int64) {
-        enum Outcome { case first, repeated, second }
+        enum Outcome { case first, repeated, second, afterStop }
         let (outcome, waiters) = state.withLock { state -> (Outcome, [CheckedContinuation<Int32?, Never>]) in
             guard let received = state.received else {
                 state.received = number
@@ -163,12 +171,17 @@ final class ShutdownSignal: Sendable {
             if received == number, now - state.receivedAtMilliseconds < repeatWindowMilliseconds {
                 return (.repeated, [])
             }
-            return (.second, [])
+            return (state.isStopped ? .afterStop : .second, [])
         }
         let name = Self.name(of: number)
         if outcome == .repeated {
             logger.debug(
                 "the same signal again right after the first, taken as one request",
+                metadata: [LogKey.signal: .string(name)]
+            )
+        } else if outcome == .afterStop {
+            logger.notice(
+                "signal after the clean stop ignored; the worker is exiting with its work saved",
                 metadata: [LogKey.signal: .string(name)]
             )
         } else if outcome == .first {

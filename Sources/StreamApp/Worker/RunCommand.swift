@@ -98,6 +98,8 @@ enum RunCommand: Subcommand {
             )
             throw error
         }
+        // The final checkpoint and the group leave are done: another signal now changes nothing.
+        shutdown.markStopped()
         return 0
     }
 
