@@ -49,8 +49,8 @@ import Testing
     @Test func bootstrapFileOfStoppedBrokersIsReplaced() throws {
         let scratch = try ReplayScratchDirectory()
         let path = scratch.file("bootstrap.txt")
-        // Ports 1 and 2 need root to listen on, and no test does; a stopped mock cluster's port
-        // could be taken by a test running in parallel.
+        // No test listens on ports 1 and 2. A stopped mock cluster's port could be taken by a test
+        // running in parallel.
         try "127.0.0.1:1,127.0.0.1:2\n".write(toFile: path, atomically: false, encoding: .utf8)
         let settings = try parse(["--bootstrap-file", path])
         #expect(settings.bootstrapFile == path)

@@ -17,7 +17,7 @@ enum OptionValues {
         return value
     }
 
-    /// The longest duration accepted, in ms (the engine's limit).
+    /// The maximum duration accepted, in ms (the engine's limit).
     static let maximumDurationMilliseconds = EngineConfiguration.maximumDurationMilliseconds
 
     /// Parses a duration such as `250ms`, `10s`, `5m`, `1h`, `2d` or a bare number of

@@ -20,8 +20,8 @@ import Synchronization
 public final class RateLimitingLogHandler: LogHandler {
     /// The message of a summary entry.
     public static let suppressedMessage = "suppressed similar entries"
-    /// The most values of one varied metadata key that a summary counts; a key with more (an
-    /// offset, a detail text) is left out.
+    /// The maximum number of values of one varied metadata key that a summary counts. A key with
+    /// more (an offset, a detail text) is left out.
     public static let maximumCountedValues = 8
 
     private struct Key: Hashable {
