@@ -159,3 +159,24 @@ import Testing
         #expect(set.largestWindowMilliseconds == 31_622_400_000)
     }
 }
+
+/// Windows whose panes the engine cannot pack are named at load, with a hop that packs them.
+@Suite struct FeatureSetWindowCostTests {
+    @Test func memeV1HasNoCostlyWindow() {
+        #expect(FeatureSet.memeV1.windowCosts(tickMilliseconds: 10_000, delayMilliseconds: 605_000).isEmpty)
+    }
+
+    @Test func sevenDaysAtTenSecondsIsNamed() throws {
+        let text =
+            #"{"name":"x","version":1,"features":[{"name":"views_7d","kind":"window","aggregator":"count","#
+            + #""size_ms":604800000,"hop_ms":10000}]}"#
+        let set = try FeatureSet.load(jsonBytes: Array(text.utf8))
+        let costs = set.windowCosts(tickMilliseconds: 10_000, delayMilliseconds: 605_000)
+        let cost = try #require(costs.first)
+        #expect(costs.count == 1)
+        #expect(cost.feature == "views_7d")
+        #expect(cost.panes == 60_542)
+        #expect(cost.packedHopMilliseconds == 2_400_000)
+        #expect(cost.description.contains("a hop of 2400000 ms keeps it to 256"), "\(cost)")
+    }
+}

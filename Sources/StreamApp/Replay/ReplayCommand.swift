@@ -30,6 +30,10 @@ enum ReplayCommand: Subcommand {
             options.warmupMilliseconds = options.defaultWarmupMilliseconds(for: featureSet)
         }
         let makeEngine = ReplayEngineBinding.engineFactory(featureSet: featureSet, options: options)
+        let delay = options.allowedLatenessMilliseconds + options.outOfOrdernessMilliseconds
+        for cost in featureSet.windowCosts(tickMilliseconds: options.tickMilliseconds, delayMilliseconds: delay) {
+            printError("memestream replay: note: \(cost)")
+        }
 
         var printedBadLines = 0
         var runner = ReplayRunner(options: options, makeEngine: makeEngine)

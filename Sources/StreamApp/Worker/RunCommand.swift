@@ -36,6 +36,21 @@ enum RunCommand: Subcommand {
         logger.label = "memestream.worker"
         defer { rateLimiter.flush() }
         logger.notice("configuration loaded", metadata: configuration.logMetadata)
+        let delay = engineConfiguration.allowedLatenessMilliseconds + engineConfiguration.outOfOrdernessMilliseconds
+        for cost in featureSet.windowCosts(
+            tickMilliseconds: engineConfiguration.tickMilliseconds,
+            delayMilliseconds: delay
+        ) {
+            logger.notice(
+                "a window feature keeps many panes per key, and each evaluation merges all of them",
+                metadata: [
+                    "feature": .string(cost.feature),
+                    "panes": .integer(cost.panes),
+                    "hop.ms": .integer(cost.hopMilliseconds),
+                    "packed.hop.ms": cost.packedHopMilliseconds.map { .integer($0) } ?? .string("none"),
+                ]
+            )
+        }
 
         var kafka = makeKafkaConfiguration(configuration)
         let kafkaLogger = logger
