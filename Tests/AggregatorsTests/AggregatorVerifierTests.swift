@@ -177,6 +177,38 @@ private let verificationCases: [AggregatorVerificationCase] = {
         #expect(abs(Double(estimate) - Double(users)) <= allowed, "estimate \(estimate) for \(users) users")
     }
 
+    /// A break-it trial measured +1.5 % mean error and 2.9 % RMS over 48 sets of 10,000 users:
+    /// the switch from linear counting to the raw estimate overcounted there.
+    @Test(arguments: [5_000, 10_000, 10_500, 12_000])
+    func distinctUsersHasNoBiasAtTheOldSwitch(users: Int) throws {
+        let aggregator = DistinctUsersAggregator()
+        var errors: [Double] = []
+        for set in 0..<24 {
+            var state = aggregator.emptyState
+            for index in 0..<users {
+                let event = Event(
+                    memeID: "m",
+                    type: "view",
+                    eventTime: EventTime(rawValue: 1_700_000_000_000),
+                    userID: "s\(set)-u\(index)"
+                )
+                aggregator.update(&state, with: event)
+            }
+            let estimate = try #require(aggregator.evaluate(state, at: 0).doubleValue)
+            errors.append(estimate / Double(users) - 1)
+        }
+        let mean = errors.reduce(0, +) / Double(errors.count)
+        let rms = (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot()
+        // The mean of 24 errors of 1.6 % has a standard error of 0.33 %; 1 % is three of them.
+        #expect(abs(mean) < 0.01, "mean error \(mean) over \(errors)")
+        #expect(rms < 0.025, "RMS error \(rms) over \(errors)")
+    }
+
+    @Test func emptySketchEstimatesZero() {
+        let aggregator = DistinctUsersAggregator()
+        #expect(aggregator.evaluate(aggregator.emptyState, at: 0) == .integer(0))
+    }
+
     @Test func distinctUsersSketchStaysSparseWhenSmall() {
         let aggregator = DistinctUsersAggregator()
         var state = aggregator.emptyState

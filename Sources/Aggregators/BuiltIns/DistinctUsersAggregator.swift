@@ -26,9 +26,12 @@ public struct HyperLogLogSketch: Sendable, Hashable {
 /// `distinct_users`: an estimate of the number of distinct `user_id`s, as an integer.
 ///
 /// HyperLogLog with 2^12 registers (6-bit ranks from a 64-bit hash of the UTF-8 bytes). The
-/// standard error is 1.04 / √4096 ≈ 1.6 %; below 2.5 × 4096 distinct values the estimate uses
-/// linear counting, which is close to exact for small sets. Events without `user_id` are not
-/// counted. A sketch takes 4 bytes per distinct register while sparse and at most 4096 bytes.
+/// estimate is the improved raw estimator of O. Ertl, "New cardinality estimation algorithms for
+/// HyperLogLog sketches" (arXiv:1702.01284, 2017), computed from the histogram of register
+/// values. It has no bias over the whole range and needs no switch to linear counting, which
+/// overcounted by about 2 % between 10,000 and 12,000 values. The standard error is about
+/// 1.04 / √4096 ≈ 1.6 %, and smaller for small sets. Events without `user_id` are not counted. A
+/// sketch takes 4 bytes per distinct register while sparse and at most 4096 bytes.
 public struct DistinctUsersAggregator: Aggregator {
     /// log2 of the register count.
     public static let precision = 12
@@ -95,25 +98,58 @@ public struct DistinctUsersAggregator: Aggregator {
     public func isEmpty(_ state: HyperLogLogSketch) -> Bool { state.isEmpty }
 
     public func evaluate(_ state: HyperLogLogSketch, at tick: Int64) -> FeatureValue {
-        let registers = Double(Self.registerCount)
-        var inverseSum = 0.0
-        var zeroRegisters = 0
+        // How many registers hold each value, 0 (unset) to q + 1, where q = 64 − precision.
+        let q = 64 - Self.precision
+        var histogram = [Int](repeating: 0, count: q + 2)
         if state.dense.isEmpty {
-            zeroRegisters = Self.registerCount - state.sparse.count
-            inverseSum = Double(zeroRegisters)
-            for word in state.sparse { inverseSum += exp2(-Double(word & 0xFF)) }
+            histogram[0] = Self.registerCount - state.sparse.count
+            for word in state.sparse { histogram[Int(word & 0xFF)] += 1 }
         } else {
-            for rank in state.dense {
-                if rank == 0 { zeroRegisters += 1 }
-                inverseSum += exp2(-Double(rank))
-            }
+            for rank in state.dense { histogram[Int(rank)] += 1 }
         }
-        let alpha = 0.7213 / (1 + 1.079 / registers)
-        var estimate = alpha * registers * registers / inverseSum
-        if estimate <= 2.5 * registers, zeroRegisters > 0 {
-            estimate = registers * log(registers / Double(zeroRegisters))
+        let registers = Double(Self.registerCount)
+        var z = registers * Self.tau(1 - Double(histogram[q + 1]) / registers)
+        for value in stride(from: q, through: 1, by: -1) {
+            z = 0.5 * (z + Double(histogram[value]))
         }
+        z += registers * Self.sigma(Double(histogram[0]) / registers)
+        // An empty sketch makes sigma infinite, and the estimate 0.
+        let estimate = registers * registers / (2 * log(2.0) * z)
         return .integer(Int64(estimate.rounded()))
+    }
+
+    /// The series x + Σ x^(2^k) · 2^(k−1) for k ≥ 1, for the share x of unset registers; infinite
+    /// at 1. The terms fall below the sum's precision after at most about 70 steps for x < 1.
+    static func sigma(_ share: Double) -> Double {
+        guard share < 1 else { return .infinity }
+        var x = share
+        var y = 1.0
+        var sum = share
+        for _ in 0..<128 {
+            x *= x
+            let previous = sum
+            sum += x * y
+            y += y
+            if sum == previous { break }
+        }
+        return sum
+    }
+
+    /// The series (1 − x − Σ (1 − x^(2^−k))² · 2^−k) / 3 for k ≥ 1, for the share x of registers
+    /// that are not at the largest value; 0 at 0 and 1.
+    static func tau(_ share: Double) -> Double {
+        guard share > 0, share < 1 else { return 0 }
+        var x = share
+        var y = 1.0
+        var sum = 1 - share
+        for _ in 0..<128 {
+            x = x.squareRoot()
+            let previous = sum
+            y *= 0.5
+            sum -= (1 - x) * (1 - x) * y
+            if sum == previous { break }
+        }
+        return sum / 3
     }
 
     public func encode(_ state: HyperLogLogSketch, into writer: inout StateWriter) {
