@@ -55,6 +55,27 @@ import Glibc
         let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
         #expect(error.source == path)
         #expect(error.nextOffset == 10)
+        #expect(error.detail.contains("bytes: it was cut short"), "\(error)")
+    }
+
+    /// A byte appended to the file was reported as "bytes end before the state and checksum".
+    @Test func directoryStoreExtendedFileIsNamed() throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10))
+        let path = store.path(for: Self.key)
+        var bytes = try #require(readFileBytes(path))
+        let size = bytes.count
+        bytes.append(0x78)
+        writeFileBytes(path, bytes)
+        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        #expect(error.nextOffset == 10)
+        #expect(
+            error.detail.contains("the file is \(size + 1) bytes, but its header and lengths declare \(size) bytes"),
+            "\(error)"
+        )
+        #expect(error.detail.contains("extended"), "\(error)")
     }
 
     /// A link planted at the temporary name is replaced, not written through.

@@ -70,6 +70,12 @@ struct OptionReader {
                         + "give a directory, or a path where one can be created"
                 )
             }
+            if stat(path, &status) == 0, access(path, W_OK) != 0 {
+                throw UsageError(
+                    "invalid value '\(found.text)' for \(found.source): the directory \(path) is not writable "
+                        + "(\(String(cString: strerror(errno)))); make it writable for this user, or give another"
+                )
+            }
             return .directory(path: path)
         }
         throw UsageError(

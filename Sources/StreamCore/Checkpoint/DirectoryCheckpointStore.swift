@@ -49,13 +49,23 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         try Self.makeDirectories(directory)
         // Whatever has the temporary name goes first: a link there would have the checkpoint
         // written through it to another file, and a FIFO would block the open.
+        // A read-only or foreign directory fails every save; no file there is at fault.
+        func notWritable(_ what: String) -> CheckpointError? {
+            guard errno == EROFS || errno == EACCES || errno == EPERM else { return nil }
+            var error = failure(what, temporary)
+            error.detail +=
+                "; the directory \(directory) is not writable, so no checkpoint can be saved: make it "
+                + "writable for this user, or give another --checkpoint-store"
+            return error
+        }
         guard unlink(temporary) == 0 || errno == ENOENT else {
+            if let error = notWritable("unlink") { throw error }
             var error = failure("unlink", temporary)
             error.detail += "; remove \(temporary) by hand, because only the worker writes that name"
             throw error
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure("open", temporary) }
+        guard descriptor >= 0 else { throw notWritable("open") ?? failure("open", temporary) }
         var written = 0
         let writeOK = bytes.withUnsafeBytes { buffer -> Bool in
             while written < buffer.count {
@@ -108,7 +118,19 @@ public final class DirectoryCheckpointStore: CheckpointStore {
                 detail: "the file \(reason)"
             )
         }
+        /// A file whose size differs from what its header and lengths declare.
+        func sizeMismatch(size: Int, declared: Int, nextOffset: Int64?) -> CheckpointError {
+            CheckpointError(
+                code: size < declared ? .truncated : .invalidHeader,
+                key: key,
+                nextOffset: nextOffset,
+                source: target,
+                detail: "the file is \(size) bytes, but its header and lengths declare \(declared) bytes: it was "
+                    + (size < declared ? "cut short" : "extended") + ", or its lengths are damaged"
+            )
+        }
         var bytes: [UInt8] = []
+        var mismatch: (size: Int, declared: Int)?
         readFile: do throws(SmallFile.Failure) {
             let file = try SmallFile.open(path: target, limit: Self.maximumFileBytes)
             // The magic comes first, so a file of another kind is rejected without reading it all:
@@ -125,7 +147,10 @@ public final class DirectoryCheckpointStore: CheckpointStore {
                 try file.append(count: headerLength + 16, to: &bytes)
                 guard bytes.count == 26 + headerLength else { break readFile }
                 let compressedLength = Self.littleEndian(bytes, at: 18 + headerLength, count: 8)
-                guard compressedLength <= file.size, 26 + headerLength + compressedLength + 4 == file.size else {
+                guard compressedLength <= file.size else { break readFile }
+                let declared = 26 + headerLength + compressedLength + 4
+                guard declared == file.size else {
+                    mismatch = (file.size, declared)
                     break readFile
                 }
                 bytes.reserveCapacity(file.size + 1)
@@ -134,6 +159,18 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         } catch {
             if error.code == ENOENT { return nil }
             throw failure(error)
+        }
+        if let mismatch {
+            // The header read so far gives the offset; a header of another setup (partition,
+            // cluster) is the decoder's error to report, because it decides the exit status.
+            var nextOffset: Int64?
+            do {
+                _ = try CheckpointCodec.decode(bytes, expecting: key, source: target)
+            } catch let error as CheckpointError {
+                guard error.code == .truncated else { throw error }
+                nextOffset = error.nextOffset
+            }
+            throw sizeMismatch(size: mismatch.size, declared: mismatch.declared, nextOffset: nextOffset)
         }
         return try CheckpointCodec.decode(bytes, expecting: key, source: target)
     }
