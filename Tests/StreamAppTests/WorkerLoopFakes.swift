@@ -81,6 +81,14 @@ final class FakeConsumer: WorkerConsumer {
     var requestedTimestamps: [Int64] = []
     /// The cluster id the consumer reports; `nil` as when no metadata arrived.
     var clusterID: String? = "fake-cluster"
+    /// The offset of each partition's first record, 0 unless set: retention removed the ones
+    /// before it. The records of `partitions` follow it one offset apart.
+    var logStartOffsets: [Int32: Int64] = [:]
+
+    private func logStart(_ partition: Int32) -> Int64 { logStartOffsets[partition] ?? 0 }
+    private func logEnd(_ partition: Int32) -> Int64 {
+        logStart(partition) + Int64(partitions[partition, default: []].count)
+    }
 
     func clusterID(timeoutMilliseconds: Int) -> String? { clusterID }
 
@@ -113,11 +121,12 @@ final class FakeConsumer: WorkerConsumer {
                 // committed offset.
                 switch starts[partition] {
                 case .offset(let offset):
-                    // An offset past the log end resets to the log start (auto.offset.reset=earliest).
-                    positions[partition] = offset <= partitions[partition, default: []].count ? offset : 0
-                case .beginning: positions[partition] = 0
-                case .end: positions[partition] = Int64(partitions[partition, default: []].count)
-                case nil: positions[partition] = committed[partition] ?? 0
+                    // An offset outside the log resets to the log start (auto.offset.reset=earliest).
+                    let isInLog = offset >= logStart(partition) && offset <= logEnd(partition)
+                    positions[partition] = isInLog ? offset : logStart(partition)
+                case .beginning: positions[partition] = logStart(partition)
+                case .end: positions[partition] = logEnd(partition)
+                case nil: positions[partition] = committed[partition] ?? logStart(partition)
                 }
             }
         }
@@ -125,8 +134,9 @@ final class FakeConsumer: WorkerConsumer {
         if isStalled { return }
         for partition in positions.keys.sorted() {
             let records = partitions[partition, default: []]
-            while let position = positions[partition], position < records.count, delivered < maxRecords {
-                let value = Array(records[Int(position)].value.utf8)
+            let start = logStart(partition)
+            while let position = positions[partition], position - start < records.count, delivered < maxRecords {
+                let value = Array(records[Int(position - start)].value.utf8)
                 let key = keys[partition]?[position].map { Array($0.utf8) }
                 try value.withUnsafeBytes { bytes in
                     if let key {
@@ -162,7 +172,7 @@ final class FakeConsumer: WorkerConsumer {
     }
 
     func highWatermark(partition: Int32) -> Int64? {
-        staleHighWatermarks[partition] ?? Int64(partitions[partition, default: []].count)
+        staleHighWatermarks[partition] ?? logEnd(partition)
     }
 
     /// Returns `nil`: the fake log has no offsets without records, so a position adds nothing.
@@ -185,8 +195,8 @@ final class FakeConsumer: WorkerConsumer {
         let offset: Int64
         switch target {
         case .offset(let value): offset = value
-        case .beginning: offset = 0
-        case .end: offset = Int64(partitions[partition, default: []].count)
+        case .beginning: offset = logStart(partition)
+        case .end: offset = logEnd(partition)
         }
         seeks.append((partition, offset))
         pendingSeeks[partition] = offset

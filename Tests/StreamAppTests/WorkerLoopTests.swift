@@ -335,6 +335,24 @@ final class WorkerLoopHarness {
         #expect(harness.producer.produced.map { $0.value } == ["m2@1", "m3@2"])
     }
 
+    /// A break-it trial let retention remove 55,892 records behind a stopped worker: one error
+    /// line said so, and no metric did.
+    @Test func offsetsLostToRetentionAreCounted() throws {
+        let harness = try WorkerLoopHarness()
+        try harness.saveCheckpoint(nextOffset: 50, maxTs: 1_700_000_000_000)
+        // The log now starts at offset 60: retention removed 50 to 59.
+        harness.consumer.logStartOffsets[0] = 60
+        harness.feed(0, ["m1 1700000001000", "m2 1700000002000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        try worker.pollOnce()
+        let skipped = harness.registry.counter(.inputOffsetsSkipped, labels: [("partition", "0")])
+        #expect(skipped.value == 10)
+        let line = harness.logs.entries.first { $0.message.hasPrefix("input records are missing") }
+        #expect(line?.metadata["kafka.offsets.skipped"] == .integer(10), "\(harness.logs.entries.map(\.message))")
+    }
+
     @Test func checkpointPastLogEndStopsAtFirstRecord() throws {
         let harness = try WorkerLoopHarness()
         try harness.saveCheckpoint(nextOffset: 50, maxTs: 1_700_000_000_000)

@@ -351,9 +351,10 @@ final class StreamWorker: WorkerRebalanceHandler {
                         metadata: metadata
                     )
                 } else {
+                    metrics.countSkippedOffsets(offset - start, partition: task.partition)
                     logger.error(
                         "input records are missing: the log starts after the checkpointed offset",
-                        metadata: metadata
+                        metadata: metadata.merging(["kafka.offsets.skipped": .integer(offset - start)]) { $1 }
                     )
                 }
             }

@@ -36,6 +36,11 @@ final class WorkerMetrics: Sendable {
         rejected[reason]?.increment()
     }
 
+    /// Counts input offsets of `partition` that retention removed before the worker read them.
+    func countSkippedOffsets(_ count: Int64, partition: Int32) {
+        registry.counter(.inputOffsetsSkipped, labels: [("partition", String(partition))]).increment(by: count)
+    }
+
     func countRebalance(_ kind: String) {
         registry.counter(.rebalances, labels: [("kind", kind)]).increment()
     }

@@ -118,10 +118,20 @@ extension MetricDescriptor {
         labelNames: []
     )
 
+    /// Input offsets a restored partition could not read: retention removed them before the
+    /// worker did, so the state misses their events.
+    public static let inputOffsetsSkipped = MetricDescriptor(
+        name: "memestream_input_offsets_skipped_total",
+        help: "Input offsets between a restored checkpoint and the first record still in the log, removed by "
+            + "retention before the worker read them; the features miss their events.",
+        kind: .counter,
+        labelNames: ["partition"]
+    )
+
     /// Every memestream family, in the order docs list them.
     public static let all: [MetricDescriptor] = [
         eventsConsumed, eventsRejected, keyMismatches, recordsEmitted, tombstonesEmitted, watermarkLag,
         consumerLag, tickProcessingLatency, checkpointDuration, checkpointSize, keysInState, rebalances,
-        assignedPartitions, consumeErrors,
+        assignedPartitions, consumeErrors, inputOffsetsSkipped,
     ]
 }
