@@ -91,7 +91,7 @@ enum GenerateCommand: Subcommand {
                 "partitions",
                 valueName: "N",
                 help:
-                    "Partitions for the murmur2 key partitioning of kcat envelopes (default 1), or of a missing topic to create."
+                    "Partitions for the murmur2 key partitioning of kcat envelopes (default 1), or of a missing topic to create (the mock cluster cannot create topics: it makes 4 on first produce)."
             ),
             .value(
                 "bootstrap-servers",
