@@ -180,7 +180,7 @@ private let verificationCases: [AggregatorVerificationCase] = {
     /// A break-it trial measured +1.5 % mean error and 2.9 % RMS over 48 sets of 10,000 users:
     /// the switch from linear counting to the raw estimate overcounted there.
     @Test(arguments: [5_000, 10_000, 10_500, 12_000])
-    func distinctUsersHasNoBiasAtTheOldSwitch(users: Int) throws {
+    func distinctUsersUnbiasedNearSwitch(users: Int) throws {
         let aggregator = DistinctUsersAggregator()
         var errors: [Double] = []
         for set in 0..<24 {

@@ -336,7 +336,7 @@ final class WorkerLoopHarness {
     }
 
     /// A break-it trial let retention remove 55,892 records behind a stopped worker: one error
-    /// line said so, and no metric did.
+    /// line reported it, and no metric did.
     @Test func offsetsLostToRetentionAreCounted() throws {
         let harness = try WorkerLoopHarness()
         try harness.saveCheckpoint(nextOffset: 50, maxTs: 1_700_000_000_000)

@@ -118,8 +118,8 @@ public struct DistinctUsersAggregator: Aggregator {
         return .integer(Int64(estimate.rounded()))
     }
 
-    /// The series x + Σ x^(2^k) · 2^(k−1) for k ≥ 1, for the share x of unset registers; infinite
-    /// at 1. The terms fall below the sum's precision after at most about 70 steps for x < 1.
+    /// Returns the series x + Σ x^(2^k) · 2^(k−1) for k ≥ 1, for the share x of unset registers,
+    /// or infinity at 1. The terms fall below the sum's precision within about 70 steps for x < 1.
     static func sigma(_ share: Double) -> Double {
         guard share < 1 else { return .infinity }
         var x = share
@@ -135,8 +135,8 @@ public struct DistinctUsersAggregator: Aggregator {
         return sum
     }
 
-    /// The series (1 − x − Σ (1 − x^(2^−k))² · 2^−k) / 3 for k ≥ 1, for the share x of registers
-    /// that are not at the largest value; 0 at 0 and 1.
+    /// Returns the series (1 − x − Σ (1 − x^(2^−k))² · 2^−k) / 3 for k ≥ 1, for the share x of
+    /// registers below the largest value, or 0 at 0 and 1.
     static func tau(_ share: Double) -> Double {
         guard share > 0, share < 1 else { return 0 }
         var x = share

@@ -3,7 +3,7 @@
 public struct WindowCost: Sendable, CustomStringConvertible {
     /// The feature's name.
     public var feature: String
-    /// The most panes a key may keep: `(size + delay) / hop + 2`.
+    /// The maximum number of panes a key may keep: `(size + delay) / hop + 2`.
     public var panes: Int64
     /// The window size, in ms.
     public var sizeMilliseconds: Int64

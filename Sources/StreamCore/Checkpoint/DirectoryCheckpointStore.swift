@@ -118,7 +118,7 @@ public final class DirectoryCheckpointStore: CheckpointStore {
                 detail: "the file \(reason)"
             )
         }
-        /// A file whose size differs from what its header and lengths declare.
+        /// Returns the error for a file whose size differs from what its header and lengths declare.
         func sizeMismatch(size: Int, declared: Int, nextOffset: Int64?) -> CheckpointError {
             CheckpointError(
                 code: size < declared ? .truncated : .invalidHeader,
@@ -161,8 +161,8 @@ public final class DirectoryCheckpointStore: CheckpointStore {
             throw failure(error)
         }
         if let mismatch {
-            // The header read so far gives the offset; a header of another setup (partition,
-            // cluster) is the decoder's error to report, because it decides the exit status.
+            // The header read so far gives the offset. A header of another setup (partition,
+            // cluster) is reported as the decoder's error, because that decides the exit status.
             var nextOffset: Int64?
             do {
                 _ = try CheckpointCodec.decode(bytes, expecting: key, source: target)
