@@ -2,7 +2,7 @@
 """Simulates the distinct_users estimator with random 64-bit hashes and prints its error.
 
 Usage: scripts/distinct-users-accuracy.py TRIALS COUNT...
-Example: scripts/distinct-users-accuracy.py 40 1000 5000 10000 20000 (about 10 minutes)
+Example: scripts/distinct-users-accuracy.py 40 1000 5000 10000 20000 (a few seconds)
 
 For each COUNT it fills TRIALS sketches of 4096 registers with COUNT random hashes, the way
 DistinctUsersAggregator sets registers, and prints the mean, RMS and largest relative error of
@@ -67,7 +67,8 @@ def classic(registers):
 
 
 def main():
-    if len(sys.argv) < 3 or not all(argument.isdigit() for argument in sys.argv[1:]):
+    arguments = sys.argv[1:]
+    if len(arguments) < 2 or not all(argument.isdigit() and int(argument) > 0 for argument in arguments):
         print(__doc__.strip(), file=sys.stderr)
         sys.exit(2)
     trials = int(sys.argv[1])

@@ -54,6 +54,10 @@ do {
 } catch let error as CheckpointError {
     printError("memestream \(command.name): \(error)")
     exit(error.isConfigurationError ? 2 : 1)
+} catch let error as CheckpointStoreSetupError {
+    // A checkpoint directory that cannot be created is a setting to change, like --checkpoint-store.
+    printError("memestream \(command.name): \(error)")
+    exit(2)
 } catch {
     printError("memestream \(command.name): \(error)")
     exit(1)

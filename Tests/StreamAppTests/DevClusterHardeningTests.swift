@@ -68,4 +68,20 @@ import Testing
         #expect(DevClusterCommand.readBootstrapFile(path) == "127.0.0.1:1,127.0.0.1:2")
         #expect(DevClusterCommand.readBootstrapFile(scratch.file("missing")) == nil)
     }
+
+    /// Two clusters started at the same moment both passed the probe, and the file named one.
+    @Test func lockedBootstrapFileRejectsSecondHolder() throws {
+        let scratch = try ReplayScratchDirectory()
+        let path = scratch.file("bootstrap.txt")
+        var first: BootstrapFile? = try BootstrapFile(path: path)
+        let error = try #require(throws: UsageError.self) { try BootstrapFile(path: path) }
+        #expect(error.message.contains("held by another running dev-cluster"), "\(error)")
+        try first?.write("127.0.0.1:1,127.0.0.1:2")
+        #expect(DevClusterCommand.readBootstrapFile(path) == "127.0.0.1:1,127.0.0.1:2")
+        try first?.write("127.0.0.1:3")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "127.0.0.1:3\n")
+        first = nil
+        let second = try BootstrapFile(path: path)
+        withExtendedLifetime(second) {}
+    }
 }

@@ -104,13 +104,16 @@ private func replayProperties(_ arguments: [String]) throws -> [String: String] 
     }
 
     /// `generate -b ""` (a bootstrap file that was missing) failed after a 10 s metadata wait.
-    @Test(arguments: ["", "a:1,", "a:1, b:2", "a:0", "a:65536"])
+    @Test(arguments: ["", "a:1,", "a:1, b:2", "a:0", "a:65536", ":9092", "SSL://", "SSL://:9093"])
     func generateRejectsMalformedServerList(servers: String) throws {
         let error = try #require(throws: UsageError.self) { try generateProperties(["--bootstrap-servers", servers]) }
         #expect(error.message.contains("invalid value '\(servers)' for --bootstrap-servers"), "\(error)")
     }
 
-    @Test(arguments: ["broker1", "SSL://h:9093", "[::1]:9092", "[::1]", "h:1,h2:65535", "127.0.0.1:9092"])
+    @Test(arguments: [
+        "broker1", "SSL://h:9093", "[::1]:9092", "[::1]", "h:1,h2:65535", "127.0.0.1:9092", "PLAINTEXT://127.0.0.1",
+        "SSL://localhost", "::1",
+    ])
     func validServerListIsAccepted(servers: String) throws {
         try KafkaPropertyOptions.checkServerList(servers, source: "--bootstrap-servers")
     }

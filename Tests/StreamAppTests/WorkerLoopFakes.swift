@@ -135,6 +135,8 @@ final class FakeConsumer: WorkerConsumer {
         for partition in positions.keys.sorted() {
             let records = partitions[partition, default: []]
             let start = logStart(partition)
+            // A position below the log start resets to it, as auto.offset.reset=earliest does.
+            if let position = positions[partition], position < start { positions[partition] = start }
             while let position = positions[partition], position - start < records.count, delivered < maxRecords {
                 let value = Array(records[Int(position - start)].value.utf8)
                 let key = keys[partition]?[position].map { Array($0.utf8) }
@@ -178,8 +180,9 @@ final class FakeConsumer: WorkerConsumer {
     /// Returns `nil`: the fake log has no offsets without records, so a position adds nothing.
     func position(partition: Int32) -> Int64? { nil }
 
-    /// Returns `nil`, as a client does before its first fetch response.
-    func logStartOffset(partition: Int32) -> Int64? { nil }
+    /// Returns the partition's entry of ``logStartOffsets``, or `nil`, as a client does before its
+    /// first fetch response.
+    func logStartOffset(partition: Int32) -> Int64? { logStartOffsets[partition] }
 
     /// High watermarks to report instead of the log's length, as a client whose fetches have not
     /// caught up with the log reports them.

@@ -353,6 +353,35 @@ final class WorkerLoopHarness {
         #expect(line?.metadata["kafka.offsets.skipped"] == .integer(10), "\(harness.logs.entries.map(\.message))")
     }
 
+    /// A retest paused a running worker while retention removed 2,565 records ahead of it:
+    /// librdkafka reset the position, and nothing counted the loss.
+    @Test func offsetsLostWhileRunningAreCounted() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000001000", "m2 1700000002000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        // Offsets 2 to 9 were written and removed by retention; the log now starts at 10.
+        harness.consumer.logStartOffsets[0] = 10
+        harness.consumer.partitions[0] = []
+        harness.feed(0, ["m3 1700000003000"])
+        try worker.pollOnce()
+        let skipped = harness.registry.counter(.inputOffsetsSkipped, labels: [("partition", "0")])
+        #expect(skipped.value == 8)
+    }
+
+    /// The series exists at 0 from the assignment, so that an alert on its increase fires at the
+    /// first skip (a series that appears at its full value shows no increase).
+    @Test func skippedOffsetsSeriesStartsAtZero() throws {
+        let harness = try WorkerLoopHarness()
+        harness.feed(0, ["m1 1700000001000"])
+        harness.consumer.pendingAssign = [0]
+        let worker = harness.makeWorker()
+        try worker.pollOnce()
+        let text = harness.registry.prometheusText()
+        #expect(text.contains("memestream_input_offsets_skipped_total{partition=\"0\"} 0\n"), "\(text)")
+    }
+
     @Test func checkpointPastLogEndStopsAtFirstRecord() throws {
         let harness = try WorkerLoopHarness()
         try harness.saveCheckpoint(nextOffset: 50, maxTs: 1_700_000_000_000)

@@ -76,6 +76,26 @@ import Glibc
             "\(error)"
         )
         #expect(error.detail.contains("extended"), "\(error)")
+        #expect(error.description.contains("by its unverified header"), "\(error)")
+    }
+
+    /// A retest cut more bytes than the compressed state has: the message was again the count of
+    /// bytes read so far.
+    @Test(arguments: [200, 1_000])
+    func directoryStoreShortFileNamesBothSizes(cut: Int) throws {
+        let root = makeTemporaryDirectory()
+        defer { removeTree(root) }
+        let store = try DirectoryCheckpointStore(root: root)
+        try store.save(Self.checkpoint(offset: 10, stateSize: 100))
+        let path = store.path(for: Self.key)
+        var bytes = try #require(readFileBytes(path))
+        let size = bytes.count
+        bytes.removeLast(Swift.min(cut, size - 12))
+        writeFileBytes(path, bytes)
+        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        #expect(error.detail.contains("the file is \(bytes.count) bytes, but its header"), "\(error)")
+        #expect(error.detail.contains("cut short"), "\(error)")
+        #expect(size > bytes.count)
     }
 
     /// A link planted at the temporary name is replaced, not written through.

@@ -50,16 +50,21 @@ enum KafkaPropertyOptions {
     /// entries, such as an empty `-b` from a missing bootstrap file.
     ///
     /// An entry may not contain white space, control characters (a `\r` from a file with Windows
-    /// line ends) or `;`, and a port after its last `:` must be 1 to 65535. An entry without a port
-    /// (librdkafka then uses 9092) or ending in `]` (an IPv6 address) has no port to check.
+    /// line ends) or `;`. After an optional `PROTOCOL://` prefix it needs a host, and a port after
+    /// its last `:` must be 1 to 65535. An entry without a port (librdkafka then uses 9092) or
+    /// ending in `]` (an IPv6 address) has no port to check.
     static func checkServerList(_ servers: String, source: String) throws {
         let entries = servers.split(separator: ",", omittingEmptySubsequences: false)
         let valid = entries.allSatisfy { entry in
             guard !entry.isEmpty, !entry.unicodeScalars.contains(where: Self.isSeparatorOrControl) else {
                 return false
             }
-            guard let colon = entry.lastIndex(of: ":"), entry.last != "]" else { return true }
-            let port = entry[entry.index(after: colon)...]
+            // A protocol prefix such as PLAINTEXT:// is not part of the host and port.
+            var address = entry[...]
+            if let scheme = address.range(of: "://") { address = address[scheme.upperBound...] }
+            guard !address.isEmpty, address.first != ":" || address.hasPrefix("::") else { return false }
+            guard let colon = address.lastIndex(of: ":"), address.last != "]" else { return true }
+            let port = address[address.index(after: colon)...]
             return port.allSatisfy(\.isASCII) && (UInt16(port) ?? 0) > 0
         }
         guard valid else {

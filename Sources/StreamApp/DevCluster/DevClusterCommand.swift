@@ -99,6 +99,8 @@ enum DevClusterCommand: Subcommand {
         let brokers = settings.brokers
         let topics = settings.topics
         let bootstrapFile = settings.bootstrapFile
+        // Locked before the cluster starts, so that of two clusters started together one exits.
+        let lockedFile = try bootstrapFile.map { try BootstrapFile(path: $0) }
 
         // Ignore the default actions first, so a signal that arrives during start-up is queued
         // for the dispatch sources instead of killing the process.
@@ -111,13 +113,7 @@ enum DevClusterCommand: Subcommand {
         }
         print(cluster.bootstrapServers)
         fflush(nil)  // Flushes every output stream, so a parent process reads the line now.
-        if let bootstrapFile {
-            do {
-                try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
-            } catch {
-                throw UsageError("cannot write --bootstrap-file '\(bootstrapFile)': \(error.localizedDescription)")
-            }
-        }
+        try lockedFile?.write(cluster.bootstrapServers)
         printError(
             "memestream dev-cluster: \(brokers) brokers at \(cluster.bootstrapServers)"
                 + (topics.isEmpty
@@ -140,6 +136,7 @@ enum DevClusterCommand: Subcommand {
         }
         printError("memestream dev-cluster: stopping on \(ShutdownSignal.name(of: received))")
         withExtendedLifetime(cluster) {}
+        withExtendedLifetime(lockedFile) {}
         return 0
     }
 

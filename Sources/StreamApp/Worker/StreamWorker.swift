@@ -256,7 +256,10 @@ final class StreamWorker: WorkerRebalanceHandler {
 
     private func process(_ record: InputRecord, task: PartitionTask) throws {
         if task.positioning == .positioned {
-            if let expected = task.expectedOffset, record.offset < expected { return }
+            if let expected = task.expectedOffset {
+                if record.offset < expected { return }
+                if record.offset > expected { noteGap(task, from: expected, to: record.offset) }
+            }
         } else {
             guard try position(task, at: record) else { return }
         }
@@ -275,6 +278,23 @@ final class StreamWorker: WorkerRebalanceHandler {
         } else {
             try step.process(record, handle: task.handle, output: output)
         }
+    }
+
+    /// Counts and logs the offsets before `offset` that a running partition skipped because
+    /// retention removed them first (librdkafka then resets the position to the log start).
+    /// Gaps inside the log (transaction markers, aborted records) are not counted.
+    private func noteGap(_ task: PartitionTask, from expected: Int64, to offset: Int64) {
+        guard let logStart = consumer.logStartOffset(partition: task.partition), logStart > expected else { return }
+        metrics.countSkippedOffsets(offset - expected, partition: task.partition)
+        logger.error(
+            "input records are missing: retention removed them before the worker read them",
+            metadata: [
+                LogKey.kafkaPartition: .integer(Int64(task.partition)),
+                LogKey.kafkaOffset: .integer(expected),
+                "kafka.offset.first_available": .integer(offset),
+                "kafka.offsets.skipped": .integer(offset - expected),
+            ]
+        )
     }
 
     /// Handles a record of a partition that has not reached its start position yet. Returns

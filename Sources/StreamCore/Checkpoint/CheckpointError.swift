@@ -5,7 +5,8 @@
 public struct CheckpointError: Error, Sendable, CustomStringConvertible {
     /// The failure kinds, a closed set so callers and tests can switch on it.
     public enum Code: Sendable, Hashable {
-        /// The bytes end before the structure they declare is complete.
+        /// The bytes end before the structure they declare is complete, or a file's size differs
+        /// from the lengths it declares.
         case truncated
         /// The magic bytes do not identify a memestream checkpoint.
         case badMagic

@@ -118,19 +118,22 @@ public final class DirectoryCheckpointStore: CheckpointStore {
                 detail: "the file \(reason)"
             )
         }
-        /// Returns the error for a file whose size differs from what its header and lengths declare.
-        func sizeMismatch(size: Int, declared: Int, nextOffset: Int64?) -> CheckpointError {
+        /// Returns the error for a file whose size differs from what its header and lengths declare
+        /// (`isLowerBound`: at least `declared` bytes, when the header itself does not fit).
+        func sizeMismatch(size: Int, declared: Int, isLowerBound: Bool, nextOffset: Int64?) -> CheckpointError {
+            // The checksum was not checked, so the offset counts as unverified (code truncated).
             CheckpointError(
-                code: size < declared ? .truncated : .invalidHeader,
+                code: .truncated,
                 key: key,
                 nextOffset: nextOffset,
                 source: target,
-                detail: "the file is \(size) bytes, but its header and lengths declare \(declared) bytes: it was "
-                    + (size < declared ? "cut short" : "extended") + ", or its lengths are damaged"
+                detail:
+                    "the file is \(size) bytes, but its header and lengths declare \(isLowerBound ? "at least " : "")"
+                    + "\(declared) bytes: it was \(size < declared ? "cut short" : "extended"), or its lengths are damaged"
             )
         }
         var bytes: [UInt8] = []
-        var mismatch: (size: Int, declared: Int)?
+        var mismatch: (size: Int, declared: Int, isLowerBound: Bool)?
         readFile: do throws(SmallFile.Failure) {
             let file = try SmallFile.open(path: target, limit: Self.maximumFileBytes)
             // The magic comes first, so a file of another kind is rejected without reading it all:
@@ -143,14 +146,17 @@ public final class DirectoryCheckpointStore: CheckpointStore {
                 try file.append(count: 6, to: &bytes)
                 guard bytes.count == 10 else { break readFile }
                 let headerLength = Self.littleEndian(bytes, at: 6, count: 4)
-                guard 26 + headerLength <= file.size else { break readFile }
+                // The lengths are capped at 2^62 when read, so these sums cannot overflow.
+                guard 26 + headerLength + 4 <= file.size else {
+                    mismatch = (file.size, 26 + headerLength + 4, true)
+                    break readFile
+                }
                 try file.append(count: headerLength + 16, to: &bytes)
                 guard bytes.count == 26 + headerLength else { break readFile }
                 let compressedLength = Self.littleEndian(bytes, at: 18 + headerLength, count: 8)
-                guard compressedLength <= file.size else { break readFile }
                 let declared = 26 + headerLength + compressedLength + 4
                 guard declared == file.size else {
-                    mismatch = (file.size, declared)
+                    mismatch = (file.size, declared, false)
                     break readFile
                 }
                 bytes.reserveCapacity(file.size + 1)
@@ -170,7 +176,12 @@ public final class DirectoryCheckpointStore: CheckpointStore {
                 guard error.code == .truncated else { throw error }
                 nextOffset = error.nextOffset
             }
-            throw sizeMismatch(size: mismatch.size, declared: mismatch.declared, nextOffset: nextOffset)
+            throw sizeMismatch(
+                size: mismatch.size,
+                declared: mismatch.declared,
+                isLowerBound: mismatch.isLowerBound,
+                nextOffset: nextOffset
+            )
         }
         return try CheckpointCodec.decode(bytes, expecting: key, source: target)
     }

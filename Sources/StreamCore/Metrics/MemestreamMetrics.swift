@@ -118,12 +118,11 @@ extension MetricDescriptor {
         labelNames: []
     )
 
-    /// Input offsets a restored partition could not read: retention removed them before the
-    /// worker did, so the state misses their events.
+    /// Input offsets that retention removed before the worker read them, behind a restored
+    /// checkpoint or ahead of a running worker, so the state misses their events.
     public static let inputOffsetsSkipped = MetricDescriptor(
         name: "memestream_input_offsets_skipped_total",
-        help: "Input offsets between a restored checkpoint and the first record still in the log, removed by "
-            + "retention before the worker read them; the features miss their events.",
+        help: "Input offsets removed by retention before the worker read them; the features miss their events.",
         kind: .counter,
         labelNames: ["partition"]
     )
