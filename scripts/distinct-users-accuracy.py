@@ -5,9 +5,9 @@ Usage: scripts/distinct-users-accuracy.py TRIALS COUNT...
 Example: scripts/distinct-users-accuracy.py 40 1000 5000 10000 20000 (a few seconds)
 
 For each COUNT it fills TRIALS sketches of 4096 registers with COUNT random hashes, the way
-DistinctUsersAggregator sets registers, and prints the mean, RMS and largest relative error of
-two estimators: the classic one with its switch to linear counting at 2.5 x 4096, and the
-improved raw estimator from the histogram of register values that the aggregator uses.
+DistinctUsersAggregator sets registers. It prints the mean, RMS and largest relative error of two
+estimators. The classic one switches to linear counting below 2.5 x 4096. The improved raw
+estimator, which the aggregator uses, works from the histogram of register values.
 """
 import math
 import random

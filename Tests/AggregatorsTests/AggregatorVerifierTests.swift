@@ -155,19 +155,26 @@ private let verificationCases: [AggregatorVerificationCase] = {
         #expect(state.reference > base, "the reference moved forward")
     }
 
-    @Test(arguments: [10, 1_000, 20_000])
-    func distinctUsersEstimateIsClose(users: Int) throws {
+    /// Returns a sketch of one view event per user id.
+    private static func sketch(userIDs: some Sequence<String>) -> HyperLogLogSketch {
         let aggregator = DistinctUsersAggregator()
         var state = aggregator.emptyState
-        for index in 0..<(users * 2) {
+        for userID in userIDs {
             let event = Event(
                 memeID: "m",
                 type: "view",
                 eventTime: EventTime(rawValue: 1_700_000_000_000),
-                userID: "user-\(index % users)"
+                userID: userID
             )
             aggregator.update(&state, with: event)
         }
+        return state
+    }
+
+    @Test(arguments: [10, 1_000, 20_000])
+    func distinctUsersEstimateIsClose(users: Int) throws {
+        let aggregator = DistinctUsersAggregator()
+        let state = Self.sketch(userIDs: (0..<(users * 2)).lazy.map { "user-\($0 % users)" })
         guard case .integer(let estimate) = aggregator.evaluate(state, at: 0) else {
             Issue.record("distinct_users did not return an integer")
             return
@@ -177,29 +184,20 @@ private let verificationCases: [AggregatorVerificationCase] = {
         #expect(abs(Double(estimate) - Double(users)) <= allowed, "estimate \(estimate) for \(users) users")
     }
 
-    /// A break-it trial measured +1.5 % mean error and 2.9 % RMS over 48 sets of 10,000 users:
+    /// The earlier estimator had +1.5 % mean error and 2.9 % RMS over 48 sets of 10,000 users:
     /// the switch from linear counting to the raw estimate overcounted there.
     @Test(arguments: [5_000, 10_000, 10_500, 12_000])
     func distinctUsersUnbiasedNearSwitch(users: Int) throws {
         let aggregator = DistinctUsersAggregator()
         var errors: [Double] = []
         for set in 0..<24 {
-            var state = aggregator.emptyState
-            for index in 0..<users {
-                let event = Event(
-                    memeID: "m",
-                    type: "view",
-                    eventTime: EventTime(rawValue: 1_700_000_000_000),
-                    userID: "s\(set)-u\(index)"
-                )
-                aggregator.update(&state, with: event)
-            }
+            let state = Self.sketch(userIDs: (0..<users).lazy.map { "s\(set)-u\($0)" })
             let estimate = try #require(aggregator.evaluate(state, at: 0).doubleValue)
             errors.append(estimate / Double(users) - 1)
         }
         let mean = errors.reduce(0, +) / Double(errors.count)
         let rms = (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot()
-        // The mean of 24 errors of 1.6 % has a standard error of 0.33 %; 1 % is three of them.
+        // The mean of 24 errors of 1.6 % has a standard error of 0.33 %, so 1 % is three of them.
         #expect(abs(mean) < 0.01, "mean error \(mean) over \(errors)")
         #expect(rms < 0.025, "RMS error \(rms) over \(errors)")
     }

@@ -184,7 +184,7 @@ import Testing
         }
     }
 
-    /// A fresh-user trial stopped the brokers under `generate`: it printed nothing, and after
+    /// With the brokers stopped under `generate`, it printed nothing, and after
     /// Ctrl-C it waited 60 s in silence for the queued records.
     @Test func unreachableBrokersAreReported() throws {
         let lines = Mutex<[String]>([])

@@ -36,7 +36,7 @@ import Testing
         #expect(result.standardError.contains("3 tombstones"), "stderr: \(result.standardError)")
     }
 
-    /// A break-it trial found that replay never reported records keyed by another id.
+    /// Replay processed records keyed by another id without counting or reporting them.
     @Test func summaryCountsKeyMismatches() throws {
         let scratch = try ReplayScratchDirectory()
         let lines = [("m1", "m1", 0), ("m2", "m1", 1), ("u7", "m1", 2)].map { key, meme, offset in

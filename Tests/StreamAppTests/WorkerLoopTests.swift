@@ -335,8 +335,8 @@ final class WorkerLoopHarness {
         #expect(harness.producer.produced.map { $0.value } == ["m2@1", "m3@2"])
     }
 
-    /// A break-it trial let retention remove 55,892 records behind a stopped worker: one error
-    /// line reported it, and no metric did.
+    /// Records that retention removed behind a stopped worker were reported by one log line only,
+    /// and by no metric.
     @Test func offsetsLostToRetentionAreCounted() throws {
         let harness = try WorkerLoopHarness()
         try harness.saveCheckpoint(nextOffset: 50, maxTs: 1_700_000_000_000)
@@ -353,8 +353,8 @@ final class WorkerLoopHarness {
         #expect(line?.metadata["kafka.offsets.skipped"] == .integer(10), "\(harness.logs.entries.map(\.message))")
     }
 
-    /// A retest paused a running worker while retention removed 2,565 records ahead of it:
-    /// librdkafka reset the position, and nothing counted the loss.
+    /// When retention removes records ahead of a running worker, librdkafka resets the position,
+    /// and nothing counted the loss.
     @Test func offsetsLostWhileRunningAreCounted() throws {
         let harness = try WorkerLoopHarness()
         harness.feed(0, ["m1 1700000001000", "m2 1700000002000"])

@@ -58,44 +58,48 @@ import Glibc
         #expect(error.detail.contains("bytes: it was cut short"), "\(error)")
     }
 
-    /// A byte appended to the file was reported as "bytes end before the state and checksum".
-    @Test func directoryStoreExtendedFileIsNamed() throws {
+    /// Saves a checkpoint at offset 10, changes its file with `change`, and returns the error of
+    /// loading it, with the file's size before and after the change.
+    private static func loadError(
+        stateSize: Int = 1_000,
+        after change: (inout [UInt8]) -> Void
+    ) throws -> (error: CheckpointError, sizeBefore: Int, sizeAfter: Int) {
         let root = makeTemporaryDirectory()
         defer { removeTree(root) }
         let store = try DirectoryCheckpointStore(root: root)
-        try store.save(Self.checkpoint(offset: 10))
+        try store.save(Self.checkpoint(offset: 10, stateSize: stateSize))
         let path = store.path(for: Self.key)
         var bytes = try #require(readFileBytes(path))
-        let size = bytes.count
-        bytes.append(0x78)
+        let sizeBefore = bytes.count
+        change(&bytes)
         writeFileBytes(path, bytes)
         let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
+        return (error, sizeBefore, bytes.count)
+    }
+
+    /// A byte appended to the file was reported as "bytes end before the state and checksum".
+    @Test func directoryStoreExtendedFileIsNamed() throws {
+        let (error, sizeBefore, sizeAfter) = try Self.loadError { $0.append(0x78) }
         #expect(error.nextOffset == 10)
         #expect(
-            error.detail.contains("the file is \(size + 1) bytes, but its header and lengths declare \(size) bytes"),
+            error.detail.contains(
+                "the file is \(sizeAfter) bytes, but its header and lengths declare \(sizeBefore) bytes"
+            ),
             "\(error)"
         )
         #expect(error.detail.contains("extended"), "\(error)")
         #expect(error.description.contains("by its unverified header"), "\(error)")
     }
 
-    /// A retest cut more bytes than the compressed state has: the message was again the count of
-    /// bytes read so far.
+    /// Cutting more bytes than the compressed state has gave the count of bytes read so far.
     @Test(arguments: [200, 1_000])
     func directoryStoreShortFileNamesBothSizes(cut: Int) throws {
-        let root = makeTemporaryDirectory()
-        defer { removeTree(root) }
-        let store = try DirectoryCheckpointStore(root: root)
-        try store.save(Self.checkpoint(offset: 10, stateSize: 100))
-        let path = store.path(for: Self.key)
-        var bytes = try #require(readFileBytes(path))
-        let size = bytes.count
-        bytes.removeLast(Swift.min(cut, size - 12))
-        writeFileBytes(path, bytes)
-        let error = try #require(throws: CheckpointError.self) { try store.load(Self.key) }
-        #expect(error.detail.contains("the file is \(bytes.count) bytes, but its header"), "\(error)")
+        let (error, sizeBefore, sizeAfter) = try Self.loadError(stateSize: 100) { bytes in
+            bytes.removeLast(Swift.min(cut, bytes.count - 12))
+        }
+        #expect(error.detail.contains("the file is \(sizeAfter) bytes, but its header"), "\(error)")
         #expect(error.detail.contains("cut short"), "\(error)")
-        #expect(size > bytes.count)
+        #expect(sizeBefore > sizeAfter)
     }
 
     /// A link planted at the temporary name is replaced, not written through.

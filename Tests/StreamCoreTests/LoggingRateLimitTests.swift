@@ -81,7 +81,7 @@ private final class ManualClock: Sendable {
         #expect(summary.metadata["suppressed." + LogKey.rejectionReason] == "late=1 malformed_json=1")
     }
 
-    /// A fresh-user trial saw 1,982 late records summarized without the word "late".
+    /// A summary of 1,982 late records did not contain the word "late".
     @Test func summaryCountsFewVariedValues() throws {
         let sink = InMemoryLogHandler()
         let clock = ManualClock()

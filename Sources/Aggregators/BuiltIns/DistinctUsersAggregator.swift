@@ -100,21 +100,24 @@ public struct DistinctUsersAggregator: Aggregator {
     public func evaluate(_ state: HyperLogLogSketch, at tick: Int64) -> FeatureValue {
         // How many registers hold each value, 0 (unset) to q + 1, where q = 64 − precision.
         let q = 64 - Self.precision
-        var histogram = [Int](repeating: 0, count: q + 2)
-        if state.dense.isEmpty {
-            histogram[0] = Self.registerCount - state.sparse.count
-            for word in state.sparse { histogram[Int(word & 0xFF)] += 1 }
-        } else {
-            for rank in state.dense { histogram[Int(rank)] += 1 }
+        // On the stack: evaluation runs at every visit of a key, so it allocates nothing.
+        let estimate = withUnsafeTemporaryAllocation(of: Int.self, capacity: q + 2) { histogram in
+            histogram.initialize(repeating: 0)
+            if state.dense.isEmpty {
+                histogram[0] = Self.registerCount - state.sparse.count
+                for word in state.sparse { histogram[Int(word & 0xFF)] += 1 }
+            } else {
+                for rank in state.dense { histogram[Int(rank)] += 1 }
+            }
+            let registers = Double(Self.registerCount)
+            var z = registers * Self.tau(1 - Double(histogram[q + 1]) / registers)
+            for value in stride(from: q, through: 1, by: -1) {
+                z = 0.5 * (z + Double(histogram[value]))
+            }
+            z += registers * Self.sigma(Double(histogram[0]) / registers)
+            // An empty sketch makes sigma infinite, and the estimate 0.
+            return registers * registers / (2 * log(2.0) * z)
         }
-        let registers = Double(Self.registerCount)
-        var z = registers * Self.tau(1 - Double(histogram[q + 1]) / registers)
-        for value in stride(from: q, through: 1, by: -1) {
-            z = 0.5 * (z + Double(histogram[value]))
-        }
-        z += registers * Self.sigma(Double(histogram[0]) / registers)
-        // An empty sketch makes sigma infinite, and the estimate 0.
-        let estimate = registers * registers / (2 * log(2.0) * z)
         return .integer(Int64(estimate.rounded()))
     }
 

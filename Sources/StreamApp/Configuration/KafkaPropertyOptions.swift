@@ -68,11 +68,11 @@ enum KafkaPropertyOptions {
             return port.allSatisfy(\.isASCII) && (UInt16(port) ?? 0) > 0
         }
         guard valid else {
-            let shown = servers.unicodeScalars.map {
+            let escaped = servers.unicodeScalars.map {
                 $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0)
             }.joined()
             throw UsageError(
-                "invalid value '\(shown)' for \(source): expected HOST:PORT[,HOST:PORT...] with ports 1 to 65535, "
+                "invalid value '\(escaped)' for \(source): expected HOST:PORT[,HOST:PORT...] with ports 1 to 65535, "
                     + "without spaces, line ends or empty entries"
             )
         }

@@ -8,6 +8,8 @@ import Glibc
 final class BootstrapFile {
     let path: String
     private let descriptor: Int32
+    /// `false` until ``write(_:)`` succeeds. A cluster that failed to start removes the file again.
+    private var hasServers = false
 
     /// Opens `path`, creating it when missing, and locks it.
     ///
@@ -37,6 +39,7 @@ final class BootstrapFile {
     }
 
     deinit {
+        if !hasServers { unlink(path) }
         close(descriptor)
     }
 
@@ -57,9 +60,10 @@ final class BootstrapFile {
             }
             written += result
         }
+        hasServers = true
     }
 
-    private func failure(_ what: String) -> UsageError {
-        UsageError("cannot \(what) --bootstrap-file '\(path)': \(String(cString: strerror(errno)))")
+    private func failure(_ operation: String) -> UsageError {
+        UsageError("cannot \(operation) --bootstrap-file '\(path)': \(String(cString: strerror(errno)))")
     }
 }

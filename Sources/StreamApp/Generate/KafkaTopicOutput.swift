@@ -156,7 +156,8 @@ extension KafkaTopicOutput {
     /// Waits for the queued records in slices of 200 ms, up to ``flushTimeout``, so that a first
     /// signal (``InterruptFlag``) during the wait ends it.
     ///
-    /// - Throws: ``TopicDeliveryError`` when a signal arrives while records are still queued.
+    /// - Throws: ``TopicDeliveryError`` when a signal arrives while records are still queued, or
+    ///   when records are still queued after ``flushTimeout``.
     fileprivate func waitForDeliveries() throws {
         let deadline =
             MonotonicClock.nanoseconds() + Int64(KafkaTopicOutput.flushTimeout.components.seconds) * 1_000_000_000
@@ -170,6 +171,15 @@ extension KafkaTopicOutput {
                 )
             }
             try? producer.flush(timeout: .milliseconds(200))
+        }
+        // Without this, the close in finish() would wait a second flushTimeout.
+        let queued = producer.queuedCount
+        guard queued == 0 else {
+            try? producer.close(timeout: .zero)
+            throw TopicDeliveryError(
+                description: "\(queued) records queued for topic '\(topic)' were not delivered within "
+                    + "\(KafkaTopicOutput.flushTimeout); check that the brokers are reachable"
+            )
         }
     }
 }

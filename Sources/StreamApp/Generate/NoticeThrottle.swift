@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A gate that opens at most once per interval, for lines that would otherwise repeat per retry.
-/// Thread-safety: ``allows(_:)`` may be called from any thread.
+/// Thread-safety: ``allows(_:)`` takes a lock, so it may be called from any thread.
 final class NoticeThrottle: Sendable {
     private let intervalNanoseconds: Int64
     private let nextAllowed = Mutex<Int64>(0)

@@ -48,7 +48,7 @@ final class WorkerMetrics: Sendable {
     /// Returns the handles of one input partition, creating its series when missing.
     func partition(_ partition: Int32) -> PartitionMetrics {
         let labels = [("partition", String(partition))]
-        // Created at 0 on assignment, so that an alert on its increase sees the first skip.
+        // Created at 0 on assignment, so that an alert on its increase detects the first skip.
         _ = registry.counter(.inputOffsetsSkipped, labels: labels)
         return PartitionMetrics(
             eventsConsumed: registry.counter(.eventsConsumed, labels: labels),

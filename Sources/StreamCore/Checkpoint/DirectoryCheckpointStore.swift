@@ -50,9 +50,9 @@ public final class DirectoryCheckpointStore: CheckpointStore {
         // Whatever has the temporary name goes first: a link there would have the checkpoint
         // written through it to another file, and a FIFO would block the open.
         // A read-only or foreign directory fails every save; no file there is at fault.
-        func notWritable(_ what: String) -> CheckpointError? {
+        func notWritable(_ operation: String) -> CheckpointError? {
             guard errno == EROFS || errno == EACCES || errno == EPERM else { return nil }
-            var error = failure(what, temporary)
+            var error = failure(operation, temporary)
             error.detail +=
                 "; the directory \(directory) is not writable, so no checkpoint can be saved: make it "
                 + "writable for this user, or give another --checkpoint-store"

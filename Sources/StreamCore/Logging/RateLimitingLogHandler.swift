@@ -39,8 +39,6 @@ public final class RateLimitingLogHandler: LogHandler {
         var sharedMetadata: [String: LogValue] = [:]
         /// Per metadata key whose value varied, the suppressed entries per value.
         var valueCounts: [String: [LogValue: Int]] = [:]
-        /// Varied keys with more than ``maximumCountedValues`` values.
-        var uncountedKeys: Set<String> = []
 
         /// Adds a suppressed entry's metadata to the shared metadata and the value counts.
         /// - Complexity: O(metadata keys).
@@ -61,7 +59,6 @@ public final class RateLimitingLogHandler: LogHandler {
                 counts[value, default: 0] += 1
                 if counts.count > RateLimitingLogHandler.maximumCountedValues {
                     valueCounts[key] = nil
-                    uncountedKeys.insert(key)
                 } else {
                     valueCounts[key] = counts
                 }
